@@ -1,0 +1,39 @@
+# Few targets on purpose: run, test, bench, lint, fmt, docs.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint fmt docs clean
+
+# Re-install only when the dependency files change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/zuofeng run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared services tests
+	$(BIN)/ruff format --check shared services tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy shared services
+
+fmt: $(STAMP)
+	$(BIN)/ruff format shared services tests
+	$(BIN)/ruff check --fix shared services tests
+
+docs: $(STAMP)
+	$(BIN)/zuofeng docs
+
+clean:
+	rm -rf $(VENV) var
