@@ -1,0 +1,17 @@
+"""Event models, one module per producer, and the registry (importing this fills it)."""
+
+from shared.events import cases, intake, notify, reporting
+from shared.events.base import (
+    REGISTRY,
+    Envelope,
+    EventData,
+    UnknownEventType,
+    make_event,
+    parse_envelope,
+    parse_payload,
+)
+
+__all__ = [
+    "REGISTRY", "Envelope", "EventData", "UnknownEventType", "make_event", "parse_envelope",
+    "parse_payload", "cases", "intake", "notify", "reporting",
+]

@@ -1,0 +1,192 @@
+"""Bus mechanics every service stands on: bootstrap, awaited publish, durable handlers.
+
+A handler wrapped by `durable_handler` acks on success, naks with a delay that grows with the
+delivery count on failure, and dead-letters (original message, headers, last error) when the
+message cannot be parsed or the last delivery fails. Messages behind it keep flowing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+from nats.js.errors import NotFoundError
+
+from shared import dlq
+from shared.events import Envelope, EventData, UnknownEventType, parse_envelope, parse_payload
+from shared.settings import BaseServiceSettings
+from shared.streams import (
+    MAX_DELIVERIES_ADVISORY,
+    CONSUMERS,
+    STREAMS,
+    ConsumerDef,
+    consumer_config,
+    stream_config,
+    stream_for_subject,
+)
+from shared.subjects import event_subject
+
+log = logging.getLogger("zuofeng.bus")
+
+Handler = Callable[[Envelope, EventData], Awaitable[None]]
+
+
+async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -> list[str]:
+    """Create or update every stream and consumer; safe to run again (updates drift)."""
+    done: list[str] = []
+    for definition in STREAMS:
+        config = stream_config(definition)
+        try:
+            await js.stream_info(definition.name)
+            await js.update_stream(config)
+            done.append(f"stream {definition.name} updated")
+        except NotFoundError:
+            await js.add_stream(config)
+            done.append(f"stream {definition.name} created")
+    for cdef in CONSUMERS:
+        await js.add_consumer(cdef.stream, consumer_config(cdef, max_deliver=max_deliver, ack_wait=ack_wait))
+        done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
+    await dlq.ensure_error_bucket(js)
+    return done
+
+
+async def publish_envelope(js: JetStreamContext, envelope: Envelope, *, timeout: float = 5.0) -> PubAck:
+    """Publish and wait for the PubAck; `Nats-Msg-Id` = `event_id` so re-sends dedupe."""
+    subject = event_subject(envelope.county, envelope.type)
+    return await js.publish(
+        subject,
+        envelope.to_bytes(),
+        timeout=timeout,
+        stream=stream_for_subject(subject),
+        headers={"Nats-Msg-Id": str(envelope.event_id)},
+    )
+
+
+def retry_delay(delays: tuple[float, ...], delivered: int) -> float:
+    """The nak delay after the `delivered`-th failed delivery (grows, then holds)."""
+    return delays[min(delivered, len(delays)) - 1]
+
+
+def durable_handler(
+    durable: str,
+    handler: Handler,
+    *,
+    retry_delays: tuple[float, ...],
+    max_deliver: int,
+    js: Callable[[], JetStreamContext],
+) -> Callable[[Any], Awaitable[None]]:
+    """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering."""
+
+    async def on_message(msg: NatsMessage) -> None:
+        raw = msg.raw_message
+        meta = raw.metadata
+        try:
+            envelope = parse_envelope(raw.data)
+            payload = parse_payload(envelope)
+        except (ValueError, UnknownEventType) as exc:
+            # Nothing a retry can change: dead-letter now, let the rest flow.
+            await dlq.dead_letter(js(), raw, durable, f"unparseable: {exc}", meta.num_delivered)
+            await msg.reject()
+            return
+        try:
+            await handler(envelope, payload)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
+            await _after_failure(msg, durable, exc, envelope, retry_delays, max_deliver, js())
+            return
+        await msg.ack()
+
+    on_message.__name__ = f"consume_{durable.replace('-', '_')}"
+    return on_message
+
+
+async def _after_failure(
+    msg: Any,
+    durable: str,
+    exc: Exception,
+    envelope: Envelope,
+    retry_delays: tuple[float, ...],
+    max_deliver: int,
+    js: JetStreamContext,
+) -> None:
+    raw = msg.raw_message
+    delivered = raw.metadata.num_delivered
+    error = f"{type(exc).__name__}: {exc}"
+    extra = {"event_id": str(envelope.event_id), "consumer": durable, "delivered": delivered}
+    if delivered >= max_deliver:
+        log.error("dead-lettering after %s deliveries: %s", delivered, error, extra=extra)
+        await dlq.dead_letter(js, raw, durable, error, delivered)
+        await msg.reject()
+        return
+    delay = retry_delay(retry_delays, delivered)
+    log.warning("handler failed, retry in %.1fs: %s", delay, error, extra=extra)
+    # Recorded now: the server's max-deliveries advisory carries no error.
+    await dlq.record_error(js, durable, raw.metadata.sequence.stream, error)
+    await msg.nack(delay=delay)
+
+
+async def connect(url: str, name: str) -> Client:
+    """A plain nats-py connection (CLI, relays, tests) that never falls back to another server."""
+    import nats
+
+    return await nats.connect(url, name=name, allow_reconnect=True, max_reconnect_attempts=-1)
+
+
+def js_of(broker: NatsBroker) -> JetStreamContext:
+    """The JetStream context of a started broker's connection."""
+    return broker.connection.jetstream()
+
+
+def subscribe_durable(
+    broker: NatsBroker,
+    cdef: ConsumerDef,
+    handler: Handler,
+    settings: BaseServiceSettings,
+    *,
+    filter_subject: str | None = None,
+    description: str | None = None,
+) -> None:
+    """Bind `handler` to a durable pull consumer created by `init_bus` (never declared here)."""
+    wrapped = durable_handler(
+        cdef.durable,
+        handler,
+        retry_delays=settings.retry_delays,
+        max_deliver=settings.max_deliver,
+        js=lambda: js_of(broker),
+    )
+    broker.subscriber(
+        filter_subject or cdef.filter_subject,
+        stream=JStream(cdef.stream, declare=False),
+        durable=cdef.durable,
+        pull_sub=PullSub(batch_size=settings.pull_batch, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        description=description or handler.__doc__,
+    )(wrapped)
+
+
+def subscribe_dlq_mover(broker: NatsBroker, settings: BaseServiceSettings) -> None:
+    """Every service runs the mover; replicas share its durable, so each advisory moves once."""
+
+    async def on_advisory(msg: NatsMessage) -> None:
+        try:
+            await dlq.move_advised(js_of(broker), msg.raw_message.data)
+        except Exception as exc:  # noqa: BLE001 - retried by the nak below
+            log.warning("dlq mover failed, retrying: %s", exc)
+            await msg.nack(delay=2.0)
+            return
+        await msg.ack()
+
+    broker.subscriber(
+        MAX_DELIVERIES_ADVISORY,
+        stream=JStream("DLQ_ADVISORIES", declare=False),
+        durable="dlq-mover",
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        include_in_schema=False,
+    )(on_advisory)

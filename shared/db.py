@@ -1,0 +1,122 @@
+"""Database helpers: an async engine per service, and the tables every service shares.
+
+Each service has its own database and its own migrations; the outbox and the inbox of
+processed events are defined here once and added to each service's metadata.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    event,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+SHARED_METADATA = MetaData(naming_convention=NAMING)
+
+OUTBOX = Table(
+    "outbox",
+    SHARED_METADATA,
+    # BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite for autoincrement.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("subject", String(255), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+)
+
+INBOX = Table(
+    "processed_events",
+    SHARED_METADATA,
+    Column("consumer", String(64), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def new_metadata() -> MetaData:
+    """A service's metadata with the shared tables (outbox, inbox) already on it."""
+    metadata = MetaData(naming_convention=NAMING)
+    for table in SHARED_METADATA.tables.values():
+        table.to_metadata(metadata)
+    return metadata
+
+
+class Database:
+    """An engine, its sessions, and the signal that wakes the outbox relay on commit."""
+
+    def __init__(self, url: str, **engine_args: Any) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url, **engine_args)
+        self.outbox_signal = asyncio.Event()
+        sync_class = type("ServiceSession", (Session,), {})
+        event.listen(sync_class, "after_commit", self._after_commit)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=sync_class
+        )
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("outbox_dirty", False):
+            self.outbox_signal.set()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - readiness answers, it does not raise
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def create_engine(url: str, **engine_args: Any) -> AsyncEngine:
+    """An async engine; SQLite gets WAL and a busy timeout so readers and the relay coexist."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **engine_args)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    engine_args.setdefault("pool_pre_ping", True)
+    engine_args.setdefault("pool_size", 10)
+    return create_async_engine(url, **engine_args)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

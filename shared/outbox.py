@@ -1,0 +1,103 @@
+"""Transactional outbox: events are rows written with the change, published after commit.
+
+`add` writes the row in the caller's transaction and flags the session so the relay wakes on
+commit; the relay also polls as a fallback and, on start, publishes whatever a crash left.
+Re-sends carry the same `Nats-Msg-Id`, so JetStream drops doubles inside its window and the
+consumers' inbox drops them after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from nats.js import JetStreamContext
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import OUTBOX, Database
+from shared.events import Envelope
+from shared.streams import stream_for_subject
+from shared.subjects import event_subject
+
+log = logging.getLogger("zuofeng.outbox")
+BATCH = 500
+
+
+async def add(session: AsyncSession, envelope: Envelope) -> None:
+    """Stage an event in the caller's transaction."""
+    await session.execute(
+        insert(OUTBOX).values(
+            event_id=str(envelope.event_id),
+            subject=event_subject(envelope.county, envelope.type),
+            payload=envelope.to_bytes(),
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.info["outbox_dirty"] = True
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in commit order and marks them published."""
+
+    def __init__(self, db: Database, js: Callable[[], JetStreamContext], poll_interval: float = 2.0) -> None:
+        self.db = db
+        self.js = js
+        self.poll_interval = poll_interval
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.publish_pending():
+                    pass
+            except Exception as exc:  # noqa: BLE001 - the relay must outlive NATS or DB blips
+                log.warning("outbox relay will retry: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.db.outbox_signal.wait(), self.poll_interval)
+            self.db.outbox_signal.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows it published (0 when none were waiting)."""
+        async with self.db.sessions() as session, session.begin():
+            query = select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.event_id)
+            query = query.where(OUTBOX.c.published_at.is_(None)).order_by(OUTBOX.c.id).limit(BATCH)
+            if not self.db.is_sqlite:
+                # Replicas share the table: each row is taken by one relay at a time.
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            js = self.js()
+            # In order, each awaited: per-aggregate sequence order is the commit order.
+            for row in rows:
+                await js.publish(
+                    row.subject,
+                    row.payload,
+                    stream=stream_for_subject(row.subject),
+                    headers={"Nats-Msg-Id": row.event_id},
+                )
+            ids = [row.id for row in rows]
+            await session.execute(
+                update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    async def pending(self) -> int:
+        async with self.db.sessions() as session:
+            rows = await session.execute(select(OUTBOX.c.id).where(OUTBOX.c.published_at.is_(None)))
+            return len(rows.all())

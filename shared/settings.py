@@ -1,0 +1,113 @@
+"""One settings base for every service, with the contract's variable names.
+
+Common settings read `ZUOFENG_*`; each service subclass reads its own database URL and port
+from `ZUOFENG_<SERVICE>_*`. Nothing here connects: `create_app(settings)` does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+
+
+def _common(name: str) -> AliasChoices:
+    """Accept both the field name (tests) and the contract's `ZUOFENG_*` variable."""
+    return AliasChoices(name, f"ZUOFENG_{name.upper()}")
+
+
+class BaseServiceSettings(BaseSettings):
+    """Settings shared by every service; subclasses set `service` and their env prefix."""
+
+    service: ClassVar[str] = "base"
+    default_port: ClassVar[int] = 8000
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    environment: Literal["local", "production"] = Field("local", validation_alias=_common("environment"))
+    var_dir: Path = Field(Path("var"), validation_alias=_common("var_dir"))
+    nats_url: str | None = Field(None, validation_alias=_common("nats_url"))
+    database_url: str | None = None
+    port: int | None = None
+    host: str = Field("127.0.0.1", validation_alias=_common("host"))
+    # Nak delays by delivery count; their sum must outlast a 60 s database outage.
+    retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(DEFAULT_RETRY_DELAYS, validation_alias=_common("retry_delays"))
+    ack_wait: float = Field(30.0, validation_alias=_common("ack_wait"))
+    pull_batch: int = Field(1, validation_alias=_common("pull_batch"))
+    outbox_poll_interval: float = Field(2.0, validation_alias=_common("outbox_poll_interval"))
+    jwt_secret: str | None = Field(None, validation_alias=_common("jwt_secret"))
+    log_level: str = Field("INFO", validation_alias=_common("log_level"))
+
+    @field_validator("retry_delays", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> BaseServiceSettings:
+        if self.port is None:
+            self.port = self.default_port
+        if self.database_url is None:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / self.service}.db"
+        if not self.retry_delays:
+            raise ValueError("retry_delays must hold at least one delay")
+        if self.environment == "production" and self.jwt_secret is None:
+            raise ValueError("ZUOFENG_JWT_SECRET is required in production")
+        return self
+
+    @property
+    def max_deliver(self) -> int:
+        """One first delivery plus one per retry delay; the last failure dead-letters."""
+        return len(self.retry_delays) + 1
+
+    def resolved_nats_url(self) -> str:
+        """The configured URL, else the bundled server's URL written by the launcher.
+
+        Never falls back to 4222: a system NATS may listen there and is not ours.
+        """
+        if self.nats_url:
+            return self.nats_url
+        url_file = self.var_dir / "nats.url"
+        if url_file.exists():
+            return url_file.read_text().strip()
+        raise RuntimeError(
+            f"ZUOFENG_NATS_URL is unset and {url_file} does not exist: start the bundled "
+            "server with `make run` or point ZUOFENG_NATS_URL at a NATS server"
+        )
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret, else the local one under var/ (created on first use)."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        return local_secret(self.var_dir, "jwt.secret")
+
+
+def local_secret(var_dir: Path, name: str) -> str:
+    """Read or create a random secret file readable only by its owner."""
+    path = var_dir / name
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        if not path.read_text():
+            path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def service_settings(name: str, port: int) -> type[BaseServiceSettings]:
+    """Build a service's settings class reading `ZUOFENG_<NAME>_DATABASE_URL` and `_PORT`."""
+    prefix = f"ZUOFENG_{name.upper()}_"
+    return type(
+        f"{name.title()}Settings",
+        (BaseServiceSettings,),
+        {
+            "service": name,
+            "default_port": port,
+            "model_config": SettingsConfigDict(extra="ignore", populate_by_name=True, env_prefix=prefix),
+        },
+    )

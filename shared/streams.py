@@ -1,0 +1,103 @@
+"""Stream and consumer definitions, once, in code; `zuofeng bus init` applies them.
+
+FastStream neither updates an existing durable consumer nor should it declare streams: the
+bootstrap here does both idempotently (`add_stream`/`update_stream`, `add_consumer` updates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+
+from shared.subjects import DLQ_PREFIX, all_counties, subject_matches
+
+DUPLICATE_WINDOW = 120.0  # seconds; the consumers' inbox catches older re-sends
+MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"
+
+
+@dataclass(frozen=True)
+class StreamDef:
+    name: str
+    subjects: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class ConsumerDef:
+    """A durable pull consumer owned by one service."""
+
+    durable: str
+    stream: str
+    filter_subject: str
+    service: str
+
+
+STREAMS: tuple[StreamDef, ...] = (
+    StreamDef("INTAKE", (all_counties("report"),), "reports as received (services only)"),
+    StreamDef("CASES", (all_counties("case"),), "case lifecycle: the integrators' feed"),
+    StreamDef("NOTIFY", (all_counties("notification"),), "deliveries and failures"),
+    StreamDef("REPORTING", (all_counties("alert"),), "accountability alerts"),
+    StreamDef("DLQ", (f"{DLQ_PREFIX}.>",), "dead letters: original message, headers, last error"),
+    # Captures the server's advisories so no dead letter is missed while the mover is down.
+    StreamDef("DLQ_ADVISORIES", (MAX_DELIVERIES_ADVISORY,), "max-deliveries advisories"),
+)
+
+CONSUMERS: tuple[ConsumerDef, ...] = (
+    ConsumerDef("cases-reports", "INTAKE", all_counties("report"), "cases"),
+    ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake"),
+    ConsumerDef("notify-reports", "INTAKE", all_counties("report"), "notify"),
+    ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify"),
+    ConsumerDef("reporting-reports", "INTAKE", all_counties("report"), "reporting"),
+    ConsumerDef("reporting-cases", "CASES", all_counties("case"), "reporting"),
+    ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared"),
+)
+
+
+def stream_for_subject(subject: str) -> str:
+    """The stream that captures a subject; raises if none does (nothing is published uncaptured)."""
+    for stream in STREAMS:
+        if any(subject_matches(pattern, subject) for pattern in stream.subjects):
+            return stream.name
+    raise LookupError(f"no stream captures {subject}")
+
+
+def consumer(durable: str) -> ConsumerDef:
+    for definition in CONSUMERS:
+        if definition.durable == durable:
+            return definition
+    raise KeyError(durable)
+
+
+def stream_config(definition: StreamDef, replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=definition.name,
+        description=definition.description,
+        subjects=list(definition.subjects),
+        retention=RetentionPolicy.LIMITS,  # kept for audit and replay
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        duplicate_window=DUPLICATE_WINDOW,
+        num_replicas=replicas,
+    )
+
+
+def consumer_config(definition: ConsumerDef, *, max_deliver: int, ack_wait: float) -> ConsumerConfig:
+    return ConsumerConfig(
+        name=definition.durable,
+        durable_name=definition.durable,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        filter_subject=definition.filter_subject,
+        max_deliver=max_deliver,
+        ack_wait=ack_wait,
+        max_ack_pending=1000,
+    )
