@@ -81,7 +81,9 @@ def step_days(day: date, n: int, kind: DayKind, calendar: WorkCalendar) -> tuple
     return day, provisional
 
 
-def count_days(after: date, through: date, kind: DayKind, calendar: WorkCalendar) -> tuple[int, bool]:
+def count_days(
+    after: date, through: date, kind: DayKind, calendar: WorkCalendar
+) -> tuple[int, bool]:
     """How many days of `kind` lie in (after, through], and whether any year lacked a table."""
     span = [after + timedelta(days=i) for i in range(1, (through - after).days + 1)]
     if kind == "calendar":
@@ -166,12 +168,18 @@ class Clock(_Frozen):
             total, provisional = total + days, provisional or unknown
         return total, provisional
 
-    def deadline(self, calendar: WorkCalendar | None = None, now: datetime | None = None) -> Deadline:
+    def deadline(
+        self, calendar: WorkCalendar | None = None, now: datetime | None = None
+    ) -> Deadline:
         """The current deadline, pauses added; `now` is needed only while paused."""
         calendar = calendar or default_calendar()
         extra, unknown = self.paused_days(calendar, now)
-        due = add_days(self.started_at, self.days + extra, self.kind, calendar, self.basis, self.warn_days)
-        return due.model_copy(update={"provisional": due.provisional or unknown, "paused": self.paused})
+        due = add_days(
+            self.started_at, self.days + extra, self.kind, calendar, self.basis, self.warn_days
+        )
+        return due.model_copy(
+            update={"provisional": due.provisional or unknown, "paused": self.paused}
+        )
 
     def is_overdue(self, now: datetime, calendar: WorkCalendar | None = None) -> bool:
         """Whether `now` is past the due moment (never while paused)."""
@@ -215,8 +223,13 @@ class Profile(_Frozen):
         """A clock for rule `key` started at `started_at`."""
         rule = self.rule(key)
         warn = self.warn_days if rule.warn_days is None else rule.warn_days
-        return Clock(kind=rule.kind, days=rule.days, started_at=started_at, warn_days=warn,
-                     basis=self.basis(key))
+        return Clock(
+            kind=rule.kind,
+            days=rule.days,
+            started_at=started_at,
+            warn_days=warn,
+            basis=self.basis(key),
+        )
 
     def deadline(self, key: str, start: datetime, calendar: WorkCalendar | None = None) -> Deadline:
         """The deadline of rule `key` for a clock started at `start`."""
@@ -248,8 +261,9 @@ def build_profiles(raw: Mapping[str, Any]) -> Profiles:
     """Profiles from the YAML shape: `warn_days`, `clocks`, `channels: {name: overrides}`."""
     base = {"warn_days": raw.get("warn_days", 3), "clocks": raw["clocks"]}
     channels = {
-        name: Profile(name=name, overridden=frozenset((top or {}).get("clocks", {})),
-                      **merge(base, top or {}))
+        name: Profile(
+            name=name, overridden=frozenset((top or {}).get("clocks", {})), **merge(base, top or {})
+        )
         for name, top in (raw.get("channels") or {}).items()
     }
     return Profiles(default=Profile(**base), channels=channels)

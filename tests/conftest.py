@@ -16,7 +16,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from shared.natsserver import NatsProcess, start_nats
-from tests.pg import PgServer, find_admin_dsn
+from tests.pg import PgServer, find_admin_dsn, in_thread
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -32,7 +32,7 @@ def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsProces
 async def nc(nats_server: NatsProcess) -> AsyncIterator[Client]:
     client = await nats.connect(nats_server.url, name="pytest")
     yield client
-    await client.drain()
+    await client.close()
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ async def js(nc: Client) -> JetStreamContext:
 
 
 @pytest.fixture(scope="session")
-async def pg_server() -> AsyncIterator[PgServer]:
-    admin, container = await find_admin_dsn()
+def pg_server() -> Iterator[PgServer]:
+    admin, container = in_thread(find_admin_dsn())
     if admin is None:
         message = "no PostgreSQL: set ZUOFENG_TEST_DATABASE_URL, run one on 127.0.0.1:5432, or a Docker engine"
         if IN_CI:
@@ -50,15 +50,19 @@ async def pg_server() -> AsyncIterator[PgServer]:
         pytest.skip(message)
     server = PgServer(admin)
     yield server
-    await server.drop_all()
+    in_thread(server.drop_all())
     if container is not None:
         container.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database of each kind, new for every test."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind, new for every test.
+
+    Sync (its async work runs in a thread): PostgreSQL is requested lazily, and pytest-asyncio
+    cannot hand out async fixtures through `getfixturevalue` inside a running loop.
+    """
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     server: PgServer = request.getfixturevalue("pg_server")
-    return await server.create_database()
+    return in_thread(server.create_database())

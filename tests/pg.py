@@ -3,6 +3,7 @@ databases; and a private instance from Debian's binaries that a test may stop an
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -10,14 +11,24 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
+T = TypeVar("T")
 LOCAL_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def in_thread(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a loop of its own (callable from sync fixtures)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def _can_connect(dsn: str) -> bool:

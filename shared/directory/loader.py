@@ -1,11 +1,8 @@
 """Load and validate the directory of units taking part in the campaign.
 
-The directory is data (YAML shipped in this package). It is checked whole when loaded, so a bad
-deployment file fails at start with a message naming the entry, never later inside a routing
-decision. Nothing is read at import time.
+The directory is data (YAML shipped in this package), checked whole when loaded: a bad file
+fails at start with a message naming the entry, never later inside a routing decision.
 """
-
-from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -19,10 +16,8 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
-Kind = Literal[
-    "leading_group", "office", "department", "discipline", "procuratorate",
-    "township", "village", "work_team",
-]  # fmt: skip
+Kind = Literal["leading_group", "office", "department", "discipline", "procuratorate",
+               "township", "village", "work_team"]  # fmt: skip
 Level = Literal["city", "county", "township", "village"]
 By = Literal["locality", "sector"]
 
@@ -112,10 +107,6 @@ class Directory:
         """The county-level areas as (code, name), in file order; the city is not among them."""
         return [(c.code, c.name) for c in self._counties]
 
-    def is_known_county(self, code: str) -> bool:
-        """Whether code is the city's or one of its county-level areas'."""
-        return code == self.city_code or any(c.code == code for c in self._counties)
-
     def office_of(self, county: str) -> Unit | None:
         """The poverty-relief office (扶贫办) of a county, or the city office for 371400."""
         return self._find("office", county)
@@ -160,10 +151,9 @@ class Directory:
         seen: set[str] = set()
         todo = [start]
         while todo:
-            for nxt in step(todo.pop()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
+            fresh = set(step(todo.pop())) - seen
+            seen |= fresh
+            todo.extend(fresh)
         return frozenset(seen)
 
 
@@ -193,21 +183,13 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _index_units(units: list[Unit]) -> dict[str, Unit]:
-    index: dict[str, Unit] = {}
-    for unit in units:
-        if unit.id in index:
-            raise DirectoryError(f"unit {unit.id!r}: duplicate unit id")
-        index[unit.id] = unit
+def _unique(items: Iterable[M], key: Callable[[M], str], what: str) -> dict[str, M]:
+    index: dict[str, M] = {}
+    for item in items:
+        if key(item) in index:
+            raise DirectoryError(f"{what} {key(item)!r}: duplicate {what} id")
+        index[key(item)] = item
     return index
-
-
-def _check_counties(city: County, counties: list[County]) -> None:
-    seen = {city.code}
-    for county in counties:
-        if county.code in seen:
-            raise DirectoryError(f"county {county.code!r}: listed twice (or is the city's code)")
-        seen.add(county.code)
 
 
 def _check_unit(unit: Unit, codes: set[str], city_code: str, ids: Mapping[str, Unit]) -> None:
@@ -215,7 +197,7 @@ def _check_unit(unit: Unit, codes: set[str], city_code: str, ids: Mapping[str, U
         raise DirectoryError(f"unit {unit.id!r}: unknown county code {unit.county!r}")
     # City units carry the city's code and only they do: stats and subjects rely on it.
     if (unit.level == "city") != (unit.county == city_code):
-        raise DirectoryError(f"unit {unit.id!r}: level {unit.level!r} does not fit county {unit.county}")
+        raise DirectoryError(f"unit {unit.id!r}: level {unit.level!r} misfits county {unit.county}")
     for sup in unit.supervisors:
         if sup.unit not in ids:
             raise DirectoryError(f"unit {unit.id!r}: unknown supervisor {sup.unit!r}")
@@ -223,38 +205,22 @@ def _check_unit(unit: Unit, codes: set[str], city_code: str, ids: Mapping[str, U
 
 def _single_index(units: Iterable[Unit], city_code: str) -> dict[tuple[str, str], str]:
     index: dict[tuple[str, str], str] = {}
-    for unit in units:
-        main_level = "city" if unit.county == city_code else "county"
-        if unit.kind not in _SINGLE_KINDS or unit.level != main_level:
-            continue
-        key = (unit.kind, unit.county)
-        if key in index:
-            raise DirectoryError(
-                f"unit {unit.id!r}: county {unit.county} already has a {unit.kind} ({index[key]!r})"
-            )
-        index[key] = unit.id
+    for u in units:
+        if u.kind in _SINGLE_KINDS and u.level == ("city" if u.county == city_code else "county"):
+            if (key := (u.kind, u.county)) in index:
+                raise DirectoryError(f"unit {u.id!r}: {u.kind} of {u.county} is {index[key]!r}")
+            index[key] = u.id
     if ("office", city_code) not in index:
         raise DirectoryError(f"directory: no city office (a unit of kind office in {city_code})")
     return index
 
 
-def _find_cycle(units: Mapping[str, Unit]) -> list[str] | None:
-    state: dict[str, str] = {}  # "open" while on the current path, "done" after
-    path: list[str] = []
-
-    def visit(uid: str) -> list[str] | None:
-        state[uid] = "open"
-        path.append(uid)
-        for sup in units[uid].supervisors:
-            if state.get(sup.unit) == "open":
-                return [*path[path.index(sup.unit) :], sup.unit]
-            if sup.unit not in state and (cycle := visit(sup.unit)):
-                return cycle
-        state[uid] = "done"
-        path.pop()
-        return None
-
-    return next((c for uid in units if uid not in state and (c := visit(uid))), None)
+def _check_acyclic(directory: Directory) -> None:
+    # A unit on a cycle is its own ancestor; the walk up is short, so this stays cheap.
+    for unit in directory.units():
+        if unit.id in (above := directory.ancestors(unit.id)):
+            ring = sorted(u for u in above if unit.id in directory.ancestors(u))
+            raise DirectoryError(f"unit {unit.id!r}: supervision cycle among {', '.join(ring)}")
 
 
 def _alias_index(units: Iterable[Unit]) -> tuple[tuple[str, int, str], ...]:
@@ -263,7 +229,7 @@ def _alias_index(units: Iterable[Unit]) -> tuple[tuple[str, int, str], ...]:
     for order, unit in enumerate(units):
         for alias in map(_normalize, (unit.name, *unit.aliases)):
             if owner.get(alias, unit.id) != unit.id:
-                raise DirectoryError(f"unit {unit.id!r}: alias {alias!r} already names {owner[alias]!r}")
+                raise DirectoryError(f"unit {unit.id!r}: alias {alias!r} names {owner[alias]!r}")
             if alias not in owner:
                 owner[alias] = unit.id
                 rows.append((alias, order, unit.id))
@@ -287,15 +253,17 @@ def parse_directory(data: object) -> Directory:
     if not isinstance(data, Mapping):
         raise DirectoryError("directory: expected a mapping with city, counties and units")
     city = _model(County, data.get("city"), "city")
-    counties = [_model(County, c, f"county #{i + 1}") for i, c in enumerate(_list(data, "counties"))]
-    _check_counties(city, counties)
-    units = _index_units([_model(Unit, u, _entry_name(u, i)) for i, u in enumerate(_list(data, "units"))])
+    counties = [_model(County, c, f"county #{n}") for n, c in enumerate(_list(data, "counties"), 1)]
+    _unique([city, *counties], lambda c: c.code, "county")
+    units = _unique(
+        [_model(Unit, u, _entry_name(u, i)) for i, u in enumerate(_list(data, "units"))],
+        lambda u: u.id,
+        "unit",
+    )
     codes = {city.code, *(c.code for c in counties)}
     for unit in units.values():
         _check_unit(unit, codes, city.code, units)
-    if cycle := _find_cycle(units):
-        raise DirectoryError(f"unit {cycle[0]!r}: supervision cycle {' -> '.join(cycle)}")
-    return Directory(
+    directory = Directory(
         city=city,
         _counties=tuple(counties),
         _units=MappingProxyType(units),
@@ -303,14 +271,15 @@ def parse_directory(data: object) -> Directory:
         _single=MappingProxyType(_single_index(units.values(), city.code)),
         _aliases=_alias_index(units.values()),
     )
+    _check_acyclic(directory)
+    return directory
 
 
 def _parse_yaml(text: str, source: str) -> Directory:
     try:
-        data = yaml.safe_load(text)
+        return parse_directory(yaml.safe_load(text))
     except yaml.YAMLError as exc:
         raise DirectoryError(f"{source}: not valid YAML: {exc}") from None
-    return parse_directory(data)
 
 
 @lru_cache(maxsize=1)

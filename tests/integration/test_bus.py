@@ -100,6 +100,7 @@ async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(js: JetStr
     # The server gives up (and advises) when it would redeliver, i.e. on the next pull.
     with pytest.raises(TimeoutError):
         await sub.fetch(1, timeout=2.5)
+    await sub.unsubscribe()
 
     async def noop(envelope: Envelope, payload: EventData) -> None:
         raise AssertionError("nothing should reach the handler")

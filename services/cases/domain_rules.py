@@ -1,0 +1,332 @@
+"""The case workflow's vocabulary and tables: statuses, actions, roles, state, who may do what.
+
+Pure data and predicates, no I/O; `domain.py` builds `decide`/`apply` on them. The contract is
+architecture.md's transition table and its "Who" paragraph; choices the contract leaves open
+are noted where they are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from shared.deadlines import end_of_day
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    INVESTIGATING = "investigating"
+    CONCLUDED = "concluded"
+    RECTIFYING = "rectifying"
+    RECTIFICATION_SUBMITTED = "rectification_submitted"
+    RECTIFIED = "rectified"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    START_INVESTIGATION = "start-investigation"
+    CONCLUDE = "conclude"
+    REQUIRE_RECTIFICATION = "require-rectification"
+    SUBMIT_RECTIFICATION = "submit-rectification"
+    VERIFY_RECTIFICATION = "verify-rectification"
+    REJECT_RECTIFICATION = "reject-rectification"
+    TRANSFER = "transfer"
+    REQUEST_EXTENSION = "request-extension"
+    DECIDE_EXTENSION = "decide-extension"
+    PROPOSE_EXPOSURE = "propose-exposure"
+    APPROVE_EXPOSURE = "approve-exposure"
+    ESCALATE = "escalate"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    RECLASSIFY = "reclassify"
+    NOTE = "note"
+    OBJECT_TRANSFER = "object-transfer"
+    REVEAL_IDENTITY = "reveal-identity"  # permission only: it changes no state
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    CITY_OFFICE = "city_office"
+    INSPECTOR = "inspector"
+    AUDITOR = "auditor"
+    INTEGRATOR = "integrator"
+    SYSTEM = "system"  # event-driven transitions (a reporter's review request reopens a case)
+
+
+class Finding(StrEnum):
+    SUBSTANTIATED = "substantiated"
+    PARTLY = "partly"
+    UNSUBSTANTIATED = "unsubstantiated"
+
+
+class Organ(StrEnum):
+    DISCIPLINE_INSPECTION = "discipline_inspection"
+    PROCURATORATE = "procuratorate"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts. `supervises_handling_unit` is computed from the directory by the caller."""
+
+    unit: str
+    role: Role
+    sub: str = ""
+    supervises_handling_unit: bool = False
+
+
+SYSTEM_ACTOR = Actor(unit="system", role=Role.SYSTEM, sub="system")
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The one extension a handling period may have (Art 34)."""
+
+    days: int
+    requested_by: str
+    requester_role: Role
+    decided: bool = False
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """A case as its history leaves it; `version` counts its published events."""
+
+    case_id: str = ""
+    status: Status = Status.RECEIVED
+    version: int = 0
+    county: str = ""
+    handling_unit: str = ""
+    accused_unit: str | None = None
+    problem: int | None = None
+    finding: Finding | None = None
+    rectifying_unit: str | None = None
+    rectification_due: str | None = None
+    transfer_to: Organ | None = None
+    status_before_transfer: Status | None = None
+    extension: Extension | None = None
+    exposure_proposed: bool = False
+    exposure_text: str | None = None  # proposed (internal) until approved, then public
+    exposed: bool = False
+    overdue: bool = False  # sticky: a missed deadline stays missed
+    escalations: int = 0
+    merged_reports: int = 0
+
+
+class DomainError(Exception):
+    """A refused action; `status_code` is the HTTP status the contract gives it."""
+
+    status_code = 400
+
+
+class TransitionError(DomainError):
+    """The case's state forbids the action (409); `allowed` lists what it permits now."""
+
+    status_code = 409
+
+    def __init__(self, message: str, allowed: tuple[Action, ...]) -> None:
+        names = ", ".join(allowed) or "nothing"
+        super().__init__(f"{message}; allowed now: {names}")
+        self.allowed = allowed
+
+
+class PermissionDenied(DomainError):
+    """The actor's role or unit may not do this (403); the message says who may."""
+
+    status_code = 403
+
+
+class InvalidPayload(DomainError):
+    """Bad input (422); `errors` has FastAPI's shape: `loc`, `msg`, `type`."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[dict[str, object]]) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+        self.errors = errors
+
+
+def invalid(field: str, msg: str) -> InvalidPayload:
+    """A one-field InvalidPayload."""
+    return InvalidPayload([{"loc": ("body", field), "msg": msg, "type": "value_error"}])
+
+
+S, A = Status, Action
+ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
+EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
+VERIFY = (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION)
+# The contract's table: what each status permits (guards and roles are checked after this).
+ALLOWED: dict[Status, tuple[Action, ...]] = {
+    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME),
+    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME),
+    S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME),
+    S.CONCLUDED: (A.REQUIRE_RECTIFICATION, A.CLOSE, *ANYTIME, *EXPOSURE),
+    S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE),
+    S.RECTIFICATION_SUBMITTED: (*VERIFY, *ANYTIME, *EXPOSURE),
+    S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE),
+    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME),
+    # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
+    S.REJECTED: (A.REOPEN,),
+    S.CLOSED: (A.REOPEN, *EXPOSURE),
+}
+SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY})
+
+
+def guard_failure(state: CaseState, action: Action) -> str | None:
+    """Why the state forbids an action its status permits, or None."""
+    ext = state.extension
+    needs_finding = action in (A.REQUIRE_RECTIFICATION, A.PROPOSE_EXPOSURE)
+    if needs_finding and state.finding not in SUBSTANTIATED:
+        return f"{action} needs a substantiated or partly finding"
+    if action is A.PROPOSE_EXPOSURE and (state.exposed or state.exposure_proposed):
+        return "exposure was already proposed for this case"
+    if action is A.APPROVE_EXPOSURE and not state.exposure_proposed:
+        return "no exposure proposal is pending"
+    if action is A.REQUEST_EXTENSION and ext is not None:
+        return "an extension was already requested (once only)"
+    if action is A.DECIDE_EXTENSION and (ext is None or ext.decided):
+        return "no extension request is pending"
+    return None
+
+
+def possible_actions(state: CaseState) -> tuple[Action, ...]:
+    """Actions the status and the state's guards permit, whoever asks."""
+    return tuple(a for a in ALLOWED[state.status] if guard_failure(state, a) is None)
+
+
+Rule = Callable[[CaseState, Actor], bool]
+HANDLERS = frozenset({Role.OFFICER, Role.LEADER})
+
+
+def handling(s: CaseState, a: Actor) -> bool:
+    return a.role in HANDLERS and a.unit == s.handling_unit
+
+
+def supervising(s: CaseState, a: Actor) -> bool:
+    return a.role is Role.CITY_OFFICE or (a.role is Role.SUPERVISOR and a.supervises_handling_unit)
+
+
+def rectifier(s: CaseState, a: Actor) -> bool:
+    # The rectifying unit's officer or leader may hand in its own evidence.
+    return handling(s, a) or (a.role in HANDLERS and a.unit == s.rectifying_unit)
+
+
+def verifier(s: CaseState, a: Actor) -> bool:
+    # A rectification is verified by someone other than the rectifying unit.
+    return supervising(s, a) and a.unit != s.rectifying_unit
+
+
+def extension_decider(s: CaseState, a: Actor) -> bool:
+    ext = s.extension
+    if ext is None or (a.sub and a.sub == ext.requested_by):
+        return False  # never one's own request
+    leader = a.role is Role.LEADER and a.unit == s.handling_unit
+    return supervising(s, a) or (leader and ext.requester_role is Role.OFFICER)
+
+
+def closer(s: CaseState, a: Actor) -> bool:
+    # Discipline inspection reports back by closing the case it was given.
+    inspector = a.role is Role.INSPECTOR and s.status is Status.TRANSFERRED
+    return handling(s, a) or (inspector and s.transfer_to is Organ.DISCIPLINE_INSPECTION)
+
+
+def objector(s: CaseState, a: Actor) -> bool:
+    # The procuratorate has no role in the contract: the city office relays its objection.
+    if s.transfer_to is Organ.DISCIPLINE_INSPECTION:
+        return a.role is Role.INSPECTOR
+    return a.role is Role.CITY_OFFICE
+
+
+def reopener(s: CaseState, a: Actor) -> bool:
+    return supervising(s, a) or a.role is Role.SYSTEM
+
+
+def role_is(role: Role) -> Rule:
+    return lambda s, a: a.role is role
+
+
+BY_HANDLING_UNIT = (A.ACCEPT, A.REJECT, A.START_INVESTIGATION, A.CONCLUDE, A.TRANSFER, A.NOTE)
+BY_HANDLING_UNIT += (A.REQUIRE_RECTIFICATION, A.REQUEST_EXTENSION, A.PROPOSE_EXPOSURE)
+HANDLING = (handling, "the handling unit's officer or leader")
+SUPERVISING = (supervising, "a supervisor of the handling unit, or city_office")
+VERIFYING = (verifier, "a supervisor of the handling unit, or city_office, not the rectifying unit")
+WHO: dict[Action, tuple[Rule, str]] = {
+    **dict.fromkeys(BY_HANDLING_UNIT, HANDLING),
+    **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE), SUPERVISING),
+    **dict.fromkeys(VERIFY, VERIFYING),
+    A.SUBMIT_RECTIFICATION: (rectifier, "the handling or rectifying unit's officer or leader"),
+    A.DECIDE_EXTENSION: (
+        extension_decider,
+        "a supervisor, city_office, or (for an officer) a leader",
+    ),
+    A.APPROVE_EXPOSURE: (role_is(Role.CITY_OFFICE), "city_office"),
+    A.CLOSE: (closer, "the handling unit's officer or leader (or the inspector it went to)"),
+    A.REOPEN: (reopener, "a supervisor of the handling unit, city_office, or the system"),
+    A.OBJECT_TRANSFER: (
+        objector,
+        "the receiving organ (inspector, or city_office for procurators)",
+    ),
+    A.REVEAL_IDENTITY: (role_is(Role.INSPECTOR), "an inspector"),
+}
+
+# Payloads of the contract's actions, for `decide` and for the HTTP layer's request bodies.
+# Extra fields are ignored, as FastAPI bodies would ignore them.
+TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+UNIT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+REASON: dict[str, Any] = {"reason": (TEXT, ...)}
+OPTIONAL_REASON: dict[str, Any] = {"reason": (TEXT | None, None)}
+
+
+def payload(action: Action, **fields: Any) -> type[BaseModel]:
+    """A frozen payload model named after its action (e.g. `RequestExtension`)."""
+    name = action.title().replace("-", "")
+    return create_model(name, __config__=ConfigDict(frozen=True, extra="ignore"), **fields)
+
+
+PAYLOADS: dict[Action, type[BaseModel]] = {a: payload(a) for a in Action}
+PAYLOADS |= {
+    a: payload(a, **REASON)
+    for a in (A.REJECT, A.REJECT_RECTIFICATION, A.ESCALATE, A.REOPEN, A.OBJECT_TRANSFER)
+}
+PAYLOADS |= {
+    A.REVEAL_IDENTITY: payload(A.REVEAL_IDENTITY, **REASON),
+    A.ASSIGN: payload(A.ASSIGN, unit=(UNIT, ...)),
+    A.CONCLUDE: payload(A.CONCLUDE, finding=(Finding, ...), summary=(TEXT, ...)),
+    # A bare `due` date means the end of that day in Asia/Shanghai; `unit` defaults to the
+    # handling unit.
+    A.REQUIRE_RECTIFICATION: payload(
+        A.REQUIRE_RECTIFICATION,
+        due=(date | AwareDatetime, ...),
+        measures=(TEXT, ...),
+        unit=(UNIT | None, None),
+    ),
+    A.SUBMIT_RECTIFICATION: payload(A.SUBMIT_RECTIFICATION, evidence=(TEXT, ...)),
+    A.TRANSFER: payload(A.TRANSFER, to=(Organ, ...), **REASON),
+    # The upper bound on days is configuration (`Rules`), checked by `decide`.
+    A.REQUEST_EXTENSION: payload(A.REQUEST_EXTENSION, days=(int, Field(ge=1)), **REASON),
+    A.DECIDE_EXTENSION: payload(A.DECIDE_EXTENSION, approve=(bool, ...), **OPTIONAL_REASON),
+    A.PROPOSE_EXPOSURE: payload(A.PROPOSE_EXPOSURE, text=(TEXT, ...)),
+    A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
+    A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
+    A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+}
+
+
+def due_iso(due: date | datetime) -> str:
+    """A rectification due moment as ISO 8601 (a bare date: its end in Asia/Shanghai)."""
+    moment = due if isinstance(due, datetime) else end_of_day(due)
+    return moment.isoformat()

@@ -1,0 +1,298 @@
+"""Route a case to the unit that handles it, and never to a unit it accuses.
+
+Rules are data (routing_rules.yaml). Each decision leaves a short English reason for the case
+history; reasons name units by id only, never the report's text (it may name people).
+"""
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from itertools import chain
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from shared.directory import By, Directory
+
+Transfer = Literal["discipline_inspection", "procuratorate"]
+PACKAGED_RULES = "routing_rules.yaml"
+# The directory kind of the organ that receives each kind of transfer.
+_ORGAN_KIND = {"discipline_inspection": "discipline", "procuratorate": "procuratorate"}
+
+
+class RoutingRulesError(ValueError):
+    """The routing rules are invalid; the message names the offending rule."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Assignment(_Frozen):
+    """Who leads a case, who co-operates, and whether it is flagged for transfer."""
+
+    lead: str | None = None
+    co: tuple[str, ...] = ()
+    transfer_to: Transfer | None = None
+    measure: str | None = None  # the seed's measure the assignment comes from, for reasons
+
+
+class RoutingRules(_Frozen):
+    """Routing rules as loaded from YAML; routing_rules.yaml explains each key."""
+
+    version: Literal[1] = 1
+    default: Assignment = Assignment()
+    problems: dict[int, Assignment] = {}
+    channels: dict[str, Assignment] = {}
+    prefer_line: By = "locality"  # which supervisor of a unit comes first; the other next
+    when_accused: dict[str, tuple[str, ...]] = {}
+    fallback: tuple[str, ...] = ()
+    head_transfer_to: Transfer | None = None
+
+
+class Routing(_Frozen):
+    """Where a case goes. No unit named here is the accused unit or one it supervises."""
+
+    handling_unit: str | None  # None only if no directory unit is independent of the accused
+    lead_unit: str | None
+    co_units: list[str]
+    transfer_to: Transfer | None
+    transfer_unit: str | None  # the organ that would receive the transfer
+    accused_unit: str | None  # resolved from the id or the text; hide the case from it
+    reasons: list[str]
+
+
+def _parse_rules(text: str, source: str) -> RoutingRules:
+    try:
+        return RoutingRules.model_validate(yaml.safe_load(text))
+    except yaml.YAMLError as exc:
+        raise RoutingRulesError(f"{source}: not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise RoutingRulesError(f"{source}: {detail}") from None
+
+
+@lru_cache(maxsize=1)
+def _packaged_rules() -> RoutingRules:
+    text = resources.files("shared").joinpath(PACKAGED_RULES).read_text("utf-8")
+    return _parse_rules(text, PACKAGED_RULES)
+
+
+def load_rules(path: Path | None = None) -> RoutingRules:
+    """Load routing rules from path, or the packaged rules (cached) when None."""
+    if path is None:
+        return _packaged_rules()
+    return _parse_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+def check_rules(rules: RoutingRules, directory: Directory) -> None:
+    """Raise RoutingRulesError naming the first rule that refers to a unit not in directory."""
+    plans = {
+        "default": rules.default,
+        **{f"problem {n}": a for n, a in rules.problems.items()},
+        **{f"channel {c}": a for c, a in rules.channels.items()},
+    }
+    named = [(w, u) for w, p in plans.items() for u in (p.lead, *p.co) if u is not None]
+    named += [(f"when_accused {a}", u) for a, us in rules.when_accused.items() for u in (a, *us)]
+    named += [("fallback", u) for u in rules.fallback]
+    for where, uid in named:
+        if uid not in directory:
+            raise RoutingRulesError(f"{where}: unknown unit {uid!r}")
+
+
+@dataclass
+class _Case:
+    """What one routing decision works from; collects its reasons."""
+
+    d: Directory
+    rules: RoutingRules
+    accused: str | None
+    reasons: list[str]
+
+    @cached_property
+    def blocked(self) -> frozenset[str]:
+        if self.accused is None:
+            return frozenset()
+        return self.d.subordinates(self.accused) | {self.accused}
+
+    def note(self, reason: str) -> None:
+        self.reasons.append(reason)
+
+    def first_eligible(self, candidates: Iterable[str]) -> str | None:
+        return next((u for u in candidates if u in self.d and u not in self.blocked), None)
+
+    def above(self, start: str) -> Iterator[str]:
+        """Units above start, nearest first; at each step the preferred line first."""
+        prefer = self.rules.prefer_line
+        seen, queue = {start}, deque([start])
+        while queue:
+            for sup in sorted(self.d.supervisors_of(queue.popleft()), key=lambda s: s.by != prefer):
+                if sup.unit not in seen:
+                    seen.add(sup.unit)
+                    queue.append(sup.unit)
+                    yield sup.unit
+
+    @cached_property
+    def stand_in(self) -> str | None:
+        """Who takes a blocked unit's part: a rule for the accused, its supervisor, a fallback."""
+        acc = self.accused
+        assert acc is not None  # only asked for when something is blocked
+        if found := self.first_eligible(self.rules.when_accused.get(acc, ())):
+            self.note(f"{acc} is accused: the rules send its cases to {found}")
+        elif found := self.first_eligible(self.above(acc)):
+            self.note(f"{acc} is accused: its cases go to its supervisor {found}")
+        elif found := self.first_eligible(self.rules.fallback):
+            self.note(f"{acc} is accused and nothing above it is independent: fallback {found}")
+        else:
+            self.note(f"no unit in the directory is independent of {acc}: route above the city")
+        return found
+
+
+def _resolve_accused(case: _Case, unit_id: str | None, text: str | None) -> str | None:
+    if unit_id is not None and unit_id in case.d:
+        case.note(f"accused unit {unit_id} given by id")
+        return unit_id
+    if unit_id is not None:
+        case.note("the given accused unit id is not in the directory: ignored")
+    found = case.d.match(text) if text else None
+    if found:
+        case.note(f"accused unit {found} recognised in the report's text")
+    elif text:
+        case.note("the accused unit named in the report matched no directory unit")
+    return found
+
+
+def _plan(case: _Case, problem: int | None, channel: str) -> Assignment:
+    rules = case.rules
+    if problem is None:
+        case.note("problem not classified yet: the city office triages it")
+    overlays = (
+        (f"problem {problem}", rules.problems.get(problem) if problem is not None else None),
+        (f"channel {channel}", rules.channels.get(channel)),
+    )
+    plan = rules.default
+    for label, overlay in overlays:
+        if overlay is not None:  # keys an overlay leaves out keep the value below it
+            plan = plan.model_copy(update=overlay.model_dump(exclude_unset=True))
+            measure = f" (measure {overlay.measure})" if overlay.measure else ""
+            case.note(f"rules for {label} apply{measure}")
+    return plan
+
+
+def _handling(case: _Case, county: str) -> str | None:
+    # Responsibility follows the unit: an accused unit's own county handles it, so a county
+    # office never judges a city department or another county's unit.
+    home = case.d.unit(case.accused).county if case.accused is not None else county
+    if home != county:
+        case.note(f"the accused unit belongs to {home}: that county's office is the default")
+    office = case.d.office_of(home) or case.d.city_office()  # unknown county: the city's
+    if office.id not in case.blocked:
+        case.note(f"handled by the poverty-relief office {office.id}")
+        return office.id
+    case.note(f"{office.id} is the accused unit or under it")
+    return case.stand_in
+
+
+def _up_for_head(case: _Case, handling: str) -> str:
+    # Art 15 of the accusation rules: an organ's head is not judged by the organ he leads.
+    above = case.first_eligible(case.above(handling))
+    if above is None:
+        case.note(f"accusation against a unit's head: nothing independent above {handling}; kept")
+        return handling
+    case.note(f"accusation against a unit's head: moved up from {handling} to {above}")
+    return above
+
+
+def _lead(case: _Case, plan: Assignment) -> str | None:
+    lead = plan.lead
+    if lead is not None and lead in case.blocked:
+        case.note(f"lead {lead} is the accused unit or under it")
+        return case.stand_in
+    if lead is not None and lead not in case.d:
+        case.note(f"lead {lead} is not in the directory: no lead unit")
+        return None
+    return lead
+
+
+def _co(case: _Case, plan: Assignment, lead: str | None) -> list[str]:
+    kept: list[str] = []
+    for uid in plan.co:
+        if case.first_eligible([uid]) is None:
+            case.note(f"co-unit {uid} dropped: unknown, or the accused unit or under it")
+        elif uid != lead and uid not in kept:
+            kept.append(uid)
+    return kept
+
+
+def _transfer(case: _Case, plan: Assignment, head: bool, handling: str | None) -> Transfer | None:
+    target = plan.transfer_to
+    if target is not None:
+        case.note(f"flagged for transfer to {target} by the rules")
+    elif head and case.rules.head_transfer_to is not None:
+        target = case.rules.head_transfer_to
+        case.note(f"accusation against a unit's head: flagged for transfer to {target}")
+    handler_kind = case.d.unit(handling).kind if handling is not None else None
+    if target is not None and handler_kind == _ORGAN_KIND[target]:
+        case.note(f"{handling} is itself that organ: no transfer needed")
+        return None
+    return target
+
+
+def _transfer_unit(case: _Case, target: Transfer, handling: str | None, county: str) -> str | None:
+    # The organ at the level where the case is handled: a case lifted to the city goes to the
+    # city's discipline commission, not back down to the county's.
+    home = case.d.unit(handling).county if handling is not None else county
+    if target == "discipline_inspection":
+        organ = case.d.discipline_of(home) or case.d.discipline_of(case.d.city_code)
+    else:
+        organ = case.d.procuratorate()
+    if organ is None:
+        case.note(f"no {target} unit in the directory")
+        return None
+    found = case.first_eligible(chain([organ.id], case.above(organ.id)))
+    case.note(f"transfer would go to {found}" if found else f"no {target} unit independent of it")
+    return found
+
+
+def route(
+    directory: Directory,
+    problem: int | None,
+    county: str,
+    subject_unit_id: str | None,
+    subject_unit_text: str | None,
+    subject_is_head: bool,
+    channel: str,
+    *,
+    rules: RoutingRules | None = None,
+) -> Routing:
+    """Decide the handling, lead and co-units of a case and whether to flag a transfer.
+
+    The accused unit is subject_unit_id, else the unit subject_unit_text names. Contract: no
+    unit returned is the accused unit or one it supervises, directly or not; an accusation
+    against a unit's head goes one level above the unit that would otherwise handle it.
+    Pure: rules default to the packaged ones (read once).
+    """
+    case = _Case(directory, rules if rules is not None else load_rules(), None, [])
+    # Resolved first: `blocked` is computed from it on first use.
+    case.accused = _resolve_accused(case, subject_unit_id, subject_unit_text)
+    plan = _plan(case, problem, channel)
+    handling = _handling(case, county)
+    if subject_is_head and handling is not None:
+        handling = _up_for_head(case, handling)
+    lead = _lead(case, plan)
+    co_units = _co(case, plan, lead)
+    transfer_to = _transfer(case, plan, subject_is_head, handling)
+    transfer_unit = _transfer_unit(case, transfer_to, handling, county) if transfer_to else None
+    return Routing(
+        handling_unit=handling,
+        lead_unit=lead,
+        co_units=co_units,
+        transfer_to=transfer_to,
+        transfer_unit=transfer_unit,
+        accused_unit=case.accused,
+        reasons=case.reasons,
+    )

@@ -1,0 +1,63 @@
+"""Idempotent consumers: a redelivered event changes nothing the second time."""
+
+from __future__ import annotations
+
+import pytest
+from nats.js import JetStreamContext
+from sqlalchemy import func, select
+
+from shared import inbox, outbox
+from shared.bus import publish_envelope
+from shared.db import INBOX, OUTBOX
+from shared.events import Envelope, EventData, make_event
+from tests.factories import random_county, random_id, report_received
+from tests.integration.busutil import bus_with_consumer, eventually, fast_settings, start_broker
+from tests.integration.dbutil import migrated
+
+pytestmark = pytest.mark.integration
+
+
+async def test_claim_is_true_once(database_url: str) -> None:
+    db = await migrated(database_url)
+    async with db.sessions() as session, session.begin():
+        assert await inbox.claim(session, "c1", "e1")
+        assert not await inbox.claim(session, "c1", "e1")
+        assert await inbox.claim(session, "c2", "e1")
+    await db.dispose()
+
+
+async def test_redelivered_event_is_applied_once(database_url: str, js: JetStreamContext, nats_server) -> None:
+    settings = fast_settings(nats_server.url)
+    county = random_county()
+    cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
+    db = await migrated(database_url)
+
+    async def handler(envelope: Envelope, payload: EventData) -> None:
+        """Consume and publish a follow-up, the way every service does."""
+        async with db.sessions() as session, session.begin():
+            if not await inbox.claim(session, cdef.durable, str(envelope.event_id)):
+                return
+            follow = make_event(payload, county=county, aggregate_id="x", sequence=2, producer="t")
+            await outbox.add(session, follow)
+
+    broker = await start_broker(settings, cdef, handler)
+    try:
+        event = report_received(county)
+        await publish_envelope(js, event)
+        # The same event again past the dedupe window: a new Nats-Msg-Id, the same event_id.
+        await js.publish(
+            f"zuofeng.v1.{county}.report.received", event.to_bytes(), stream="INTAKE",
+            headers={"Nats-Msg-Id": "late-resend"},
+        )
+
+        async def both_seen() -> bool:
+            info = await js.consumer_info(cdef.stream, cdef.durable)
+            return info.num_pending == 0 and info.num_ack_pending == 0
+
+        await eventually(both_seen)
+    finally:
+        await broker.stop()
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(OUTBOX)) == 1
+        assert await session.scalar(select(func.count()).select_from(INBOX)) == 1
+    await db.dispose()
