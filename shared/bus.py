@@ -20,7 +20,14 @@ from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
 
 from shared import dlq
-from shared.events import Envelope, EventData, UnknownEventType, parse_envelope, parse_payload
+from shared.events import (
+    Envelope,
+    EventData,
+    UnknownEventType,
+    envelope_model,
+    parse_envelope,
+    parse_payload,
+)
 from shared.settings import BaseServiceSettings
 from shared.streams import (
     MAX_DELIVERIES_ADVISORY,
@@ -31,7 +38,7 @@ from shared.streams import (
     stream_config,
     stream_for_subject,
 )
-from shared.subjects import event_subject
+from shared.subjects import PREFIX, event_subject
 
 log = logging.getLogger("zuofeng.bus")
 
@@ -190,3 +197,14 @@ def subscribe_dlq_mover(broker: NatsBroker, settings: BaseServiceSettings) -> No
         ack_policy=AckPolicy.MANUAL,
         include_in_schema=False,
     )(on_advisory)
+
+
+def document_publishers(broker: NatsBroker, models: list[type[EventData]]) -> None:
+    """Declare what a service publishes, for its AsyncAPI; the outbox relay does the publishing."""
+    for model in models:
+        broker.publisher(
+            f"{PREFIX}.{{county}}.{model.type}",
+            schema=envelope_model(model),
+            title=model.type,
+            description=model.__doc__,
+        )

@@ -24,6 +24,9 @@ from shared.taxonomy import Taxonomy, load_taxonomy
 
 _REGEX_PREFIX = "re:"
 _WHITESPACE = re.compile(r"\s+")
+# How far below a strongly evidenced rival a hinted problem stays (raw points); big enough to
+# survive rounding of the confidence.
+_HINT_MARGIN = 0.05
 
 
 class RulesError(ValueError):
@@ -124,6 +127,7 @@ def parse_rules(data: Any) -> Rules:
         err = exc.errors()[0]
         where = ".".join(str(part) for part in err["loc"]) or "rules"
         raise RulesError(f"classifier rules: {where}: {err['msg']}") from exc
+    problems = sorted(raw.problems.items())
     return Rules(
         version=raw.version,
         taxonomy_version=raw.taxonomy_version,
@@ -132,8 +136,8 @@ def parse_rules(data: Any) -> Rules:
         hint_boost=raw.hint_boost,
         strong_score=raw.strong_score,
         max_candidates=raw.max_candidates,
-        positive={n: _compile(p.terms, f"problems.{n}.terms") for n, p in raw.problems.items()},
-        negative={n: _compile(p.negative, f"problems.{n}.negative") for n, p in raw.problems.items()},
+        positive={n: _compile(p.terms, f"problems.{n}.terms") for n, p in problems},
+        negative={n: _compile(p.negative, f"problems.{n}.negative") for n, p in problems},
         global_negative=_compile(raw.global_negative, "global_negative"),
     )
 
@@ -252,7 +256,7 @@ def _apply_hint(scores: dict[int, _Score], hint: int, rules: Rules) -> dict[int,
     strongest = max(rivals, default=0.0)
     if strongest >= rules.strong_score and current.raw < strongest:
         # Strong evidence elsewhere wins: the hint may close the gap but not overtake it.
-        boosted = min(boosted, strongest * 0.999)
+        boosted = min(boosted, strongest - _HINT_MARGIN)
     return {**scores, hint: _Score(max(boosted, current.raw), current.evidence)}
 
 

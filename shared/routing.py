@@ -254,7 +254,7 @@ def _transfer_unit(case: _Case, target: Transfer, handling: str | None, county: 
         case.note(f"no {target} unit in the directory")
         return None
     found = case.first_eligible(chain([organ.id], case.above(organ.id)))
-    case.note(f"transfer would go to {found}" if found else f"no {target} unit independent of it")
+    case.note(f"transfer would go to {found or 'a unit above the city'}")
     return found
 
 

@@ -14,278 +14,269 @@ records `case.transfer_objected`, a type the catalogue gains with this state mac
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
-
-from services.cases import domain_rules as r
-from services.cases.domain_rules import (
-    ALLOWED,
-    SUBSTANTIATED,
-    WHO,
-    Action,
-    Actor,
-    CaseState,
-    Extension,
-    Finding,
-    InvalidPayload,
-    Organ,
-    PermissionDenied,
-    Role,
-    Status,
-    TransitionError,
-    guard_failure,
-    invalid,
-    possible_actions,
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
 )
 
-A, S = Action, Status
-Data = dict[str, Any]
+from services.cases import domain_rules as r
+from services.cases.domain_rules import *  # noqa: F403 - re-exported: the vocabulary
+from shared.deadlines import end_of_day
+
+A, S = r.Action, r.Status
 
 
-@dataclass(frozen=True)
-class Rules:
-    """The numbers the state machine checks; a deployment sets them from its deadline profile."""
+def authorize(state: r.CaseState, actor: r.Actor, action: r.Action | str) -> r.Action:
+    """Raise PermissionDenied (403) or TransitionError (409) unless `actor` may do it now.
 
-    extension_max_days: int = 30
-
-
-DEFAULT_RULES = Rules()
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What an action means: an event type, its publishable `data`, its `internal` texts."""
-
-    event_type: str
-    data: Data
-    internal: Data = field(default_factory=dict)
-    public: bool = True
-
-    @property
-    def history_data(self) -> Data:
-        """What the case's history stores and `apply` reads."""
-        return {**self.data, **self.internal}
-
-
-def authorize(state: CaseState, actor: Actor, action: Action | str) -> Action:
-    """Raise TransitionError (409) or PermissionDenied (403) unless `actor` may do it now."""
-    action = Action(action)
-    if action is not A.REVEAL_IDENTITY:
-        if action not in ALLOWED[state.status]:
-            raise TransitionError(
-                f"cannot {action} a case in status {state.status}", possible_actions(state)
-            )
-        reason = guard_failure(state, action)
+    Order: a role that may never do the action (403), then the case's status and guards (409),
+    then the actor's relation to this case, e.g. its unit (403)."""
+    action = r.Action(action)
+    rule, who = r.WHO[action]
+    if actor.role not in r.ROLES[action]:
+        raise r.PermissionDenied(f"{action} may be done only by {who}")
+    if action is not A.REVEAL_IDENTITY:  # not a state change: allowed in any status
+        if action not in r.ALLOWED[state.status]:
+            message = f"cannot {action} a case in status {state.status}"
+            raise r.TransitionError(message, r.possible_actions(state))
+        reason = r.guard_failure(state, action)
         if reason is not None:
-            raise TransitionError(reason, possible_actions(state))
-    rule, who = WHO[action]
+            raise r.TransitionError(reason, r.possible_actions(state))
     if not rule(state, actor):
-        raise PermissionDenied(f"{action} may be done only by {who}")
+        raise r.PermissionDenied(f"{action} may be done only by {who}")
     return action
 
 
-def allowed_actions(state: CaseState, actor: Actor) -> tuple[Action, ...]:
+def allowed_actions(state: r.CaseState, actor: r.Actor) -> tuple[r.Action, ...]:
     """What `actor` may do now (payload aside), in the table's order."""
-    candidates = (*possible_actions(state), A.REVEAL_IDENTITY)
-    return tuple(a for a in candidates if WHO[a][0](state, actor))
+    candidates = (*r.possible_actions(state), A.REVEAL_IDENTITY)
+    return tuple(a for a in candidates if r.WHO[a][0](state, actor))
 
 
 def decide(
-    state: CaseState,
-    actor: Actor,
-    action: Action | str,
+    state: r.CaseState,
+    actor: r.Actor,
+    action: r.Action | str,
     payload: Mapping[str, Any] | None = None,
-    rules: Rules = DEFAULT_RULES,
-) -> Decision:
+    rules: r.Rules = r.Rules(),  # noqa: B008 - frozen, so a shared default is safe
+) -> r.Decision:
     """The event an action produces, or TransitionError / PermissionDenied / InvalidPayload."""
     action = authorize(state, actor, action)
     if action is A.REVEAL_IDENTITY:
         raise ValueError("reveal-identity changes no state: call authorize() and audit it")
-    event, model, build = ACTIONS[action]
     try:
-        body = model.model_validate(dict(payload or {}))
+        body = PAYLOADS[action].model_validate(dict(payload or {}))
     except ValidationError as exc:
-        raise InvalidPayload(
-            [{"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        ) from None
+        errors = [
+            {"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+        ]
+        raise r.InvalidPayload(errors) from None
+    event_type, build = ACTIONS[action]
     data, internal = build(state, actor, body, rules)
-    return Decision(event, data, internal, public=event not in PRIVATE)
+    return r.Decision(event_type, data, internal, public=event_type not in PRIVATE)
 
 
-Built = tuple[Data, Data]
-Builder = Callable[[CaseState, Actor, Any, Rules], Built]
+# Payloads of the contract's actions, for `decide` and for the HTTP layer's request bodies.
+# Extra fields are ignored, as FastAPI bodies would ignore them.
+TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+UNIT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+REASON: dict[str, Any] = {"reason": (TEXT, ...)}
+OPTIONAL_REASON: dict[str, Any] = {"reason": (TEXT | None, None)}
 
 
-def _assign(s: CaseState, a: Actor, body: r.Assign, rules: Rules) -> Built:
+def payload(action: r.Action, **fields: Any) -> type[BaseModel]:
+    """A frozen payload model named after its action (e.g. `RequestExtension`)."""
+    name = action.title().replace("-", "")
+    return create_model(name, __config__=ConfigDict(frozen=True, extra="ignore"), **fields)
+
+
+PAYLOADS: dict[r.Action, type[BaseModel]] = {a: payload(a) for a in r.Action}
+PAYLOADS |= {
+    a: payload(a, **REASON)
+    for a in (A.REJECT, A.REJECT_RECTIFICATION, A.ESCALATE, A.REOPEN, A.OBJECT_TRANSFER)
+}
+PAYLOADS |= {
+    A.REVEAL_IDENTITY: payload(A.REVEAL_IDENTITY, **REASON),
+    A.ASSIGN: payload(A.ASSIGN, unit=(UNIT, ...)),
+    A.CONCLUDE: payload(A.CONCLUDE, finding=(r.Finding, ...), summary=(TEXT, ...)),
+    # A bare `due` date means the end of that day in Asia/Shanghai; `unit` defaults to the
+    # handling unit.
+    A.REQUIRE_RECTIFICATION: payload(
+        A.REQUIRE_RECTIFICATION,
+        due=(date | AwareDatetime, ...),
+        measures=(TEXT, ...),
+        unit=(UNIT | None, None),
+    ),
+    A.SUBMIT_RECTIFICATION: payload(A.SUBMIT_RECTIFICATION, evidence=(TEXT, ...)),
+    A.TRANSFER: payload(A.TRANSFER, to=(r.Organ, ...), **REASON),
+    # The upper bound on days is configuration (`Rules`), checked by `decide`.
+    A.REQUEST_EXTENSION: payload(A.REQUEST_EXTENSION, days=(int, Field(ge=1)), **REASON),
+    A.DECIDE_EXTENSION: payload(A.DECIDE_EXTENSION, approve=(bool, ...), **OPTIONAL_REASON),
+    A.PROPOSE_EXPOSURE: payload(A.PROPOSE_EXPOSURE, text=(TEXT, ...)),
+    A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
+    A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
+    A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+}
+
+
+def due_iso(due: date | datetime) -> str:
+    """A rectification due moment as ISO 8601 (a bare date: its end in Asia/Shanghai)."""
+    moment = due if isinstance(due, datetime) else end_of_day(due)
+    return moment.isoformat()
+
+
+Built = tuple[r.Data, r.Data]
+Builder = Callable[[r.CaseState, r.Actor, Any, r.Rules], Built]
+
+
+def _split(public: Mapping[str, str] | None = None, private: str | None = None) -> Builder:
+    """A builder publishing the payload fields `public` maps to event keys; `private` stays in
+    the history under its own name."""
+
+    def build(s: r.CaseState, a: r.Actor, body: BaseModel, rules: r.Rules) -> Built:
+        fields = body.model_dump(mode="json")
+        data = {key: fields[name] for name, key in (public or {}).items()}
+        return data, ({private: fields[private]} if private else {})
+
+    return build
+
+
+def _assign(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.unit == s.handling_unit:
-        raise invalid("unit", "the case is already with this unit")
+        raise r.invalid("unit", "the case is already with this unit")
     if body.unit == s.accused_unit:
-        raise invalid("unit", "a case never goes to the unit it accuses")
+        raise r.invalid("unit", "a case never goes to the unit it accuses")
     return {"handling_unit": body.unit, "previous_unit": s.handling_unit}, {}
 
 
-def _require(s: CaseState, a: Actor, body: r.Rectify, rules: Rules) -> Built:
-    unit = body.unit or s.handling_unit
-    return {"rectifying_unit": unit, "due": r.due_iso(body.due)}, {"measures": body.measures}
+def _require(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    data = {"rectifying_unit": body.unit or s.handling_unit, "due": due_iso(body.due)}
+    return data, {"measures": body.measures}
 
 
-def _ask_extension(s: CaseState, a: Actor, body: r.AskExtension, rules: Rules) -> Built:
+def _rectification(s: r.CaseState, a: r.Actor, body: BaseModel, rules: r.Rules) -> Built:
+    # Evidence and a rejection's reason stay internal; only the unit is published.
+    return {"rectifying_unit": s.rectifying_unit}, body.model_dump()
+
+
+def _ask_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.days > rules.extension_max_days:
-        raise invalid("days", f"an extension is at most {rules.extension_max_days} days")
+        raise r.invalid("days", f"an extension is at most {rules.extension_max_days} days")
     data = {"days": body.days, "requester_role": a.role.value}
     return data, {"reason": body.reason, "requested_by": a.sub}
 
 
-def _decide_extension(s: CaseState, a: Actor, body: r.DecideExtension, rules: Rules) -> Built:
+def _decide_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     asked = s.extension.days if s.extension else 0
-    data: Data = {"approved": body.approve, "days": asked if body.approve else 0}
+    data: r.Data = {"approved": body.approve, "days": asked if body.approve else 0}
     if body.reason:
         data["public_reason"] = body.reason  # the reporter is told why (Art 34)
     return data, {"decided_by": a.sub}
 
 
-def _close(s: CaseState, a: Actor, body: r.Close, rules: Rules) -> Built:
-    substantiated = s.status is S.CONCLUDED and s.finding in SUBSTANTIATED
+def _close(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    substantiated = s.status is S.CONCLUDED and s.finding in r.SUBSTANTIATED
     if substantiated and not body.no_rectification_needed:
-        raise TransitionError(
-            "a substantiated finding needs require-rectification, or close with "
-            "no_rectification_needed=true and a reason",
-            possible_actions(s),
-        )
+        message = "a substantiated finding needs require-rectification, or close with "
+        message += "no_rectification_needed=true and a reason"
+        raise r.TransitionError(message, r.possible_actions(s))
     if substantiated and not body.reason:
-        raise invalid("reason", "say why no rectification is needed")
+        raise r.invalid("reason", "say why no rectification is needed")
     data = {"finding": s.finding and s.finding.value, "no_rectification_needed": substantiated}
     return data, body.model_dump(include={"reason"}, exclude_none=True)
 
 
-def _reclassify(s: CaseState, a: Actor, body: r.Reclassify, rules: Rules) -> Built:
+def _reopen(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    return {"on_review_request": a.role is r.Role.SYSTEM}, {"reason": body.reason}
+
+
+def _reclassify(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.problem == s.problem:
-        raise invalid("problem", "the case already has this problem number")
+        raise r.invalid("problem", "the case already has this problem number")
     return {"problem": body.problem, "previous_problem": s.problem}, {}
 
 
-def _rectification(s: CaseState, a: Actor, body: BaseModel, rules: Rules) -> Built:
-    # Evidence and a rejection's reason stay internal; only the unit is published.
-    return {"rectifying_unit": s.rectifying_unit}, body.model_dump(exclude_none=True)
+def _propose(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    return {}, {"exposure_text": body.text}  # public only once approved
 
 
-def _internal(name: str) -> Builder:
-    """A builder that keeps the payload's `name` text internal and publishes nothing else."""
-    return lambda s, a, body, rules: ({}, {name: getattr(body, name)})
+def _approve(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    return {"exposure_text": s.exposure_text}, {}
 
 
-# Action -> (event type, payload model, builder). Texts the law says reach the reporter (a
-# rejection's reason, a conclusion's summary, an approved exposure) are the only published ones.
-ACTIONS: dict[Action, tuple[str, type[BaseModel], Builder]] = {
-    A.ACCEPT: ("case.accepted", r.Empty, lambda s, a, b, rules: ({}, {})),
-    A.REJECT: ("case.rejected", r.Reason, lambda s, a, b, rules: ({"public_reason": b.reason}, {})),
-    A.ASSIGN: ("case.assigned", r.Assign, _assign),
-    A.START_INVESTIGATION: ("case.investigation_started", r.Empty, lambda s, a, b, rules: ({}, {})),
-    A.CONCLUDE: (
-        "case.concluded",
-        r.Conclude,
-        lambda s, a, b, rules: ({"finding": b.finding.value, "public_summary": b.summary}, {}),
-    ),
-    A.REQUIRE_RECTIFICATION: ("case.rectification_required", r.Rectify, _require),
-    A.SUBMIT_RECTIFICATION: ("case.rectification_submitted", r.Evidence, _rectification),
-    A.VERIFY_RECTIFICATION: ("case.rectification_verified", r.Empty, _rectification),
-    A.REJECT_RECTIFICATION: ("case.rectification_rejected", r.Reason, _rectification),
-    A.TRANSFER: (
-        "case.transferred",
-        r.Transfer,
-        lambda s, a, b, rules: ({"to": b.to.value}, {"reason": b.reason}),
-    ),
-    A.REQUEST_EXTENSION: ("case.extension_requested", r.AskExtension, _ask_extension),
-    A.DECIDE_EXTENSION: ("case.extension_decided", r.DecideExtension, _decide_extension),
-    A.PROPOSE_EXPOSURE: (
-        "case.exposure_proposed",
-        r.Note,
-        lambda s, a, b, rules: ({}, {"exposure_text": b.text}),
-    ),
-    A.APPROVE_EXPOSURE: (
-        "case.exposed",
-        r.Empty,
-        lambda s, a, b, rules: ({"exposure_text": s.exposure_text}, {}),
-    ),
-    A.ESCALATE: ("case.escalated", r.Reason, _internal("reason")),
-    A.CLOSE: ("case.closed", r.Close, _close),
-    A.REOPEN: (
-        "case.reopened",
-        r.Reason,
-        lambda s, a, b, rules: ({"on_review_request": a.role is Role.SYSTEM}, {"reason": b.reason}),
-    ),
-    A.RECLASSIFY: ("case.reclassified", r.Reclassify, _reclassify),
-    A.NOTE: ("case.noted", r.Note, _internal("text")),
-    A.OBJECT_TRANSFER: (
-        "case.transfer_objected",
-        r.Reason,
-        lambda s, a, b, rules: (
-            {"organ": str(s.transfer_to), "restored_status": str(s.status_before_transfer)},
-            {"reason": b.reason},
-        ),
-    ),
+def _object(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+    data = {"organ": str(s.transfer_to), "restored_status": str(s.status_before_transfer)}
+    return data, {"reason": body.reason}
+
+
+# Action -> (history entry type, builder). Published texts are only those the reporter is told:
+# a rejection's reason (Art 23), a conclusion's summary, an extension decision's reason (Art 34),
+# an approved exposure text.
+ACTIONS: dict[r.Action, tuple[str, Builder]] = {
+    A.ACCEPT: ("case.accepted", _split()),
+    A.REJECT: ("case.rejected", _split({"reason": "public_reason"})),
+    A.ASSIGN: ("case.assigned", _assign),
+    A.START_INVESTIGATION: ("case.investigation_started", _split()),
+    A.CONCLUDE: ("case.concluded", _split({"finding": "finding", "summary": "public_summary"})),
+    A.REQUIRE_RECTIFICATION: ("case.rectification_required", _require),
+    A.SUBMIT_RECTIFICATION: ("case.rectification_submitted", _rectification),
+    A.VERIFY_RECTIFICATION: ("case.rectification_verified", _rectification),
+    A.REJECT_RECTIFICATION: ("case.rectification_rejected", _rectification),
+    A.TRANSFER: ("case.transferred", _split({"to": "to"}, "reason")),
+    A.REQUEST_EXTENSION: ("case.extension_requested", _ask_extension),
+    A.DECIDE_EXTENSION: ("case.extension_decided", _decide_extension),
+    A.PROPOSE_EXPOSURE: ("case.exposure_proposed", _propose),
+    A.APPROVE_EXPOSURE: ("case.exposed", _approve),
+    A.ESCALATE: ("case.escalated", _split({}, "reason")),
+    A.CLOSE: ("case.closed", _close),
+    A.REOPEN: ("case.reopened", _reopen),
+    A.RECLASSIFY: ("case.reclassified", _reclassify),
+    A.NOTE: ("case.noted", _split({}, "text")),
+    A.OBJECT_TRANSFER: ("case.transfer_objected", _object),
 }
 PRIVATE = frozenset({"case.noted"})
+Change = Callable[[r.CaseState, Mapping[str, Any]], r.Data]
 
 
-STATUS_AFTER: dict[str, Status] = {
-    "case.opened": S.RECEIVED,
-    "case.accepted": S.ACCEPTED,
-    "case.rejected": S.REJECTED,
-    "case.investigation_started": S.INVESTIGATING,
-    "case.concluded": S.CONCLUDED,
-    "case.rectification_required": S.RECTIFYING,
-    "case.rectification_submitted": S.RECTIFICATION_SUBMITTED,
-    "case.rectification_verified": S.RECTIFIED,
-    "case.rectification_rejected": S.RECTIFYING,
-    "case.transferred": S.TRANSFERRED,
-    "case.closed": S.CLOSED,
-    "case.reopened": S.INVESTIGATING,
-}
-
-
-def _opened(s: CaseState, d: Mapping[str, Any]) -> Data:
+def _opened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
     if s.version:
         raise ValueError("case.opened must be the first event of a case")
-    return {
-        "case_id": d.get("case_id", ""),
-        "county": d.get("county", ""),
-        "handling_unit": d["handling_unit"],
-        "problem": d.get("problem"),
-        "accused_unit": d.get("subject_unit_id"),
-    }
+    found = {key: d[key] for key in ("case_id", "county", "problem") if key in d}
+    return {**found, "handling_unit": d["handling_unit"], "accused_unit": d.get("subject_unit_id")}
 
 
-def _extension_requested(s: CaseState, d: Mapping[str, Any]) -> Data:
-    role = Role(d.get("requester_role", Role.OFFICER))
-    return {"extension": Extension(d["days"], d.get("requested_by", ""), role)}
+def _extension_decided(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
+    ext = s.extension
+    assert ext is not None, "case.extension_decided without a request"
+    return {"extension": replace(ext, decided=True, approved=bool(d["approved"]))}
 
 
-def _extension_decided(s: CaseState, d: Mapping[str, Any]) -> Data:
-    assert s.extension is not None, "case.extension_decided without a request"
-    return {"extension": replace(s.extension, decided=True, approved=bool(d["approved"]))}
-
-
-def _reopened(s: CaseState, d: Mapping[str, Any]) -> Data:
+def _reopened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
     # A reopened case is handled afresh (复查): a new handling period with its own extension.
-    text = s.exposure_text if s.exposed else None
+    text = s.exposure_text if s.exposed else None  # a pending proposal lapses
     return {"extension": None, "exposure_proposed": False, "exposure_text": text}
 
 
-Change = Callable[[CaseState, Mapping[str, Any]], Data]
 CHANGES: dict[str, Change] = {
     "case.opened": _opened,
     "case.merged": lambda s, d: {"merged_reports": s.merged_reports + 1},
     "case.assigned": lambda s, d: {"handling_unit": d["handling_unit"]},
-    "case.concluded": lambda s, d: {"finding": Finding(d["finding"])},
+    "case.concluded": lambda s, d: {"finding": r.Finding(d["finding"])},
     "case.rectification_required": lambda s, d: {
         "rectifying_unit": d["rectifying_unit"],
         "rectification_due": str(d["due"]),
     },
     "case.transferred": lambda s, d: {
-        "transfer_to": Organ(d["to"]),
+        "transfer_to": r.Organ(d["to"]),
         "status_before_transfer": s.status,
     },
     "case.transfer_objected": lambda s, d: {
@@ -293,7 +284,11 @@ CHANGES: dict[str, Change] = {
         "transfer_to": None,
         "status_before_transfer": None,
     },
-    "case.extension_requested": _extension_requested,
+    "case.extension_requested": lambda s, d: {
+        "extension": r.Extension(
+            d["days"], d.get("requested_by", ""), r.Role(d.get("requester_role", r.Role.OFFICER))
+        )
+    },
     "case.extension_decided": _extension_decided,
     "case.exposure_proposed": lambda s, d: {
         "exposure_proposed": True,
@@ -311,19 +306,19 @@ CHANGES: dict[str, Change] = {
 }
 
 
-def apply(state: CaseState, event_type: str, data: Mapping[str, Any]) -> CaseState:
+def apply(state: r.CaseState, event_type: str, data: Mapping[str, Any]) -> r.CaseState:
     """The state after one event; pure. Unknown types only count (tolerant reader)."""
     if not state.version and event_type != "case.opened":
         raise ValueError("a case's history starts with case.opened")
-    changes = {"status": STATUS_AFTER[event_type]} if event_type in STATUS_AFTER else {}
+    changes: r.Data = {"status": r.STATUS_AFTER[event_type]} if event_type in r.STATUS_AFTER else {}
     changes.update(CHANGES.get(event_type, lambda s, d: {})(state, data))
     bump = 0 if event_type in PRIVATE else 1
     return replace(state, **changes, version=state.version + bump)
 
 
-def rebuild(history: Iterable[tuple[str, Mapping[str, Any]]]) -> CaseState:
+def rebuild(history: Iterable[tuple[str, Mapping[str, Any]]]) -> r.CaseState:
     """The state a history of (event type, data) leaves; the history alone suffices."""
-    state = CaseState()
+    state = r.CaseState()
     for event_type, data in history:
         state = apply(state, event_type, data)
     return state

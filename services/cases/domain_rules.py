@@ -8,14 +8,11 @@ are noted where they are made.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
-
-from shared.deadlines import end_of_day
+Data = dict[str, Any]
 
 
 class Status(StrEnum):
@@ -127,6 +124,28 @@ class CaseState:
     merged_reports: int = 0
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The numbers the state machine checks; a deployment sets them from its deadline profile."""
+
+    extension_max_days: int = 30
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an action means: an event type, its publishable `data`, its `internal` texts."""
+
+    event_type: str
+    data: Data
+    internal: Data = field(default_factory=dict)
+    public: bool = True
+
+    @property
+    def history_data(self) -> Data:
+        """What the case's history stores and `apply` reads."""
+        return {**self.data, **self.internal}
+
+
 class DomainError(Exception):
     """A refused action; `status_code` is the HTTP status the contract gives it."""
 
@@ -155,7 +174,7 @@ class InvalidPayload(DomainError):
 
     status_code = 422
 
-    def __init__(self, errors: list[dict[str, object]]) -> None:
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
         self.errors = errors
 
@@ -259,74 +278,55 @@ def role_is(role: Role) -> Rule:
     return lambda s, a: a.role is role
 
 
-BY_HANDLING_UNIT = (A.ACCEPT, A.REJECT, A.START_INVESTIGATION, A.CONCLUDE, A.TRANSFER, A.NOTE)
-BY_HANDLING_UNIT += (A.REQUIRE_RECTIFICATION, A.REQUEST_EXTENSION, A.PROPOSE_EXPOSURE)
-HANDLING = (handling, "the handling unit's officer or leader")
-SUPERVISING = (supervising, "a supervisor of the handling unit, or city_office")
-VERIFYING = (verifier, "a supervisor of the handling unit, or city_office, not the rectifying unit")
+HANDLED: tuple[Action, ...] = (A.ACCEPT, A.REJECT, A.START_INVESTIGATION, A.CONCLUDE, A.NOTE)
+HANDLED += (A.TRANSFER, A.REQUIRE_RECTIFICATION, A.REQUEST_EXTENSION, A.PROPOSE_EXPOSURE)
+SUPERVISORS = "a supervisor of the handling unit, or city_office"
+HANDLERS_TEXT = "the handling unit's officer or leader"
 WHO: dict[Action, tuple[Rule, str]] = {
-    **dict.fromkeys(BY_HANDLING_UNIT, HANDLING),
-    **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE), SUPERVISING),
-    **dict.fromkeys(VERIFY, VERIFYING),
+    **dict.fromkeys(HANDLED, (handling, HANDLERS_TEXT)),
+    **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE), (supervising, SUPERVISORS)),
+    **dict.fromkeys(VERIFY, (verifier, f"{SUPERVISORS}, not of the rectifying unit")),
     A.SUBMIT_RECTIFICATION: (rectifier, "the handling or rectifying unit's officer or leader"),
     A.DECIDE_EXTENSION: (
         extension_decider,
-        "a supervisor, city_office, or (for an officer) a leader",
+        f"{SUPERVISORS}, or the handling unit's leader for an officer's request; "
+        "never the requester",
     ),
     A.APPROVE_EXPOSURE: (role_is(Role.CITY_OFFICE), "city_office"),
-    A.CLOSE: (closer, "the handling unit's officer or leader (or the inspector it went to)"),
-    A.REOPEN: (reopener, "a supervisor of the handling unit, city_office, or the system"),
+    A.CLOSE: (closer, f"{HANDLERS_TEXT}, or an inspector for a transfer to discipline inspection"),
+    A.REOPEN: (reopener, f"{SUPERVISORS}, or the system (a review request)"),
     A.OBJECT_TRANSFER: (
         objector,
-        "the receiving organ (inspector, or city_office for procurators)",
+        "the receiving organ: an inspector for discipline inspection, city_office relaying "
+        "the procuratorate",
     ),
     A.REVEAL_IDENTITY: (role_is(Role.INSPECTOR), "an inspector"),
 }
 
-# Payloads of the contract's actions, for `decide` and for the HTTP layer's request bodies.
-# Extra fields are ignored, as FastAPI bodies would ignore them.
-TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-UNIT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-REASON: dict[str, Any] = {"reason": (TEXT, ...)}
-OPTIONAL_REASON: dict[str, Any] = {"reason": (TEXT | None, None)}
-
-
-def payload(action: Action, **fields: Any) -> type[BaseModel]:
-    """A frozen payload model named after its action (e.g. `RequestExtension`)."""
-    name = action.title().replace("-", "")
-    return create_model(name, __config__=ConfigDict(frozen=True, extra="ignore"), **fields)
-
-
-PAYLOADS: dict[Action, type[BaseModel]] = {a: payload(a) for a in Action}
-PAYLOADS |= {
-    a: payload(a, **REASON)
-    for a in (A.REJECT, A.REJECT_RECTIFICATION, A.ESCALATE, A.REOPEN, A.OBJECT_TRANSFER)
+# Roles that may ever do each action: refused with 403 before the case's state is looked at.
+OVERSIGHT = frozenset({Role.SUPERVISOR, Role.CITY_OFFICE})
+ROLES: dict[Action, frozenset[Role]] = {
+    **dict.fromkeys((*HANDLED, A.SUBMIT_RECTIFICATION), HANDLERS),
+    **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE, *VERIFY), OVERSIGHT),
+    A.DECIDE_EXTENSION: OVERSIGHT | {Role.LEADER},
+    A.APPROVE_EXPOSURE: frozenset({Role.CITY_OFFICE}),
+    A.CLOSE: HANDLERS | {Role.INSPECTOR},
+    A.REOPEN: OVERSIGHT | {Role.SYSTEM},
+    A.OBJECT_TRANSFER: frozenset({Role.INSPECTOR, Role.CITY_OFFICE}),
+    A.REVEAL_IDENTITY: frozenset({Role.INSPECTOR}),
 }
-PAYLOADS |= {
-    A.REVEAL_IDENTITY: payload(A.REVEAL_IDENTITY, **REASON),
-    A.ASSIGN: payload(A.ASSIGN, unit=(UNIT, ...)),
-    A.CONCLUDE: payload(A.CONCLUDE, finding=(Finding, ...), summary=(TEXT, ...)),
-    # A bare `due` date means the end of that day in Asia/Shanghai; `unit` defaults to the
-    # handling unit.
-    A.REQUIRE_RECTIFICATION: payload(
-        A.REQUIRE_RECTIFICATION,
-        due=(date | AwareDatetime, ...),
-        measures=(TEXT, ...),
-        unit=(UNIT | None, None),
-    ),
-    A.SUBMIT_RECTIFICATION: payload(A.SUBMIT_RECTIFICATION, evidence=(TEXT, ...)),
-    A.TRANSFER: payload(A.TRANSFER, to=(Organ, ...), **REASON),
-    # The upper bound on days is configuration (`Rules`), checked by `decide`.
-    A.REQUEST_EXTENSION: payload(A.REQUEST_EXTENSION, days=(int, Field(ge=1)), **REASON),
-    A.DECIDE_EXTENSION: payload(A.DECIDE_EXTENSION, approve=(bool, ...), **OPTIONAL_REASON),
-    A.PROPOSE_EXPOSURE: payload(A.PROPOSE_EXPOSURE, text=(TEXT, ...)),
-    A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
-    A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
-    A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+# What status each history entry leaves the case in (entries not listed keep it).
+STATUS_AFTER: dict[str, Status] = {
+    "case.opened": S.RECEIVED,
+    "case.accepted": S.ACCEPTED,
+    "case.rejected": S.REJECTED,
+    "case.investigation_started": S.INVESTIGATING,
+    "case.concluded": S.CONCLUDED,
+    "case.rectification_required": S.RECTIFYING,
+    "case.rectification_submitted": S.RECTIFICATION_SUBMITTED,
+    "case.rectification_verified": S.RECTIFIED,
+    "case.rectification_rejected": S.RECTIFYING,
+    "case.transferred": S.TRANSFERRED,
+    "case.closed": S.CLOSED,
+    "case.reopened": S.INVESTIGATING,
 }
-
-
-def due_iso(due: date | datetime) -> str:
-    """A rectification due moment as ISO 8601 (a bare date: its end in Asia/Shanghai)."""
-    moment = due if isinstance(due, datetime) else end_of_day(due)
-    return moment.isoformat()

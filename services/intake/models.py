@@ -1,5 +1,58 @@
-"""Tables of the intake service (its own database; nobody else reads or writes it)."""
+"""Intake's tables: reports as received, the reporter's public view, idempotency records."""
 
-from shared.db import new_metadata
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
+
+from shared.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tracking_hash", String(64), nullable=False, unique=True),
+    Column("county", String(6), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("title", String(200)),
+    Column("content", Text, nullable=False),
+    Column("township", String(100)),
+    Column("village", String(100)),
+    Column("subject_unit", String(200)),
+    Column("subject_unit_id", String(64)),
+    Column("subject_person", String(100)),
+    Column("subject_is_head", Boolean, nullable=False, default=False),
+    Column("category_hint", Integer),
+    Column("occurred_on", Date),
+    Column("anonymous", Boolean, nullable=False),
+    Column("identity_sealed", Text),  # JSON of SealedIdentity: ciphertext only
+    Column("reporter_index", String(64)),
+    Column("submitted_by_unit", String(64)),
+    Column("status", String(32), nullable=False),
+    Column("case_id", String(36)),
+    Column("status_version", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+report_steps = Table(
+    "report_steps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", String(36), nullable=False, index=True),
+    Column("event_id", String(80), nullable=False, unique=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("text_zh", Text, nullable=False),
+    Column("text_en", Text, nullable=False),
+)
+
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("body_hash", String(64), nullable=False),  # keyed hash: the body may hold a phone
+    Column("report_id", String(36), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

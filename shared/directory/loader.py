@@ -187,7 +187,7 @@ def _unique(items: Iterable[M], key: Callable[[M], str], what: str) -> dict[str,
     index: dict[str, M] = {}
     for item in items:
         if key(item) in index:
-            raise DirectoryError(f"{what} {key(item)!r}: duplicate {what} id")
+            raise DirectoryError(f"duplicate {what} {key(item)!r}")
         index[key(item)] = item
     return index
 
@@ -254,11 +254,11 @@ def parse_directory(data: object) -> Directory:
         raise DirectoryError("directory: expected a mapping with city, counties and units")
     city = _model(County, data.get("city"), "city")
     counties = [_model(County, c, f"county #{n}") for n, c in enumerate(_list(data, "counties"), 1)]
-    _unique([city, *counties], lambda c: c.code, "county")
+    _unique([city, *counties], lambda c: c.code, "county code")
     units = _unique(
         [_model(Unit, u, _entry_name(u, i)) for i, u in enumerate(_list(data, "units"))],
         lambda u: u.id,
-        "unit",
+        "unit id",
     )
     codes = {city.code, *(c.code for c in counties)}
     for unit in units.values():

@@ -6,12 +6,13 @@ from shared.events.base import (
     Envelope,
     EventData,
     UnknownEventType,
+    envelope_model,
     make_event,
     parse_envelope,
     parse_payload,
 )
 
 __all__ = [
-    "REGISTRY", "Envelope", "EventData", "UnknownEventType", "make_event", "parse_envelope",
+    "REGISTRY", "Envelope", "EventData", "UnknownEventType", "envelope_model", "make_event", "parse_envelope",
     "parse_payload", "cases", "intake", "notify", "reporting",
 ]

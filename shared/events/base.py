@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 COUNTY_PATTERN = r"^\d{6}$"
 CITY_COUNTY = "371400"
@@ -115,3 +115,15 @@ def parse_payload(envelope: Envelope) -> EventData:
         return model.model_validate(envelope.data)
     except ValidationError as exc:
         raise ValueError(f"bad {envelope.type} data: {exc.errors(include_url=False)}") from exc
+
+
+def envelope_model(model: type[EventData]) -> type[Envelope]:
+    """The envelope with this payload as `data`: what the wire carries, for docs and snapshots."""
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"{model.__name__}Envelope",
+        __base__=Envelope,
+        __doc__=model.__doc__,
+        type=(Literal[model.type], model.type),  # type: ignore[valid-type]
+        schema_version=(Literal[model.schema_version], model.schema_version),  # type: ignore[valid-type]
+        data=(model, ...),
+    )

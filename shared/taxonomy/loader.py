@@ -193,4 +193,3 @@ def _parse_text(text: str, name: str) -> Taxonomy:
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"{name}: invalid YAML ({exc})") from exc
     return parse_taxonomy(data)
-

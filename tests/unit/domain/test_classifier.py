@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -30,13 +31,14 @@ HOLDOUT_TOP3_FLOOR = 0.94
 TUNE_TOP1_FLOOR = 0.95
 
 
+@functools.cache
 def _bench() -> ModuleType:
     # The floor uses the very evaluator the bench prints with, loaded by path (bench/ is not
     # a package).
     spec = importlib.util.spec_from_file_location("classifier_eval", BENCH)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("classifier_eval", module)
+    sys.modules["classifier_eval"] = module
     spec.loader.exec_module(module)
     return module
 
@@ -129,8 +131,14 @@ def test_hint_never_overrides_strong_evidence() -> None:
     result = classify(text, hint=7)
     assert result.top == 23
     assert [c.problem for c in result.candidates][:2] == [23, 7]
-    with_some_evidence = classify("村会计截留扶贫款，我去问，他敷衍了事", hint=7)
-    assert with_some_evidence.top == 23
+    # Without the cap, 7's evidence (4) plus the boost (1.5) would overtake 23's strong 5.
+    close = "村会计截留，问他态度敷衍"
+    assert classify(close).top == 23
+    capped = classify(close, hint=7)
+    assert capped.top == 23
+    assert capped.candidates[0].confidence > capped.candidates[1].confidence
+    # Against weak evidence the hint does decide.
+    assert classify("问他态度敷衍，扶贫资金", hint=7).top == 7
 
 
 def test_unknown_hint_is_ignored() -> None:
@@ -163,7 +171,10 @@ def test_rules_cover_exactly_the_taxonomy() -> None:
 
 def test_rules_for_a_fuller_list_skip_absent_problems() -> None:
     small = parse_taxonomy(
-        {"version": "small", "problems": [{"number": 7, "title": "t", "title_en": "e", "text": "x"}]}
+        {
+            "version": "small",
+            "problems": [{"number": 7, "title": "t", "title_en": "e", "text": "x"}],
+        }
     )
     result = classify("村主任挪用了扶贫款", taxonomy=small)
     assert result.unclassified

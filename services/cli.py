@@ -1,0 +1,152 @@
+"""The `zuofeng` command: the one composition root allowed to import every service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shared import dlq, migrate
+from shared.auth import ROLES, issue_token, parse_ttl
+from shared.bus import connect, init_bus
+from shared.settings import BaseServiceSettings, service_settings
+
+app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
+bus_app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
+dlq_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
+app.add_typer(bus_app, name="bus")
+app.add_typer(dlq_app, name="dlq")
+PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+
+
+def _settings(service: str = "cli") -> BaseServiceSettings:
+    return service_settings(service, PORTS.get(service, 0))()
+
+
+@app.command()
+def run() -> None:
+    """Start NATS and the four services (what `make run` does); Ctrl-C stops everything."""
+    from services.launcher import launch
+
+    raise typer.Exit(launch())
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help="intake | cases | notify | reporting")]) -> None:
+    """Serve one service with uvicorn on its configured port."""
+    import uvicorn
+
+    from shared.observability import configure_logging
+
+    settings = _settings(service)
+    configure_logging(settings.log_level)
+    uvicorn.run(f"services.{service}.main:create_app", factory=True, host=settings.host, port=settings.port,
+                log_config=None, timeout_graceful_shutdown=10)
+
+
+@app.command("migrate")
+def migrate_cmd(services: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Apply every service's migrations (or the named ones) to its configured database."""
+    for service in services or migrate.SERVICES:
+        settings = _settings(service)
+        assert settings.database_url is not None
+        migrate.upgrade(service, settings.database_url)
+        typer.echo(f"{service}: migrated")
+
+
+@bus_app.command("init")
+def bus_init() -> None:
+    """Create or update every stream and consumer (safe to run again)."""
+    settings = _settings()
+
+    async def go() -> list[str]:
+        nc = await connect(settings.resolved_nats_url(), "zuofeng-cli")
+        try:
+            return await init_bus(nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
+        finally:
+            await nc.close()
+
+    for line in asyncio.run(go()):
+        typer.echo(line)
+
+
+@dlq_app.command("list")
+def dlq_list(consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
+             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show what is in the dead-letter stream, oldest first."""
+
+    async def go() -> list[dlq.DeadLetter]:
+        nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
+        try:
+            return await dlq.list_dead_letters(nc.jetstream(), consumer)
+        finally:
+            await nc.close()
+
+    letters = asyncio.run(go())
+    for letter in letters:
+        row = {"seq": letter.seq, "consumer": letter.consumer, "subject": letter.subject,
+               "deliveries": letter.deliveries, "dead_at": letter.dead_at, "error": letter.error}
+        typer.echo(json.dumps(row, ensure_ascii=False) if as_json else
+                   f"{letter.seq:>6}  {letter.consumer:<20} {letter.subject:<40} {letter.error}")
+    if not letters and not as_json:
+        typer.echo("the dead-letter stream is empty")
+
+
+@dlq_app.command("replay")
+def dlq_replay(consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
+               seq: Annotated[int | None, typer.Option(help="only this DLQ sequence")] = None) -> None:
+    """Publish dead letters back to their subjects and remove them from the DLQ."""
+
+    async def go() -> int:
+        nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
+        try:
+            js = nc.jetstream()
+            letters = [x for x in await dlq.list_dead_letters(js, consumer) if seq is None or x.seq == seq]
+            for letter in letters:
+                await dlq.replay(js, letter)
+            return len(letters)
+        finally:
+            await nc.close()
+
+    typer.echo(f"replayed {asyncio.run(go())} message(s)")
+
+
+@app.command()
+def token(
+    unit: Annotated[str, typer.Option(help="unit id from the directory")],
+    role: Annotated[str, typer.Option(help=", ".join(ROLES))],
+    sub: Annotated[str, typer.Option(help="who the token is for")] = "local-user",
+    ttl: Annotated[str, typer.Option(help="lifetime, e.g. 8h, 30m, 2d")] = "8h",
+) -> None:
+    """Print a signed token (only the token, on stdout)."""
+    from shared.directory import load_directory
+
+    if unit not in load_directory():
+        typer.echo(f"unknown unit {unit!r}; see GET /api/v1/units on cases", err=True)
+        raise typer.Exit(2)
+    try:
+        typer.echo(issue_token(_settings().resolved_jwt_secret(), unit=unit, role=role, sub=sub, ttl=parse_ttl(ttl)))
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def docs(out: Annotated[Path, typer.Option(help="where to write")] = Path("docs")) -> None:
+    """Write the AsyncAPI document of every service and the OpenAPI of every HTTP API."""
+    from services.docs import write_docs
+
+    for path in write_docs(out):
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

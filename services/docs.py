@@ -1,0 +1,48 @@
+"""`zuofeng docs`: the AsyncAPI of every service (from FastStream) and the OpenAPI of every
+HTTP API, written to `docs/` so integrators read them without running anything."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from faststream.specification import AsyncAPI
+
+from services.cases.main import create_app as cases_app
+from services.intake.main import create_app as intake_app
+from services.notify.main import create_app as notify_app
+from services.reporting.main import create_app as reporting_app
+from shared.settings import service_settings
+
+FACTORIES = {"intake": intake_app, "cases": cases_app, "notify": notify_app, "reporting": reporting_app}
+PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+
+
+def render(service: str) -> dict[str, str]:
+    """{file name: content} for one service; deterministic so a test can spot stale docs."""
+    settings = service_settings(service, PORTS[service])(var_dir=Path("/nonexistent/zuofeng-docs"),
+                                                        jwt_secret="docs-only", database_url="sqlite+aiosqlite://")
+    app = FACTORIES[service](settings, for_docs=True)  # type: ignore[operator]
+    runtime = app.state.runtime
+    spec = AsyncAPI(runtime.broker, title=f"Zuofeng {service} events", version="1",
+                    description=app.description, schema_version="3.0.0").to_specification()
+    return {
+        f"asyncapi-{service}.json": _dump(spec.to_jsonable()),
+        f"openapi-{service}.json": _dump(app.openapi()),
+    }
+
+
+def _dump(document: Any) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_docs(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for service in FACTORIES:
+        for name, content in render(service).items():
+            path = out / name
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+    return written

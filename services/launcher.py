@@ -1,0 +1,137 @@
+"""`make run`: the bundled NATS, streams and migrations, then the four services under honcho.
+
+Ctrl-C (or SIGTERM) stops the services (honcho) and then NATS (SIGTERM, so its store is
+flushed). A NATS left behind by a launcher that was killed is stopped on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from honcho.manager import Manager
+
+from shared import migrate
+from shared.auth import issue_token
+from shared.bus import connect, init_bus
+from shared.directory import load_directory
+from shared.natsserver import NatsProcess, start_nats
+from shared.settings import BaseServiceSettings, service_settings
+from shared.taxonomy import load_taxonomy
+
+SERVICES = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+
+
+def _settings(service: str) -> BaseServiceSettings:
+    return service_settings(service, SERVICES.get(service, 0))()
+
+
+def _stop_stale_nats(var: Path) -> None:
+    pid_file = var / "nats.pid"
+    if not pid_file.exists():
+        return
+    pid = int(pid_file.read_text().strip() or 0)
+    with contextlib.suppress(ProcessLookupError, PermissionError, FileNotFoundError):
+        if "nats-server" in Path(f"/proc/{pid}/cmdline").read_text():
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not Path(f"/proc/{pid}").exists():
+                    break
+                time.sleep(0.1)
+    pid_file.unlink(missing_ok=True)
+
+
+def _check_ports_free() -> None:
+    for service in SERVICES:
+        port = _settings(service).port
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", int(port or 0))) == 0:
+                raise SystemExit(f"port {port} for {service} is taken: another `make run`? (set ZUOFENG_{service.upper()}_PORT)")
+
+
+def _start_bus(var: Path) -> tuple[str, NatsProcess | None]:
+    configured = os.environ.get("ZUOFENG_NATS_URL")
+    if configured:
+        return configured, None
+    _stop_stale_nats(var)
+    port = int(os.environ.get("ZUOFENG_NATS_PORT", "-1"))
+    server = start_nats(var / "nats", port=port)
+    (var / "nats.url").write_text(server.url)
+    (var / "nats.pid").write_text(str(server.pid))
+    return server.url, server
+
+
+async def _init_bus(url: str, settings: BaseServiceSettings) -> None:
+    nc = await connect(url, "zuofeng-launcher")
+    try:
+        await init_bus(nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
+    finally:
+        await nc.close()
+
+
+def _wait_ready(started: float, banner: str) -> None:
+    pending = dict(SERVICES)
+    while pending and time.monotonic() - started < 300:
+        for service, port in list(pending.items()):
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
+                    if answer.status == 200:
+                        del pending[service]
+        time.sleep(0.3)
+    state = "all four services ready" if not pending else f"NOT ready: {', '.join(pending)}"
+    print(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n", flush=True)
+
+
+def _banner(url: str, settings: BaseServiceSettings) -> str:
+    directory = load_directory()
+    office = directory.city_office()
+    token = issue_token(settings.resolved_jwt_secret(), unit=office.id, role="city_office", sub="make-run",
+                        ttl=timedelta(hours=12))
+    lines = ["Zuofeng (作风) is running", f"  NATS        {url}  (also in var/nats.url)"]
+    lines += [f"  {name:<11} http://127.0.0.1:{_settings(name).port}/docs" for name in SERVICES]
+    lines += [
+        f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
+        f" problem list {load_taxonomy().version}",
+        f"  token ({office.name}, city_office, 12h):",
+        f"    {token}",
+        "  other tokens: .venv/bin/zuofeng token --unit UNIT_ID --role ROLE   (units: GET :8002/api/v1/units)",
+        "  Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+def launch() -> int:
+    started = time.monotonic()
+    cli = _settings("cli")
+    var = cli.var_dir.resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    _check_ports_free()
+    url, server = _start_bus(var)
+    try:
+        asyncio.run(_init_bus(url, cli))
+        for service in SERVICES:
+            database_url = _settings(service).database_url
+            assert database_url is not None
+            migrate.upgrade(service, database_url)
+        manager = Manager()
+        env = {**os.environ, "ZUOFENG_NATS_URL": url, "PYTHONUNBUFFERED": "1"}
+        for service in SERVICES:
+            manager.add_process(service, f"'{sys.executable}' -m services.cli serve {service}", env=env)
+        banner = _banner(url, cli)
+        threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
+        manager.loop()
+        return int(manager.returncode or 0)
+    finally:
+        if server is not None:
+            server.stop()
+            (var / "nats.pid").unlink(missing_ok=True)
+            (var / "nats.url").unlink(missing_ok=True)

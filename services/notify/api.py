@@ -1,0 +1,45 @@
+"""Notify's HTTP API: a unit's in-app inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from sqlalchemy import func, select, update
+
+from services.notify.models import notices
+from shared.auth import Caller
+
+router = APIRouter(prefix="/api/v1", tags=["notify"])
+
+
+@router.get("/inbox")
+async def inbox(request: Request, caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                cursor: int | None = None) -> dict[str, Any]:
+    """The caller's unit's notices, newest first."""
+    db = request.app.state.runtime.db
+    base = select(notices).where(notices.c.unit == caller.unit)
+    async with db.sessions() as session:
+        total = await session.scalar(select(func.count()).select_from(base.subquery()))
+        page = base.order_by(notices.c.id.desc()).limit(limit + 1)
+        if cursor is not None:
+            page = page.where(notices.c.id < cursor)
+        rows = (await session.execute(page)).mappings().all()
+    items = [
+        {"id": r["id"], "case_id": r["case_id"], "event_type": r["event_type"], "title": r["title"],
+         "body": r["body"], "created_at": r["created_at"].isoformat(), "read": r["read"]}
+        for r in rows[:limit]
+    ]
+    return {"items": items, "total": total, "next": str(items[-1]["id"]) if len(rows) > limit else None}
+
+
+@router.post("/inbox/{notice_id}/read")
+async def mark_read(notice_id: int, request: Request, caller: Caller) -> dict[str, Any]:
+    db = request.app.state.runtime.db
+    async with db.sessions() as session, session.begin():
+        done = await session.execute(
+            update(notices).where(notices.c.id == notice_id, notices.c.unit == caller.unit).values(read=True)
+        )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        raise HTTPException(404, "no such notice")
+    return {"id": notice_id, "read": True}

@@ -1,0 +1,101 @@
+"""What every service's `create_app` builds: broker, database, outbox relay, health, metrics.
+
+The broker connects in the background with retries, so a service whose NATS is not up yet
+still answers `/healthz` and says "not ready" on `/readyz` instead of crashing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from faststream.nats import NatsBroker
+from faststream.nats.prometheus import NatsPrometheusMiddleware
+from nats.js import JetStreamContext
+from prometheus_client import CollectorRegistry
+
+from shared.bus import js_of, subscribe_dlq_mover
+from shared.db import Database
+from shared.observability import add_http_metrics, broker_connected, health_router
+from shared.outbox import OutboxRelay
+from shared.settings import BaseServiceSettings
+
+log = logging.getLogger("zuofeng.runtime")
+DOCS_NATS_URL = "nats://nats.zuofeng.example:4222"  # shown in generated docs only
+
+
+@dataclass
+class Runtime:
+    """A service's connections and background work; one per `create_app` call."""
+
+    settings: BaseServiceSettings
+    broker: NatsBroker
+    db: Database
+    registry: CollectorRegistry
+    relay: OutboxRelay
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def js(self) -> JetStreamContext:
+        return js_of(self.broker)
+
+
+def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> Runtime:
+    registry = CollectorRegistry()
+    url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
+    broker = NatsBroker(
+        url,
+        name=f"zuofeng-{settings.service}",
+        max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
+        middlewares=[NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")],
+    )
+    assert settings.database_url is not None
+    db = Database(settings.database_url)
+    relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval)
+    subscribe_dlq_mover(broker, settings)
+    return Runtime(settings=settings, broker=broker, db=db, registry=registry, relay=relay)
+
+
+async def _start_broker(broker: NatsBroker) -> None:
+    delay = 0.5
+    while True:
+        try:
+            await broker.start()
+            return
+        except Exception as exc:  # noqa: BLE001 - keep trying; /readyz tells the operator
+            log.warning("cannot reach NATS yet (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
+    """A FastAPI app whose lifespan starts and stops the runtime."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        starter = asyncio.create_task(_start_broker(runtime.broker))
+        runtime.relay.start()
+        tasks = [asyncio.create_task(job()) for job in runtime.background]
+        try:
+            yield
+        finally:
+            for task in [starter, *tasks]:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await runtime.relay.stop()
+            if broker_connected(runtime.broker):
+                await runtime.broker.stop()
+            await runtime.db.dispose()
+
+    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = runtime.settings
+    app.state.jwt_secret = runtime.settings.resolved_jwt_secret()
+    app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
+    add_http_metrics(app, runtime.registry, runtime.settings.service)
+    return app

@@ -1,0 +1,116 @@
+"""Sealed reporter identities: encrypted to the holders' public keys, readable only by them.
+
+A sealed box per holder: an ephemeral X25519 key agreed with the holder's public key, HKDF to
+an AES-256-GCM key, the ephemeral public key sent beside the ciphertext. Intake holds only
+public keys, so it cannot read back what it sealed. Blind indexes let cases link repeat
+reports by the same phone number without seeing it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import re
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from shared.events.intake import SealedIdentity
+
+HOLDERS = ("notify", "discipline")
+_INFO = b"zuofeng-sealed-identity-v1"
+
+
+def _raw(public: X25519PublicKey) -> bytes:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def key_id(public: X25519PublicKey) -> str:
+    """A short fingerprint naming the key a box was sealed to (for rotation)."""
+    return hashlib.sha256(_raw(public)).hexdigest()[:16]
+
+
+def _derive(shared_secret: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_INFO).derive(shared_secret)
+
+
+def seal(plaintext: bytes, recipient: X25519PublicKey) -> str:
+    ephemeral = X25519PrivateKey.generate()
+    eph_raw = _raw(ephemeral.public_key())
+    key = _derive(ephemeral.exchange(recipient), eph_raw, _raw(recipient))
+    nonce = os.urandom(12)
+    box = eph_raw + nonce + AESGCM(key).encrypt(nonce, plaintext, None)
+    return base64.b64encode(box).decode()
+
+
+def open_sealed(box_b64: str, private: X25519PrivateKey) -> bytes:
+    box = base64.b64decode(box_b64)
+    eph_raw, nonce, ciphertext = box[:32], box[32:44], box[44:]
+    recipient = _raw(private.public_key())
+    key = _derive(private.exchange(X25519PublicKey.from_public_bytes(eph_raw)), eph_raw, recipient)
+    return AESGCM(key).decrypt(nonce, ciphertext, None)
+
+
+def seal_identity(identity: dict[str, str], holders: dict[str, X25519PublicKey]) -> SealedIdentity:
+    """Seal name/phone/email once per holder; nothing in clear leaves this function."""
+    plaintext = json.dumps(identity, ensure_ascii=False).encode()
+    return SealedIdentity(
+        sealed={name: seal(plaintext, key) for name, key in holders.items()},
+        key_ids={name: key_id(key) for name, key in holders.items()},
+        has_phone=bool(identity.get("phone")),
+        has_email=bool(identity.get("email")),
+    )
+
+
+def open_identity(sealed: SealedIdentity, holder: str, private: X25519PrivateKey) -> dict[str, str]:
+    return dict(json.loads(open_sealed(sealed.sealed[holder], private)))
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, without the +86/0086 country prefix, so spellings of one number agree."""
+    digits = re.sub(r"\D", "", phone)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def blind_index(secret: str, phone: str) -> str:
+    """Keyed hash of the normalised phone: equal for one number, useless without the key."""
+    return hmac.new(secret.encode(), normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
+
+
+def ensure_keypair(keys_dir: Path, holder: str) -> X25519PrivateKey:
+    """Load a holder's private key, creating it on first use (local runs; production mounts keys)."""
+    path = keys_dir / f"{holder}.key"
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        pem = X25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        (keys_dir / f"{holder}.pub").write_bytes(_raw(_load_private(path).public_key()))
+    return _load_private(path)
+
+
+def _load_private(path: Path) -> X25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, X25519PrivateKey):
+        raise ValueError(f"{path} is not an X25519 private key")
+    return key
+
+
+def public_key(keys_dir: Path, holder: str) -> X25519PublicKey:
+    """A holder's public key (created with its pair on a fresh local run)."""
+    pub = keys_dir / f"{holder}.pub"
+    if not pub.exists():
+        ensure_keypair(keys_dir, holder)
+    return X25519PublicKey.from_public_bytes(pub.read_bytes())
