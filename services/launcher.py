@@ -79,7 +79,7 @@ async def _init_bus(url: str, settings: BaseServiceSettings) -> None:
 
 
 def _wait_ready(started: float, banner: str) -> None:
-    pending = dict(SERVICES)
+    pending = {service: _settings(service).port for service in SERVICES}
     while pending and time.monotonic() - started < 300:
         for service, port in list(pending.items()):
             with contextlib.suppress(OSError):
@@ -129,7 +129,8 @@ def launch() -> int:
         banner = _banner(url, cli)
         threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
         manager.loop()
-        return int(manager.returncode or 0)
+        # Ctrl-C or SIGTERM is how a user stops it: a clean stop, not an error.
+        return 0 if manager.returncode in (130, 143) else int(manager.returncode or 0)
     finally:
         if server is not None:
             server.stop()

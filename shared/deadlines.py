@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.holidays import WorkCalendar, default_calendar
+from shared.holidays import first_unknown_year as first_unknown_year  # re-exported
+from shared.holidays import known_years as known_years  # re-exported
 
 TZ = ZoneInfo("Asia/Shanghai")
 PROFILES_FILE = Path(__file__).with_name("deadline_profiles.yaml")

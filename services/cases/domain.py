@@ -4,7 +4,8 @@
 payload (422) and returns a `Decision`: the event type, its `data` (safe to publish on `case.*`)
 and `internal` texts (kept in the case's own history, never published: reasons, measures,
 evidence, notes, a proposed exposure text). `apply(state, type, data)` is pure; `rebuild` folds a
-history (each entry's data and internal texts merged) back into the same state.
+history (each entry's data and internal texts merged) back into the same state. `PAYLOADS` are
+the actions' request bodies (the HTTP layer can use them too).
 
 `note` records `case.noted`, a history entry outside the event catalogue: `public=False`, and it
 leaves `version` alone so the published `sequence` (= version) has no gaps. `object-transfer`

@@ -1,8 +1,9 @@
-"""The case workflow's vocabulary and tables: statuses, actions, roles, state, who may do what.
+"""The case workflow's vocabulary and tables: statuses, actions, roles, the state, decisions,
+which status permits which action, who may do it, and which status each history entry leads to.
 
-Pure data and predicates, no I/O; `domain.py` builds `decide`/`apply` on them. The contract is
-architecture.md's transition table and its "Who" paragraph; choices the contract leaves open
-are noted where they are made.
+Pure data and predicates, no I/O; `domain.py` builds `authorize`/`decide`/`apply` on them. The
+contract is architecture.md's transition table and its "Who" paragraph; choices the contract
+leaves open are noted where they are made.
 """
 
 from __future__ import annotations

@@ -1,0 +1,81 @@
+"""The four services in-process under real uvicorn servers, on real NATS and databases."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import nats
+import uvicorn
+
+from services.cases.main import create_app as cases_app
+from services.cases.settings import CasesSettings
+from services.intake.main import create_app as intake_app
+from services.intake.settings import IntakeSettings
+from services.notify.main import create_app as notify_app
+from services.notify.settings import NotifySettings
+from services.reporting.main import create_app as reporting_app
+from services.reporting.settings import ReportingSettings
+from shared import migrate
+from shared.bus import init_bus
+from tests.pg import free_port
+
+APPS = {
+    "intake": (intake_app, IntakeSettings),
+    "cases": (cases_app, CasesSettings),
+    "notify": (notify_app, NotifySettings),
+    "reporting": (reporting_app, ReportingSettings),
+}
+SECRET = "e2e-jwt-secret-long-enough-for-hs256-keys"
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    settings: dict[str, object]
+
+
+async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    return server, task
+
+
+@contextlib.asynccontextmanager
+async def running_stack(nats_url: str, database_urls: dict[str, str], var_dir: Path) -> AsyncIterator[Stack]:
+    nc = await nats.connect(nats_url)
+    await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
+    await nc.close()
+    servers, urls, all_settings = [], {}, {}
+    try:
+        for name, (factory, settings_class) in APPS.items():
+            await asyncio.to_thread(migrate.upgrade, name, database_urls[name])
+            port = free_port()
+            settings = settings_class(nats_url=nats_url, database_url=database_urls[name], var_dir=var_dir,
+                                      jwt_secret=SECRET, port=port, retry_delays=(0.2, 0.5, 1.0))
+            servers.append(await _serve(factory(settings), port))
+            urls[name], all_settings[name] = f"http://127.0.0.1:{port}", settings
+        await _until_ready(urls)
+        yield Stack(urls=urls, settings=all_settings)
+    finally:
+        for server, task in servers:
+            server.should_exit = True
+            await task
+
+
+async def _until_ready(urls: dict[str, str], timeout: float = 30.0) -> None:
+    async with httpx.AsyncClient() as client:
+        deadline = asyncio.get_running_loop().time() + timeout
+        for url in urls.values():
+            while (await client.get(f"{url}/readyz")).status_code != 200:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"{url} not ready")
+                await asyncio.sleep(0.1)
