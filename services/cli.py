@@ -36,7 +36,9 @@ def run() -> None:
 
 
 @app.command()
-def serve(service: Annotated[str, typer.Argument(help="intake | cases | notify | reporting")]) -> None:
+def serve(
+    service: Annotated[str, typer.Argument(help="intake | cases | notify | reporting")],
+) -> None:
     """Serve one service with uvicorn on its configured port."""
     import uvicorn
 
@@ -44,8 +46,14 @@ def serve(service: Annotated[str, typer.Argument(help="intake | cases | notify |
 
     settings = _settings(service)
     configure_logging(settings.log_level)
-    uvicorn.run(f"services.{service}.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_config=None, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        f"services.{service}.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=10,
+    )
 
 
 @app.command("migrate")
@@ -66,7 +74,9 @@ def bus_init() -> None:
     async def go() -> list[str]:
         nc = await connect(settings.resolved_nats_url(), "zuofeng-cli")
         try:
-            return await init_bus(nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
+            return await init_bus(
+                nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait
+            )
         finally:
             await nc.close()
 
@@ -75,8 +85,10 @@ def bus_init() -> None:
 
 
 @dlq_app.command("list")
-def dlq_list(consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def dlq_list(
+    consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Show what is in the dead-letter stream, oldest first."""
 
     async def go() -> list[dlq.DeadLetter]:
@@ -88,24 +100,37 @@ def dlq_list(consumer: Annotated[str | None, typer.Option(help="only this consum
 
     letters = asyncio.run(go())
     for letter in letters:
-        row = {"seq": letter.seq, "consumer": letter.consumer, "subject": letter.subject,
-               "deliveries": letter.deliveries, "dead_at": letter.dead_at, "error": letter.error}
-        typer.echo(json.dumps(row, ensure_ascii=False) if as_json else
-                   f"{letter.seq:>6}  {letter.consumer:<20} {letter.subject:<40} {letter.error}")
+        row = {
+            "seq": letter.seq,
+            "consumer": letter.consumer,
+            "subject": letter.subject,
+            "deliveries": letter.deliveries,
+            "dead_at": letter.dead_at,
+            "error": letter.error,
+        }
+        typer.echo(
+            json.dumps(row, ensure_ascii=False)
+            if as_json
+            else f"{letter.seq:>6}  {letter.consumer:<20} {letter.subject:<40} {letter.error}"
+        )
     if not letters and not as_json:
         typer.echo("the dead-letter stream is empty")
 
 
 @dlq_app.command("replay")
-def dlq_replay(consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
-               seq: Annotated[int | None, typer.Option(help="only this DLQ sequence")] = None) -> None:
+def dlq_replay(
+    consumer: Annotated[str | None, typer.Option(help="only this consumer's letters")] = None,
+    seq: Annotated[int | None, typer.Option(help="only this DLQ sequence")] = None,
+) -> None:
     """Publish dead letters back to their subjects and remove them from the DLQ."""
 
     async def go() -> int:
         nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
         try:
             js = nc.jetstream()
-            letters = [x for x in await dlq.list_dead_letters(js, consumer) if seq is None or x.seq == seq]
+            letters = [
+                x for x in await dlq.list_dead_letters(js, consumer) if seq is None or x.seq == seq
+            ]
             for letter in letters:
                 await dlq.replay(js, letter)
             return len(letters)
@@ -129,7 +154,11 @@ def token(
         typer.echo(f"unknown unit {unit!r}; see GET /api/v1/units on cases", err=True)
         raise typer.Exit(2)
     try:
-        typer.echo(issue_token(_settings().resolved_jwt_secret(), unit=unit, role=role, sub=sub, ttl=parse_ttl(ttl)))
+        typer.echo(
+            issue_token(
+                _settings().resolved_jwt_secret(), unit=unit, role=role, sub=sub, ttl=parse_ttl(ttl)
+            )
+        )
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

@@ -15,18 +15,31 @@ from services.notify.main import create_app as notify_app
 from services.reporting.main import create_app as reporting_app
 from shared.settings import service_settings
 
-FACTORIES = {"intake": intake_app, "cases": cases_app, "notify": notify_app, "reporting": reporting_app}
+FACTORIES = {
+    "intake": intake_app,
+    "cases": cases_app,
+    "notify": notify_app,
+    "reporting": reporting_app,
+}
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
 
 
 def render(service: str) -> dict[str, str]:
     """{file name: content} for one service; deterministic so a test can spot stale docs."""
-    settings = service_settings(service, PORTS[service])(var_dir=Path("/nonexistent/zuofeng-docs"),
-                                                        jwt_secret="docs-only", database_url="sqlite+aiosqlite://")
+    settings = service_settings(service, PORTS[service])(
+        var_dir=Path("/nonexistent/zuofeng-docs"),
+        jwt_secret="docs-only",
+        database_url="sqlite+aiosqlite://",
+    )
     app = FACTORIES[service](settings, for_docs=True)  # type: ignore[operator]
     runtime = app.state.runtime
-    spec = AsyncAPI(runtime.broker, title=f"Zuofeng {service} events", version="1",
-                    description=app.description, schema_version="3.0.0").to_specification()
+    spec = AsyncAPI(
+        runtime.broker,
+        title=f"Zuofeng {service} events",
+        version="1",
+        description=app.description,
+        schema_version="3.0.0",
+    ).to_specification()
     return {
         f"asyncapi-{service}.json": _dump(spec.to_jsonable()),
         f"openapi-{service}.json": _dump(app.openapi()),

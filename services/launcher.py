@@ -55,7 +55,10 @@ def _check_ports_free() -> None:
         port = _settings(service).port
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", int(port or 0))) == 0:
-                raise SystemExit(f"port {port} for {service} is taken: another `make run`? (set ZUOFENG_{service.upper()}_PORT)")
+                raise SystemExit(
+                    f"port {port} for {service} is taken: another `make run`?"
+                    f" (set ZUOFENG_{service.upper()}_PORT)"
+                )
 
 
 def _start_bus(var: Path) -> tuple[str, NatsProcess | None]:
@@ -82,10 +85,10 @@ def _wait_ready(started: float, banner: str) -> None:
     pending = {service: _settings(service).port for service in SERVICES}
     while pending and time.monotonic() - started < 300:
         for service, port in list(pending.items()):
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
-                    if answer.status == 200:
-                        del pending[service]
+            url = f"http://127.0.0.1:{port}/readyz"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    del pending[service]
         time.sleep(0.3)
     state = "all four services ready" if not pending else f"NOT ready: {', '.join(pending)}"
     print(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n", flush=True)
@@ -94,8 +97,13 @@ def _wait_ready(started: float, banner: str) -> None:
 def _banner(url: str, settings: BaseServiceSettings) -> str:
     directory = load_directory()
     office = directory.city_office()
-    token = issue_token(settings.resolved_jwt_secret(), unit=office.id, role="city_office", sub="make-run",
-                        ttl=timedelta(hours=12))
+    token = issue_token(
+        settings.resolved_jwt_secret(),
+        unit=office.id,
+        role="city_office",
+        sub="make-run",
+        ttl=timedelta(hours=12),
+    )
     lines = ["Zuofeng (作风) is running", f"  NATS        {url}  (also in var/nats.url)"]
     lines += [f"  {name:<11} http://127.0.0.1:{_settings(name).port}/docs" for name in SERVICES]
     lines += [
@@ -103,7 +111,8 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         f" problem list {load_taxonomy().version}",
         f"  token ({office.name}, city_office, 12h):",
         f"    {token}",
-        "  other tokens: .venv/bin/zuofeng token --unit UNIT_ID --role ROLE   (units: GET :8002/api/v1/units)",
+        "  other tokens: .venv/bin/zuofeng token --unit UNIT_ID --role ROLE",
+        "    (unit ids: GET http://127.0.0.1:8002/api/v1/units)",
         "  Ctrl-C stops everything.",
     ]
     return "\n".join(lines)
@@ -125,7 +134,9 @@ def launch() -> int:
         manager = Manager()
         env = {**os.environ, "ZUOFENG_NATS_URL": url, "PYTHONUNBUFFERED": "1"}
         for service in SERVICES:
-            manager.add_process(service, f"'{sys.executable}' -m services.cli serve {service}", env=env)
+            manager.add_process(
+                service, f"'{sys.executable}' -m services.cli serve {service}", env=env
+            )
         banner = _banner(url, cli)
         threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
         manager.loop()

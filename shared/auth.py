@@ -13,7 +13,9 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict
 
-Role = Literal["clerk", "officer", "leader", "supervisor", "city_office", "inspector", "auditor", "integrator"]
+Role = Literal[
+    "clerk", "officer", "leader", "supervisor", "city_office", "inspector", "auditor", "integrator"
+]
 ROLES: tuple[str, ...] = get_args(Role)
 ALGORITHM = "HS256"
 
@@ -31,7 +33,9 @@ class AuthError(Exception):
     """The token is missing, malformed, badly signed or expired."""
 
 
-def issue_token(secret: str, *, unit: str, role: str, sub: str, ttl: timedelta, now: datetime | None = None) -> str:
+def issue_token(
+    secret: str, *, unit: str, role: str, sub: str, ttl: timedelta, now: datetime | None = None
+) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     issued = now or datetime.now(UTC)
@@ -41,7 +45,9 @@ def issue_token(secret: str, *, unit: str, role: str, sub: str, ttl: timedelta, 
 
 def verify_token(secret: str, token: str) -> Principal:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
         return Principal.model_validate({k: claims.get(k) for k in ("sub", "unit", "role")})
     except (jwt.PyJWTError, ValueError) as exc:
         raise AuthError(str(exc)) from exc
@@ -56,7 +62,9 @@ def parse_ttl(text: str) -> timedelta:
 
 
 def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def optional_principal(request: Request) -> Principal | None:
@@ -73,7 +81,9 @@ def optional_principal(request: Request) -> Principal | None:
         raise _unauthorized(f"invalid token: {exc}") from exc
 
 
-def required_principal(caller: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+def required_principal(
+    caller: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
     if caller is None:
         raise _unauthorized("a bearer token is required")
     return caller
@@ -86,4 +96,7 @@ MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 def require_role(caller: Principal, *roles: str) -> None:
     """403 unless the caller has one of `roles` (scope checks, giving 404, come first)."""
     if caller.role not in roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"role {caller.role} may not do this; allowed: {', '.join(roles)}")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"role {caller.role} may not do this; allowed: {', '.join(roles)}",
+        )

@@ -30,8 +30,8 @@ from shared.events import (
 )
 from shared.settings import BaseServiceSettings
 from shared.streams import (
-    MAX_DELIVERIES_ADVISORY,
     CONSUMERS,
+    MAX_DELIVERIES_ADVISORY,
     STREAMS,
     ConsumerDef,
     consumer_config,
@@ -58,13 +58,17 @@ async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -
             await js.add_stream(config)
             done.append(f"stream {definition.name} created")
     for cdef in CONSUMERS:
-        await js.add_consumer(cdef.stream, consumer_config(cdef, max_deliver=max_deliver, ack_wait=ack_wait))
+        await js.add_consumer(
+            cdef.stream, consumer_config(cdef, max_deliver=max_deliver, ack_wait=ack_wait)
+        )
         done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
     await dlq.ensure_error_bucket(js)
     return done
 
 
-async def publish_envelope(js: JetStreamContext, envelope: Envelope, *, timeout: float = 5.0) -> PubAck:
+async def publish_envelope(
+    js: JetStreamContext, envelope: Envelope, *, timeout: float = 5.0
+) -> PubAck:
     """Publish and wait for the PubAck; `Nats-Msg-Id` = `event_id` so re-sends dedupe."""
     subject = event_subject(envelope.county, envelope.type)
     return await js.publish(

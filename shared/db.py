@@ -62,7 +62,9 @@ OUTBOX = Table(
     "outbox",
     SHARED_METADATA,
     # BigInteger on PostgreSQL, INTEGER (rowid alias) on SQLite for autoincrement.
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("subject", String(255), nullable=False),
     Column("payload", LargeBinary, nullable=False),

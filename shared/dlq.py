@@ -46,7 +46,9 @@ async def record_error(js: JetStreamContext, consumer: str, stream_seq: int, err
         log.warning("could not record the error of %s/%s: %s", consumer, stream_seq, exc)
 
 
-async def dead_letter(js: JetStreamContext, raw: Any, consumer: str, error: str, delivered: int) -> None:
+async def dead_letter(
+    js: JetStreamContext, raw: Any, consumer: str, error: str, delivered: int
+) -> None:
     """Copy a delivered message to the DLQ with the reason."""
     meta = raw.metadata
     await _publish(
@@ -175,5 +177,7 @@ async def replay(js: JetStreamContext, letter: DeadLetter) -> None:
     headers = {k: v for k, v in letter.headers.items() if not k.startswith((H, "Nats-"))}
     original_id = letter.headers.get(f"{H}Original-Msg-Id") or "unknown"
     headers["Nats-Msg-Id"] = f"{original_id}.replay.{letter.seq}"
-    await js.publish(letter.subject, letter.data, stream=stream_for_subject(letter.subject), headers=headers)
+    await js.publish(
+        letter.subject, letter.data, stream=stream_for_subject(letter.subject), headers=headers
+    )
     await js.delete_msg("DLQ", letter.seq)

@@ -41,7 +41,11 @@ def wants_english(request: Request) -> bool:
 def localise(errors: list[dict[str, Any]], english: bool) -> list[dict[str, Any]]:
     out = []
     for error in errors:
-        item = {"loc": list(error.get("loc", ())), "type": error.get("type"), "msg": error.get("msg", "")}
+        item = {
+            "loc": list(error.get("loc", ())),
+            "type": error.get("type"),
+            "msg": error.get("msg", ""),
+        }
         ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
         if not english:
             template = ZH.get(str(error.get("type")))

@@ -26,7 +26,9 @@ def alembic_config(service: str, url: str) -> Config:
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}")
     config = Config()
-    config.set_main_option("script_location", str(resources.files(f"services.{service}") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files(f"services.{service}") / "migrations")
+    )
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
@@ -73,7 +75,12 @@ def create_shared_tables_v1(op: Any) -> None:
 
     op.create_table(
         "outbox",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("event_id", sa.String(36), nullable=False),
         sa.Column("subject", sa.String(255), nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),

@@ -77,7 +77,17 @@ def start_nats(base: Path, port: int = -1, timeout: float = 15.0) -> NatsProcess
         raise ValueError("port 4222 belongs to a system NATS; choose another")
     log = open(base / "nats-server.log", "ab")  # noqa: SIM115 - owned by the child
     process = subprocess.Popen(
-        [server_binary(), "-c", str(conf), "-a", "127.0.0.1", "-p", str(port), "--ports_file_dir", str(ports_dir)],
+        [
+            server_binary(),
+            "-c",
+            str(conf),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--ports_file_dir",
+            str(ports_dir),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # Ctrl-C in a terminal goes to the launcher, which stops us

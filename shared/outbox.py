@@ -43,7 +43,9 @@ async def add(session: AsyncSession, envelope: Envelope) -> None:
 class OutboxRelay:
     """Publishes unpublished outbox rows in commit order and marks them published."""
 
-    def __init__(self, db: Database, js: Callable[[], JetStreamContext], poll_interval: float = 2.0) -> None:
+    def __init__(
+        self, db: Database, js: Callable[[], JetStreamContext], poll_interval: float = 2.0
+    ) -> None:
         self.db = db
         self.js = js
         self.poll_interval = poll_interval

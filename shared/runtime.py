@@ -51,7 +51,9 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
         url,
         name=f"zuofeng-{settings.service}",
         max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
-        middlewares=[NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")],
+        middlewares=[
+            NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")
+        ],
     )
     assert settings.database_url is not None
     db = Database(settings.database_url)

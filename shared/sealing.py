@@ -37,7 +37,9 @@ def key_id(public: X25519PublicKey) -> str:
 
 
 def _derive(shared_secret: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_INFO).derive(shared_secret)
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_INFO
+    ).derive(shared_secret)
 
 
 def seal(plaintext: bytes, recipient: X25519PublicKey) -> str:
@@ -87,12 +89,14 @@ def blind_index(secret: str, phone: str) -> str:
 
 
 def ensure_keypair(keys_dir: Path, holder: str) -> X25519PrivateKey:
-    """Load a holder's private key, creating it on first use (local runs; production mounts keys)."""
+    """A holder's private key, created on first use (local runs; production mounts its keys)."""
     path = keys_dir / f"{holder}.key"
     if not path.exists():
         keys_dir.mkdir(parents=True, exist_ok=True)
         pem = X25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
         )
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:

@@ -28,14 +28,18 @@ class BaseServiceSettings(BaseSettings):
     default_port: ClassVar[int] = 8000
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    environment: Literal["local", "production"] = Field("local", validation_alias=_common("environment"))
+    environment: Literal["local", "production"] = Field(
+        "local", validation_alias=_common("environment")
+    )
     var_dir: Path = Field(Path("var"), validation_alias=_common("var_dir"))
     nats_url: str | None = Field(None, validation_alias=_common("nats_url"))
     database_url: str | None = None
     port: int | None = None
     host: str = Field("127.0.0.1", validation_alias=_common("host"))
     # Nak delays by delivery count; their sum must outlast a 60 s database outage.
-    retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(DEFAULT_RETRY_DELAYS, validation_alias=_common("retry_delays"))
+    retry_delays: Annotated[tuple[float, ...], NoDecode] = Field(
+        DEFAULT_RETRY_DELAYS, validation_alias=_common("retry_delays")
+    )
     ack_wait: float = Field(30.0, validation_alias=_common("ack_wait"))
     pull_batch: int = Field(1, validation_alias=_common("pull_batch"))
     outbox_poll_interval: float = Field(2.0, validation_alias=_common("outbox_poll_interval"))
@@ -108,6 +112,8 @@ def service_settings(name: str, port: int) -> type[BaseServiceSettings]:
         {
             "service": name,
             "default_port": port,
-            "model_config": SettingsConfigDict(extra="ignore", populate_by_name=True, env_prefix=prefix),
+            "model_config": SettingsConfigDict(
+                extra="ignore", populate_by_name=True, env_prefix=prefix
+            ),
         },
     )

@@ -90,7 +90,9 @@ def stream_config(definition: StreamDef, replicas: int = 1) -> StreamConfig:
     )
 
 
-def consumer_config(definition: ConsumerDef, *, max_deliver: int, ack_wait: float) -> ConsumerConfig:
+def consumer_config(
+    definition: ConsumerDef, *, max_deliver: int, ack_wait: float
+) -> ConsumerConfig:
     return ConsumerConfig(
         name=definition.durable,
         durable_name=definition.durable,

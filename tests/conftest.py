@@ -44,7 +44,10 @@ async def js(nc: Client) -> JetStreamContext:
 def pg_server() -> Iterator[PgServer]:
     admin, container = in_thread(find_admin_dsn())
     if admin is None:
-        message = "no PostgreSQL: set ZUOFENG_TEST_DATABASE_URL, run one on 127.0.0.1:5432, or a Docker engine"
+        message = (
+            "no PostgreSQL: set ZUOFENG_TEST_DATABASE_URL, run one on 127.0.0.1:5432,"
+            " or have a Docker engine"
+        )
         if IN_CI:
             pytest.fail(message + " (CI=true: PostgreSQL tests must run)")
         pytest.skip(message)

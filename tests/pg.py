@@ -4,6 +4,7 @@ databases; and a private instance from Debian's binaries that a test may stop an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -129,22 +130,25 @@ class PrivatePostgres:
 
     def start(self) -> None:
         opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "log", "-w", "start")
+        self._run(
+            PG_BIN / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "log", "-w", "start"
+        )
 
     def stop(self) -> None:
         self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.base, ignore_errors=True)
 
     def wait_ready(self, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            probe = subprocess.run([PG_BIN / "pg_isready", "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True)
+            probe = subprocess.run(
+                [PG_BIN / "pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+                capture_output=True,
+            )
             if probe.returncode == 0:
                 return
             time.sleep(0.1)

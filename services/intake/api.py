@@ -22,7 +22,10 @@ def _ctx(request: Request) -> service.Context:
 
 
 def invalid(problems: list[tuple[str, str, str]], english: bool) -> JSONResponse:
-    detail = [{"loc": ["body", field], "msg": en if english else zh, "type": "value_error"} for field, zh, en in problems]
+    detail = [
+        {"loc": ["body", field], "msg": en if english else zh, "type": "value_error"}
+        for field, zh, en in problems
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
@@ -36,12 +39,20 @@ async def submit_report(
     """Accept a report from any channel; channels other than web need a clerk or integrator."""
     if body.channel != "web":
         if caller is None:
-            raise HTTPException(401, "channel requires a clerk or integrator token", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "channel requires a clerk or integrator token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if caller.role not in CLERK_ROLES:
             raise HTTPException(403, f"role {caller.role} may not submit {body.channel} reports")
     try:
-        return await service.submit(_ctx(request), body, idempotency_key=idempotency_key,
-                                    unit=caller.unit if caller else None)
+        return await service.submit(
+            _ctx(request),
+            body,
+            idempotency_key=idempotency_key,
+            unit=caller.unit if caller else None,
+        )
     except service.InvalidReport as exc:
         return invalid(exc.problems, wants_english(request))
     except service.IdempotencyConflict as exc:
@@ -65,7 +76,10 @@ async def follow_report(tracking_code: str, request: Request) -> ReportView:
 
 @router.get("/problems")
 async def problems(request: Request) -> dict[str, object]:
-    items = [{"number": p.number, "title": p.title, "title_en": p.title_en} for p in _ctx(request).taxonomy.problems()]
+    items = [
+        {"number": p.number, "title": p.title, "title_en": p.title_en}
+        for p in _ctx(request).taxonomy.problems()
+    ]
     return {"items": items, "total": len(items), "next": None}
 
 

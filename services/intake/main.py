@@ -19,8 +19,15 @@ from shared.taxonomy import load_taxonomy
 def create_app(settings: IntakeSettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or IntakeSettings()
     runtime = build_runtime(settings, for_docs=for_docs)
-    ctx = Context(settings=settings, db=runtime.db, directory=load_directory(), taxonomy=load_taxonomy())
-    subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handlers.when_case_changes_update_public_status(ctx), settings)
+    ctx = Context(
+        settings=settings, db=runtime.db, directory=load_directory(), taxonomy=load_taxonomy()
+    )
+    subscribe_durable(
+        runtime.broker,
+        consumer(handlers.CONSUMER),
+        handlers.when_case_changes_update_public_status(ctx),
+        settings,
+    )
     document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
     app.state.intake = ctx

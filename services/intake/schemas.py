@@ -37,7 +37,9 @@ class Reporter(BaseModel):
     @model_validator(mode="after")
     def _anonymous_means_nothing(self) -> Reporter:
         if self.anonymous and (self.name or self.phone or self.email):
-            raise ValueError("匿名举报不能填写姓名或联系方式 | an anonymous report carries no name or contact")
+            raise ValueError(
+                "匿名举报不能填写姓名或联系方式 | an anonymous report carries no name or contact"
+            )
         return self
 
 

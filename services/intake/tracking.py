@@ -16,7 +16,9 @@ GROUP = 4
 
 
 def tracking_code(secret: str, report_id: str) -> str:
-    number = int.from_bytes(hmac.new(secret.encode(), f"code:{report_id}".encode(), hashlib.sha256).digest(), "big")
+    number = int.from_bytes(
+        hmac.new(secret.encode(), f"code:{report_id}".encode(), hashlib.sha256).digest(), "big"
+    )
     symbols = []
     for _ in range(LENGTH):
         number, index = divmod(number, len(ALPHABET))

@@ -14,8 +14,12 @@ router = APIRouter(prefix="/api/v1", tags=["notify"])
 
 
 @router.get("/inbox")
-async def inbox(request: Request, caller: Caller, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                cursor: int | None = None) -> dict[str, Any]:
+async def inbox(
+    request: Request,
+    caller: Caller,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: int | None = None,
+) -> dict[str, Any]:
     """The caller's unit's notices, newest first."""
     db = request.app.state.runtime.db
     base = select(notices).where(notices.c.unit == caller.unit)
@@ -26,11 +30,22 @@ async def inbox(request: Request, caller: Caller, limit: Annotated[int, Query(ge
             page = page.where(notices.c.id < cursor)
         rows = (await session.execute(page)).mappings().all()
     items = [
-        {"id": r["id"], "case_id": r["case_id"], "event_type": r["event_type"], "title": r["title"],
-         "body": r["body"], "created_at": r["created_at"].isoformat(), "read": r["read"]}
+        {
+            "id": r["id"],
+            "case_id": r["case_id"],
+            "event_type": r["event_type"],
+            "title": r["title"],
+            "body": r["body"],
+            "created_at": r["created_at"].isoformat(),
+            "read": r["read"],
+        }
         for r in rows[:limit]
     ]
-    return {"items": items, "total": total, "next": str(items[-1]["id"]) if len(rows) > limit else None}
+    return {
+        "items": items,
+        "total": total,
+        "next": str(items[-1]["id"]) if len(rows) > limit else None,
+    }
 
 
 @router.post("/inbox/{notice_id}/read")
@@ -38,7 +53,9 @@ async def mark_read(notice_id: int, request: Request, caller: Caller) -> dict[st
     db = request.app.state.runtime.db
     async with db.sessions() as session, session.begin():
         done = await session.execute(
-            update(notices).where(notices.c.id == notice_id, notices.c.unit == caller.unit).values(read=True)
+            update(notices)
+            .where(notices.c.id == notice_id, notices.c.unit == caller.unit)
+            .values(read=True)
         )
     if done.rowcount == 0:  # type: ignore[attr-defined]
         raise HTTPException(404, "no such notice")

@@ -29,9 +29,16 @@ async def store_notices(session: AsyncSession, envelope: Envelope, payload: Case
         return 0
     values = payload.model_dump()
     for unit in recipients(payload):
-        await session.execute(insert(notices).values(
-            unit=unit, case_id=payload.case_id, event_id=str(envelope.event_id), event_type=envelope.type,
-            title=wording[0].format(**values), body=wording[1].format(**values),
-            created_at=datetime.now(UTC), read=False,
-        ))
+        await session.execute(
+            insert(notices).values(
+                unit=unit,
+                case_id=payload.case_id,
+                event_id=str(envelope.event_id),
+                event_type=envelope.type,
+                title=wording[0].format(**values),
+                body=wording[1].format(**values),
+                created_at=datetime.now(UTC),
+                read=False,
+            )
+        )
     return len(recipients(payload))

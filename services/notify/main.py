@@ -16,8 +16,12 @@ from shared.streams import consumer
 def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or NotifySettings()
     runtime = build_runtime(settings, for_docs=for_docs)
-    subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handlers.when_case_changes_tell_the_units(runtime.db),
-                      settings)
+    subscribe_durable(
+        runtime.broker,
+        consumer(handlers.CONSUMER),
+        handlers.when_case_changes_tell_the_units(runtime.db),
+        settings,
+    )
     document_publishers(runtime.broker, [NotificationDelivered, NotificationFailed])
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
     errors.install(app)

@@ -16,7 +16,9 @@ READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "audit
 
 @router.get("/stats")
 async def get_stats(
-    request: Request, caller: Caller, group_by: GroupBy = "county",
+    request: Request,
+    caller: Caller,
+    group_by: GroupBy = "county",
     period: Literal["day", "week", "month"] = "day",
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,

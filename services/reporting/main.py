@@ -16,10 +16,18 @@ from shared.streams import consumer
 def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or ReportingSettings()
     runtime = build_runtime(settings, for_docs=for_docs)
-    subscribe_durable(runtime.broker, consumer(handlers.REPORTS), handlers.when_report_received_count_it(runtime.db),
-                      settings)
-    subscribe_durable(runtime.broker, consumer(handlers.CASES), handlers.when_case_changes_update_facts(runtime.db),
-                      settings)
+    subscribe_durable(
+        runtime.broker,
+        consumer(handlers.REPORTS),
+        handlers.when_report_received_count_it(runtime.db),
+        settings,
+    )
+    subscribe_durable(
+        runtime.broker,
+        consumer(handlers.CASES),
+        handlers.when_case_changes_update_facts(runtime.db),
+        settings,
+    )
     document_publishers(runtime.broker, [AlertFrequentProblems])
     app = build_app(runtime, title="Zuofeng reporting", description="Where the campaign stands.")
     errors.install(app)

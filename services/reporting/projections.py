@@ -27,30 +27,55 @@ FLAGS = {
 
 
 async def project_report(session: AsyncSession, payload: ReportReceived) -> None:
-    await session.execute(insert(report_facts).values(
-        report_id=payload.report_id, county=payload.county, channel=payload.channel, received_at=payload.received_at,
-    ))
+    await session.execute(
+        insert(report_facts).values(
+            report_id=payload.report_id,
+            county=payload.county,
+            channel=payload.channel,
+            received_at=payload.received_at,
+        )
+    )
 
 
 async def project_case(session: AsyncSession, envelope: Envelope, payload: CaseEvent) -> None:
-    row = (await session.execute(select(case_facts).where(case_facts.c.case_id == payload.case_id))).mappings().first()
+    row = (
+        (await session.execute(select(case_facts).where(case_facts.c.case_id == payload.case_id)))
+        .mappings()
+        .first()
+    )
     if row is None:
         await session.execute(insert(case_facts).values(**_fresh(payload)))
         row = _fresh(payload)
     changes = _changes(envelope, payload, dict(row))
     if changes:
-        await session.execute(update(case_facts).where(case_facts.c.case_id == payload.case_id).values(**changes))
+        await session.execute(
+            update(case_facts).where(case_facts.c.case_id == payload.case_id).values(**changes)
+        )
     if isinstance(payload, CaseOpened | CaseMerged):
-        report_id = payload.merged_report_id if isinstance(payload, CaseMerged) else payload.report_id
-        await session.execute(update(report_facts).where(report_facts.c.report_id == report_id)
-                              .values(case_id=payload.case_id))
+        report_id = (
+            payload.merged_report_id if isinstance(payload, CaseMerged) else payload.report_id
+        )
+        await session.execute(
+            update(report_facts)
+            .where(report_facts.c.report_id == report_id)
+            .values(case_id=payload.case_id)
+        )
 
 
 def _fresh(payload: CaseEvent) -> dict[str, Any]:
     return {
-        "case_id": payload.case_id, "version": 0, "county": payload.county, "handling_unit": payload.handling_unit,
-        "problem": payload.problem, "status": payload.status, "accepted": False, "rejected": False,
-        "rectified": False, "transferred": False, "exposed": False, "overdue": False,
+        "case_id": payload.case_id,
+        "version": 0,
+        "county": payload.county,
+        "handling_unit": payload.handling_unit,
+        "problem": payload.problem,
+        "status": payload.status,
+        "accepted": False,
+        "rejected": False,
+        "rectified": False,
+        "transferred": False,
+        "exposed": False,
+        "overdue": False,
     }
 
 
@@ -69,6 +94,11 @@ def _changes(envelope: Envelope, payload: CaseEvent, row: dict[str, Any]) -> dic
     if finding:
         changes["finding"] = finding
     if payload.version > row["version"]:
-        changes.update(version=payload.version, status=payload.status, handling_unit=payload.handling_unit,
-                       problem=payload.problem, county=payload.county)
+        changes.update(
+            version=payload.version,
+            status=payload.status,
+            handling_unit=payload.handling_unit,
+            problem=payload.problem,
+            county=payload.county,
+        )
     return changes

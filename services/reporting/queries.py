@@ -13,7 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.models import case_facts, report_facts
 
 GroupBy = Literal["county", "unit", "problem", "channel", "period"]
-COUNTS = ("received", "cases", "accepted", "rejected", "substantiated", "rectified", "overdue", "transferred", "exposed")
+COUNTS = (
+    "received",
+    "cases",
+    "accepted",
+    "rejected",
+    "substantiated",
+    "rectified",
+    "overdue",
+    "transferred",
+    "exposed",
+)
 
 
 def _key(row: Any, group_by: GroupBy, period: str) -> str:
@@ -42,8 +52,13 @@ def _days(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds() / 86400
 
 
-async def stats(session: AsyncSession, group_by: GroupBy, period: str, date_from: date | None,
-                date_to: date | None) -> dict[str, Any]:
+async def stats(
+    session: AsyncSession,
+    group_by: GroupBy,
+    period: str,
+    date_from: date | None,
+    date_to: date | None,
+) -> dict[str, Any]:
     reports, facts = select(report_facts), select(case_facts)
     # Dates filter on receipt (contract), inclusive on both ends.
     if date_from is not None:
@@ -52,7 +67,9 @@ async def stats(session: AsyncSession, group_by: GroupBy, period: str, date_from
     if date_to is not None:
         reports = reports.where(func.date(report_facts.c.received_at) <= date_to)
         facts = facts.where(func.date(case_facts.c.received_at) <= date_to)
-    groups: dict[str, dict[str, Any]] = defaultdict(lambda: {k: 0 for k in COUNTS} | {"_acc": [], "_close": []})
+    groups: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {k: 0 for k in COUNTS} | {"_acc": [], "_close": []}
+    )
     for row in (await session.execute(reports)).all():
         if group_by in ("unit", "problem"):
             continue  # a report has no unit or problem until its case says so

@@ -13,6 +13,16 @@ from shared.events.base import (
 )
 
 __all__ = [
-    "REGISTRY", "Envelope", "EventData", "UnknownEventType", "envelope_model", "make_event", "parse_envelope",
-    "parse_payload", "cases", "intake", "notify", "reporting",
+    "REGISTRY",
+    "Envelope",
+    "EventData",
+    "UnknownEventType",
+    "envelope_model",
+    "make_event",
+    "parse_envelope",
+    "parse_payload",
+    "cases",
+    "intake",
+    "notify",
+    "reporting",
 ]

@@ -16,8 +16,16 @@ from shared.events.base import COUNTY_PATTERN, EventData, register
 from shared.events.intake import Channel
 
 Status = Literal[
-    "received", "accepted", "rejected", "investigating", "concluded", "rectifying",
-    "rectification_submitted", "rectified", "transferred", "closed",
+    "received",
+    "accepted",
+    "rejected",
+    "investigating",
+    "concluded",
+    "rectifying",
+    "rectification_submitted",
+    "rectified",
+    "transferred",
+    "closed",
 ]
 Finding = Literal["substantiated", "partly", "unsubstantiated"]
 TransferTarget = Literal["discipline_inspection", "procuratorate"]
@@ -70,8 +78,6 @@ class CaseMerged(CaseEvent):
     merged_report_id: str
     channel: Channel
     received_at: datetime
-
-
 
 
 @register

@@ -40,7 +40,9 @@ class Stack:
 
 
 async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -50,7 +52,9 @@ async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[N
 
 
 @contextlib.asynccontextmanager
-async def running_stack(nats_url: str, database_urls: dict[str, str], var_dir: Path) -> AsyncIterator[Stack]:
+async def running_stack(
+    nats_url: str, database_urls: dict[str, str], var_dir: Path
+) -> AsyncIterator[Stack]:
     nc = await nats.connect(nats_url)
     await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
     await nc.close()
@@ -59,8 +63,14 @@ async def running_stack(nats_url: str, database_urls: dict[str, str], var_dir: P
         for name, (factory, settings_class) in APPS.items():
             await asyncio.to_thread(migrate.upgrade, name, database_urls[name])
             port = free_port()
-            settings = settings_class(nats_url=nats_url, database_url=database_urls[name], var_dir=var_dir,
-                                      jwt_secret=SECRET, port=port, retry_delays=(0.2, 0.5, 1.0))
+            settings = settings_class(
+                nats_url=nats_url,
+                database_url=database_urls[name],
+                var_dir=var_dir,
+                jwt_secret=SECRET,
+                port=port,
+                retry_delays=(0.2, 0.5, 1.0),
+            )
             servers.append(await _serve(factory(settings), port))
             urls[name], all_settings[name] = f"http://127.0.0.1:{port}", settings
         await _until_ready(urls)

@@ -24,15 +24,23 @@ REPORT = {
 
 
 def token(unit: str, role: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, unit=unit, role=role, sub='e2e', ttl=timedelta(hours=1))}"}
+    return {
+        "Authorization": "Bearer "
+        + issue_token(SECRET, unit=unit, role=role, sub="e2e", ttl=timedelta(hours=1))
+    }
 
 
 @pytest.fixture
 def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {name: in_thread(pg_server.create_database()) for name in ("intake", "cases", "notify", "reporting")}
+    return {
+        name: in_thread(pg_server.create_database())
+        for name in ("intake", "cases", "notify", "reporting")
+    }
 
 
-async def test_report_becomes_case_inbox_entry_and_count(tmp_path: Path, stack_databases: dict[str, str]) -> None:
+async def test_report_becomes_case_inbox_entry_and_count(
+    tmp_path: Path, stack_databases: dict[str, str]
+) -> None:
     nats_server = start_nats(tmp_path / "nats")
     try:
         async with running_stack(nats_server.url, stack_databases, tmp_path / "var") as stack:
@@ -44,14 +52,20 @@ async def test_report_becomes_case_inbox_entry_and_count(tmp_path: Path, stack_d
 async def _walk(urls: dict[str, str]) -> None:
     city = token("city-fpb", "city_office")
     async with httpx.AsyncClient(timeout=10) as http:
-        answer = await http.post(f"{urls['intake']}/api/v1/reports", json=REPORT, headers={"Idempotency-Key": "k1"})
+        answer = await http.post(
+            f"{urls['intake']}/api/v1/reports", json=REPORT, headers={"Idempotency-Key": "k1"}
+        )
         assert answer.status_code == 202, answer.text
         accepted = answer.json()
-        again = await http.post(f"{urls['intake']}/api/v1/reports", json=REPORT, headers={"Idempotency-Key": "k1"})
+        again = await http.post(
+            f"{urls['intake']}/api/v1/reports", json=REPORT, headers={"Idempotency-Key": "k1"}
+        )
         assert again.json() == accepted
 
         async def case_opened() -> bool:
-            return (await http.get(f"{urls['cases']}/api/v1/cases", headers=city)).json()["total"] == 1
+            return (await http.get(f"{urls['cases']}/api/v1/cases", headers=city)).json()[
+                "total"
+            ] == 1
 
         await eventually(case_opened, timeout=10)
         case = (await http.get(f"{urls['cases']}/api/v1/cases", headers=city)).json()["items"][0]
@@ -59,22 +73,34 @@ async def _walk(urls: dict[str, str]) -> None:
         handler = token(case["handling_unit"], "officer")
 
         async def noticed() -> bool:
-            return (await http.get(f"{urls['notify']}/api/v1/inbox", headers=handler)).json()["total"] == 1
+            return (await http.get(f"{urls['notify']}/api/v1/inbox", headers=handler)).json()[
+                "total"
+            ] == 1
 
         await eventually(noticed, timeout=10)
-        notice = (await http.get(f"{urls['notify']}/api/v1/inbox", headers=handler)).json()["items"][0]
+        notice = (await http.get(f"{urls['notify']}/api/v1/inbox", headers=handler)).json()[
+            "items"
+        ][0]
         assert notice["case_id"] == case["id"]
         # Another county's office sees neither the case nor the notice.
         other = token("371403-fpb", "officer")
-        assert (await http.get(f"{urls['cases']}/api/v1/cases/{case['id']}", headers=other)).status_code == 404
-        assert (await http.get(f"{urls['notify']}/api/v1/inbox", headers=other)).json()["total"] == 0
+        assert (
+            await http.get(f"{urls['cases']}/api/v1/cases/{case['id']}", headers=other)
+        ).status_code == 404
+        assert (await http.get(f"{urls['notify']}/api/v1/inbox", headers=other)).json()[
+            "total"
+        ] == 0
 
         async def counted() -> bool:
             stats = (await http.get(f"{urls['reporting']}/api/v1/stats", headers=city)).json()
             return stats["totals"]["received"] == 1 and stats["totals"]["cases"] == 1
 
         await eventually(counted, timeout=10)
-        view = (await http.get(f"{urls['intake']}/api/v1/reports/{accepted['tracking_code']}")).json()
+        view = (
+            await http.get(f"{urls['intake']}/api/v1/reports/{accepted['tracking_code']}")
+        ).json()
         assert [step["status"] for step in view["steps"]] == ["received", "received"]
         detail = await http.get(f"{urls['cases']}/api/v1/cases/{case['id']}", headers=city)
-        assert detail.headers["etag"] == "1" and detail.json()["timeline"][0]["type"] == "case.opened"
+        assert (
+            detail.headers["etag"] == "1" and detail.json()["timeline"][0]["type"] == "case.opened"
+        )

@@ -18,19 +18,30 @@ class FastSettings(BaseServiceSettings):
 
 
 def fast_settings(nats_url: str, **overrides: object) -> BaseServiceSettings:
-    values: dict[str, object] = {"nats_url": nats_url, "retry_delays": (0.1, 0.2, 0.3), "ack_wait": 2.0}
+    values: dict[str, object] = {
+        "nats_url": nats_url,
+        "retry_delays": (0.1, 0.2, 0.3),
+        "ack_wait": 2.0,
+    }
     values.update(overrides)
     return FastSettings(**values)  # type: ignore[arg-type]
 
 
-async def bus_with_consumer(js: JetStreamContext, settings: BaseServiceSettings, durable: str, county: str) -> ConsumerDef:
+async def bus_with_consumer(
+    js: JetStreamContext, settings: BaseServiceSettings, durable: str, county: str
+) -> ConsumerDef:
     await init_bus(js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
     cdef = ConsumerDef(durable, "INTAKE", f"zuofeng.v1.{county}.report.>", "tests")
-    await js.add_consumer(cdef.stream, consumer_config(cdef, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait))
+    await js.add_consumer(
+        cdef.stream,
+        consumer_config(cdef, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait),
+    )
     return cdef
 
 
-async def start_broker(settings: BaseServiceSettings, cdef: ConsumerDef, handler: Handler, *, mover: bool = True) -> NatsBroker:
+async def start_broker(
+    settings: BaseServiceSettings, cdef: ConsumerDef, handler: Handler, *, mover: bool = True
+) -> NatsBroker:
     broker = NatsBroker(settings.resolved_nats_url())
     subscribe_durable(broker, cdef, handler, settings)
     if mover:
@@ -39,7 +50,9 @@ async def start_broker(settings: BaseServiceSettings, cdef: ConsumerDef, handler
     return broker
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0, step: float = 0.1) -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 15.0, step: float = 0.1
+) -> None:
     """Wait until `check()` holds; fail with the timeout otherwise."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():

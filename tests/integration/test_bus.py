@@ -48,7 +48,9 @@ async def test_publish_sets_msg_id_so_a_resend_is_a_duplicate(js: JetStreamConte
     assert again.duplicate and again.seq == first.seq
 
 
-async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(js: JetStreamContext, nats_server) -> None:
+async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(
+    js: JetStreamContext, nats_server
+) -> None:
     settings = fast_settings(nats_server.url)
     county = random_county()
     cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
@@ -85,7 +87,9 @@ async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(js: J
         await broker.stop()
 
 
-async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(js: JetStreamContext, nats_server) -> None:
+async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(
+    js: JetStreamContext, nats_server
+) -> None:
     """A consumer that never answers (a process dying mid-message) still ends in the DLQ."""
     settings = fast_settings(nats_server.url, retry_delays=(0.1,), ack_wait=1.0)
     county = random_county()
@@ -120,7 +124,9 @@ async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(js: JetStr
         await broker.stop()
 
 
-async def test_replay_puts_a_dead_letter_back_and_removes_it(js: JetStreamContext, nats_server) -> None:
+async def test_replay_puts_a_dead_letter_back_and_removes_it(
+    js: JetStreamContext, nats_server
+) -> None:
     settings = fast_settings(nats_server.url)
     county = random_county()
     cdef = await bus_with_consumer(js, settings, random_id("t-"), county)

@@ -40,7 +40,9 @@ def test_default_schedule_outlasts_a_minute() -> None:
     assert sum(DEFAULT_RETRY_DELAYS[:-1]) > 60
 
 
-async def test_outage_loses_nothing(private_pg: PrivatePostgres, js: JetStreamContext, nats_server) -> None:
+async def test_outage_loses_nothing(
+    private_pg: PrivatePostgres, js: JetStreamContext, nats_server
+) -> None:
     settings = fast_settings(nats_server.url, retry_delays=DEFAULT_RETRY_DELAYS, ack_wait=30.0)
     county = random_county()
     cdef = await bus_with_consumer(js, settings, random_id("t-"), county)

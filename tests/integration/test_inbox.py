@@ -26,7 +26,9 @@ async def test_claim_is_true_once(database_url: str) -> None:
     await db.dispose()
 
 
-async def test_redelivered_event_is_applied_once(database_url: str, js: JetStreamContext, nats_server) -> None:
+async def test_redelivered_event_is_applied_once(
+    database_url: str, js: JetStreamContext, nats_server
+) -> None:
     settings = fast_settings(nats_server.url)
     county = random_county()
     cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
@@ -46,7 +48,9 @@ async def test_redelivered_event_is_applied_once(database_url: str, js: JetStrea
         await publish_envelope(js, event)
         # The same event again past the dedupe window: a new Nats-Msg-Id, the same event_id.
         await js.publish(
-            f"zuofeng.v1.{county}.report.received", event.to_bytes(), stream="INTAKE",
+            f"zuofeng.v1.{county}.report.received",
+            event.to_bytes(),
+            stream="INTAKE",
             headers={"Nats-Msg-Id": "late-resend"},
         )
 

@@ -44,7 +44,9 @@ async def test_rows_committed_before_a_crash_are_published_once_after_restart(
     assert await count_on_subject(js, "INTAKE", subject) == 3
 
 
-async def test_a_crash_after_publish_before_marking_is_deduplicated(database_url: str, js: JetStreamContext) -> None:
+async def test_a_crash_after_publish_before_marking_is_deduplicated(
+    database_url: str, js: JetStreamContext
+) -> None:
     await init_bus(js, max_deliver=9, ack_wait=30)
     county = random_county()
     db = await migrated(database_url)
@@ -61,7 +63,9 @@ async def test_a_crash_after_publish_before_marking_is_deduplicated(database_url
     await db.dispose()
 
 
-async def test_commit_wakes_the_relay_without_waiting_for_the_poll(database_url: str, js: JetStreamContext) -> None:
+async def test_commit_wakes_the_relay_without_waiting_for_the_poll(
+    database_url: str, js: JetStreamContext
+) -> None:
     await init_bus(js, max_deliver=9, ack_wait=30)
     county = random_county()
     db = await migrated(database_url)
