@@ -164,6 +164,15 @@ class CaseTransferred(CaseEvent):
 
 
 @register
+class CaseTransferObjected(CaseEvent):
+    """The receiving organ objected within its window; the case returns to where it was."""
+
+    type = "case.transfer_objected"
+    organ: TransferTarget
+    restored_status: Status
+
+
+@register
 class CaseExtensionRequested(CaseEvent):
     """The handling unit asked once for more days."""
 
