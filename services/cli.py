@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -21,6 +22,21 @@ dlq_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
 app.add_typer(bus_app, name="bus")
 app.add_typer(dlq_app, name="dlq")
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+
+
+def _add_service_commands() -> None:
+    """Each service may bring sub-commands (`services/<name>/cli.py` with a typer `app`)."""
+    for service in PORTS:
+        try:
+            module = importlib.import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        app.add_typer(module.app, name=service, help=module.__doc__)
+
+
+_add_service_commands()
 
 
 def _settings(service: str = "cli") -> BaseServiceSettings:
