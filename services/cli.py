@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import os
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -62,6 +66,7 @@ def serve(
 
     settings = _settings(service)
     configure_logging(settings.log_level)
+    _exit_with_launcher()
     uvicorn.run(
         f"services.{service}.main:create_app",
         factory=True,
@@ -70,6 +75,24 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=10,
     )
+
+
+def _exit_with_launcher() -> None:
+    """Under `make run`, stop when the launcher is gone (even killed with -9): no orphans."""
+    parent = int(os.environ.get("ZUOFENG_LAUNCHER_PID", "0"))
+    if not parent:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's graceful shutdown
+                return
+
+    threading.Thread(target=watch, name="launcher-watch", daemon=True).start()
 
 
 @app.command("migrate")

@@ -132,7 +132,12 @@ def launch() -> int:
             assert database_url is not None
             migrate.upgrade(service, database_url)
         manager = Manager()
-        env = {**os.environ, "ZUOFENG_NATS_URL": url, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "ZUOFENG_NATS_URL": url,
+            "PYTHONUNBUFFERED": "1",
+            "ZUOFENG_LAUNCHER_PID": str(os.getpid()),
+        }
         for service in SERVICES:
             manager.add_process(
                 service, f"'{sys.executable}' -m services.cli serve {service}", env=env

@@ -1,4 +1,5 @@
-"""`make run` itself: every service answers /readyz, and Ctrl-C stops everything it started."""
+"""`make run` itself: every service answers /readyz, Ctrl-C stops everything it started, and a
+launcher killed with -9 leaves nothing behind that blocks the next start."""
 
 from __future__ import annotations
 
@@ -36,32 +37,58 @@ def _log(tmp_path: Path) -> str:
     return (tmp_path / "run.log").read_text(errors="replace")
 
 
-def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in SERVICES}
+def _environment(tmp_path: Path, ports: dict[str, int]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZUOFENG_")}
     env |= {f"ZUOFENG_{name.upper()}_PORT": str(port) for name, port in ports.items()}
     env["ZUOFENG_VAR_DIR"] = str(tmp_path / "var")
-    log = open(tmp_path / "run.log", "wb")  # noqa: SIM115
-    # A session of its own, like a terminal's foreground job that Ctrl-C signals as a group.
+    return env
+
+
+def _start(tmp_path: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
+    """`make run` in a session of its own, like a terminal's foreground job (Ctrl-C hits the group)."""
+    log = open(tmp_path / "run.log", "ab")  # noqa: SIM115 - the child writes it
     launcher = subprocess.Popen(
         ["make", "run"],
         cwd=ROOT,
-        env=env,
+        env=_environment(tmp_path, ports),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    deadline = time.monotonic() + 90
+    while not all(_ready(p) for p in ports.values()) or _log(tmp_path).count("services ready") < 1:
+        assert launcher.poll() is None, _log(tmp_path)
+        assert time.monotonic() < deadline, _log(tmp_path)
+        time.sleep(0.3)
+    return launcher
+
+
+def _launcher_pid(make_pid: int) -> int:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == make_pid and b"zuofeng" in cmdline:
+            return int(proc.name)
+    raise AssertionError("launcher process not found")
+
+
+def _kill_group(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in SERVICES}
+    launcher = _start(tmp_path, ports)
     try:
-        deadline = time.monotonic() + 90
-        while not all(_ready(port) for port in ports.values()) or "services ready" not in _log(
-            tmp_path
-        ):
-            assert launcher.poll() is None, (tmp_path / "run.log").read_text()
-            assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
-            time.sleep(0.3)
         nats_pid = int((tmp_path / "var" / "nats.pid").read_text())
-        assert (tmp_path / "var" / "nats.url").read_text().startswith("nats://127.0.0.1:")
-        assert ":4222" not in (tmp_path / "var" / "nats.url").read_text()
+        nats_url = (tmp_path / "var" / "nats.url").read_text()
+        assert nats_url.startswith("nats://127.0.0.1:") and ":4222" not in nats_url
 
         os.killpg(launcher.pid, signal.SIGINT)
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.
@@ -72,5 +99,26 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         assert not Path(f"/proc/{nats_pid}").exists(), "nats-server outlived make run"
         assert not (tmp_path / "var" / "nats.pid").exists()
     finally:
-        if launcher.poll() is None:
-            os.killpg(launcher.pid, signal.SIGKILL)
+        _kill_group(launcher)
+
+
+def test_a_killed_launcher_leaves_no_orphans_and_starts_again(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in SERVICES}
+    launcher = _start(tmp_path, ports)
+    again = None
+    try:
+        os.kill(_launcher_pid(launcher.pid), signal.SIGKILL)
+        deadline = time.monotonic() + 20
+        while any(_listening(port) for port in ports.values()):
+            assert time.monotonic() < deadline, "services outlived their killed launcher"
+            time.sleep(0.2)
+        launcher.wait(timeout=10)
+        stale_nats = int((tmp_path / "var" / "nats.pid").read_text())
+        again = _start(tmp_path, ports)  # stops the stale NATS, then starts afresh
+        assert not Path(f"/proc/{stale_nats}").exists()
+        os.killpg(again.pid, signal.SIGINT)
+        again.wait(timeout=30)
+        assert not any(_listening(port) for port in ports.values())
+    finally:
+        _kill_group(launcher)
+        _kill_group(again)
