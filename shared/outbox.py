@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from nats.js import JetStreamContext
 from sqlalchemy import insert, select, update
@@ -25,6 +26,7 @@ from shared.subjects import event_subject
 
 log = logging.getLogger("zuofeng.outbox")
 BATCH = 500
+PUBACK_TIMEOUT = 10.0
 
 
 async def add(session: AsyncSession, envelope: Envelope) -> None:
@@ -80,24 +82,33 @@ class OutboxRelay:
             if not self.db.is_sqlite:
                 # Replicas share the table: each row is taken by one relay at a time.
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+            rows = list((await session.execute(query)).all())
             if not rows:
                 return 0
-            js = self.js()
-            # In order, each awaited: per-aggregate sequence order is the commit order.
-            for row in rows:
-                await js.publish(
-                    row.subject,
-                    row.payload,
-                    stream=stream_for_subject(row.subject),
-                    headers={"Nats-Msg-Id": row.event_id},
-                )
+            await self._publish(rows)
             ids = [row.id for row in rows]
             await session.execute(
                 update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(published_at=datetime.now(UTC))
             )
         self.published += len(rows)
         return len(rows)
+
+    async def _publish(self, rows: list[Any]) -> None:
+        """Pipelined, in commit order: one connection keeps the order, PubAcks are awaited together.
+
+        A missing PubAck fails the whole batch; it is sent again later with the same ids.
+        """
+        js = self.js()
+        acks = []
+        for row in rows:
+            ack = await js.publish_async(
+                row.subject,
+                row.payload,
+                stream=stream_for_subject(row.subject),
+                headers={"Nats-Msg-Id": row.event_id},
+            )
+            acks.append(ack)
+        await asyncio.wait_for(asyncio.gather(*acks), timeout=PUBACK_TIMEOUT)
 
     async def pending(self) -> int:
         async with self.db.sessions() as session:
