@@ -7,6 +7,7 @@ message cannot be parsed or the last delivery fails. Messages behind it keep flo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,6 +16,7 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
@@ -92,33 +94,61 @@ def durable_handler(
     retry_delays: tuple[float, ...],
     max_deliver: int,
     js: Callable[[], JetStreamContext],
-) -> Callable[[Any], Awaitable[None]]:
-    """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering."""
+    context: Callable[[], Any],
+) -> Callable[[], Awaitable[None]]:
+    """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering.
 
-    async def on_message(msg: NatsMessage) -> None:
-        raw = msg.raw_message
-        meta = raw.metadata
-        try:
-            envelope = parse_envelope(raw.data)
-            payload = parse_payload(envelope)
-        except (ValueError, UnknownEventType) as exc:
+    Messages come in pulled batches; one aggregate's messages are handled in order, different
+    aggregates concurrently, and each message is acked, naked or dead-lettered on its own.
+    """
+
+    async def on_batch() -> None:
+        # From the context, not by injection: fast_depends resolves injected context values
+        # in a worker thread, which cost several thread hops per message.
+        batch = context().get_local("message")
+        lanes: dict[str, list[tuple[Msg, Parsed]]] = {}
+        for raw in batch.raw_message:
+            parsed = _parse(raw)
+            key = parsed[0].aggregate_id if parsed[0] else f"unparseable.{raw.reply}"
+            lanes.setdefault(key, []).append((raw, parsed))
+        await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+
+    async def run_lane(lane: list[tuple[Msg, Parsed]]) -> None:
+        for raw, parsed in lane:
+            await process(raw, *parsed)
+
+    async def process(
+        raw: Msg, envelope: Envelope | None, payload: EventData | None, problem: str
+    ) -> None:
+        if envelope is None or payload is None:
             # Nothing a retry can change: dead-letter now, let the rest flow.
-            await dlq.dead_letter(js(), raw, durable, f"unparseable: {exc}", meta.num_delivered)
-            await msg.reject()
+            await dlq.dead_letter(js(), raw, durable, problem, raw.metadata.num_delivered)
+            await raw.term()
             return
         try:
             await handler(envelope, payload)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-            await _after_failure(msg, durable, exc, envelope, retry_delays, max_deliver, js())
+            await _after_failure(raw, durable, exc, envelope, retry_delays, max_deliver, js())
             return
-        await msg.ack()
+        await raw.ack()
 
-    on_message.__name__ = f"consume_{durable.replace('-', '_')}"
-    return on_message
+    on_batch.__name__ = f"consume_{durable.replace('-', '_')}"
+    return on_batch
+
+
+Parsed = tuple[Envelope | None, EventData | None, str]
+
+
+def _parse(raw: Msg) -> Parsed:
+    try:
+        envelope = parse_envelope(raw.data)
+        return envelope, parse_payload(envelope), ""
+    except (ValueError, UnknownEventType) as exc:
+        return None, None, f"unparseable: {exc}"
 
 
 async def _after_failure(
-    msg: Any,
+    raw: Msg,
     durable: str,
     exc: Exception,
     envelope: Envelope,
@@ -126,20 +156,19 @@ async def _after_failure(
     max_deliver: int,
     js: JetStreamContext,
 ) -> None:
-    raw = msg.raw_message
     delivered = raw.metadata.num_delivered
     error = f"{type(exc).__name__}: {exc}"
     extra = {"event_id": str(envelope.event_id), "consumer": durable, "delivered": delivered}
     if delivered >= max_deliver:
         log.error("dead-lettering after %s deliveries: %s", delivered, error, extra=extra)
         await dlq.dead_letter(js, raw, durable, error, delivered)
-        await msg.reject()
+        await raw.term()
         return
     delay = retry_delay(retry_delays, delivered)
     log.warning("handler failed, retry in %.1fs: %s", delay, error, extra=extra)
     # Recorded now: the server's max-deliveries advisory carries no error.
     await dlq.record_error(js, durable, raw.metadata.sequence.stream, error)
-    await msg.nack(delay=delay)
+    await raw.nak(delay=delay)
 
 
 async def connect(url: str, name: str) -> Client:
@@ -170,12 +199,13 @@ def subscribe_durable(
         retry_delays=settings.retry_delays,
         max_deliver=settings.max_deliver,
         js=lambda: js_of(broker),
+        context=lambda: broker.context,
     )
     broker.subscriber(
         filter_subject or cdef.filter_subject,
         stream=JStream(cdef.stream, declare=False),
         durable=cdef.durable,
-        pull_sub=PullSub(batch_size=settings.pull_batch, timeout=1.0),
+        pull_sub=PullSub(batch_size=settings.pull_batch, timeout=1.0, batch=True),
         ack_policy=AckPolicy.MANUAL,
         description=description or handler.__doc__,
     )(wrapped)

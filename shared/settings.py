@@ -41,7 +41,8 @@ class BaseServiceSettings(BaseSettings):
         DEFAULT_RETRY_DELAYS, validation_alias=_common("retry_delays")
     )
     ack_wait: float = Field(30.0, validation_alias=_common("ack_wait"))
-    pull_batch: int = Field(1, validation_alias=_common("pull_batch"))
+    # Messages pulled at once; different aggregates in a batch are handled concurrently.
+    pull_batch: int = Field(64, ge=1, validation_alias=_common("pull_batch"))
     outbox_poll_interval: float = Field(2.0, validation_alias=_common("outbox_poll_interval"))
     jwt_secret: str | None = Field(None, validation_alias=_common("jwt_secret"))
     log_level: str = Field("INFO", validation_alias=_common("log_level"))
