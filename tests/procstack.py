@@ -33,6 +33,13 @@ class ProcStack:
     nats: NatsProcess | None = None
     ports: dict[str, int] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Load comes from one address: per-client public limits off (0 turns a limit off).
+    extra_env: dict[str, str] = field(
+        default_factory=lambda: {
+            "ZUOFENG_INTAKE_PUBLIC_SUBMIT_RATE": "0",
+            "ZUOFENG_INTAKE_LOOKUP_RATE": "0",
+        }
+    )
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -42,12 +49,16 @@ class ProcStack:
         assert self.nats is not None
         prefix = f"ZUOFENG_{service.upper()}_"
         env |= {
-            "ZUOFENG_NATS_URL": self.nats.url, "ZUOFENG_VAR_DIR": str(self.base / "var"),
-            "ZUOFENG_JWT_SECRET": SECRET, "ZUOFENG_RETRY_DELAYS": self.retry_delays,
-            "ZUOFENG_LOG_LEVEL": "WARNING", f"{prefix}PORT": str(self.ports[service]),
-            f"{prefix}DATABASE_URL": self.database_urls[service], "PYTHONUNBUFFERED": "1",
+            "ZUOFENG_NATS_URL": self.nats.url,
+            "ZUOFENG_VAR_DIR": str(self.base / "var"),
+            "ZUOFENG_JWT_SECRET": SECRET,
+            "ZUOFENG_RETRY_DELAYS": self.retry_delays,
+            "ZUOFENG_LOG_LEVEL": "WARNING",
+            f"{prefix}PORT": str(self.ports[service]),
+            f"{prefix}DATABASE_URL": self.database_urls[service],
+            "PYTHONUNBUFFERED": "1",
         }
-        return env
+        return env | self.extra_env
 
     def start_nats(self) -> None:
         port = self.nats.port if self.nats else -1  # a restart keeps the port clients know
@@ -66,8 +77,11 @@ class ProcStack:
     def start(self, service: str) -> None:
         log = open(self.base / f"{service}.log", "ab")  # noqa: SIM115 - the child writes it
         self.procs[service] = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", service], env=self.env(service),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "services.cli", "serve", service],
+            env=self.env(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_ready(self, service: str, timeout: float = 60.0) -> None:
@@ -80,7 +94,9 @@ class ProcStack:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"{service} not ready; log: {(self.base / f'{service}.log').read_text()[-2000:]}")
+        raise TimeoutError(
+            f"{service} not ready; log: {(self.base / f'{service}.log').read_text()[-2000:]}"
+        )
 
     def start_all(self) -> None:
         for service in SERVICES:
