@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint fmt docs clean chromium
+.PHONY: run test faults bench lint fmt docs clean chromium
 
 # Re-install only when the dependency files change.
 $(STAMP): pyproject.toml constraints.txt
@@ -22,6 +22,9 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+faults: $(STAMP)
+	$(BIN)/python -m pytest -m faults tests/faults -p no:randomly $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -58,9 +59,7 @@ async def reports_to_cases(cases_url: str) -> dict[str, list[str]]:
         cases_url, "SELECT case_id, data FROM case_history WHERE event_type = 'case.merged'"
     )
     for case_id, data in merged:
-        report_id = (data if isinstance(data, dict) else __import__("json").loads(data))[
-            "merged_report_id"
-        ]
+        report_id = (data if isinstance(data, dict) else json.loads(data))["merged_report_id"]
         linked.setdefault(report_id, []).append(case_id)
     return linked
 
