@@ -24,6 +24,12 @@ from shared import migrate
 from shared.auth import issue_token
 from shared.bus import connect, init_bus
 from shared.directory import load_directory
+from shared.natsauth import (
+    authorization_block,
+    load_or_create_passwords,
+    user_names,
+    with_credentials,
+)
 from shared.natsserver import NatsProcess, start_nats
 from shared.settings import BaseServiceSettings, service_settings
 from shared.taxonomy import load_taxonomy
@@ -61,16 +67,25 @@ def _check_ports_free() -> None:
                 )
 
 
-def _start_bus(var: Path) -> tuple[str, NatsProcess | None]:
+def _start_bus(var: Path) -> tuple[str, dict[str, str], NatsProcess | None]:
+    """(admin URL, per-service URLs, the server we started or None when external)."""
     configured = os.environ.get("ZUOFENG_NATS_URL")
     if configured:
-        return configured, None
+        return configured, {service: configured for service in SERVICES}, None
     _stop_stale_nats(var)
+    counties = [code for code, _ in load_directory().counties()]
+    passwords = load_or_create_passwords(var / "nats-users.json", user_names(counties))
     port = int(os.environ.get("ZUOFENG_NATS_PORT", "-1"))
-    server = start_nats(var / "nats", port=port)
-    (var / "nats.url").write_text(server.url)
+    server = start_nats(
+        var / "nats", port=port, authorization=authorization_block(passwords, counties)
+    )
+    admin = with_credentials(server.url, "admin", passwords["admin"])
+    url_file = var / "nats.url"
+    url_file.touch(mode=0o600, exist_ok=True)
+    url_file.write_text(admin)  # the CLI (dlq, bus init) connects as admin
     (var / "nats.pid").write_text(str(server.pid))
-    return server.url, server
+    services = {name: with_credentials(server.url, name, passwords[name]) for name in SERVICES}
+    return admin, services, server
 
 
 async def _init_bus(url: str, settings: BaseServiceSettings) -> None:
@@ -104,7 +119,10 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         sub="make-run",
         ttl=timedelta(hours=12),
     )
-    lines = ["Zuofeng (作风) is running", f"  NATS        {url}  (also in var/nats.url)"]
+    lines = [
+        "Zuofeng (作风) is running",
+        f"  NATS        {url}  (users and passwords: var/nats-users.json)",
+    ]
     lines += [f"  {name:<11} http://127.0.0.1:{_settings(name).port}/docs" for name in SERVICES]
     lines += [
         f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
@@ -124,7 +142,7 @@ def launch() -> int:
     var = cli.var_dir.resolve()
     var.mkdir(parents=True, exist_ok=True)
     _check_ports_free()
-    url, server = _start_bus(var)
+    url, service_urls, server = _start_bus(var)
     try:
         asyncio.run(_init_bus(url, cli))
         for service in SERVICES:
@@ -132,17 +150,13 @@ def launch() -> int:
             assert database_url is not None
             migrate.upgrade(service, database_url)
         manager = Manager()
-        env = {
-            **os.environ,
-            "ZUOFENG_NATS_URL": url,
-            "PYTHONUNBUFFERED": "1",
-            "ZUOFENG_LAUNCHER_PID": str(os.getpid()),
-        }
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "ZUOFENG_LAUNCHER_PID": str(os.getpid())}
         for service in SERVICES:
-            manager.add_process(
-                service, f"'{sys.executable}' -m services.cli serve {service}", env=env
-            )
-        banner = _banner(url, cli)
+            # Each service connects as its own NATS user (the fenced bus).
+            own = {**env, "ZUOFENG_NATS_URL": service_urls[service]}
+            command = f"'{sys.executable}' -m services.cli serve {service}"
+            manager.add_process(service, command, env=own)
+        banner = _banner(server.url if server else url, cli)
         threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
         manager.loop()
         # Ctrl-C or SIGTERM is how a user stops it: a clean stop, not an error.

@@ -66,13 +66,19 @@ class NatsProcess:
             self.process.wait()
 
 
-def start_nats(base: Path, port: int = -1, timeout: float = 15.0) -> NatsProcess:
-    """Start a JetStream server with its store under `base`; returns once it listens."""
+def start_nats(
+    base: Path, port: int = -1, timeout: float = 15.0, authorization: str = ""
+) -> NatsProcess:
+    """Start a JetStream server with its store under `base`; returns once it listens.
+
+    `authorization` is an optional `authorization { ... }` block (see shared.natsauth).
+    """
     base.mkdir(parents=True, exist_ok=True)
     store, ports_dir = base / "jetstream", base / "ports"
     ports_dir.mkdir(exist_ok=True)
     conf = base / "nats.conf"
-    conf.write_text(CONFIG.format(store=store))
+    conf.write_text(CONFIG.format(store=store) + authorization)
+    conf.chmod(0o600)  # it may hold passwords
     if port == 4222:
         raise ValueError("port 4222 belongs to a system NATS; choose another")
     log = open(base / "nats-server.log", "ab")  # noqa: SIM115 - owned by the child

@@ -88,7 +88,9 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
     try:
         nats_pid = int((tmp_path / "var" / "nats.pid").read_text())
         nats_url = (tmp_path / "var" / "nats.url").read_text()
-        assert nats_url.startswith("nats://127.0.0.1:") and ":4222" not in nats_url
+        # The CLI's URL carries the admin user (the bus is fenced); never the system NATS port.
+        assert nats_url.startswith("nats://admin:") and "@127.0.0.1:" in nats_url
+        assert not nats_url.endswith(":4222")
 
         os.killpg(launcher.pid, signal.SIGINT)
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.

@@ -1,0 +1,145 @@
+"""The fenced bus on a real nats-server: each user may publish and read only its own subjects,
+and a county's integrator can neither create a consumer on, nor read, another county's events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import ConsumerConfig
+from nats.js.errors import Error as JsError
+
+from shared.bus import init_bus
+from shared.natsauth import authorization_block, load_or_create_passwords, user_names
+from shared.natsserver import NatsProcess, start_nats
+
+pytestmark = pytest.mark.integration
+COUNTIES = ["371402", "371403"]
+REFUSED = (NatsTimeout, asyncio.TimeoutError, JsError)
+
+
+@pytest.fixture
+def fenced(tmp_path: Path) -> tuple[NatsProcess, dict[str, str]]:
+    passwords = load_or_create_passwords(tmp_path / "users.json", user_names(COUNTIES))
+    server = start_nats(tmp_path / "nats", authorization=authorization_block(passwords, COUNTIES))
+    yield server, passwords  # type: ignore[misc]
+    server.stop()
+
+
+@pytest.fixture
+async def login(
+    fenced: tuple[NatsProcess, dict[str, str]],
+) -> AsyncIterator[Callable[[str], Awaitable[Client]]]:
+    server, passwords = fenced
+    clients: list[Client] = []
+
+    async def connect(user: str) -> Client:
+        violations: list[str] = []
+
+        async def on_error(exc: Exception) -> None:
+            violations.append(str(exc))
+
+        client = await nats.connect(
+            server.url, user=user, password=passwords[user], error_cb=on_error
+        )
+        client.violations = violations  # type: ignore[attr-defined]
+        clients.append(client)
+        return client
+
+    yield connect
+    for client in clients:
+        await client.close()
+
+
+async def _case_events(login: Callable[[str], Awaitable[Client]]) -> None:
+    admin = await login("admin")
+    await init_bus(admin.jetstream(), max_deliver=3, ack_wait=5)
+    cases = (await login("cases")).jetstream()
+    for county in COUNTIES:
+        await cases.publish(
+            f"zuofeng.v1.{county}.case.opened", f'{{"county": "{county}"}}'.encode()
+        )
+
+
+async def test_a_county_integrator_reads_only_its_own_county(
+    login: Callable[[str], Awaitable[Client]],
+) -> None:
+    await _case_events(login)
+    js = (await login("integrator-371402")).jetstream(timeout=2)
+    own = ConsumerConfig(
+        name="integ-371402", durable_name="integ-371402", filter_subject="zuofeng.v1.371402.case.>"
+    )
+    await js.add_consumer("CASES", own)
+    sub = await js.pull_subscribe_bind("integ-371402", "CASES")
+    got = await sub.fetch(10, timeout=2)
+    assert [m.subject for m in got] == ["zuofeng.v1.371402.case.opened"]
+
+
+@pytest.mark.parametrize(
+    ("name", "filter_subject"),
+    [
+        ("integ-371402", "zuofeng.v1.371403.case.>"),  # its own name, another county's events
+        ("integ-371403", "zuofeng.v1.371403.case.>"),  # another county's consumer
+        ("anything", "zuofeng.v1.*.case.>"),  # every county
+        ("integ-371402", "zuofeng.v1.*.case.>"),
+    ],
+)
+async def test_it_cannot_create_a_consumer_on_another_county(
+    login: Callable[[str], Awaitable[Client]], name: str, filter_subject: str
+) -> None:
+    await _case_events(login)
+    js = (await login("integrator-371402")).jetstream(timeout=1)
+    with pytest.raises(REFUSED):
+        await js.add_consumer(
+            "CASES", ConsumerConfig(name=name, durable_name=name, filter_subject=filter_subject)
+        )
+
+
+async def test_it_cannot_pull_from_a_service_consumer_or_read_messages_directly(
+    login: Callable[[str], Awaitable[Client]],
+) -> None:
+    await _case_events(login)
+    js = (await login("integrator-371402")).jetstream(timeout=1)
+    sub = await js.pull_subscribe_bind("notify-cases", "CASES")
+    with pytest.raises(REFUSED):
+        await sub.fetch(1, timeout=1)
+    with pytest.raises(REFUSED):
+        await js.get_msg("CASES", 1)
+
+
+async def test_it_cannot_listen_to_another_county_live(
+    login: Callable[[str], Awaitable[Client]],
+) -> None:
+    await _case_events(login)
+    integrator = await login("integrator-371402")
+    seen: list[str] = []
+
+    async def keep(msg) -> None:  # type: ignore[no-untyped-def]
+        seen.append(msg.subject)
+
+    await integrator.subscribe("zuofeng.v1.371403.case.>", cb=keep)
+    await integrator.subscribe("zuofeng.v1.371402.case.>", cb=keep)
+    await integrator.flush()
+    cases = await login("cases")
+    await cases.publish("zuofeng.v1.371403.case.closed", b"{}")
+    await cases.publish("zuofeng.v1.371402.case.closed", b"{}")
+    await cases.flush()
+    await asyncio.sleep(0.5)  # let any delivery arrive: a refused one never will
+    assert seen == ["zuofeng.v1.371402.case.closed"]
+    assert any("permissions violation" in v.lower() for v in integrator.violations)  # type: ignore[attr-defined]
+
+
+async def test_a_service_publishes_only_its_own_events(
+    login: Callable[[str], Awaitable[Client]],
+) -> None:
+    await _case_events(login)
+    intake = await login("intake")
+    await intake.jetstream(timeout=2).publish("zuofeng.v1.371402.report.received", b"{}")
+    with pytest.raises(REFUSED):
+        await intake.jetstream(timeout=1).publish("zuofeng.v1.371402.case.opened", b"{}")
+    assert any("permissions violation" in v.lower() for v in intake.violations)  # type: ignore[attr-defined]
