@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,6 +25,8 @@ bus_app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
 dlq_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
 app.add_typer(bus_app, name="bus")
 app.add_typer(dlq_app, name="dlq")
+apikey_app = typer.Typer(help="API keys for integrators and clerks' systems.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
 
 
@@ -105,21 +107,23 @@ def migrate_cmd(services: Annotated[list[str] | None, typer.Argument()] = None) 
         typer.echo(f"{service}: migrated")
 
 
+async def _with_js(work):  # type: ignore[no-untyped-def]
+    nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
+    try:
+        return await work(nc.jetstream())
+    finally:
+        await nc.close()
+
+
 @bus_app.command("init")
 def bus_init() -> None:
     """Create or update every stream and consumer (safe to run again)."""
     settings = _settings()
 
-    async def go() -> list[str]:
-        nc = await connect(settings.resolved_nats_url(), "zuofeng-cli")
-        try:
-            return await init_bus(
-                nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait
-            )
-        finally:
-            await nc.close()
+    async def go(js: Any) -> list[str]:
+        return await init_bus(js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
 
-    for line in asyncio.run(go()):
+    for line in asyncio.run(_with_js(go)):
         typer.echo(line)
 
 
@@ -130,14 +134,7 @@ def dlq_list(
 ) -> None:
     """Show what is in the dead-letter stream, oldest first."""
 
-    async def go() -> list[dlq.DeadLetter]:
-        nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
-        try:
-            return await dlq.list_dead_letters(nc.jetstream(), consumer)
-        finally:
-            await nc.close()
-
-    letters = asyncio.run(go())
+    letters = asyncio.run(_with_js(lambda js: dlq.list_dead_letters(js, consumer)))
     for letter in letters:
         row = {
             "seq": letter.seq,
@@ -163,20 +160,52 @@ def dlq_replay(
 ) -> None:
     """Publish dead letters back to their subjects and remove them from the DLQ."""
 
-    async def go() -> int:
-        nc = await connect(_settings().resolved_nats_url(), "zuofeng-cli")
-        try:
-            js = nc.jetstream()
-            letters = [
-                x for x in await dlq.list_dead_letters(js, consumer) if seq is None or x.seq == seq
-            ]
-            for letter in letters:
-                await dlq.replay(js, letter)
-            return len(letters)
-        finally:
-            await nc.close()
+    async def go(js: Any) -> int:
+        letters = await dlq.list_dead_letters(js, consumer)
+        chosen = [x for x in letters if seq is None or x.seq == seq]
+        for letter in chosen:
+            await dlq.replay(js, letter)
+        return len(chosen)
 
-    typer.echo(f"replayed {asyncio.run(go())} message(s)")
+    typer.echo(f"replayed {asyncio.run(_with_js(go))} message(s)")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    unit: Annotated[str, typer.Option(help="unit id from the directory")],
+    role: Annotated[str, typer.Option(help="integrator or clerk (any role works)")],
+) -> None:
+    """Create a key; prints its id and the key (shown once, stored only hashed)."""
+    from shared import apikeys
+    from shared.directory import load_directory
+
+    if unit not in load_directory() or role not in ROLES:
+        typer.echo(f"unknown unit {unit!r} or role {role!r}", err=True)
+        raise typer.Exit(2)
+    key_id, key = asyncio.run(_with_js(lambda js: apikeys.create(js, unit, role)))
+    typer.echo(
+        f"id:  {key_id}\nkey: {key}\n(send it as the X-API-Key header; it is not shown again)"
+    )
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: str) -> None:
+    """Revoke a key at once (every service stops accepting it within seconds)."""
+    from shared import apikeys
+
+    if not asyncio.run(_with_js(lambda js: apikeys.revoke(js, key_id))):
+        typer.echo(f"no key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}")
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Keys with their unit, role and state (never the keys themselves)."""
+    from shared import apikeys
+
+    for item in asyncio.run(_with_js(apikeys.list_keys)):
+        typer.echo(json.dumps(item, ensure_ascii=False))
 
 
 @app.command()

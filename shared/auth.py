@@ -1,11 +1,10 @@
-"""JWT bearer tokens with the contract's claims (`sub`, `unit`, `role`, `exp`).
-
-The minimum every service needs: issue and check tokens, and a FastAPI dependency giving the
-caller's unit and role. The security issue adds OIDC/JWKS, API keys and the full rules.
-"""
+"""Who is calling: JWT bearer tokens with the contract's claims (`sub`, `unit`, `role`, `exp`),
+HS256 with the local secret or RS256 from an identity provider's JWKS, and API keys
+(`X-API-Key`) for integrators and clerks' systems."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal, get_args
 
@@ -44,6 +43,7 @@ def issue_token(
 
 
 def verify_token(secret: str, token: str) -> Principal:
+    """Check an HS256 token signed with the local secret."""
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -51,6 +51,44 @@ def verify_token(secret: str, token: str) -> Principal:
         return Principal.model_validate({k: claims.get(k) for k in ("sub", "unit", "role")})
     except (jwt.PyJWTError, ValueError) as exc:
         raise AuthError(str(exc)) from exc
+
+
+def verify_oidc_token(
+    jwks: jwt.PyJWKClient, token: str, audience: str | None, issuer: str | None
+) -> Principal:
+    """Check an RS256 token from the organisation's identity provider (keys from its JWKS)."""
+    try:
+        key = jwks.get_signing_key_from_jwt(token)
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            audience=audience,
+            issuer=issuer,
+            options={"require": ["exp", "sub"], "verify_aud": audience is not None},
+        )
+        return Principal.model_validate({k: claims.get(k) for k in ("sub", "unit", "role")})
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise AuthError(str(exc)) from exc
+
+
+async def _from_bearer(request: Request, token: str) -> Principal:
+    state = request.app.state
+    jwks = getattr(state, "jwks", None)
+    if jwks is not None and jwt.get_unverified_header(token).get("alg") == "RS256":
+        # PyJWKClient fetches (and caches) keys with blocking I/O: keep it off the loop.
+        return await asyncio.to_thread(
+            verify_oidc_token, jwks, token, state.jwt_audience, state.jwt_issuer
+        )
+    return verify_token(state.jwt_secret, token)
+
+
+async def _from_api_key(request: Request, key: str) -> Principal:
+    verifier = getattr(request.app.state, "apikeys", None)
+    found = await verifier.verify(key) if verifier is not None else None
+    if found is None:
+        raise _unauthorized("invalid or revoked API key")
+    return Principal(sub=f"apikey:{found.key_id}", unit=found.unit, role=found.role)  # type: ignore[arg-type]
 
 
 def parse_ttl(text: str) -> timedelta:
@@ -67,8 +105,11 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def optional_principal(request: Request) -> Principal | None:
-    """The caller when a bearer token is present (and valid), else None."""
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller when a bearer token or an API key is present (and valid), else None."""
+    api_key = request.headers.get("x-api-key")
+    if api_key:
+        return await _from_api_key(request, api_key)
     header = request.headers.get("authorization")
     if not header:
         return None
@@ -76,8 +117,8 @@ def optional_principal(request: Request) -> Principal | None:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("expected 'Authorization: Bearer <token>'")
     try:
-        return verify_token(request.app.state.jwt_secret, token)
-    except AuthError as exc:
+        return await _from_bearer(request, token)
+    except (AuthError, jwt.PyJWTError) as exc:
         raise _unauthorized(f"invalid token: {exc}") from exc
 
 

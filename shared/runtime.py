@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import jwt
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
 from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 
+from shared.apikeys import ApiKeyVerifier
 from shared.bus import js_of, subscribe_dlq_mover
 from shared.db import Database
 from shared.observability import add_http_metrics, broker_connected, health_router
@@ -97,7 +99,11 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = runtime.settings
-    app.state.jwt_secret = runtime.settings.resolved_jwt_secret()
+    settings = runtime.settings
+    app.state.jwt_secret = settings.resolved_jwt_secret()
+    app.state.jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+    app.state.jwt_audience, app.state.jwt_issuer = settings.jwt_audience, settings.jwt_issuer
+    app.state.apikeys = ApiKeyVerifier(runtime.js)
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
     return app

@@ -45,6 +45,10 @@ class BaseServiceSettings(BaseSettings):
     pull_batch: int = Field(64, ge=1, validation_alias=_common("pull_batch"))
     outbox_poll_interval: float = Field(2.0, validation_alias=_common("outbox_poll_interval"))
     jwt_secret: str | None = Field(None, validation_alias=_common("jwt_secret"))
+    # An organisation's identity provider (OIDC): RS256 tokens checked against its JWKS.
+    jwt_jwks_url: str | None = Field(None, validation_alias=_common("jwt_jwks_url"))
+    jwt_audience: str | None = Field(None, validation_alias=_common("jwt_audience"))
+    jwt_issuer: str | None = Field(None, validation_alias=_common("jwt_issuer"))
     log_level: str = Field("INFO", validation_alias=_common("log_level"))
 
     @field_validator("retry_delays", mode="before")
@@ -62,8 +66,12 @@ class BaseServiceSettings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / self.service}.db"
         if not self.retry_delays:
             raise ValueError("retry_delays must hold at least one delay")
-        if self.environment == "production" and self.jwt_secret is None:
-            raise ValueError("ZUOFENG_JWT_SECRET is required in production")
+        if (
+            self.environment == "production"
+            and self.jwt_secret is None
+            and self.jwt_jwks_url is None
+        ):
+            raise ValueError("ZUOFENG_JWT_SECRET or ZUOFENG_JWT_JWKS_URL is required in production")
         return self
 
     @property
