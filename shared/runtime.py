@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry
 from shared.apikeys import ApiKeyVerifier
 from shared.bus import js_of, subscribe_dlq_mover
 from shared.db import Database
+from shared.headers import SecurityHeaders
 from shared.observability import add_http_metrics, broker_connected, health_router
 from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
@@ -106,4 +107,5 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     app.state.apikeys = ApiKeyVerifier(runtime.js)
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -1,0 +1,30 @@
+"""Security headers on APIs and pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.testclient import TestClient
+
+from shared.headers import SecurityHeaders
+
+
+def test_headers_on_json_and_a_policy_on_pages() -> None:
+    app = FastAPI()
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/api")
+    async def api() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    @app.get("/page", response_class=HTMLResponse)
+    async def page() -> str:
+        return "<p>看板</p>"
+
+    client = TestClient(app)
+    api_answer, page_answer = client.get("/api"), client.get("/page")
+    for answer in (api_answer, page_answer):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+    assert "content-security-policy" not in api_answer.headers
+    assert "script-src 'self'" in page_answer.headers["content-security-policy"]
