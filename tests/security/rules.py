@@ -1,0 +1,93 @@
+"""Who may call which route (architecture.md, "Roles and isolation"): one rule per route.
+
+A route with no rule here fails the matrix test, so every new route must say who may use it.
+`scoped`: the route touches one object of a unit (a case, a notice): outside the caller's
+scope it answers 404, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL_ROLES = (
+    "clerk",
+    "officer",
+    "leader",
+    "supervisor",
+    "city_office",
+    "inspector",
+    "auditor",
+    "integrator",
+)
+CASE_WORKERS = ("officer", "leader", "supervisor", "city_office")
+READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple[str, ...] | None  # None: public (no credential needed)
+    scoped: bool = False
+
+
+PUBLIC = Rule(None)
+ANY = Rule(ALL_ROLES)
+
+RULES: dict[tuple[str, str, str], Rule] = {
+    # operations, on every service
+    **{
+        (s, "GET", p): PUBLIC
+        for s in ("intake", "cases", "notify", "reporting")
+        for p in ("/healthz", "/readyz", "/metrics")
+    },
+    # intake
+    ("intake", "POST", "/api/v1/reports"): PUBLIC,  # web is public; other channels checked inside
+    ("intake", "GET", "/api/v1/reports/{tracking_code}"): PUBLIC,
+    ("intake", "POST", "/api/v1/reports/{tracking_code}/review"): PUBLIC,
+    ("intake", "GET", "/api/v1/problems"): PUBLIC,
+    ("intake", "GET", "/api/v1/counties"): PUBLIC,
+    ("intake", "POST", "/api/v1/attachments"): PUBLIC,
+    ("intake", "POST", "/api/v1/reports/import"): Rule(("clerk", "city_office")),
+    **{
+        ("intake", m, p): PUBLIC
+        for m, p in (
+            ("GET", "/open311/v2/services"),
+            ("GET", "/open311/v2/services.json"),
+            ("GET", "/open311/v2/services/{service_code}"),
+            ("GET", "/open311/v2/requests"),
+            ("POST", "/open311/v2/requests"),
+            ("GET", "/open311/v2/requests.json"),
+            ("POST", "/open311/v2/requests.json"),
+            ("GET", "/open311/v2/requests/{request_id}"),
+            ("GET", "/open311/v2/requests/{request_id}.json"),
+        )
+    },
+    # cases
+    ("cases", "GET", "/api/v1/units"): PUBLIC,
+    ("cases", "GET", "/api/v1/cases"): Rule(READERS),
+    ("cases", "GET", "/api/v1/cases/{case_id}"): Rule(READERS, scoped=True),
+    ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
+    # notify
+    ("notify", "GET", "/api/v1/inbox"): ANY,
+    ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(ALL_ROLES, scoped=True),
+    ("notify", "POST", "/api/v1/webhooks"): Rule(("integrator",)),
+    ("notify", "GET", "/api/v1/webhooks"): Rule(("integrator",)),
+    ("notify", "DELETE", "/api/v1/webhooks/{subscription_id}"): Rule(("integrator",), scoped=True),
+    ("notify", "POST", "/api/v1/webhooks/{subscription_id}/resume"): Rule(
+        ("integrator",), scoped=True
+    ),
+    # reporting
+    ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/phases"): PUBLIC,
+    ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/exposures"): PUBLIC,
+    ("reporting", "GET", "/api/v1/alerts"): Rule(READERS),
+    ("reporting", "POST", "/api/v1/alerts/{alert_id}/decision"): Rule(
+        ("city_office", "supervisor")
+    ),
+    ("reporting", "GET", "/api/v1/export/stats.{fmt}"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/export/cases.{fmt}"): Rule(READERS),
+}
+
+# Case actions: POST /api/v1/cases/{case_id}/{action}; who may do each is the state machine's
+# rule (tests/unit/domain): here only the boundary — no credential 401, outside scope 404.
+CASE_ACTION = Rule(CASE_WORKERS + ("inspector",), scoped=True)
