@@ -37,6 +37,7 @@ SECRET = "e2e-jwt-secret-long-enough-for-hs256-keys"
 class Stack:
     urls: dict[str, str]
     settings: dict[str, object]
+    apps: dict[str, object]
 
 
 async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[None]]:
@@ -58,7 +59,7 @@ async def running_stack(
     nc = await nats.connect(nats_url)
     await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
     await nc.close()
-    servers, urls, all_settings = [], {}, {}
+    servers, urls, all_settings, apps = [], {}, {}, {}
     try:
         for name, (factory, settings_class) in APPS.items():
             await asyncio.to_thread(migrate.upgrade, name, database_urls[name])
@@ -71,10 +72,11 @@ async def running_stack(
                 port=port,
                 retry_delays=(0.2, 0.5, 1.0),
             )
-            servers.append(await _serve(factory(settings), port))
+            apps[name] = factory(settings)
+            servers.append(await _serve(apps[name], port))
             urls[name], all_settings[name] = f"http://127.0.0.1:{port}", settings
         await _until_ready(urls)
-        yield Stack(urls=urls, settings=all_settings)
+        yield Stack(urls=urls, settings=all_settings, apps=apps)
     finally:
         for server, task in servers:
             server.should_exit = True

@@ -88,6 +88,17 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/api/v1/export/cases.{fmt}"): Rule(READERS),
 }
 
-# Case actions: POST /api/v1/cases/{case_id}/{action}; who may do each is the state machine's
-# rule (tests/unit/domain): here only the boundary — no credential 401, outside scope 404.
-CASE_ACTION = Rule(CASE_WORKERS + ("inspector",), scoped=True)
+
+def case_action_rules() -> dict[tuple[str, str, str], Rule]:
+    """POST /api/v1/cases/{case_id}/<action>: the roles the state machine lets ever do it."""
+    from services.cases.domain_rules import ROLES
+
+    return {
+        ("cases", "POST", f"/api/v1/cases/{{case_id}}/{action.value}"): Rule(
+            tuple(sorted(role.value for role in roles if role.value != "system")), scoped=True
+        )
+        for action, roles in ROLES.items()
+    }
+
+
+RULES.update(case_action_rules())

@@ -1,0 +1,200 @@
+"""The authorization matrix, generated from the real route tables: every route × every role ×
+own and foreign unit (plus no credential), against the four services on real NATS and
+PostgreSQL. A route without a rule in tests/security/rules.py fails; so does any 5xx."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from shared.auth import issue_token
+from shared.directory import load_directory
+from shared.natsserver import start_nats
+from tests.e2e.stack import SECRET, running_stack
+from tests.integration.busutil import eventually
+from tests.pg import PgServer, in_thread
+from tests.security.rules import ALL_ROLES, RULES, Rule
+
+pytestmark = pytest.mark.e2e
+OWN_COUNTY, FOREIGN_COUNTY = "371402", "371403"
+BODY = {
+    "text": "核查",
+    "reason": "核查",
+    "days": 5,
+    "unit": "371402-fpb",
+    "finding": "partly",
+    "summary": "部分属实",
+    "url": "http://127.0.0.1:9/hook",
+    "event_types": ["case.opened"],
+    "counties": [OWN_COUNTY],
+    "decision": "约谈",
+    "target": "371402-fpb",
+    "note": "x",
+}
+
+
+def _units(handling: str) -> dict[str, tuple[str, str]]:
+    """(own unit, foreign unit) per role for a case handled by `handling`."""
+    directory = load_directory()
+    office = directory.office_of(FOREIGN_COUNTY)
+    assert office is not None
+    foreign = office.id
+    supervisor = (
+        directory.supervisors_of(handling)[0].unit
+        if directory.supervisors_of(handling)
+        else handling
+    )
+    jw_own, jw_foreign = (
+        directory.discipline_of(OWN_COUNTY),
+        directory.discipline_of(FOREIGN_COUNTY),
+    )
+    assert jw_own is not None and jw_foreign is not None
+    return {
+        "clerk": (handling, foreign),
+        "officer": (handling, foreign),
+        "leader": (handling, foreign),
+        "supervisor": (supervisor, foreign),
+        "city_office": ("city-fpb", "city-fpb"),
+        "inspector": (jw_own.id, jw_foreign.id),
+        "auditor": ("city-fpb", "city-fpb"),
+        "integrator": (handling, foreign),
+    }
+
+
+def _token(unit: str, role: str) -> dict[str, str]:
+    return {
+        "Authorization": "Bearer "
+        + issue_token(SECRET, unit=unit, role=role, sub="matrix", ttl=timedelta(hours=1))
+    }
+
+
+def _routes(app: Any) -> list[tuple[str, str]]:
+    """(method, path) of every API route, schema-hidden ones included."""
+    return sorted(set(_walk(app.routes)))
+
+
+def _walk(routes: Any) -> Any:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            for method in route.methods - {"HEAD", "OPTIONS"}:
+                yield method, route.path
+        elif hasattr(route, "original_router"):  # FastAPI's included routers
+            yield from _walk(route.original_router.routes)
+
+
+def _verdict(rule: Rule, role: str | None, own: bool, status: int) -> str | None:
+    """Why `status` is wrong, or None when it is what the contract allows."""
+    if status >= 500:
+        return "server error"
+    if rule.roles is None:
+        return "public route refused" if status in (401, 403) else None
+    if role is None:
+        return None if status == 401 else "no credential must give 401"
+    if role not in rule.roles:
+        allowed = {403, 404} if rule.scoped else {403}
+        return None if status in allowed else f"role outside the rule must give 403, got {status}"
+    if rule.scoped and not own:
+        return None if status == 404 else f"foreign object must give 404, got {status}"
+    if status in (401, 403) or (status == 404 and rule.scoped and role not in ("inspector",)):
+        return f"allowed caller refused with {status}"
+    return None
+
+
+@pytest.fixture
+def databases(pg_server: PgServer) -> dict[str, str]:
+    return {
+        name: in_thread(pg_server.create_database())
+        for name in ("intake", "cases", "notify", "reporting")
+    }
+
+
+async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]:
+    report = {
+        "channel": "web",
+        "county": OWN_COUNTY,
+        "content": "驻村工作队员长期不在村里住，群众找不到人，请查处。",
+    }
+    accepted = (await http.post(f"{urls['intake']}/api/v1/reports", json=report)).json()
+    city = _token("city-fpb", "city_office")
+
+    async def opened() -> bool:
+        return (await http.get(f"{urls['cases']}/api/v1/cases", headers=city)).json()["total"] == 1
+
+    await eventually(opened, timeout=15)
+    case = (await http.get(f"{urls['cases']}/api/v1/cases", headers=city)).json()["items"][0]
+    own = _token(case["handling_unit"], "officer")
+
+    async def noticed() -> bool:
+        return (await http.get(f"{urls['notify']}/api/v1/inbox", headers=own)).json()["total"] >= 1
+
+    await eventually(noticed, timeout=15)
+    notice = (await http.get(f"{urls['notify']}/api/v1/inbox", headers=own)).json()["items"][0]
+    return {
+        "case_id": case["id"],
+        "handling": case["handling_unit"],
+        "tracking_code": accepted["tracking_code"],
+        "request_id": accepted["report_id"],
+        "notice_id": str(notice["id"]),
+        "service_code": "18",
+        "fmt": "csv",
+        "alert_id": "no-such-alert",
+        "subscription_id": "no-such-subscription",
+        "action": "note",
+    }
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+async def _sweep(
+    http: httpx.AsyncClient, stack: Any, values: dict[str, str]
+) -> tuple[int, list[str]]:
+    units, failures, tried = _units(values["handling"]), [], 0
+    # Roles that see everything (city office, auditor) have no foreign unit to try.
+    callers = [(None, True)] + [
+        (role, own)
+        for role in ALL_ROLES
+        for own in (True, False)
+        if own or units[role][0] != units[role][1]
+    ]
+    for service, app in stack.apps.items():
+        for method, path in _routes(app):
+            rule = RULES.get((service, method, path))
+            if rule is None:
+                failures.append(f"{service} {method} {path}: no rule")
+                continue
+            for role, own in callers:
+                headers = _token(units[role][0 if own else 1], role) if role else {}
+                body = BODY if method in ("POST", "PUT") else None
+                answer = await http.request(
+                    method, stack.urls[service] + _fill(path, values), headers=headers, json=body
+                )
+                tried += 1
+                if why := _verdict(rule, role, own, answer.status_code):
+                    who = f"{role or 'anonymous'}{'' if own else ' (foreign)'}"
+                    failures.append(f"{service} {method} {path} as {who}: {why}")
+    return tried, failures
+
+
+async def test_every_route_every_role_own_and_foreign(
+    tmp_path: Path, databases: dict[str, str]
+) -> None:
+    server = start_nats(tmp_path / "nats")
+    try:
+        async with (
+            running_stack(server.url, databases, tmp_path / "var") as stack,
+            httpx.AsyncClient(timeout=15) as http,
+        ):
+            tried, failures = await _sweep(http, stack, await _seed(http, stack.urls))
+    finally:
+        server.stop()
+    print(f"authorization matrix: {tried} requests")
+    assert tried > 300, "the route tables were not read"
+    assert failures == [], "\n".join(failures)
