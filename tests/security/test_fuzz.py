@@ -1,0 +1,70 @@
+"""schemathesis against each service's OpenAPI, over real HTTP, on the services as processes
+(real NATS, PostgreSQL): no input may produce a 5xx. Bounded here with a fixed seed; `make
+fuzz` runs it unbounded (ZUOFENG_FUZZ_EXAMPLES, no seed)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from shared.auth import issue_token
+from tests.pg import PgServer, in_thread
+from tests.procstack import SECRET, SERVICES, ProcStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+EXAMPLES = os.environ.get("ZUOFENG_FUZZ_EXAMPLES", "15")
+SEED = os.environ.get("ZUOFENG_FUZZ_SEED", "20261127")
+
+
+@pytest.fixture
+def databases(pg_server: PgServer) -> dict[str, str]:
+    return {name: in_thread(pg_server.create_database()) for name in SERVICES}
+
+
+def _fuzz(stack: ProcStack, service: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
+    token = issue_token(
+        SECRET, unit="city-fpb", role="city_office", sub="fuzz", ttl=timedelta(hours=2)
+    )
+    command = [
+        str(Path(sys.executable).with_name("st")),
+        "run",
+        f"{stack.url(service)}/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        EXAMPLES,
+        "--request-timeout",
+        "30",
+        "-H",
+        f"Authorization: Bearer {token}",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(report_dir / f"fuzz-{service}.xml"),
+    ]
+    if SEED:
+        command += ["--seed", SEED, "--generation-deterministic"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900)
+
+
+async def test_no_input_makes_a_server_error(tmp_path: Path, databases: dict[str, str]) -> None:
+    stack = ProcStack(tmp_path, databases)
+    await stack.prepare()
+    try:
+        await asyncio.to_thread(stack.start_all)
+        results = {s: await asyncio.to_thread(_fuzz, stack, s, tmp_path) for s in SERVICES}
+    finally:
+        stack.stop()
+    failed = {s: r.stdout[-3000:] for s, r in results.items() if r.returncode != 0}
+    for service, result in results.items():
+        print(
+            service,
+            result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "(no output)",
+        )
+    assert failed == {}, failed
