@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError
 
 ZH = {
     "missing": "此字段必填",
@@ -49,7 +50,8 @@ def localise(errors: list[dict[str, Any]], english: bool) -> list[dict[str, Any]
         ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
         if not english:
             template = ZH.get(str(error.get("type")))
-            ctx.setdefault("reason", _zh_reason(ctx.get("error", item["msg"])))
+            # The message, not ctx["error"]: once JSON-encoded, the exception there is "{}".
+            ctx.setdefault("reason", _zh_reason(str(item["msg"])))
             item["msg"] = template.format(**ctx) if template else item["msg"]
         out.append(item)
     return out
@@ -66,7 +68,29 @@ def _en_reason(message: str) -> str:
     return text.split(" | ", 1)[-1]
 
 
+def _is_bad_input(exc: DBAPIError) -> bool:
+    """The database refused a value the client sent (out of range, bad encoding), not a fault."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    names = {type(exc.orig).__name__, type(cause).__name__}
+    return (
+        isinstance(exc, DataError)
+        or "DataError" in names
+        or "invalid input for query argument" in str(exc)
+    )
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(DBAPIError)
+    async def on_database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A safety net under the edge validation: out-of-range input is the caller's 422.
+        if not _is_bad_input(exc):
+            raise exc
+        english = wants_english(request)
+        msg = "a value is out of range or malformed" if english else "参数取值超出范围或格式不正确"
+        return JSONResponse(
+            {"detail": [{"loc": ["query"], "msg": msg, "type": "value_error"}]}, status_code=422
+        )
+
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         english = wants_english(request)

@@ -61,6 +61,8 @@ async def test_no_input_makes_a_server_error(tmp_path: Path, databases: dict[str
         results = {s: await asyncio.to_thread(_fuzz, stack, s, tmp_path) for s in SERVICES}
     finally:
         stack.stop()
+    for service, result in results.items():
+        (tmp_path / f"fuzz-{service}.txt").write_text(result.stdout)
     failed = {s: r.stdout[-3000:] for s, r in results.items() if r.returncode != 0}
     for service, result in results.items():
         print(
