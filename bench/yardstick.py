@@ -2,7 +2,7 @@
 
 Raw nats-py on a bundled nats-server (file store, `sync_interval: always`, as shipped): awaited
 JetStream publish, pipelined (async) publish, raw pull consume; and our own durable consumer
-(FastStream + `subscribe_durable`) doing nothing, so service figures can be read as ratios.
+(`subscribe_durable` and our pull loop) doing nothing, so service figures can be read as ratios.
 Run: .venv/bin/python bench/yardstick.py [--n 5000]
 """
 
@@ -21,6 +21,7 @@ import nats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from shared.bus import init_bus, subscribe_durable  # noqa: E402
+from shared.consumer import pull_loops_of  # noqa: E402
 from shared.natsserver import start_nats  # noqa: E402
 from shared.settings import service_settings  # noqa: E402
 from shared.streams import ConsumerDef, consumer_config  # noqa: E402
@@ -76,8 +77,11 @@ async def our_consumer(url: str, js, county: str, n: int) -> float:  # type: ign
     subscribe_durable(broker, cdef, noop, settings)
     started = time.perf_counter()
     await broker.start()
+    loops = [asyncio.create_task(loop.run()) for loop in pull_loops_of(broker)]
     await done.wait()
     rate = n / (time.perf_counter() - started)
+    for task in loops:
+        task.cancel()
     await broker.stop()
     return rate
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, PullSub
-from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -22,6 +20,7 @@ from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
 
 from shared import dlq
+from shared.consumer import ConsumerMetrics, PullLoop, pull_loops_of
 from shared.events import (
     Envelope,
     EventData,
@@ -33,7 +32,6 @@ from shared.events import (
 from shared.settings import BaseServiceSettings
 from shared.streams import (
     CONSUMERS,
-    MAX_DELIVERIES_ADVISORY,
     STREAMS,
     ConsumerDef,
     consumer_config,
@@ -94,20 +92,16 @@ def durable_handler(
     retry_delays: tuple[float, ...],
     max_deliver: int,
     js: Callable[[], JetStreamContext],
-    context: Callable[[], Any],
-) -> Callable[[], Awaitable[None]]:
+) -> Callable[[list[Msg]], Awaitable[None]]:
     """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering.
 
     Messages come in pulled batches; one aggregate's messages are handled in order, different
     aggregates concurrently, and each message is acked, naked or dead-lettered on its own.
     """
 
-    async def on_batch() -> None:
-        # From the context, not by injection: fast_depends resolves injected context values
-        # in a worker thread, which cost several thread hops per message.
-        batch = context().get_local("message")
+    async def on_batch(raws: list[Msg]) -> None:
         lanes: dict[str, list[tuple[Msg, Parsed]]] = {}
-        for raw in batch.raw_message:
+        for raw in raws:
             parsed = _parse(raw)
             key = parsed[0].aggregate_id if parsed[0] else f"unparseable.{raw.reply}"
             lanes.setdefault(key, []).append((raw, parsed))
@@ -192,45 +186,70 @@ def subscribe_durable(
     filter_subject: str | None = None,
     description: str | None = None,
 ) -> None:
-    """Bind `handler` to a durable pull consumer created by `init_bus` (never declared here)."""
-    wrapped = durable_handler(
+    """Bind `handler` to a durable pull consumer created by `init_bus` (never declared here).
+
+    The service's lifespan runs our pull loop (shared.consumer); a broker built for the docs
+    registers a FastStream subscriber instead, so the AsyncAPI document shows the channel.
+    """
+    if getattr(broker, "_zuofeng_docs", False):
+        broker.subscriber(
+            filter_subject or cdef.filter_subject,
+            stream=JStream(cdef.stream, declare=False),
+            durable=cdef.durable,
+            pull_sub=PullSub(batch_size=settings.pull_batch, batch=True),
+            ack_policy=AckPolicy.MANUAL,
+            description=description or handler.__doc__,
+        )(_never_called)
+        return
+    on_batch = durable_handler(
         cdef.durable,
         handler,
         retry_delays=settings.retry_delays,
         max_deliver=settings.max_deliver,
         js=lambda: js_of(broker),
-        context=lambda: broker.context,
     )
-    broker.subscriber(
-        filter_subject or cdef.filter_subject,
-        stream=JStream(cdef.stream, declare=False),
-        durable=cdef.durable,
-        pull_sub=PullSub(batch_size=settings.pull_batch, timeout=1.0, batch=True),
-        ack_policy=AckPolicy.MANUAL,
-        description=description or handler.__doc__,
-    )(wrapped)
+    pull_loops_of(broker).append(
+        PullLoop(
+            lambda: _connected_js(broker),
+            cdef.stream,
+            cdef.durable,
+            settings.pull_batch,
+            on_batch,
+            _metrics_of(broker),
+        )
+    )
+
+
+async def _never_called() -> None:  # pragma: no cover - documentation only
+    raise RuntimeError("documentation subscriber")
+
+
+def _connected_js(broker: NatsBroker) -> JetStreamContext | None:
+    connection = getattr(broker, "_connection", None)
+    return connection.jetstream() if connection is not None and connection.is_connected else None
+
+
+def _metrics_of(broker: NatsBroker) -> ConsumerMetrics | None:
+    return getattr(broker, "_zuofeng_metrics", None)
 
 
 def subscribe_dlq_mover(broker: NatsBroker, settings: BaseServiceSettings) -> None:
     """Every service runs the mover; replicas share its durable, so each advisory moves once."""
 
-    async def on_advisory(msg: NatsMessage) -> None:
-        try:
-            await dlq.move_advised(js_of(broker), msg.raw_message.data)
-        except Exception as exc:  # noqa: BLE001 - retried by the nak below
-            log.warning("dlq mover failed, retrying: %s", exc)
-            await msg.nack(delay=2.0)
-            return
-        await msg.ack()
+    async def move(raws: list[Msg]) -> None:
+        for raw in raws:
+            try:
+                await dlq.move_advised(js_of(broker), raw.data)
+            except Exception as exc:  # noqa: BLE001 - retried by the nak below
+                log.warning("dlq mover failed, retrying: %s", exc)
+                await raw.nak(delay=2.0)
+                continue
+            await raw.ack()
 
-    broker.subscriber(
-        MAX_DELIVERIES_ADVISORY,
-        stream=JStream("DLQ_ADVISORIES", declare=False),
-        durable="dlq-mover",
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
-        ack_policy=AckPolicy.MANUAL,
-        include_in_schema=False,
-    )(on_advisory)
+    if not getattr(broker, "_zuofeng_docs", False):
+        pull_loops_of(broker).append(
+            PullLoop(lambda: _connected_js(broker), "DLQ_ADVISORIES", "dlq-mover", 16, move)
+        )
 
 
 def document_publishers(broker: NatsBroker, models: list[type[EventData]]) -> None:

@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from shared.apikeys import ApiKeyVerifier
 from shared.bus import js_of, subscribe_dlq_mover
+from shared.consumer import ConsumerMetrics, pull_loops_of
 from shared.db import Database
 from shared.headers import SecurityHeaders
 from shared.observability import add_http_metrics, broker_connected, health_router
@@ -58,6 +59,8 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
             NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")
         ],
     )
+    broker._zuofeng_docs = for_docs  # type: ignore[attr-defined]  # see shared.bus.subscribe_durable
+    broker._zuofeng_metrics = ConsumerMetrics(registry)  # type: ignore[attr-defined]
     assert settings.database_url is not None
     db = Database(settings.database_url)
     relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval)
@@ -85,6 +88,7 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
         starter = asyncio.create_task(_start_broker(runtime.broker))
         runtime.relay.start()
         tasks = [asyncio.create_task(job()) for job in runtime.background]
+        tasks += [asyncio.create_task(loop.run()) for loop in pull_loops_of(runtime.broker)]
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from shared.bus import Handler, init_bus, subscribe_dlq_mover, subscribe_durable
+from shared.consumer import pull_loops_of
 from shared.settings import BaseServiceSettings
 from shared.streams import ConsumerDef, consumer_config
 
@@ -39,15 +40,29 @@ async def bus_with_consumer(
     return cdef
 
 
+class Consuming:
+    """A connected broker and its pull loops, as a service's lifespan runs them."""
+
+    def __init__(self, broker: NatsBroker) -> None:
+        self.broker = broker
+        self.tasks = [asyncio.create_task(loop.run()) for loop in pull_loops_of(broker)]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.broker.stop()
+
+
 async def start_broker(
     settings: BaseServiceSettings, cdef: ConsumerDef, handler: Handler, *, mover: bool = True
-) -> NatsBroker:
+) -> Consuming:
     broker = NatsBroker(settings.resolved_nats_url())
     subscribe_durable(broker, cdef, handler, settings)
     if mover:
         subscribe_dlq_mover(broker, settings)
     await broker.start()
-    return broker
+    return Consuming(broker)
 
 
 async def eventually(
