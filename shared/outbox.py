@@ -114,3 +114,23 @@ class OutboxRelay:
         async with self.db.sessions() as session:
             rows = await session.execute(select(OUTBOX.c.id).where(OUTBOX.c.published_at.is_(None)))
             return len(rows.all())
+
+
+async def add_many(session: AsyncSession, envelopes: list[Envelope]) -> None:
+    """Stage several events in the caller's transaction with one statement (batched writers)."""
+    if not envelopes:
+        return
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(OUTBOX),
+        [
+            {
+                "event_id": str(envelope.event_id),
+                "subject": event_subject(envelope.county, envelope.type),
+                "payload": envelope.to_bytes(),
+                "created_at": now,
+            }
+            for envelope in envelopes
+        ],
+    )
+    session.info["outbox_dirty"] = True

@@ -1,36 +1,32 @@
-"""Cases' HTTP API: the directory, case lists and case detail for those entitled."""
+"""Cases' HTTP API (reads): the directory, case lists and case detail for those entitled."""
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases.models import case_history, cases, deadlines
-from services.cases.scope import CASE_READERS, case_filter
-from shared.auth import Caller, require_role
-from shared.directory import Directory
+from services.cases import audit, store, views
+from services.cases.models import case_reports, cases
+from services.cases.scope import CASE_READERS, HANDLERS, case_filter, relation
+from services.cases.service import CasesService
+from shared.auth import Caller, Principal, require_role
+from shared.deadlines import TZ, end_of_day
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
-PUBLIC_LIST = (
-    "id",
-    "status",
-    "version",
-    "county",
-    "problem",
-    "handling_unit",
-    "channel",
-    "overdue",
-    "exposed",
-    "received_at",
-    "updated_at",
-)
+LIST_FIELDS = (
+    "id", "status", "version", "county", "problem", "handling_unit", "lead_unit",
+    "rectifying_unit", "channel", "finding", "transfer_to", "triage", "overdue", "exposed",
+    "received_at", "updated_at",
+)  # fmt: skip
 
 
-def _directory(request: Request) -> Directory:
-    return request.app.state.directory
+def service_of(request: Request) -> CasesService:
+    return request.app.state.cases  # type: ignore[no-any-return]
 
 
 @router.get("/units")
@@ -45,36 +41,50 @@ async def units(request: Request) -> dict[str, Any]:
             "county": u.county,
             "supervisors": [{"unit": s.unit, "by": s.by} for s in u.supervisors],
         }
-        for u in _directory(request).units()
+        for u in service_of(request).directory.units()
     ]
     return {"items": items, "total": len(items), "next": None}
 
 
-def _filtered(
-    query: Select[Any],
-    status: str | None,
-    county: str | None,
-    unit: str | None,
-    problem: int | None,
-    overdue: bool | None,
-    date_from: date | None,
-    date_to: date | None,
-    q: str | None,
-) -> Select[Any]:
-    checks = [
-        (status, lambda v: cases.c.status == v),
-        (county, lambda v: cases.c.county == v),
-        (unit, lambda v: cases.c.handling_unit == v),
-        (problem, lambda v: cases.c.problem == v),
-        (overdue, lambda v: cases.c.overdue.is_(v)),
-        (date_from, lambda v: func.date(cases.c.received_at) >= v),
-        (date_to, lambda v: func.date(cases.c.received_at) <= v),
-        (q, lambda v: cases.c.content.contains(v)),
-    ]
-    for value, condition in checks:
+def _text_match(caller: Principal, q: str) -> ColumnElement[bool]:
+    # The report text is searched only where the caller may read it (not a rectifier's rows).
+    found = or_(cases.c.id == q, cases.c.content.contains(q))
+    if caller.role in HANDLERS:
+        mine = or_(cases.c.handling_unit == caller.unit, cases.c.lead_unit == caller.unit)
+        return or_(cases.c.id == q, and_(mine, cases.c.content.contains(q)))
+    return found if caller.role in CASE_READERS else false()
+
+
+def _filtered(query: Select[Any], caller: Principal, **given: Any) -> Select[Any]:
+    checks = {
+        "status": lambda v: cases.c.status == v,
+        "county": lambda v: cases.c.county == v,
+        "unit": lambda v: cases.c.handling_unit == v,
+        "problem": lambda v: cases.c.problem == v,
+        "overdue": lambda v: cases.c.overdue.is_(v),
+        # Dates are days in Asia/Shanghai, on the report's receipt.
+        "date_from": lambda v: cases.c.received_at >= datetime.combine(v, datetime.min.time(), TZ),
+        "date_to": lambda v: cases.c.received_at <= end_of_day(v),
+        "q": lambda v: _text_match(caller, v),
+    }
+    for name, value in given.items():
         if value is not None:
-            query = query.where(condition(value))
+            query = query.where(checks[name](value))
     return query
+
+
+def _cursor(row: Any) -> str:
+    raw = f"{row['received_at'].isoformat()}|{row['id']}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after(cursor: str) -> ColumnElement[bool]:
+    try:
+        at_text, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "bad cursor"}]) from None
+    return or_(cases.c.received_at < at, and_(cases.c.received_at == at, cases.c.id < case_id))
 
 
 @router.get("/cases")
@@ -88,75 +98,58 @@ async def list_cases(
     overdue: bool | None = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
-    q: str | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Cases the caller may see, newest first; `cursor` is the last id of the previous page."""
+    """Cases the caller may see, newest first; `next` is the cursor of the following page."""
     require_role(caller, *CASE_READERS)
-    base = select(*[cases.c[name] for name in PUBLIC_LIST]).where(
-        case_filter(_directory(request), caller)
-    )
-    base = _filtered(base, status, county, unit, problem, overdue, date_from, date_to, q)
-    db = request.app.state.runtime.db
-    async with db.sessions() as session:
+    service = service_of(request)
+    base = select(*[cases.c[name] for name in LIST_FIELDS])
+    base = base.where(case_filter(service.directory, caller))
+    base = _filtered(
+        base, caller, status=status, county=county, unit=unit, problem=problem,
+        overdue=overdue, date_from=date_from, date_to=date_to, q=q,
+    )  # fmt: skip
+    async with service.db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
-        page = base.order_by(cases.c.id).limit(limit + 1)
+        page = base.order_by(cases.c.received_at.desc(), cases.c.id.desc()).limit(limit + 1)
         if cursor:
-            page = page.where(cases.c.id > cursor)
+            page = page.where(_after(cursor))
         rows = (await session.execute(page)).mappings().all()
-    items = [_public(dict(row)) for row in rows[:limit]]
-    return {"items": items, "total": total, "next": items[-1]["id"] if len(rows) > limit else None}
+    items = [{k: views.plain(v) for k, v in row.items()} for row in rows[:limit]]
+    more = len(rows) > limit
+    return {"items": items, "total": total, "next": _cursor(rows[limit - 1]) if more else None}
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+async def case_detail_for(service: CasesService, caller: Principal, case_id: str) -> dict[str, Any]:
+    """The detail the caller may see; HTTPException 404 outside its scope."""
+    require_role(caller, *CASE_READERS)
+    async with service.db.sessions() as session:
+        for attempt in range(1, store.ATTEMPTS + 1):
+            case = await store.load(session, case_id)
+            seen = relation(service.directory, caller, case.row) if case else None
+            if case is None or seen is None:
+                raise HTTPException(404, "no such case")
+            reports = await _reports(session, case_id)
+            # Until one state was read: a writer may commit between these statements.
+            if attempt == store.ATTEMPTS or await store.unchanged(session, case):
+                await audit.record(session, caller, "read", case_id)
+                return views.detail(service.directory, caller, case, seen, reports)
+    raise AssertionError("unreachable")
+
+
+async def _reports(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
+    linked = select(case_reports).where(case_reports.c.case_id == case_id)
+    rows = await session.execute(linked.order_by(case_reports.c.linked_at))
+    return [dict(row) for row in rows.mappings()]
 
 
 @router.get("/cases/{case_id}")
 async def case_detail(
     case_id: str, request: Request, response: Response, caller: Caller
 ) -> dict[str, Any]:
-    """One case with its timeline; 404 when it is outside the caller's scope."""
-    require_role(caller, *CASE_READERS)
-    db = request.app.state.runtime.db
-    async with db.sessions() as session:
-        query = select(cases).where(cases.c.id == case_id, case_filter(_directory(request), caller))
-        row = (await session.execute(query)).mappings().first()
-        if row is None:
-            raise HTTPException(404, "no such case")
-        history = (
-            (
-                await session.execute(
-                    select(case_history)
-                    .where(case_history.c.case_id == case_id)
-                    .order_by(case_history.c.sequence)
-                )
-            )
-            .mappings()
-            .all()
-        )
-        clocks = (
-            (await session.execute(select(deadlines).where(deadlines.c.case_id == case_id)))
-            .mappings()
-            .all()
-        )
-    response.headers["ETag"] = str(row["version"])
-    return _detail(dict(row), history, clocks)
-
-
-def _detail(row: dict[str, Any], history: Any, clocks: Any) -> dict[str, Any]:
-    hidden = {"identity_sealed", "reporter_index", "subject_person"}
-    detail = _public({k: v for k, v in row.items() if k not in hidden})
-    detail["deadlines"] = [_public(dict(c)) for c in clocks]
-    detail["timeline"] = [
-        {
-            "sequence": h["sequence"],
-            "type": h["event_type"],
-            "at": h["at"].isoformat(),
-            "actor_unit": h["actor_unit"],
-            "data": h["data"],
-        }
-        for h in history
-    ]
+    """One case with its timeline; 404 when it is outside the caller's scope. `ETag` = version."""
+    detail = await case_detail_for(service_of(request), caller, case_id)
+    response.headers["ETag"] = str(detail["version"])
     return detail

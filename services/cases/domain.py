@@ -16,22 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    create_model,
-)
+from pydantic import BaseModel, ValidationError
 
 from services.cases import domain_rules as r
+from services.cases.domain_errors import DomainError as DomainError  # re-exported
+from services.cases.domain_errors import InvalidPayload, PermissionDenied, TransitionError, invalid
+from services.cases.domain_payloads import PAYLOADS, due_iso
 from services.cases.domain_rules import *  # noqa: F403 - re-exported: the vocabulary
-from shared.deadlines import end_of_day
 
 A, S = r.Action, r.Status
 
@@ -44,16 +37,16 @@ def authorize(state: r.CaseState, actor: r.Actor, action: r.Action | str) -> r.A
     action = r.Action(action)
     rule, who = r.WHO[action]
     if actor.role not in r.ROLES[action]:
-        raise r.PermissionDenied(f"{action} may be done only by {who}")
+        raise PermissionDenied(f"{action} may be done only by {who}")
     if action is not A.REVEAL_IDENTITY:  # not a state change: allowed in any status
         if action not in r.ALLOWED[state.status]:
             message = f"cannot {action} a case in status {state.status}"
-            raise r.TransitionError(message, r.possible_actions(state))
+            raise TransitionError(message, r.possible_actions(state))
         reason = r.guard_failure(state, action)
         if reason is not None:
-            raise r.TransitionError(reason, r.possible_actions(state))
+            raise TransitionError(reason, r.possible_actions(state))
     if not rule(state, actor):
-        raise r.PermissionDenied(f"{action} may be done only by {who}")
+        raise PermissionDenied(f"{action} may be done only by {who}")
     return action
 
 
@@ -77,62 +70,16 @@ def decide(
     try:
         body = PAYLOADS[action].model_validate(dict(payload or {}))
     except ValidationError as exc:
-        errors = [
-            {"loc": ("body", *e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-        ]
-        raise r.InvalidPayload(errors) from None
+        raise InvalidPayload([_error(e) for e in exc.errors(include_url=False)]) from None
     event_type, build = ACTIONS[action]
     data, internal = build(state, actor, body, rules)
     return r.Decision(event_type, data, internal, public=event_type not in PRIVATE)
 
 
-# Payloads of the contract's actions, for `decide` and for the HTTP layer's request bodies.
-# Extra fields are ignored, as FastAPI bodies would ignore them.
-TEXT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-UNIT = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-REASON: dict[str, Any] = {"reason": (TEXT, ...)}
-OPTIONAL_REASON: dict[str, Any] = {"reason": (TEXT | None, None)}
-
-
-def payload(action: r.Action, **fields: Any) -> type[BaseModel]:
-    """A frozen payload model named after its action (e.g. `RequestExtension`)."""
-    name = action.title().replace("-", "")
-    return create_model(name, __config__=ConfigDict(frozen=True, extra="ignore"), **fields)
-
-
-PAYLOADS: dict[r.Action, type[BaseModel]] = {a: payload(a) for a in r.Action}
-PAYLOADS |= {
-    a: payload(a, **REASON)
-    for a in (A.REJECT, A.REJECT_RECTIFICATION, A.ESCALATE, A.REOPEN, A.OBJECT_TRANSFER)
-}
-PAYLOADS |= {
-    A.REVEAL_IDENTITY: payload(A.REVEAL_IDENTITY, **REASON),
-    A.ASSIGN: payload(A.ASSIGN, unit=(UNIT, ...)),
-    A.CONCLUDE: payload(A.CONCLUDE, finding=(r.Finding, ...), summary=(TEXT, ...)),
-    # A bare `due` date means the end of that day in Asia/Shanghai; `unit` defaults to the
-    # handling unit.
-    A.REQUIRE_RECTIFICATION: payload(
-        A.REQUIRE_RECTIFICATION,
-        due=(date | AwareDatetime, ...),
-        measures=(TEXT, ...),
-        unit=(UNIT | None, None),
-    ),
-    A.SUBMIT_RECTIFICATION: payload(A.SUBMIT_RECTIFICATION, evidence=(TEXT, ...)),
-    A.TRANSFER: payload(A.TRANSFER, to=(r.Organ, ...), **REASON),
-    # The upper bound on days is configuration (`Rules`), checked by `decide`.
-    A.REQUEST_EXTENSION: payload(A.REQUEST_EXTENSION, days=(int, Field(ge=1)), **REASON),
-    A.DECIDE_EXTENSION: payload(A.DECIDE_EXTENSION, approve=(bool, ...), **OPTIONAL_REASON),
-    A.PROPOSE_EXPOSURE: payload(A.PROPOSE_EXPOSURE, text=(TEXT, ...)),
-    A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
-    A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
-    A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
-}
-
-
-def due_iso(due: date | datetime) -> str:
-    """A rectification due moment as ISO 8601 (a bare date: its end in Asia/Shanghai)."""
-    moment = due if isinstance(due, datetime) else end_of_day(due)
-    return moment.isoformat()
+def _error(error: Mapping[str, Any]) -> dict[str, Any]:
+    """A validation error in FastAPI's shape; `ctx` kept (as text) for the localised message."""
+    ctx = {key: str(value) for key, value in error.get("ctx", {}).items()}
+    return {"loc": ("body", *error["loc"]), "msg": error["msg"], "type": error["type"], "ctx": ctx}
 
 
 Built = tuple[r.Data, r.Data]
@@ -153,9 +100,11 @@ def _split(public: Mapping[str, str] | None = None, private: str | None = None) 
 
 def _assign(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.unit == s.handling_unit:
-        raise r.invalid("unit", "the case is already with this unit")
+        raise invalid("unit", "案件已由该单位办理 | the case is already with this unit")
     if body.unit == s.accused_unit:
-        raise r.invalid("unit", "a case never goes to the unit it accuses")
+        raise invalid(
+            "unit", "案件不得交由被举报单位办理 | a case never goes to the unit it accuses"
+        )
     return {"handling_unit": body.unit, "previous_unit": s.handling_unit}, {}
 
 
@@ -171,7 +120,8 @@ def _rectification(s: r.CaseState, a: r.Actor, body: BaseModel, rules: r.Rules) 
 
 def _ask_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.days > rules.extension_max_days:
-        raise r.invalid("days", f"an extension is at most {rules.extension_max_days} days")
+        most = rules.extension_max_days
+        raise invalid("days", f"延期不得超过 {most} 天 | an extension is at most {most} days")
     data = {"days": body.days, "requester_role": a.role.value}
     return data, {"reason": body.reason, "requested_by": a.sub}
 
@@ -189,9 +139,9 @@ def _close(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if substantiated and not body.no_rectification_needed:
         message = "a substantiated finding needs require-rectification, or close with "
         message += "no_rectification_needed=true and a reason"
-        raise r.TransitionError(message, r.possible_actions(s))
+        raise TransitionError(message, r.possible_actions(s))
     if substantiated and not body.reason:
-        raise r.invalid("reason", "say why no rectification is needed")
+        raise invalid("reason", "请说明无需整改的理由 | say why no rectification is needed")
     data = {"finding": s.finding and s.finding.value, "no_rectification_needed": substantiated}
     return data, body.model_dump(include={"reason"}, exclude_none=True)
 
@@ -202,7 +152,7 @@ def _reopen(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
 
 def _reclassify(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.problem == s.problem:
-        raise r.invalid("problem", "the case already has this problem number")
+        raise invalid("problem", "案件已属于该问题类别 | the case already has this problem number")
     return {"problem": body.problem, "previous_problem": s.problem}, {}
 
 
@@ -244,7 +194,8 @@ ACTIONS: dict[r.Action, tuple[str, Builder]] = {
     A.NOTE: ("case.noted", _split({}, "text")),
     A.OBJECT_TRANSFER: ("case.transfer_objected", _object),
 }
-PRIVATE = frozenset({"case.noted"})
+# History entries outside the catalogue: never published, and they leave `version` alone.
+PRIVATE = frozenset({"case.noted", "case.identity_revealed", "case.review_refused"})
 Change = Callable[[r.CaseState, Mapping[str, Any]], r.Data]
 
 
@@ -265,6 +216,23 @@ def _reopened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
     # A reopened case is handled afresh (复查): a new handling period with its own extension.
     text = s.exposure_text if s.exposed else None  # a pending proposal lapses
     return {"extension": None, "exposure_proposed": False, "exposure_text": text}
+
+
+# What status each history entry leaves the case in (entries not listed keep it).
+STATUS_AFTER: dict[str, r.Status] = {
+    "case.opened": S.RECEIVED,
+    "case.accepted": S.ACCEPTED,
+    "case.rejected": S.REJECTED,
+    "case.investigation_started": S.INVESTIGATING,
+    "case.concluded": S.CONCLUDED,
+    "case.rectification_required": S.RECTIFYING,
+    "case.rectification_submitted": S.RECTIFICATION_SUBMITTED,
+    "case.rectification_verified": S.RECTIFIED,
+    "case.rectification_rejected": S.RECTIFYING,
+    "case.transferred": S.TRANSFERRED,
+    "case.closed": S.CLOSED,
+    "case.reopened": S.INVESTIGATING,
+}
 
 
 CHANGES: dict[str, Change] = {
@@ -311,7 +279,7 @@ def apply(state: r.CaseState, event_type: str, data: Mapping[str, Any]) -> r.Cas
     """The state after one event; pure. Unknown types only count (tolerant reader)."""
     if not state.version and event_type != "case.opened":
         raise ValueError("a case's history starts with case.opened")
-    changes: r.Data = {"status": r.STATUS_AFTER[event_type]} if event_type in r.STATUS_AFTER else {}
+    changes: r.Data = {"status": STATUS_AFTER[event_type]} if event_type in STATUS_AFTER else {}
     changes.update(CHANGES.get(event_type, lambda s, d: {})(state, data))
     bump = 0 if event_type in PRIVATE else 1
     return replace(state, **changes, version=state.version + bump)

@@ -1,5 +1,5 @@
 """The case workflow's vocabulary and tables: statuses, actions, roles, the state, decisions,
-which status permits which action, who may do it, and which status each history entry leads to.
+which status permits which action, and who may do it.
 
 Pure data and predicates, no I/O; `domain.py` builds `authorize`/`decide`/`apply` on them. The
 contract is architecture.md's transition table and its "Who" paragraph; choices the contract
@@ -147,44 +147,6 @@ class Decision:
         return {**self.data, **self.internal}
 
 
-class DomainError(Exception):
-    """A refused action; `status_code` is the HTTP status the contract gives it."""
-
-    status_code = 400
-
-
-class TransitionError(DomainError):
-    """The case's state forbids the action (409); `allowed` lists what it permits now."""
-
-    status_code = 409
-
-    def __init__(self, message: str, allowed: tuple[Action, ...]) -> None:
-        names = ", ".join(allowed) or "nothing"
-        super().__init__(f"{message}; allowed now: {names}")
-        self.allowed = allowed
-
-
-class PermissionDenied(DomainError):
-    """The actor's role or unit may not do this (403); the message says who may."""
-
-    status_code = 403
-
-
-class InvalidPayload(DomainError):
-    """Bad input (422); `errors` has FastAPI's shape: `loc`, `msg`, `type`."""
-
-    status_code = 422
-
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
-        self.errors = errors
-
-
-def invalid(field: str, msg: str) -> InvalidPayload:
-    """A one-field InvalidPayload."""
-    return InvalidPayload([{"loc": ("body", field), "msg": msg, "type": "value_error"}])
-
-
 S, A = Status, Action
 ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
 EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
@@ -275,12 +237,16 @@ def reopener(s: CaseState, a: Actor) -> bool:
     return supervising(s, a) or a.role is Role.SYSTEM
 
 
+def proposer(s: CaseState, a: Actor) -> bool:
+    return handling(s, a) or supervising(s, a)
+
+
 def role_is(role: Role) -> Rule:
     return lambda s, a: a.role is role
 
 
 HANDLED: tuple[Action, ...] = (A.ACCEPT, A.REJECT, A.START_INVESTIGATION, A.CONCLUDE, A.NOTE)
-HANDLED += (A.TRANSFER, A.REQUIRE_RECTIFICATION, A.REQUEST_EXTENSION, A.PROPOSE_EXPOSURE)
+HANDLED += (A.TRANSFER, A.REQUIRE_RECTIFICATION, A.REQUEST_EXTENSION)
 SUPERVISORS = "a supervisor of the handling unit, or city_office"
 HANDLERS_TEXT = "the handling unit's officer or leader"
 WHO: dict[Action, tuple[Rule, str]] = {
@@ -293,6 +259,8 @@ WHO: dict[Action, tuple[Rule, str]] = {
         f"{SUPERVISORS}, or the handling unit's leader for an officer's request; "
         "never the requester",
     ),
+    # The issue widens the contract's list: a supervisor (or the city office) may propose too.
+    A.PROPOSE_EXPOSURE: (proposer, f"{HANDLERS_TEXT}, or {SUPERVISORS}"),
     A.APPROVE_EXPOSURE: (role_is(Role.CITY_OFFICE), "city_office"),
     A.CLOSE: (closer, f"{HANDLERS_TEXT}, or an inspector for a transfer to discipline inspection"),
     A.REOPEN: (reopener, f"{SUPERVISORS}, or the system (a review request)"),
@@ -310,24 +278,10 @@ ROLES: dict[Action, frozenset[Role]] = {
     **dict.fromkeys((*HANDLED, A.SUBMIT_RECTIFICATION), HANDLERS),
     **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE, *VERIFY), OVERSIGHT),
     A.DECIDE_EXTENSION: OVERSIGHT | {Role.LEADER},
+    A.PROPOSE_EXPOSURE: HANDLERS | OVERSIGHT,
     A.APPROVE_EXPOSURE: frozenset({Role.CITY_OFFICE}),
     A.CLOSE: HANDLERS | {Role.INSPECTOR},
     A.REOPEN: OVERSIGHT | {Role.SYSTEM},
     A.OBJECT_TRANSFER: frozenset({Role.INSPECTOR, Role.CITY_OFFICE}),
     A.REVEAL_IDENTITY: frozenset({Role.INSPECTOR}),
-}
-# What status each history entry leaves the case in (entries not listed keep it).
-STATUS_AFTER: dict[str, Status] = {
-    "case.opened": S.RECEIVED,
-    "case.accepted": S.ACCEPTED,
-    "case.rejected": S.REJECTED,
-    "case.investigation_started": S.INVESTIGATING,
-    "case.concluded": S.CONCLUDED,
-    "case.rectification_required": S.RECTIFYING,
-    "case.rectification_submitted": S.RECTIFICATION_SUBMITTED,
-    "case.rectification_verified": S.RECTIFIED,
-    "case.rectification_rejected": S.RECTIFYING,
-    "case.transferred": S.TRANSFERRED,
-    "case.closed": S.CLOSED,
-    "case.reopened": S.INVESTIGATING,
 }

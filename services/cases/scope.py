@@ -1,39 +1,108 @@
-"""Who may see which case: own unit, supervised units, the city office, auditors.
+"""Who may see which case, and in how much detail.
 
-Outside the caller's scope a case does not exist for them (404), so ids cannot be probed.
+Outside the caller's scope a case does not exist for them (404), so ids cannot be probed. A case
+is never shown to the unit it accuses nor to a unit under it (Art 30: accusation materials never
+reach the accused) — except the rectification part, which the rectifying unit must see even when
+it is the accused unit. `case_filter` (SQL) and `relation` (one row) state the same rules.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from services.cases.domain import Actor, Role
 from services.cases.models import cases
 from shared.auth import Principal
 from shared.directory import Directory
 
-EVERYTHING = ("city_office", "auditor")
 CASE_READERS = ("officer", "leader", "supervisor", "city_office", "auditor", "inspector")
+HANDLERS = ("officer", "leader")
 
 
-def visible_units(directory: Directory, caller: Principal) -> set[str]:
-    """The caller's unit, plus every unit it supervises for a supervisor."""
+class Relation(StrEnum):
+    """How much of a case the caller sees."""
+
+    FULL = "full"  # handling or lead unit, its supervisors, the city office, auditors
+    RECEIVER = "receiver"  # the organ a transfer went to: what it needs to take the case over
+    RECTIFIER = "rectifier"  # the rectifying unit: requirement, due date, its own evidence
+
+
+def reach(directory: Directory, caller: Principal) -> set[str]:
+    """The caller's unit, plus the units under it for supervisors and discipline inspectors."""
     units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in directory:
+    if caller.role in ("supervisor", "inspector") and caller.unit in directory:
         units |= set(directory.subordinates(caller.unit))
+    return units
+
+
+def conflicted(directory: Directory, caller: Principal) -> set[str]:
+    """Accused units whose cases the caller must not see: its own, and every unit above it."""
+    units = {caller.unit}
+    if caller.unit in directory:
+        units |= set(directory.ancestors(caller.unit))
     return units
 
 
 def case_filter(directory: Directory, caller: Principal) -> ColumnElement[bool]:
     """SQL condition selecting the cases the caller may see."""
-    if caller.role in EVERYTHING:
+    if caller.role == "auditor":
         return true()
     if caller.role not in CASE_READERS:
         return false()
-    units = visible_units(directory, caller)
-    conditions = [cases.c.handling_unit.in_(units), cases.c.lead_unit.in_(units)]
-    if caller.role == "inspector":
-        conditions.append(cases.c.status == "transferred")
-    # Never the accused unit: a case about a unit is not shown to it, whatever else holds.
-    return (or_(*conditions)) & or_(
-        cases.c.accused_unit.is_(None), cases.c.accused_unit.notin_(units)
+    units = reach(directory, caller)
+    related: ColumnElement[bool] = {
+        "city_office": true(),
+        "inspector": cases.c.receiving_unit.in_(units),
+        "supervisor": or_(
+            cases.c.handling_unit.in_(units),
+            cases.c.lead_unit.in_(units),
+            cases.c.escalated_to == caller.unit,
+        ),
+    }.get(caller.role, or_(cases.c.handling_unit == caller.unit, cases.c.lead_unit == caller.unit))
+    guard = or_(
+        cases.c.accused_unit.is_(None),
+        cases.c.accused_unit.notin_(conflicted(directory, caller)),
     )
+    if caller.role in HANDLERS:
+        return or_(and_(guard, related), cases.c.rectifying_unit == caller.unit)
+    return and_(guard, related)
+
+
+def relation(directory: Directory, caller: Principal, row: Mapping[str, Any]) -> Relation | None:
+    """How the caller relates to one case (None: outside its scope, answer 404)."""
+    if caller.role == "auditor":
+        return Relation.FULL
+    if caller.role not in CASE_READERS:
+        return None
+    accused = row["accused_unit"]
+    if accused is None or accused not in conflicted(directory, caller):
+        found = _related(directory, caller, row)
+        if found is not None:
+            return found
+    if caller.role in HANDLERS and row["rectifying_unit"] == caller.unit:
+        return Relation.RECTIFIER
+    return None
+
+
+def _related(directory: Directory, caller: Principal, row: Mapping[str, Any]) -> Relation | None:
+    units = reach(directory, caller)
+    if caller.role == "city_office":
+        return Relation.FULL
+    if caller.role == "inspector":
+        return Relation.RECEIVER if row["receiving_unit"] in units else None
+    if caller.role == "supervisor":
+        own = {row["handling_unit"], row["lead_unit"]} & units
+        return Relation.FULL if own or row["escalated_to"] == caller.unit else None
+    mine = caller.unit in (row["handling_unit"], row["lead_unit"])
+    return Relation.FULL if mine else None
+
+
+def actor(directory: Directory, caller: Principal, handling_unit: str) -> Actor:
+    """The state machine's view of the caller for a case handled by `handling_unit`."""
+    supervises = caller.role == "supervisor" and handling_unit in reach(directory, caller)
+    supervises = supervises and handling_unit != caller.unit
+    return Actor(caller.unit, Role(caller.role), caller.sub, supervises_handling_unit=supervises)

@@ -94,6 +94,7 @@ class CaseRejected(CaseEvent):
 
     type = "case.rejected"
     public_reason: str
+    review_due: datetime | None = None  # the reporter may ask for review until then
 
 
 @register
@@ -229,6 +230,7 @@ class CaseEscalated(CaseEvent):
     type = "case.escalated"
     to_unit: str
     automatic: bool = False
+    deadline: DeadlineInfo | None = None  # the missed deadline, when automatic
 
 
 @register
@@ -237,6 +239,7 @@ class CaseClosed(CaseEvent):
 
     type = "case.closed"
     finding: Finding | None = None
+    review_due: datetime | None = None  # the reporter may ask for review until then
 
 
 @register
@@ -245,6 +248,7 @@ class CaseReopened(CaseEvent):
 
     type = "case.reopened"
     on_review_request: bool = False
+    deadlines: tuple[DeadlineInfo, ...] = ()  # the review's answer clock
 
 
 @register

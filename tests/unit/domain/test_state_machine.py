@@ -480,7 +480,6 @@ HANDLING_ACTIONS = [
     (S.RECTIFYING, A.SUBMIT_RECTIFICATION),
     (S.INVESTIGATING, A.TRANSFER),
     (S.INVESTIGATING, A.REQUEST_EXTENSION),
-    (S.CONCLUDED, A.PROPOSE_EXPOSURE),
     (S.RECTIFIED, A.CLOSE),
     (S.ACCEPTED, A.NOTE),
 ]
@@ -523,6 +522,16 @@ def test_the_supervisor_and_the_city_office(status: Status, action: Action) -> N
             decide(state, actor, action, PAYLOADS.get(action, {}))
 
 
+def test_exposure_is_proposed_by_the_handling_unit_or_a_supervisor() -> None:
+    # The cases issue widens the contract's "Who" list: a supervisor may propose exposure too.
+    state = at(S.CONCLUDED)
+    for actor in (officer, leader, supervisor, city):
+        decide(state, actor, A.PROPOSE_EXPOSURE, PAYLOADS[A.PROPOSE_EXPOSURE])
+    for actor in (*NOBODY, inspector):
+        with pytest.raises(PermissionDenied, match="propose-exposure may be done only by"):
+            decide(state, actor, A.PROPOSE_EXPOSURE, PAYLOADS[A.PROPOSE_EXPOSURE])
+
+
 def test_the_rectifying_units_officer_submits_its_evidence() -> None:
     state = at(S.RECTIFYING)
     decide(state, rect_officer, A.SUBMIT_RECTIFICATION, PAYLOADS[A.SUBMIT_RECTIFICATION])
@@ -550,7 +559,7 @@ def test_allowed_actions_per_actor() -> None:
     )
     assert allowed_actions(received, supervisor) == (A.ASSIGN, A.RECLASSIFY, A.ESCALATE)
     assert allowed_actions(received, inspector) == (A.REVEAL_IDENTITY,)
-    assert allowed_actions(at(S.CLOSED), city) == (A.REOPEN,)
+    assert allowed_actions(at(S.CLOSED), city) == (A.REOPEN, A.PROPOSE_EXPOSURE)
     assert allowed_actions(ready(at(S.CLOSED), A.APPROVE_EXPOSURE), city) == (
         A.REOPEN,
         A.APPROVE_EXPOSURE,

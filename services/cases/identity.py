@@ -1,0 +1,55 @@
+"""`reveal-identity`: an inspector of the organ a case was transferred to opens the reporter's
+sealed identity with the discipline-inspection key, with a reason. The identity is opened in
+memory and returned in this one answer only; the case's history records who opened it and why
+(internal), and the audit hook is called. Nothing in clear is stored or logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import audit, store
+from services.cases.actions import NotFound
+from services.cases.domain import Action, authorize
+from services.cases.domain_errors import TransitionError
+from services.cases.scope import actor, relation
+from services.cases.service import CasesService
+from shared.auth import Principal
+from shared.events.intake import SealedIdentity
+from shared.sealing import ensure_keypair, open_identity
+
+HOLDER = "discipline"
+
+
+async def reveal(
+    service: CasesService, caller: Principal, case_id: str, reason: str
+) -> dict[str, Any]:
+    """The reporter's name, phone and email for an entitled inspector, or a DomainError."""
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        case = await store.load(session, case_id, lock=True)
+        if case is None or relation(service.directory, caller, case.row) is None:
+            raise NotFound(case_id)
+        me = actor(service.directory, caller, case.state.handling_unit)
+        authorize(case.state, me, Action.REVEAL_IDENTITY)
+        identity = _open(service, case.row["identity_sealed"])
+        entry = store.Entry("case.identity_revealed", {}, {"reason": reason}, me.sub, me.unit)
+        await store.append(session, service, case, [entry])
+        await audit.record(session, caller, "reveal-identity", case_id)
+        return {"case_id": case_id, "identity": identity, "revealed_at": service.now()}
+
+    return await store.retrying(service, work)
+
+
+def _open(service: CasesService, sealed_json: str | None) -> dict[str, str]:
+    if sealed_json is None:
+        raise TransitionError("举报人匿名，无身份可揭示 | the report was anonymous", ())
+    sealed = SealedIdentity.model_validate_json(sealed_json)
+    if HOLDER not in sealed.sealed:
+        raise TransitionError("身份未向纪检监察机关封存 | not sealed for discipline inspection", ())
+    try:
+        return open_identity(sealed, HOLDER, ensure_keypair(service.keys_dir, HOLDER))
+    except (InvalidTag, ValueError):
+        raise TransitionError("封存密钥不符 | sealed to another discipline key", ()) from None

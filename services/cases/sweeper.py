@@ -1,0 +1,117 @@
+"""The deadline sweeper: warns before a deadline (`case.deadline_approaching`), marks it missed
+(`case.overdue`) and escalates to the supervising unit (`case.escalated`), each exactly once per
+deadline, and lets windows that passed lapse quietly.
+
+Exactly once with several replicas: each case is handled in its own transaction holding its row
+lock (`FOR UPDATE SKIP LOCKED` on PostgreSQL: a replica skips cases another is sweeping), and the
+clock's state is re-read under that lock before anything is written; the case row's optimistic
+lock catches the rest (SQLite, where one runner is the rule). After downtime a pass catches up:
+every clock past its due is marked missed (no late warning), oldest first. Time is `now`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import escalation, store
+from services.cases.clocks import ACTIVE, OBLIGATIONS, WINDOWS, Clock, due_now
+from services.cases.models import deadlines
+from services.cases.service import CasesService
+
+BATCH = 200
+log = logging.getLogger("zuofeng.cases.sweeper")
+
+
+async def sweep(service: CasesService, now: datetime | None = None) -> int:
+    """One pass at `now` (default: the service's clock); returns how many events it wrote."""
+    now = now or service.now()
+    await _lapse_windows(service, now)
+    written = 0
+    while True:
+        candidates = await _due_cases(service, now)
+        done = 0
+        for case_id in candidates:
+            done += await _sweep_one(service, case_id, now)
+        written += done
+        if len(candidates) < BATCH or done == 0:
+            return written
+
+
+async def _sweep_one(service: CasesService, case_id: str, now: datetime) -> int:
+    async def work(session: AsyncSession) -> int:
+        return await _sweep_case(session, service, case_id, now)
+
+    return await store.retrying(service, work)
+
+
+async def _due_cases(service: CasesService, now: datetime) -> list[str]:
+    active = deadlines.c.state.in_(ACTIVE)
+    warn = and_(deadlines.c.state == "running", deadlines.c.warn_at <= now)
+    query = (
+        select(deadlines.c.case_id)
+        .where(deadlines.c.kind.in_(OBLIGATIONS), or_(warn, and_(active, deadlines.c.due < now)))
+        .group_by(deadlines.c.case_id)
+        .order_by(func.min(deadlines.c.due))
+        .limit(BATCH)
+    )
+    async with service.db.sessions() as session:
+        return list((await session.execute(query)).scalars())
+
+
+async def _lapse_windows(service: CasesService, now: datetime) -> None:
+    passed = and_(deadlines.c.kind.in_(WINDOWS), deadlines.c.state == "running")
+    async with service.db.sessions() as session, session.begin():
+        await session.execute(
+            update(deadlines).where(passed, deadlines.c.due < now).values(state="lapsed")
+        )
+
+
+async def _sweep_case(
+    session: AsyncSession, service: CasesService, case_id: str, now: datetime
+) -> int:
+    case = await store.load(session, case_id, lock=True, skip_locked=True)
+    if case is None:
+        return 0  # another replica holds it (or it is gone): its sweep covers it
+    entries: list[store.Entry] = []
+    changed: dict[str, Clock] = {}
+    for clock in sorted(case.clocks.values(), key=lambda c: c.due):
+        owed = due_now(clock, now)
+        if owed == "warn":
+            entries.append(store.Entry("case.deadline_approaching", {"deadline": clock.info()}))
+            changed[clock.kind] = replace(clock, state="warned")
+        elif owed == "missed":
+            entries += _missed(service, case, clock)
+            changed[clock.kind] = replace(clock, state="missed")
+    if entries:
+        await store.append(session, service, case, entries, changed)
+        log.info("deadlines swept", extra={"case_id": case_id, "events": len(entries)})
+    return len(entries)
+
+
+def _missed(service: CasesService, case: store.Loaded, clock: Clock) -> list[store.Entry]:
+    state = case.state
+    target = escalation.automatic_target(
+        service.directory, state.handling_unit, state.accused_unit, service.prefer_line
+    )
+    reason = f"deadline {clock.kind} missed"
+    escalated = {"to_unit": target, "automatic": True, "deadline": clock.info()}
+    return [
+        store.Entry("case.overdue", {"deadline": clock.info()}),
+        store.Entry("case.escalated", escalated, {"reason": reason}),
+    ]
+
+
+async def run_forever(service: CasesService, interval: float) -> None:
+    """The background loop of every replica (the locks make replicas safe together)."""
+    while True:
+        try:
+            await sweep(service)
+        except Exception as exc:  # noqa: BLE001 - the sweeper must outlive database blips
+            log.warning("deadline sweep will retry: %s", exc)
+        await asyncio.sleep(interval)
