@@ -25,6 +25,8 @@ bus_app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
 dlq_app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
 app.add_typer(bus_app, name="bus")
 app.add_typer(dlq_app, name="dlq")
+audit_app = typer.Typer(help="The audit trail of case reads and actions.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 apikey_app = typer.Typer(help="API keys for integrators and clerks' systems.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
@@ -168,6 +170,34 @@ def dlq_replay(
         return len(chosen)
 
     typer.echo(f"replayed {asyncio.run(_with_js(go))} message(s)")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain of the cases service's audit trail; exit 1 where it breaks."""
+    from services.cases.models import audit_log
+    from shared.audit import verify
+    from shared.db import Database
+
+    settings = _settings("cases")
+    assert settings.database_url is not None
+
+    async def go() -> tuple[int, list[int]]:
+        db = Database(settings.database_url)  # type: ignore[arg-type]
+        try:
+            async with db.sessions() as session:
+                total = len((await session.execute(audit_log.select())).all())
+                return total, await verify(session, audit_log)
+        finally:
+            await db.dispose()
+
+    total, broken = asyncio.run(go())
+    if broken:
+        typer.echo(
+            f"audit trail BROKEN at entries {broken[:20]} ({len(broken)} of {total})", err=True
+        )
+        raise typer.Exit(1)
+    typer.echo(f"audit trail intact: {total} entries")
 
 
 @apikey_app.command("create")

@@ -153,3 +153,24 @@ async def case_detail(
     detail = await case_detail_for(service_of(request), caller, case_id)
     response.headers["ETag"] = str(detail["version"])
     return detail
+
+
+@router.get("/audit")
+async def audit_trail(
+    request: Request,
+    caller: Caller,
+    case: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+) -> dict[str, Any]:
+    """The audit trail (auditors only): who read or did what to which case, when, from where."""
+    require_role(caller, "auditor")
+    service: CasesService = request.app.state.cases
+    async with service.db.sessions() as session:
+        items = await audit.entries(session, case, limit + 1, cursor)
+    page = items[:limit]
+    return {
+        "items": page,
+        "total": len(page),
+        "next": str(page[-1]["id"]) if len(items) > limit else None,
+    }

@@ -1,27 +1,70 @@
-"""The hook for the audit trail: every read, every action and every reveal calls `record`.
+"""The audit trail of cases: every read, every action and every reveal, appended to the
+hash-chained `audit_log` (shared.audit) with who, when, what and from where.
 
-The security issue brings the separate, append-only, hash-chained audit log; until then this
-writes a structured log line with ids only (never personal data, never the revealed identity).
-Reveals are also kept in the case's own history as internal entries.
+Actions and reveals are written in the transaction of the change they record; a read commits
+its own entry. The source address comes from the request (a middleware sets it per request).
 """
 
 from __future__ import annotations
 
-import logging
+import contextvars
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from services.cases.models import audit_log
+from shared import audit
 from shared.auth import Principal
 
-log = logging.getLogger("zuofeng.cases.audit")
+_source: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_source", default=None)
 
 
-async def record(session: AsyncSession, caller: Principal, action: str, case_id: str) -> None:
-    """Note that `caller` did `action` on the case, in the caller's transaction."""
-    del session  # the audit table arrives with the security issue; it will write here
-    log.log(
-        logging.DEBUG if action == "read" else logging.INFO,
-        "audit %s",
-        action,
-        extra={"case_id": case_id, "actor": caller.sub, "unit": caller.unit, "role": caller.role},
+class RequestSource:
+    """Pure ASGI middleware: remembers the client address for the audit entries of a request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        token = _source.set(client[0] if client else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _source.reset(token)
+
+
+async def record(
+    session: AsyncSession,
+    caller: Principal,
+    action: str,
+    case_id: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append that `caller` did `action` on the case (ids and reasons only, no personal data)."""
+    entry = audit.Entry(
+        actor_sub=caller.sub,
+        actor_unit=caller.unit,
+        actor_role=caller.role,
+        action=action,
+        case_id=case_id,
+        source=_source.get(),
+        detail=detail or {},
     )
+    await audit.append(session, audit_log, entry)
+    if action == "read":
+        await session.commit()  # a read has no transaction of its own to ride on
+
+
+async def entries(
+    session: AsyncSession, case_id: str | None, limit: int, after: int | None
+) -> list[dict[str, Any]]:
+    query = select(audit_log).order_by(audit_log.c.id).limit(limit)
+    if case_id is not None:
+        query = query.where(audit_log.c.case_id == case_id)
+    if after is not None:
+        query = query.where(audit_log.c.id > after)
+    rows = (await session.execute(query)).mappings().all()
+    return [{**dict(row), "at": row["at"].isoformat()} for row in rows]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from services.cases import api, api_actions, handlers, sweeper
+from services.cases import api, api_actions, audit, handlers, sweeper
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
 from shared import errors
@@ -52,4 +52,5 @@ def create_app(
     errors.install(app)
     app.include_router(api.router)
     api_actions.install(app)
+    app.add_middleware(audit.RequestSource)
     return app

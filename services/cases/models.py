@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, Table, Text, false
 
+from shared.audit import audit_table
 from shared.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
@@ -92,3 +93,6 @@ case_reports = Table(
     Column("received_at", UtcDateTime(), nullable=False),
     Column("linked_at", UtcDateTime(), nullable=False),
 )
+
+# Every read and action, hash-chained (shared.audit); append-only.
+audit_log = audit_table(metadata)
