@@ -7,16 +7,18 @@ annotations of the endpoints built in a loop, so they must be real objects.)
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.cases import actions, identity
+from services.cases import actions, identity, store
 from services.cases.api import case_detail_for, service_of
 from services.cases.domain import PAYLOADS, Action
 from services.cases.domain_errors import DomainError, InvalidPayload, TransitionError
-from shared.auth import Caller
+from services.cases.domain_rules import ROLES
+from services.cases.scope import relation
+from shared.auth import Caller, Principal
 from shared.errors import wants_english
 
 router = APIRouter(prefix="/api/v1", tags=["case actions"])
@@ -24,17 +26,35 @@ RevealIdentity: Any = PAYLOADS[Action.REVEAL_IDENTITY]
 IfMatch = Annotated[str | None, Header(description="the version last read (ETag)")]
 
 
+def _gate(action: Action) -> Any:
+    """Scope (404) and role (403) before the body is read: a caller who may not act learns
+    nothing from the validation of what they sent."""
+    allowed = sorted(role.value for role in ROLES[action] if role.value != "system")
+
+    async def gate(case_id: str, request: Request, caller: Caller) -> None:
+        service = service_of(request)
+        async with service.db.sessions() as session:
+            case = await store.load(session, case_id)
+        if case is None or relation(service.directory, caller, case.row) is None:
+            raise HTTPException(404, "no such case")
+        if caller.role not in allowed:
+            raise HTTPException(
+                403, f"role {caller.role} may not {action.value}; allowed: {', '.join(allowed)}"
+            )
+
+    return Depends(gate)
+
+
 def _endpoint(action: Action, model: type[BaseModel]) -> Any:
     required = any(field.is_required() for field in model.model_fields.values())
-    Payload = Annotated[model if required else model | None, Body()]  # type: ignore[valid-type]  # noqa: N806
 
-    async def endpoint(
+    async def act(
         case_id: str,
         request: Request,
         response: Response,
-        caller: Caller,
-        body: Payload = ... if required else None,  # type: ignore[valid-type,assignment]
-        if_match: IfMatch = None,
+        caller: Principal,
+        body: BaseModel | None,
+        if_match: str | None,
     ) -> dict[str, Any]:
         service = service_of(request)
         payload: dict[str, Any] = body.model_dump(mode="json") if body is not None else {}
@@ -48,6 +68,30 @@ def _endpoint(action: Action, model: type[BaseModel]) -> Any:
         response.headers["ETag"] = str(detail["version"])
         return detail
 
+    if required:
+
+        async def endpoint(
+            case_id: str,
+            request: Request,
+            response: Response,
+            caller: Caller,
+            body: Annotated[model, Body()],
+            if_match: IfMatch = None,
+        ) -> dict[str, Any]:  # type: ignore[valid-type]
+            return await act(case_id, request, response, caller, body, if_match)
+
+    else:
+
+        async def endpoint(
+            case_id: str,
+            request: Request,
+            response: Response,
+            caller: Caller,  # type: ignore[misc]
+            body: Annotated[model | None, Body()] = None,
+            if_match: IfMatch = None,
+        ) -> dict[str, Any]:  # type: ignore[valid-type]
+            return await act(case_id, request, response, caller, body, if_match)
+
     endpoint.__name__ = f"case_{action.value.replace('-', '_')}"
     endpoint.__doc__ = f"`{action.value}` (the contract's transition table and roles apply)."
     return endpoint
@@ -55,10 +99,12 @@ def _endpoint(action: Action, model: type[BaseModel]) -> Any:
 
 for _action in Action:
     if _action is not Action.REVEAL_IDENTITY:
-        router.post(f"/cases/{{case_id}}/{_action.value}")(_endpoint(_action, PAYLOADS[_action]))
+        router.post(f"/cases/{{case_id}}/{_action.value}", dependencies=[_gate(_action)])(
+            _endpoint(_action, PAYLOADS[_action])
+        )
 
 
-@router.post("/cases/{case_id}/reveal-identity")
+@router.post("/cases/{case_id}/reveal-identity", dependencies=[_gate(Action.REVEAL_IDENTITY)])
 async def reveal_identity(
     case_id: str,
     request: Request,

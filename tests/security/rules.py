@@ -27,6 +27,8 @@ READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "audit
 class Rule:
     roles: tuple[str, ...] | None  # None: public (no credential needed)
     scoped: bool = False
+    # The object belongs to one unit (an inbox notice): other units, whatever their role, get 404.
+    unit_owned: bool = False
 
 
 PUBLIC = Rule(None)
@@ -68,7 +70,9 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
     # notify
     ("notify", "GET", "/api/v1/inbox"): ANY,
-    ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(ALL_ROLES, scoped=True),
+    ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(
+        ALL_ROLES, scoped=True, unit_owned=True
+    ),
     ("notify", "POST", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "GET", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "DELETE", "/api/v1/webhooks/{subscription_id}"): Rule(("integrator",), scoped=True),

@@ -88,7 +88,12 @@ def _walk(routes: Any) -> Any:
             yield from _walk(route.original_router.routes)
 
 
-def _verdict(rule: Rule, role: str | None, own: bool, status: int) -> str | None:
+MISSING = ("{alert_id}", "{subscription_id}")  # ids that name nothing: 404 is the right answer
+
+
+def _verdict(
+    rule: Rule, role: str | None, own: bool, status: int, owner: bool = True, missing: bool = False
+) -> str | None:
     """Why `status` is wrong, or None when it is what the contract allows."""
     if status >= 500:
         return "server error"
@@ -99,8 +104,10 @@ def _verdict(rule: Rule, role: str | None, own: bool, status: int) -> str | None
     if role not in rule.roles:
         allowed = {403, 404} if rule.scoped else {403}
         return None if status in allowed else f"role outside the rule must give 403, got {status}"
-    if rule.scoped and not own:
+    if rule.scoped and (not own or (rule.unit_owned and not owner)):
         return None if status == 404 else f"foreign object must give 404, got {status}"
+    if missing and status == 404:
+        return None
     if status in (401, 403) or (status == 404 and rule.scoped and role not in ("inspector",)):
         return f"allowed caller refused with {status}"
     return None
@@ -177,7 +184,9 @@ async def _sweep(
                     method, stack.urls[service] + _fill(path, values), headers=headers, json=body
                 )
                 tried += 1
-                if why := _verdict(rule, role, own, answer.status_code):
+                owner = role is not None and units[role][0 if own else 1] == values["handling"]
+                missing = any(name in path for name in MISSING)
+                if why := _verdict(rule, role, own, answer.status_code, owner, missing):
                     who = f"{role or 'anonymous'}{'' if own else ' (foreign)'}"
                     failures.append(f"{service} {method} {path} as {who}: {why}")
     return tried, failures
