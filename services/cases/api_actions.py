@@ -15,8 +15,13 @@ from pydantic import BaseModel
 from services.cases import actions, identity, store
 from services.cases.api import case_detail_for, service_of
 from services.cases.domain import PAYLOADS, Action
-from services.cases.domain_errors import DomainError, InvalidPayload, TransitionError
-from services.cases.domain_rules import ROLES
+from services.cases.domain_errors import (
+    DomainError,
+    InvalidPayload,
+    PermissionDenied,
+    TransitionError,
+)
+from services.cases.domain_rules import ROLES, WHO
 from services.cases.scope import relation
 from shared.auth import Caller, Principal
 from shared.errors import wants_english
@@ -38,9 +43,8 @@ def _gate(action: Action) -> Any:
         if case is None or relation(service.directory, caller, case.row) is None:
             raise HTTPException(404, "no such case")
         if caller.role not in allowed:
-            raise HTTPException(
-                403, f"role {caller.role} may not {action.value}; allowed: {', '.join(allowed)}"
-            )
+            # The domain's own refusal, so the answer reads like every other 403 (zh/en).
+            raise PermissionDenied(f"{action} may be done only by {WHO[action][1]}")
 
     return Depends(gate)
 
