@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults bench lint fmt docs clean chromium
+.PHONY: run test faults fuzz bench lint fmt docs clean chromium
 
 # Re-install only when the dependency files change.
 $(STAMP): pyproject.toml constraints.txt
@@ -24,7 +24,14 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 faults: $(STAMP)
-	$(BIN)/python -m pytest -m faults tests/faults -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m faults tests/faults -p no:randomly --timeout 3600 $(PYTEST_ARGS)
+
+# schemathesis against every service without a seed (new inputs each run) and many more
+# examples than `make test`'s bounded pass: FUZZ_EXAMPLES per operation.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(STAMP)
+	ZUOFENG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ZUOFENG_FUZZ_SEED= ZUOFENG_FUZZ_TIMEOUT=0 \
+		$(BIN)/python -m pytest tests/security/test_fuzz.py -s --timeout 0 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -91,6 +91,15 @@ async def _from_api_key(request: Request, key: str) -> Principal:
     return Principal(sub=f"apikey:{found.key_id}", unit=found.unit, role=found.role)  # type: ignore[arg-type]
 
 
+async def principal_from_token(request: Request, token: str) -> Principal:
+    """A bearer token checked as the API checks it (local secret or the identity provider's
+    keys), for callers that carry it elsewhere (the dashboard's cookie). Raises AuthError."""
+    try:
+        return await _from_bearer(request, token)
+    except jwt.PyJWTError as exc:
+        raise AuthError(str(exc)) from exc
+
+
 def parse_ttl(text: str) -> timedelta:
     """`8h`, `30m`, `2d`, `45s` → timedelta."""
     units = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}

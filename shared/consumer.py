@@ -54,9 +54,10 @@ class PullLoop:
     ) -> None:
         self.js, self.stream, self.durable, self.batch = js, stream, durable, batch
         self.on_batch, self.metrics = on_batch, metrics
+        self.stopping = False  # ends the loop even if a cancel is swallowed (shared/tasks.py)
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             js = self.js()
             if js is None:
                 await asyncio.sleep(0.2)  # the broker is still connecting
@@ -77,7 +78,7 @@ class PullLoop:
     async def _pull(self, js: JetStreamContext) -> None:
         sub = await js.pull_subscribe_bind(self.durable, self.stream)
         try:
-            while True:
+            while not self.stopping:
                 try:
                     messages = await sub.fetch(self.batch, timeout=IDLE_WAIT)
                 except (TimeoutError, nats.errors.TimeoutError):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db import Database
 
@@ -72,6 +72,31 @@ def health_router(broker: NatsBroker, db: Database, registry: CollectorRegistry)
     return router
 
 
+class _RequestLatency:
+    """Pure ASGI: `@app.middleware("http")` (BaseHTTPMiddleware) spawns a task group and
+    memory streams per request, about a fifth of a small request's CPU."""
+
+    def __init__(self, app: ASGIApp, latency: Histogram, service: str) -> None:
+        self.app, self.latency, self.service = app, latency, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Routing has filled the (shared) scope by now: the template, not the raw path.
+                template = getattr(scope.get("route"), "path", "unmatched")
+                self.latency.labels(
+                    self.service, scope["method"], template, str(message["status"])
+                ).observe(time.perf_counter() - started)
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
 def add_http_metrics(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
     """Request latency by route template (not raw path: ids would explode the label set)."""
     latency = Histogram(
@@ -80,16 +105,4 @@ def add_http_metrics(app: FastAPI, registry: CollectorRegistry, service: str) ->
         ["service", "method", "route", "status"],
         registry=registry,
     )
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        latency.labels(service, request.method, template, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        return response
+    app.add_middleware(_RequestLatency, latency=latency, service=service)

@@ -23,6 +23,7 @@ from shared.db import OUTBOX, Database
 from shared.events import Envelope
 from shared.streams import stream_for_subject
 from shared.subjects import event_subject
+from shared.tasks import stop_tasks
 
 log = logging.getLogger("zuofeng.outbox")
 BATCH = 500
@@ -52,19 +53,19 @@ class OutboxRelay:
         self.js = js
         self.poll_interval = poll_interval
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.published = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_tasks([self._task])
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 while await self.publish_pending():
                     pass

@@ -7,7 +7,6 @@ still answers `/healthz` and says "not ready" on `/readyz` instead of crashing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from shared.headers import SecurityHeaders
 from shared.observability import add_http_metrics, broker_connected, health_router
 from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
+from shared.tasks import stop_tasks
 
 log = logging.getLogger("zuofeng.runtime")
 DOCS_NATS_URL = "nats://nats.zuofeng.example:4222"  # shown in generated docs only
@@ -92,10 +92,9 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
         try:
             yield
         finally:
-            for task in [starter, *tasks]:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            for loop in pull_loops_of(runtime.broker):
+                loop.stopping = True
+            await stop_tasks([starter, *tasks])
             await runtime.relay.stop()
             if broker_connected(runtime.broker):
                 await runtime.broker.stop()

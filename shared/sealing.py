@@ -112,9 +112,12 @@ def _load_private(path: Path) -> X25519PrivateKey:
     return key
 
 
-def public_key(keys_dir: Path, holder: str) -> X25519PublicKey:
-    """A holder's public key (created with its pair on a fresh local run)."""
+def public_key(keys_dir: Path, holder: str, *, create: bool = True) -> X25519PublicKey:
+    """A holder's public key (created with its pair on a fresh local run; with `create=False`,
+    as in production where only the holder keeps its private key, a missing key is an error)."""
     pub = keys_dir / f"{holder}.pub"
     if not pub.exists():
+        if not create:
+            raise FileNotFoundError(f"no public key for holder {holder!r} in {keys_dir}")
         ensure_keypair(keys_dir, holder)
     return X25519PublicKey.from_public_bytes(pub.read_bytes())

@@ -54,8 +54,8 @@ STREAMS: tuple[StreamDef, ...] = (
 CONSUMERS: tuple[ConsumerDef, ...] = (
     ConsumerDef("cases-reports", "INTAKE", all_counties("report"), "cases"),
     ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake"),
-    # notify-reports (the sealed contacts from report.received) arrives with the notify service
-    # of issue 7; defining it before anything consumes it would only pile up pending messages.
+    # notify keeps the sealed contacts from report.received, to tell reporters later.
+    ConsumerDef("notify-reports", "INTAKE", all_counties("report"), "notify"),
     ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify"),
     ConsumerDef("reporting-reports", "INTAKE", all_counties("report"), "reporting"),
     ConsumerDef("reporting-cases", "CASES", all_counties("case"), "reporting"),

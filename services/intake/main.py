@@ -2,35 +2,121 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Callable
+from datetime import datetime
 
-from services.intake import api, handlers
-from services.intake.service import Context
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from services.intake import api, api_files, handlers, open311, requestreply
+from services.intake.keys import Keys
+from services.intake.limits import BodyLimit, RateLimiter
+from services.intake.metrics import IntakeMetrics
+from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
+from services.intake.writer import ReportWriter
 from shared import errors
 from shared.bus import document_publishers, subscribe_durable
+from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events.intake import ReportReceived, ReportReviewRequested
-from shared.runtime import build_app, build_runtime
+from shared.runtime import Runtime, build_app, build_runtime
 from shared.streams import consumer
 from shared.taxonomy import load_taxonomy
 
+MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an uploaded file
 
-def create_app(settings: IntakeSettings | None = None, *, for_docs: bool = False) -> FastAPI:
-    settings = settings or IntakeSettings()
-    runtime = build_runtime(settings, for_docs=for_docs)
-    ctx = Context(
-        settings=settings, db=runtime.db, directory=load_directory(), taxonomy=load_taxonomy()
+
+def build_context(
+    settings: IntakeSettings, runtime: Runtime, clock: Callable[[], datetime] = utcnow
+) -> Context:
+    directory = load_directory()
+    return Context(
+        settings=settings,
+        db=runtime.db,
+        directory=directory,
+        taxonomy=load_taxonomy(),
+        profiles=load_profiles(),
+        keys=Keys(settings),
+        writer=ReportWriter(runtime.db, settings.write_batch_max),
+        metrics=IntakeMetrics(runtime.registry),
+        limiters=Limiters(
+            lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
+            public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
+        ),
+        counties=frozenset(code for code, _ in directory.counties()),
+        clock=clock,
     )
+
+
+def body_limits(settings: IntakeSettings) -> Callable[[str], int]:
+    def limit_for(path: str) -> int:
+        if path == "/api/v1/attachments":
+            return settings.attachment_max_bytes + MULTIPART_SLACK
+        if path == "/api/v1/reports/import":
+            return settings.import_max_bytes + MULTIPART_SLACK
+        return settings.max_body_bytes
+
+    return limit_for
+
+
+def create_app(
+    settings: IntakeSettings | None = None,
+    *,
+    for_docs: bool = False,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    settings = settings or IntakeSettings()
+    if not isinstance(settings, IntakeSettings):
+        # A generic service settings object (the docs generator's): intake's defaults added.
+        settings = IntakeSettings(**settings.model_dump(exclude_unset=True))
+    runtime = build_runtime(settings, for_docs=for_docs)
+    ctx = build_context(settings, runtime, clock)
     subscribe_durable(
         runtime.broker,
         consumer(handlers.CONSUMER),
         handlers.when_case_changes_update_public_status(ctx),
         settings,
     )
-    document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
+    requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)
+    document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
     app.state.intake = ctx
     errors.install(app)
-    app.include_router(api.router)
+    _count_invalid_bodies(app, ctx)
+    app.add_exception_handler(HTTPException, _open311_errors)
+    app.add_middleware(
+        BodyLimit,
+        limit_for=body_limits(settings),
+        on_reject=lambda: ctx.metrics.rejected("too_large"),
+    )
+    for router in (api.router, api_files.router, open311.router):
+        app.include_router(router)
     return app
+
+
+def _count_invalid_bodies(app: FastAPI, ctx: Context) -> None:
+    """Count schema rejections by field, then answer as shared.errors does."""
+    answer = app.exception_handlers[RequestValidationError]
+
+    async def on_invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        ctx.metrics.invalid([list(error.get("loc", ())) for error in exc.errors()])
+        return await answer(request, exc)  # type: ignore[misc,no-any-return]
+
+    app.add_exception_handler(RequestValidationError, on_invalid)
+
+
+async def _open311_errors(request: Request, exc: Exception) -> Response:
+    """Open311 keeps GeoReport's error shape, `[{code, description}]`."""
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/open311/"):
+        return await http_exception_handler(request, exc)
+    return JSONResponse(
+        [{"code": exc.status_code, "description": str(exc.detail)}],
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )

@@ -1,4 +1,5 @@
-"""Intake's tables: reports as received, the reporter's public view, idempotency records."""
+"""Intake's tables: reports as received, the reporter's public view, idempotency records,
+attachments by content hash, and the exposed cases Open311 lists."""
 
 from __future__ import annotations
 
@@ -29,11 +30,24 @@ reports = Table(
     Column("identity_sealed", Text),  # JSON of SealedIdentity: ciphertext only
     Column("reporter_index", String(64)),
     Column("submitted_by_unit", String(64)),
+    # The reporter's status: a case status, or "merged" (kept while the case moves on).
     Column("status", String(32), nullable=False),
-    Column("case_id", String(36)),
+    Column("case_id", String(36), index=True),
     Column("status_version", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The case as it stands (merged reports too) and its problem number, for Open311.
+    Column("case_status", String(32)),
+    Column("case_version", Integer, nullable=False, default=0),
+    Column("problem", Integer),
+    # JSON list of AttachmentRef (references only; the bytes stay on disk).
+    Column("attachments", Text),
+    # The review window opens with the reply (case.rejected / case.closed).
+    Column("replied_at", UtcDateTime()),
+    Column("review_until", UtcDateTime()),
+    Column("review_requested_at", UtcDateTime()),
+    # Last `sequence` used for this report's events (report.received is 1).
+    Column("sequence", Integer, nullable=False, default=1),
 )
 
 report_steps = Table(
@@ -55,4 +69,29 @@ idempotency = Table(
     Column("body_hash", String(64), nullable=False),  # keyed hash: the body may hold a phone
     Column("report_id", String(36), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),  # the file's name on disk
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+exposures = Table(
+    "exposures",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("report_id", String(36), nullable=False),
+    Column("county", String(6), nullable=False, index=True),
+    Column("problem", Integer),
+    Column("case_status", String(32), nullable=False),
+    Column("case_version", Integer, nullable=False),
+    Column("exposure_text", Text, nullable=False),  # the approved, redacted public text
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("exposed_at", UtcDateTime(), nullable=False, index=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -1,4 +1,8 @@
-"""Intake's settings: `ZUOFENG_INTAKE_*` plus the shared `ZUOFENG_*` ones."""
+"""Intake's settings: `ZUOFENG_INTAKE_*` plus the shared `ZUOFENG_*` ones.
+
+Size and rate limits are settings so tests and benchmarks set their own; a rate of 0 turns
+that limit off.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,44 @@ from pathlib import Path
 
 from shared.settings import local_secret, service_settings
 
+ATTACHMENT_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/amr",
+    "audio/wav",
+    "video/mp4",
+    "text/plain",
+)
+
 
 class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     content_min: int = 10
     content_max: int = 5000
-    max_body_bytes: int = 1_000_000
+    review_reason_max: int = 2000
+    max_body_bytes: int = 1_000_000  # JSON bodies
+    attachment_max_bytes: int = 20_000_000
+    attachment_types: tuple[str, ...] = ATTACHMENT_TYPES
+    import_max_bytes: int = 10_000_000
+    import_max_rows: int = 2000
+    # Per client (IP): tracking-code lookups and review requests; anonymous submissions and
+    # uploads. Tokens per second and bucket size.
+    lookup_rate: float = 0.5
+    lookup_burst: int = 20
+    public_submit_rate: float = 0.2
+    public_submit_burst: int = 20
+    # Concurrent reports written in one transaction, and NATS submissions handled at once.
+    write_batch_max: int = 200
+    submit_workers: int = 64
     tracking_secret: str | None = None
+    idempotency_secret: str | None = None
     index_secret: str | None = None
     keys_dir: Path | None = None
+    attachments_dir: Path | None = None
 
     def secret(self, name: str) -> str:
         """A configured secret, else a local one under var/ (created on first run)."""
@@ -23,3 +57,7 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     @property
     def resolved_keys_dir(self) -> Path:
         return self.keys_dir or self.var_dir / "keys"
+
+    @property
+    def resolved_attachments_dir(self) -> Path:
+        return self.attachments_dir or self.var_dir / "attachments"

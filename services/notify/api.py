@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from services.notify.models import notices
 from shared.auth import Caller
+from shared.errors import wants_english
 
 router = APIRouter(prefix="/api/v1", tags=["notify"])
 
@@ -20,8 +21,9 @@ async def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: int | None = None,
 ) -> dict[str, Any]:
-    """The caller's unit's notices, newest first."""
+    """The caller's unit's notices, newest first (English with `Accept-Language: en`)."""
     db = request.app.state.runtime.db
+    english = wants_english(request)
     base = select(notices).where(notices.c.unit == caller.unit)
     async with db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
@@ -29,22 +31,23 @@ async def inbox(
         if cursor is not None:
             page = page.where(notices.c.id < cursor)
         rows = (await session.execute(page)).mappings().all()
-    items = [
-        {
-            "id": r["id"],
-            "case_id": r["case_id"],
-            "event_type": r["event_type"],
-            "title": r["title"],
-            "body": r["body"],
-            "created_at": r["created_at"].isoformat(),
-            "read": r["read"],
-        }
-        for r in rows[:limit]
-    ]
+    items = [_item(r, english) for r in rows[:limit]]
     return {
         "items": items,
         "total": total,
         "next": str(items[-1]["id"]) if len(rows) > limit else None,
+    }
+
+
+def _item(r: Any, english: bool) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "case_id": r["case_id"],
+        "event_type": r["event_type"],
+        "title": (english and r["title_en"]) or r["title"],
+        "body": (english and r["body_en"]) or r["body"],
+        "created_at": r["created_at"].isoformat(),
+        "read": r["read"],
     }
 
 

@@ -1,44 +1,55 @@
-"""Who hears what in the in-app inbox, and the notices' wording (zh-CN)."""
+"""The in-app inbox: one notice per event and unit, worded by the same templates as the mail
+(zh-CN and English kept side by side; the API answers in the caller's language)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.notify.audiences import UnitTarget
 from services.notify.models import notices
+from services.notify.rendering import render
+from shared.directory import Directory
 from shared.events import Envelope
 from shared.events.cases import CaseEvent
 
-# event type -> (title, body); {fields} come from the event's public data
-WORDING = {
-    "case.opened": ("新案件待受理", "案件 {case_id} 已分办至本单位，请在期限内决定是否受理。"),
-    "case.assigned": ("案件改派至本单位", "案件 {case_id} 已改派至本单位办理。"),
-}
+TITLE_MAX = 200
 
 
-def recipients(payload: CaseEvent) -> list[str]:
-    """Units told of an event: for now the handling unit."""
-    return [payload.handling_unit]
+async def store_notices(
+    session: AsyncSession,
+    envelope: Envelope,
+    payload: CaseEvent,
+    targets: Sequence[UnitTarget],
+    *,
+    directory: Directory,
+    now: datetime,
+) -> None:
+    """Write each unit's inbox notice for an event, worded for its audience."""
+    if targets:
+        rows = [_notice(envelope, payload, t, directory, now) for t in targets]
+        await session.execute(insert(notices), rows)
 
 
-async def store_notices(session: AsyncSession, envelope: Envelope, payload: CaseEvent) -> int:
-    wording = WORDING.get(envelope.type)
-    if wording is None:
-        return 0
-    values = payload.model_dump()
-    for unit in recipients(payload):
-        await session.execute(
-            insert(notices).values(
-                unit=unit,
-                case_id=payload.case_id,
-                event_id=str(envelope.event_id),
-                event_type=envelope.type,
-                title=wording[0].format(**values),
-                body=wording[1].format(**values),
-                created_at=datetime.now(UTC),
-                read=False,
-            )
-        )
-    return len(recipients(payload))
+def _notice(
+    envelope: Envelope, payload: CaseEvent, target: UnitTarget, directory: Directory, now: datetime
+) -> dict[str, Any]:
+    extra = {"recipient": target.unit}
+    zh = render(envelope.type, target.audience, payload, "zh-CN", directory=directory, extra=extra)
+    en = render(envelope.type, target.audience, payload, "en", directory=directory, extra=extra)
+    return {
+        "unit": target.unit,
+        "case_id": payload.case_id,
+        "event_id": str(envelope.event_id),
+        "event_type": envelope.type,
+        "title": zh.subject[:TITLE_MAX],
+        "body": zh.summary,
+        "title_en": en.subject[:TITLE_MAX],
+        "body_en": en.summary,
+        "created_at": now,
+        "read": False,
+    }

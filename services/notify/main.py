@@ -2,28 +2,64 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI
 
-from services.notify import api, handlers
+from services.notify import api, handlers, webhooks
+from services.notify.contacts import load_contacts
+from services.notify.context import Notify
+from services.notify.metrics import build_metrics
 from services.notify.settings import NotifySettings
+from services.notify.worker import DeliveryWorker
 from shared import errors
 from shared.bus import document_publishers, subscribe_durable
+from shared.directory import load_directory
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
+from shared.settings import BaseServiceSettings
 from shared.streams import consumer
 
+log = logging.getLogger("zuofeng.notify")
 
-def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False) -> FastAPI:
-    settings = settings or NotifySettings()
+
+def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = False) -> FastAPI:
+    settings = _notify_settings(settings)
     runtime = build_runtime(settings, for_docs=for_docs)
-    subscribe_durable(
-        runtime.broker,
-        consumer(handlers.CONSUMER),
-        handlers.when_case_changes_tell_the_units(runtime.db),
-        settings,
+    n = Notify(
+        settings=settings,
+        db=runtime.db,
+        directory=load_directory(),
+        contacts=load_contacts(settings.resolved_contacts_file),
+        metrics=build_metrics(runtime.registry),
     )
+    for durable, handler in (
+        (handlers.REPORTS_CONSUMER, handlers.when_report_received_keep_the_contact(n)),
+        (handlers.CONSUMER, handlers.when_case_changes_tell_the_people(n)),
+    ):
+        subscribe_durable(runtime.broker, consumer(durable), handler, settings)
     document_publishers(runtime.broker, [NotificationDelivered, NotificationFailed])
+    runtime.background.append(DeliveryWorker(n).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
+    app.state.notify = n
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(webhooks.router)
+    if not for_docs:
+        _say_which_channels(settings)
     return app
+
+
+def _notify_settings(given: BaseServiceSettings | None) -> NotifySettings:
+    # A caller holding only the shared settings (e.g. the docs generator) gets notify's own
+    # fields at their defaults.
+    if isinstance(given, NotifySettings):
+        return given
+    return NotifySettings(**given.model_dump()) if given else NotifySettings()
+
+
+def _say_which_channels(settings: NotifySettings) -> None:
+    channels = ["inbox", "webhook"]
+    channels += ["email"] if settings.email_enabled else []
+    channels += ["sms"] if settings.sms_enabled else []
+    log.info("notify channels: %s", ", ".join(channels))

@@ -1,8 +1,22 @@
-"""Notify's tables: the in-app inbox (more channels arrive with the notify issue)."""
+"""Notify's tables: inbox, the delivery log, sealed reporter contacts, case links, webhooks.
+
+Nothing here holds a reporter's contact in clear: `reporter_contacts.sealed` is the box sealed
+to notify's key, opened in memory only at the moment of sending.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from shared.db import UtcDateTime, new_metadata
 
@@ -20,6 +34,84 @@ notices = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("read", Boolean, nullable=False),
+    Column("title_en", String(200)),
+    Column("body_en", Text),
     # Never twice for the same thing: one notice per event and unit.
     UniqueConstraint("event_id", "unit", name="uq_inbox_notices_event_id"),
+)
+
+# One row per report seen on `report.received`; anonymous ones have no box and are never told.
+reporter_contacts = Table(
+    "reporter_contacts",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("county", String(6), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("contactable", Boolean, nullable=False),
+    Column("sealed", Text),  # base64 box sealed to notify's key; never the contact in clear
+    Column("key_id", String(32)),
+    Column("has_email", Boolean, nullable=False),
+    Column("has_phone", Boolean, nullable=False),
+)
+
+# Which reports a case answers to: the opening report and every repeat merged into it.
+case_reports = Table(
+    "case_reports",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("report_id", String(64), primary_key=True),
+    Column("merged", Boolean, nullable=False),
+)
+
+# The case events deliveries are made of (case.* only: public texts, no personal data).
+source_events = Table(
+    "source_events",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("event_type", String(64), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+)
+
+# The delivery log and queue: exactly one row per (event, recipient, channel).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("case_id", String(36)),
+    Column("county", String(6), nullable=False),  # of the notification event's envelope
+    Column("recipient_kind", String(16), nullable=False),  # unit | reporter | integrator
+    Column("recipient", String(64), nullable=False),  # unit id | report id | subscription id
+    Column("channel", String(16), nullable=False),  # email | sms | webhook | inbox
+    Column("audience", String(32), nullable=False),  # which template
+    Column("status", String(16), nullable=False),  # pending|digest|delivered|failed|cancelled
+    Column("urgent", Boolean, nullable=False),
+    Column("batch", String(32)),  # the digest a waiting row belongs to (its local date)
+    Column("external_id", String(36)),  # sent as X-Zuofeng-Delivery / Message-ID
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("finished_at", UtcDateTime()),
+    Column("last_error", String(300)),
+    Column("correlation_id", String(64)),
+    UniqueConstraint("event_id", "recipient", "channel", name="uq_deliveries_event_id"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+webhooks = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("unit", String(64), nullable=False, index=True),
+    Column("created_by", String(200), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("counties", JSON, nullable=False),
+    Column("secret", String(200), nullable=False),  # HMAC key: needed in full to sign
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("failures", Integer, nullable=False),  # consecutive deliveries failed for good
+    Column("suspended_at", UtcDateTime()),
+    Column("deleted_at", UtcDateTime()),
 )

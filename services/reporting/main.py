@@ -4,32 +4,54 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.reporting import api, handlers
-from services.reporting.settings import ReportingSettings
+from services.reporting import api, export_api, handlers, metrics, pages
+from services.reporting.alerts import AlertRule
+from services.reporting.handlers import Projector
+from services.reporting.periods import load_phases
+from services.reporting.settings import ReportingSettings, reporting_settings
 from shared import errors
 from shared.bus import document_publishers, subscribe_durable
-from shared.events.reporting import AlertFrequentProblems
-from shared.runtime import build_app, build_runtime
+from shared.directory import load_directory
+from shared.events.reporting import AlertDecided, AlertFrequentProblems
+from shared.runtime import Runtime, build_app, build_runtime
+from shared.settings import BaseServiceSettings
 from shared.streams import consumer
+from shared.taxonomy import load_taxonomy
 
 
-def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = False) -> FastAPI:
-    settings = settings or ReportingSettings()
+def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = False) -> FastAPI:
+    settings = reporting_settings(settings)
     runtime = build_runtime(settings, for_docs=for_docs)
+    directory = load_directory()
+    rule = AlertRule(settings.alert_threshold, settings.alert_window_days)
+    _subscribe(runtime, settings, handlers.Projector(runtime.db, directory, rule))
+    business = metrics.BusinessMetrics()
+    runtime.registry.register(business)
+    runtime.background.append(
+        metrics.refresher(runtime.db, runtime.js, business, settings.metrics_interval)
+    )
+    app = build_app(runtime, title="Zuofeng reporting", description="Where the campaign stands.")
+    app.state.directory = directory
+    app.state.taxonomy = load_taxonomy()
+    app.state.phases = load_phases(settings.phases_file)
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(export_api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Projector) -> None:
     subscribe_durable(
         runtime.broker,
         consumer(handlers.REPORTS),
-        handlers.when_report_received_count_it(runtime.db),
+        handlers.when_report_received_count_it(projector),
         settings,
     )
     subscribe_durable(
         runtime.broker,
         consumer(handlers.CASES),
-        handlers.when_case_changes_update_facts(runtime.db),
+        handlers.when_case_changes_update_facts(projector),
         settings,
     )
-    document_publishers(runtime.broker, [AlertFrequentProblems])
-    app = build_app(runtime, title="Zuofeng reporting", description="Where the campaign stands.")
-    errors.install(app)
-    app.include_router(api.router)
-    return app
+    document_publishers(runtime.broker, [AlertFrequentProblems, AlertDecided])

@@ -1,109 +1,214 @@
-"""Stats as the contract defines them, computed from the fact tables."""
+"""Stats as the contract defines them, read from the daily aggregates.
+
+`received` counts reports (merged ones included), `cases` counts cases, `unit` is the handling
+unit, `substantiated` means substantiated or partly, `rectified` means verified, `overdue`
+counts cases that missed any deadline, dates filter on receipt (days in Asia/Shanghai, both
+ends included). A report whose case is not known yet counts in the totals and under its
+county, channel and period, but under no unit or problem. Medians are of calendar days taken
+(Asia/Shanghai), from receipt to acceptance and to closing.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
-from statistics import median
+from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.models import case_facts, report_facts
+from services.reporting.contributions import as_dict
+from services.reporting.models import COUNT_FIELDS, daily_counts, latency_hist
+from services.reporting.periods import LEVELS, Block, blocks, period_key, period_spans
 
 GroupBy = Literal["county", "unit", "problem", "channel", "period"]
-COUNTS = (
-    "received",
-    "cases",
-    "accepted",
-    "rejected",
-    "substantiated",
-    "rectified",
-    "overdue",
-    "transferred",
-    "exposed",
-)
+Period = Literal["day", "week", "month"]
+# Drilling down: within a county or a unit, group by one of these (dim of the pair).
+WITHIN = {
+    ("county", "unit"): "county_unit",
+    ("county", "problem"): "county_problem",
+    ("unit", "problem"): "unit_problem",
+}
 
 
-def _key(row: Any, group_by: GroupBy, period: str) -> str:
-    if group_by == "unit":
-        return str(row.handling_unit)
-    if group_by == "period":
-        return _period(row.received_at, period)
-    return str(getattr(row, group_by))
+def empty(key: str) -> dict[str, Any]:
+    return {"key": key, **dict.fromkeys(COUNT_FIELDS, 0)} | {
+        "median_days_to_accept": None,
+        "median_days_to_close": None,
+    }
 
 
-def _period(moment: datetime | None, period: str) -> str:
-    if moment is None:
-        return "unknown"
-    day = moment.date()
-    if period == "month":
-        return day.strftime("%Y-%m")
-    if period == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    return day.isoformat()
-
-
-def _days(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return (end - start).total_seconds() / 86400
+async def bounds(
+    session: AsyncSession, first: date | None, last: date | None
+) -> tuple[date | None, date | None]:
+    """The requested range, open ends closed by the data's first and last day."""
+    if first is None or last is None:
+        query = select(func.min(daily_counts.c.day), func.max(daily_counts.c.day))
+        low, high = (await session.execute(query.where(daily_counts.c.dim == "total"))).one()
+        first = first or low
+        last = last or high
+    return first, last
 
 
 async def stats(
     session: AsyncSession,
     group_by: GroupBy,
-    period: str,
+    period: Period,
     date_from: date | None,
     date_to: date | None,
+    within: tuple[str, str] | None = None,
+    medians: bool = True,
 ) -> dict[str, Any]:
-    reports, facts = select(report_facts), select(case_facts)
-    # Dates filter on receipt (contract), inclusive on both ends.
-    if date_from is not None:
-        reports = reports.where(func.date(report_facts.c.received_at) >= date_from)
-        facts = facts.where(func.date(case_facts.c.received_at) >= date_from)
-    if date_to is not None:
-        reports = reports.where(func.date(report_facts.c.received_at) <= date_to)
-        facts = facts.where(func.date(case_facts.c.received_at) <= date_to)
-    groups: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {k: 0 for k in COUNTS} | {"_acc": [], "_close": []}
+    """`{"groups": [...], "totals": {...}}`; `within` = (dim, key) narrows to a county or unit;
+    without `medians` the groups' medians are left out (None), for charts that show none."""
+    first, last = await bounds(session, date_from, date_to)
+    total_dim, total_key = within or ("total", "")
+    if first is None or last is None or first > last:
+        return {"groups": [], "totals": empty("total")}
+    totals = await _totals(session, total_dim, total_key, first, last)
+    if group_by == "period":
+        groups = await _by_period(session, total_dim, total_key, period, (first, last), medians)
+    else:
+        dim = group_by if within is None else WITHIN[(within[0], group_by)]
+        prefix = None if within is None else f"{within[1]}|"
+        groups = await _by_key(session, dim, prefix, (first, last), medians)
+    return {"groups": groups, "totals": totals}
+
+
+def _sums() -> list[Any]:
+    return [func.sum(daily_counts.c[f]).label(f) for f in COUNT_FIELDS]
+
+
+def _in_range(dim: str, first: date, last: date) -> Any:
+    c = daily_counts.c
+    return and_(c.dim == dim, c.day >= first, c.day <= last)
+
+
+async def _totals(
+    session: AsyncSession, dim: str, key: str, first: date, last: date
+) -> dict[str, Any]:
+    query = select(*_sums()).where(_in_range(dim, first, last), daily_counts.c.key == key)
+    row = (await session.execute(query)).one()
+    out = empty("total") | {f: int(row[i] or 0) for i, f in enumerate(COUNT_FIELDS)}
+    medians = await _medians(session, dim, {key: blocks(first, last)})
+    return out | medians.get(key, {})
+
+
+async def _by_key(
+    session: AsyncSession, dim: str, prefix: str | None, days: tuple[date, date], medians: bool
+) -> list[dict[str, Any]]:
+    first, last = days
+    query = select(daily_counts.c.key, *_sums()).where(_in_range(dim, first, last))
+    if prefix is not None:  # "371402|" … "371402}" ('}' follows '|'): one range of the key
+        query = query.where(daily_counts.c.key >= prefix, daily_counts.c.key < prefix[:-1] + "}")
+    rows = (await session.execute(query.group_by(daily_counts.c.key))).all()
+    found = {row[0]: as_dict(row[1:]) for row in rows if any(row[1:])}
+    span = blocks(first, last)
+    middles = await _medians(session, dim, dict.fromkeys(found, span)) if medians else {}
+    return [
+        empty(_short(key, prefix)) | values | middles.get(key, {})
+        for key, values in sorted(found.items())
+    ]
+
+
+def _short(key: str, prefix: str | None) -> str:
+    return key[len(prefix) :] if prefix else key
+
+
+async def _by_period(
+    session: AsyncSession,
+    dim: str,
+    key: str,
+    period: Period,
+    days: tuple[date, date],
+    medians: bool,
+) -> list[dict[str, Any]]:
+    first, last = days
+    c = daily_counts.c
+    query = select(c.day, *_sums()).where(_in_range(dim, first, last), c.key == key)
+    groups: dict[str, list[int]] = defaultdict(lambda: [0] * len(COUNT_FIELDS))
+    for row in (await session.execute(query.group_by(c.day))).all():
+        slot = groups[period_key(row[0], period)]
+        for i, value in enumerate(row[1:]):
+            slot[i] += int(value or 0)
+    spans = {p: blocks(a, b) for p, a, b in period_spans(first, last, period) if p in groups}
+    middles = await _medians(session, dim, spans, key=key) if medians else {}
+    return [
+        empty(p) | as_dict(values) | middles.get(p, {})
+        for p, values in sorted(groups.items())
+        if any(values)
+    ]
+
+
+async def _medians(
+    session: AsyncSession,
+    dim: str,
+    spans: dict[str, list[Block]],
+    key: str | None = None,
+) -> dict[str, dict[str, float | None]]:
+    """Median days to accept and to close per group, from the histograms of its blocks.
+
+    With `key`, groups are periods of that one key (their blocks are disjoint); otherwise
+    groups are keys, all over the same blocks. The database sums the histograms and finds the
+    middle: it hands back two numbers of days per group and kind, not the histograms."""
+    if not spans:
+        return {}
+    found: dict[tuple[str, str], float] = {}
+    for name, kind, low, high in (await session.execute(_median_query(dim, spans, key))).all():
+        found[(name, kind)] = round((low + high) / 2, 2)
+    return {
+        name: {
+            "median_days_to_accept": found.get((name, "accept")),
+            "median_days_to_close": found.get((name, "close")),
+        }
+        for name in spans
+    }
+
+
+def _median_query(dim: str, spans: dict[str, list[Block]], key: str | None) -> Any:
+    """(group, kind, lower middle, upper middle): the middle ranks' days, as statistics.median
+    takes them, from running totals over the summed histogram."""
+    rows = _histogram_rows(dim, spans, key)
+    summed = (
+        select(rows.c.grp, rows.c.kind, rows.c.bucket, func.sum(rows.c.n).label("n"))
+        .group_by(rows.c.grp, rows.c.kind, rows.c.bucket)
+        .subquery()
     )
-    for row in (await session.execute(reports)).all():
-        if group_by in ("unit", "problem"):
-            continue  # a report has no unit or problem until its case says so
-        groups[_key(row, group_by, period)]["received"] += 1
-    for row in (await session.execute(facts)).all():
-        _count_case(groups[_key(row, group_by, period)], row)
-    result = [_finish(key, values) for key, values in sorted(groups.items())]
-    totals = _finish("total", _sum(groups.values()))
-    return {"groups": result, "totals": totals}
+    within = (summed.c.grp, summed.c.kind)
+    running = select(
+        summed.c.grp,
+        summed.c.kind,
+        summed.c.bucket,
+        cast(
+            func.sum(summed.c.n).over(partition_by=within, order_by=summed.c.bucket), BigInteger
+        ).label("upto"),
+        cast(func.sum(summed.c.n).over(partition_by=within), BigInteger).label("total"),
+    ).subquery()
+    low = case((running.c.upto > (running.c.total - 1) // 2, running.c.bucket))
+    high = case((running.c.upto > running.c.total // 2, running.c.bucket))
+    return (
+        select(running.c.grp, running.c.kind, func.min(low), func.min(high))
+        .where(running.c.total > 0)
+        .group_by(running.c.grp, running.c.kind)
+    )
 
 
-def _count_case(group: dict[str, Any], row: Any) -> None:
-    group["cases"] += 1
-    for flag in ("accepted", "rejected", "rectified", "overdue", "transferred", "exposed"):
-        group[flag] += int(bool(getattr(row, flag)))
-    group["substantiated"] += int(row.finding in ("substantiated", "partly"))
-    if (days := _days(row.received_at, row.accepted_at)) is not None:
-        group["_acc"].append(days)
-    if (days := _days(row.received_at, row.closed_at)) is not None:
-        group["_close"].append(days)
-
-
-def _sum(groups: Any) -> dict[str, Any]:
-    total: dict[str, Any] = {k: 0 for k in COUNTS} | {"_acc": [], "_close": []}
-    for group in groups:
-        for key in COUNTS:
-            total[key] += group[key]
-        total["_acc"] += group["_acc"]
-        total["_close"] += group["_close"]
-    return total
-
-
-def _finish(key: str, values: dict[str, Any]) -> dict[str, Any]:
-    out = {"key": key, **{k: values[k] for k in COUNTS}}
-    out["median_days_to_accept"] = round(median(values["_acc"]), 2) if values["_acc"] else None
-    out["median_days_to_close"] = round(median(values["_close"]), 2) if values["_close"] else None
-    return out
+def _histogram_rows(dim: str, spans: dict[str, list[Block]], key: str | None) -> Any:
+    """The histogram rows of the groups' blocks, each with its group: one plain select per
+    level glued with UNION ALL, so PostgreSQL reads each from its key index alone (an OR of
+    ranges would make it visit the table, row by row)."""
+    h = latency_hist.c
+    if key is None:  # groups are keys over one span
+        grp: Any = h.key
+        wanted, keys = next(iter(spans.values())), list(spans)
+    else:  # groups are periods of one key; a block's start tells its period
+        owner = {block: name for name, span in spans.items() for block in span}
+        wanted, keys = list(owner), [key]
+        grp = case({start: name for (_, start), name in owner.items()}, value=h.start)
+    parts = []
+    for level in LEVELS:
+        starts = sorted(start for lvl, start in wanted if lvl == level)
+        if starts:
+            part = select(grp.label("grp"), h.kind, h.bucket, h.n).where(h.dim == dim)
+            parts.append(part.where(h.level == level, h.start.in_(starts), h.key.in_(keys)))
+    return union_all(*parts).subquery()

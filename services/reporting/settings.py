@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from shared.settings import service_settings
+from pathlib import Path
+
+from pydantic import Field
+
+from shared.settings import BaseServiceSettings, service_settings
 
 
 class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[misc]
-    pass
+    # Accountability alerts: this many substantiated (or partly) cases within the window.
+    alert_threshold: int = Field(3, ge=1)
+    alert_window_days: int = Field(90, ge=1)
+    # Campaign phases (YAML like services/reporting/phases.yaml); unset: the packaged ones.
+    phases_file: Path | None = None
+    # How often the business gauges on /metrics are recomputed, in seconds.
+    metrics_interval: float = Field(15.0, gt=0)
+
+
+def reporting_settings(settings: BaseServiceSettings | None) -> ReportingSettings:
+    """Settings as ReportingSettings (the docs generator hands over the shared base)."""
+    if isinstance(settings, ReportingSettings):
+        return settings
+    if settings is None:
+        return ReportingSettings()
+    return ReportingSettings(**settings.model_dump())

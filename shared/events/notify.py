@@ -1,4 +1,9 @@
-"""Events published by notify (`notification.*`)."""
+"""Events published by notify (`notification.*`).
+
+One event per delivery-log row when it reaches its end: the row's id is the aggregate, so each
+has sequence 1. `recipient` names a unit, a report (for its reporter) or a webhook
+subscription; never a person's address or number.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,10 @@ class NotificationDelivered(EventData):
     channel: NotifyChannel
     recipient_kind: Literal["unit", "reporter", "integrator"]
     case_id: str | None = None
+    event_type: str | None = None  # the case event the notice was about
+    recipient: str | None = None  # unit id, report id or subscription id
+    attempts: int | None = None
+    digest: bool = False  # sent inside a unit's daily digest
 
 
 @register
@@ -32,3 +41,7 @@ class NotificationFailed(EventData):
     recipient_kind: Literal["unit", "reporter", "integrator"]
     reason: str
     case_id: str | None = None
+    event_type: str | None = None
+    recipient: str | None = None
+    attempts: int | None = None
+    digest: bool = False

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field
 
 from shared.events.base import COUNTY_PATTERN, EventData, register
+
+AlertScope = Literal["unit", "county", "department"]
+# Accountability measures (信访工作条例 Art 39 and the campaign plan): 约谈, 通报, 挂牌督办,
+# 责令限期整改, 问责, or another measure described in the record.
+Decision = Literal[
+    "interview",
+    "circular",
+    "listed_supervision",
+    "rectify_within_deadline",
+    "accountability",
+    "other",
+]
 
 
 @register
@@ -16,7 +28,7 @@ class AlertFrequentProblems(EventData):
 
     type = "alert.frequent_problems"
     alert_id: str
-    scope: Literal["unit", "county", "department"]
+    scope: AlertScope
     key: str
     county: str = Field(pattern=COUNTY_PATTERN)
     count: int = Field(ge=1)
@@ -24,3 +36,18 @@ class AlertFrequentProblems(EventData):
     window_days: int = Field(ge=1)
     window_from: date
     window_to: date
+
+
+@register
+class AlertDecided(EventData):
+    """An accountability decision was recorded on an alert, against the unit or named
+    officials (the names and the note stay in reporting's record; they never travel)."""
+
+    type = "alert.decided"
+    alert_id: str
+    scope: AlertScope
+    key: str
+    decision: Decision
+    target: Literal["unit", "officials"]
+    decided_at: datetime
+    decided_unit: str

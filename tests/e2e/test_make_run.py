@@ -45,7 +45,7 @@ def _environment(tmp_path: Path, ports: dict[str, int]) -> dict[str, str]:
 
 
 def _start(tmp_path: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
-    """`make run` in a session of its own, like a terminal's foreground job (Ctrl-C hits the group)."""
+    """`make run` in its own session, like a terminal's foreground job (Ctrl-C hits the group)."""
     log = open(tmp_path / "run.log", "ab")  # noqa: SIM115 - the child writes it
     launcher = subprocess.Popen(
         ["make", "run"],

@@ -96,10 +96,14 @@ async def _walk(urls: dict[str, str]) -> None:
             return stats["totals"]["received"] == 1 and stats["totals"]["cases"] == 1
 
         await eventually(counted, timeout=10)
-        view = (
-            await http.get(f"{urls['intake']}/api/v1/reports/{accepted['tracking_code']}")
-        ).json()
-        assert [step["status"] for step in view["steps"]] == ["received", "received"]
+        async def tracked() -> bool:
+            # intake's public status follows case events on its own consumer
+            view = (
+                await http.get(f"{urls['intake']}/api/v1/reports/{accepted['tracking_code']}")
+            ).json()
+            return [step["status"] for step in view["steps"]] == ["received", "received"]
+
+        await eventually(tracked, timeout=10)
         detail = await http.get(f"{urls['cases']}/api/v1/cases/{case['id']}", headers=city)
         assert (
             detail.headers["etag"] == "1" and detail.json()["timeline"][0]["type"] == "case.opened"

@@ -86,10 +86,20 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/api/v1/exposures"): PUBLIC,
     ("reporting", "GET", "/api/v1/alerts"): Rule(READERS),
     ("reporting", "POST", "/api/v1/alerts/{alert_id}/decision"): Rule(
-        ("city_office", "supervisor")
+        ("city_office", "supervisor", "inspector"), scoped=True
     ),
     ("reporting", "GET", "/api/v1/export/stats.{fmt}"): Rule(READERS),
     ("reporting", "GET", "/api/v1/export/cases.{fmt}"): Rule(READERS),
+    # reporting's pages: the overview and the exposure board are public (a token adds the
+    # reader's parts); drill-downs and alerts need a reader; login and logout are forms.
+    ("reporting", "GET", "/"): PUBLIC,
+    ("reporting", "GET", "/exposures"): PUBLIC,
+    ("reporting", "GET", "/login"): PUBLIC,
+    ("reporting", "POST", "/login"): PUBLIC,
+    ("reporting", "POST", "/logout"): PUBLIC,
+    ("reporting", "GET", "/alerts"): Rule(READERS),
+    ("reporting", "GET", "/county/{code}"): Rule(READERS),
+    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS),
 }
 
 

@@ -153,6 +153,8 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "alert_id": "no-such-alert",
         "subscription_id": "no-such-subscription",
         "action": "note",
+        "code": OWN_COUNTY,
+        "unit_id": case["handling_unit"],
     }
 
 

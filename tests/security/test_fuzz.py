@@ -20,6 +20,8 @@ from tests.procstack import SECRET, SERVICES, ProcStack
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 EXAMPLES = os.environ.get("ZUOFENG_FUZZ_EXAMPLES", "15")
 SEED = os.environ.get("ZUOFENG_FUZZ_SEED", "20261127")
+# Seconds per service; `make fuzz` lifts it (0: no limit).
+LIMIT = float(os.environ.get("ZUOFENG_FUZZ_TIMEOUT", "900")) or None
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def _fuzz(stack: ProcStack, service: str, report_dir: Path) -> subprocess.Comple
     ]
     if SEED:
         command += ["--seed", SEED, "--generation-deterministic"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900)
+    return subprocess.run(command, capture_output=True, text=True, timeout=LIMIT)
 
 
 async def test_no_input_makes_a_server_error(tmp_path: Path, databases: dict[str, str]) -> None:

@@ -1,0 +1,96 @@
+"""Intake's file routes: attachment upload (public) and bulk import of findings (clerks)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile, status
+from fastapi.responses import JSONResponse
+
+from services.intake import attachments, bulk, importing
+from services.intake.api import IdempotencyKey, context, limit
+from services.intake.schemas import AttachmentAccepted, ImportResult
+from shared.auth import Caller, MaybeCaller, Principal, require_role
+from shared.errors import wants_english
+
+router = APIRouter(prefix="/api/v1", tags=["intake"])
+IMPORT_ROLES = ("clerk", "city_office")
+
+
+async def importing_clerk(caller: Caller) -> Principal:
+    """A dependency, so a role that may not import hears 403 before its file is judged."""
+    require_role(caller, *IMPORT_ROLES)
+    return caller
+
+
+Clerk = Annotated[Principal, Depends(importing_clerk)]
+
+
+def bad_file(request: Request, zh: str, en: str) -> JSONResponse:
+    context(request).metrics.rejected("invalid_file")
+    msg = en if wants_english(request) else zh
+    item = {"loc": ["body", "file"], "msg": msg, "type": "value_error"}
+    return JSONResponse({"detail": [item]}, status_code=422)
+
+
+def too_large(request: Request, zh: str, en: str) -> HTTPException:
+    context(request).metrics.rejected("too_large")
+    return HTTPException(413, en if wants_english(request) else zh)
+
+
+@router.post("/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentAccepted)
+async def upload_attachment(
+    request: Request, file: UploadFile, caller: MaybeCaller
+) -> AttachmentAccepted | JSONResponse:
+    """Store one file (multipart field `file`) by its sha256; name its id in a report.
+
+    Types and size are limited by settings; too large → 413.
+    """
+    ctx = context(request)
+    if caller is None:
+        limit(request, ctx.limiters.public)
+    most = ctx.settings.attachment_max_bytes
+    try:
+        attachment_id, sha = await attachments.save(
+            ctx.db,
+            ctx.settings.resolved_attachments_dir,
+            file.file,
+            file.content_type or "",
+            ctx.settings.attachment_types,
+            most,
+        )
+    except attachments.FileTooLarge as exc:
+        raise too_large(request, f"附件不能超过 {most} 字节", f"file exceeds {most} bytes") from exc
+    except attachments.BadFile as exc:
+        return bad_file(request, exc.zh, exc.en)
+    return AttachmentAccepted(attachment_id=attachment_id, sha256=sha)
+
+
+@router.post("/reports/import", response_model=ImportResult)
+async def import_reports(
+    request: Request, file: UploadFile, caller: Clerk, idempotency_key: IdempotencyKey = None
+) -> ImportResult | JSONResponse:
+    """Import findings from CSV or XLSX (multipart field `file`), one result per row.
+
+    Columns are named like the body fields, with `reporter_name`, `reporter_phone` and
+    `reporter_email`; channel defaults to `inspection`. `row` is the row number as a
+    spreadsheet shows it (the header is row 1). A bad row never blocks the good ones; with
+    an `Idempotency-Key`, importing the same file again answers each row as the first time.
+    """
+    ctx = context(request)
+    data = await file.read()
+    try:
+        rows = await importing.import_file(
+            ctx,
+            data,
+            file.filename or "",
+            caller=caller,
+            key=idempotency_key,
+            english=wants_english(request),
+        )
+    except bulk.BadTable as exc:
+        return bad_file(request, exc.zh, exc.en)
+    except importing.TooManyRows as exc:
+        most = ctx.settings.import_max_rows
+        raise too_large(request, f"一次最多导入 {most} 行", f"at most {most} rows") from exc
+    return ImportResult(rows=rows)

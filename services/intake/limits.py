@@ -1,0 +1,137 @@
+"""Per-client rate limits and request body limits.
+
+Buckets live in this process: each replica limits on its own (a shared store can come with
+the security issue). A client is its address as the server sees it; behind a proxy, run
+uvicorn with `--forwarded-allow-ips` so that address is the real one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_CLIENTS = 100_000
+
+
+class RateLimiter:
+    """Token buckets per client: `rate` tokens a second up to `burst`; rate 0 means no limit."""
+
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate, self.burst, self.clock = rate, max(burst, 1), clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def retry_after(self, client: str) -> float:
+        """0 when `client` may go ahead (and takes a token), else seconds until it may."""
+        if self.rate <= 0:
+            return 0.0
+        now = self.clock()
+        tokens, then = self._buckets.get(client, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+        if tokens < 1.0:
+            self._buckets[client] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+        self._buckets[client] = (tokens - 1.0, now)
+        if len(self._buckets) > MAX_CLIENTS:
+            self._forget_idle(now)
+        return 0.0
+
+    def _forget_idle(self, now: float) -> None:
+        # A bucket that has refilled is the same as no bucket: drop those.
+        full = self.burst / self.rate
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full}
+
+
+class TooLarge(HTTPException):
+    """The request body passed its limit while being read (an HTTPException, so the framework
+    answers 413 instead of calling it a malformed body)."""
+
+    def __init__(self, limit: int, english: bool) -> None:
+        super().__init__(413, _message(limit, english))
+
+
+class BodyLimit:
+    """413 for bodies over the limit of their path, by Content-Length or while streaming."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit_for: Callable[[str], int],
+        on_reject: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.app, self.limit_for, self.on_reject = app, limit_for, on_reject
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            self.on_reject()
+            await _too_large(scope, send, limit)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                self.on_reject()
+                raise TooLarge(limit, _english(scope))
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except TooLarge:  # a route that let it through: answer here
+            if not started:
+                await _too_large(scope, send, limit)
+
+
+def _header(scope: Scope, wanted: bytes) -> str:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _english(scope: Scope) -> bool:
+    return _header(scope, b"accept-language").lower().startswith("en")
+
+
+def _message(limit: int, english: bool) -> str:
+    return f"request body exceeds {limit} bytes" if english else f"请求体超过 {limit} 字节"
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = _header(scope, b"content-length")
+    return int(value) if value.isdigit() else None
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    from starlette.responses import JSONResponse
+
+    text = _message(limit, _english(scope))
+    body: Any
+    if scope["path"].startswith("/open311/"):
+        body = [{"code": 413, "description": text}]
+    else:
+        body = {"detail": text}
+    response = JSONResponse(body, status_code=413)
+    await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

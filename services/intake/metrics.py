@@ -1,0 +1,43 @@
+"""Intake's business metrics: reports by channel and county, rejections by reason, and the
+time to accept a report by transport (HTTP request latency comes from shared.observability)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from services.intake.schemas import FIELD_NAMES
+
+BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class IntakeMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.reports = Counter(
+            "zuofeng_intake_reports",
+            "Reports accepted (idempotent replays not counted again)",
+            ["channel", "county"],
+            registry=registry,
+        )
+        self.rejections = Counter(
+            "zuofeng_intake_rejections",
+            "Submissions refused, by reason (invalid_<field>, too_large, rate_limited, ...)",
+            ["reason"],
+            registry=registry,
+        )
+        self.accept_seconds = Histogram(
+            "zuofeng_intake_accept_seconds",
+            "Time to validate, seal and commit one report",
+            ["transport"],
+            buckets=BUCKETS,
+            registry=registry,
+        )
+
+    def rejected(self, reason: str) -> None:
+        self.rejections.labels(reason).inc()
+
+    def invalid(self, locs: list[list[object]]) -> None:
+        """One rejection per bad field; field names outside the schema count as `other`."""
+        for loc in locs:
+            parts = [str(p) for p in loc if not isinstance(p, int) and p != "body"]
+            field = ".".join(parts[:2]) if parts else ""
+            self.rejected(f"invalid_{field}" if field in FIELD_NAMES else "invalid_other")

@@ -1,0 +1,147 @@
+"""Reporters' contacts: kept sealed from `report.received`, linked to cases, opened only in
+memory at the moment of sending. Anonymous reports keep no box and are never contacted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.models import case_reports, deliveries, reporter_contacts
+from shared import sealing
+from shared.events.cases import CaseEvent
+from shared.events.intake import ReportReceived, SealedIdentity
+
+HOLDER = "notify"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What notify knows of a reporter without opening anything."""
+
+    report_id: str
+    contactable: bool
+    has_email: bool
+    has_phone: bool
+    received_at: Any
+    sealed: str | None
+
+
+def channel_for(contact: Contact, email_on: bool, sms_on: bool) -> str | None:
+    """Written notice by mail when the reporter gave an address, else a text message; None
+    for an anonymous reporter or one whose channels are off."""
+    if not contact.contactable:
+        return None
+    if contact.has_email and email_on:
+        return "email"
+    return "sms" if contact.has_phone and sms_on else None
+
+
+def is_contactable(report: ReportReceived) -> bool:
+    identity = report.identity
+    return bool(
+        not report.anonymous
+        and identity is not None
+        and HOLDER in identity.sealed
+        and (identity.has_email or identity.has_phone)
+    )
+
+
+async def keep_contact(session: AsyncSession, report: ReportReceived, now: datetime) -> None:
+    """Store the report's contact sealed, as it came (or only the fact that it is anonymous),
+    and bring forward notices that were waiting for it."""
+    found = await session.execute(
+        select(reporter_contacts.c.report_id).where(
+            reporter_contacts.c.report_id == report.report_id
+        )
+    )
+    if found.first() is not None:
+        return
+    contactable = is_contactable(report)
+    identity = report.identity if contactable else None
+    await session.execute(
+        insert(reporter_contacts).values(
+            report_id=report.report_id,
+            county=report.county,
+            received_at=report.received_at,
+            contactable=contactable,
+            sealed=identity.sealed[HOLDER] if identity else None,
+            key_id=identity.key_ids.get(HOLDER) if identity else None,
+            has_email=bool(identity and identity.has_email),
+            has_phone=bool(identity and identity.has_phone),
+        )
+    )
+    await _bring_forward(session, report.report_id, now)
+
+
+async def _bring_forward(session: AsyncSession, report_id: str, now: datetime) -> None:
+    await session.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.recipient_kind == "reporter",
+            deliveries.c.recipient == report_id,
+            deliveries.c.status == "pending",
+        )
+        .values(next_attempt_at=now)
+    )
+
+
+async def link_reports(session: AsyncSession, event_type: str, payload: CaseEvent) -> None:
+    """Remember which reports a case answers to (its opening report, and repeats merged in)."""
+    pairs: list[tuple[str, bool]] = []
+    if payload.report_id:
+        pairs.append((payload.report_id, False))
+    merged = getattr(payload, "merged_report_id", None)
+    if event_type == "case.merged" and merged:
+        pairs.append((merged, True))
+    for report_id, is_merged in pairs:
+        known = await session.execute(
+            select(case_reports.c.report_id).where(
+                case_reports.c.case_id == payload.case_id, case_reports.c.report_id == report_id
+            )
+        )
+        if known.first() is None:
+            await session.execute(
+                insert(case_reports).values(
+                    case_id=payload.case_id, report_id=report_id, merged=is_merged
+                )
+            )
+
+
+async def reports_of(session: AsyncSession, case_id: str) -> list[str]:
+    rows = await session.execute(
+        select(case_reports.c.report_id)
+        .where(case_reports.c.case_id == case_id)
+        .order_by(case_reports.c.report_id)
+    )
+    return [row.report_id for row in rows]
+
+
+async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[str, Contact]:
+    """The known contacts of these reports (a report not seen yet is simply absent)."""
+    ids = list(report_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(reporter_contacts).where(reporter_contacts.c.report_id.in_(ids))
+    )
+    return {
+        r.report_id: Contact(
+            r.report_id, r.contactable, r.has_email, r.has_phone, r.received_at, r.sealed
+        )
+        for r in rows
+    }
+
+
+def open_contact(contact: Contact, key: X25519PrivateKey) -> dict[str, str]:
+    """The reporter's name/phone/email, in memory only: never log, store or return it further
+    than the channel that sends."""
+    if not contact.contactable or contact.sealed is None:
+        raise LookupError("no contact to open")
+    sealed = SealedIdentity(sealed={HOLDER: contact.sealed})
+    return sealing.open_identity(sealed, HOLDER, key)

@@ -1,0 +1,121 @@
+"""What the dashboard pages show, built from the same queries as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reporting.charts import bar_chart, trend_chart
+from services.reporting.decisions import list_alerts, visible
+from services.reporting.labels import FIELDS, RATES, Names, rates
+from services.reporting.listings import exposures
+from services.reporting.models import COUNT_FIELDS, alerts
+from services.reporting.params import Range
+from services.reporting.queries import stats
+
+CARD_FIELDS = COUNT_FIELDS
+
+
+def cards(totals: dict[str, Any], names: Names) -> dict[str, list[dict[str, Any]]]:
+    """Totals, the rates derived from them, and the median days."""
+    counts = [{"key": f, "label": names.word(FIELDS[f]), "value": totals[f]} for f in CARD_FIELDS]
+    rate_cards = [
+        {"key": name, "label": names.word(RATES[name][:2]), "value": _percent(rate)}
+        for name, rate in rates(totals).items()
+    ]
+    medians = [
+        {
+            "key": f,
+            "label": names.word(FIELDS[f]),
+            "value": "—" if totals[f] is None else f"{totals[f]:.2f}",
+        }
+        for f in ("median_days_to_accept", "median_days_to_close")
+    ]
+    return {"counts": counts, "rates": rate_cards, "medians": medians}
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def county_bars(groups: list[dict[str, Any]], names: Names, linked: bool, q: str) -> Any:
+    by_key = {g["key"]: g for g in groups}
+    codes = [code for code, _ in names.directory.counties()]
+    codes += sorted(k for k in by_key if k not in codes)
+    rows = []
+    for code in codes:
+        g = by_key.get(code, {"cases": 0, "substantiated": 0})
+        href = f"/county/{code}{q}" if linked else None
+        rows.append((names.county(code), g["cases"], g["substantiated"], href))
+    return bar_chart(rows)
+
+
+def weekly_trend(groups: list[dict[str, Any]]) -> Any:
+    return trend_chart([(g["key"], g["received"], g["cases"]) for g in groups][-52:])
+
+
+def unit_bars(groups: list[dict[str, Any]], names: Names, field: str, q: str, top: int = 15) -> Any:
+    chosen = sorted((g for g in groups if g[field]), key=lambda g: (-g[field], g["key"]))[:top]
+    rows = [(names.unit(g["key"]), g[field], 0, f"/unit/{g['key']}{q}") for g in chosen]
+    return bar_chart(rows)
+
+
+def problem_bars(groups: list[dict[str, Any]], names: Names) -> Any:
+    chosen = sorted(groups, key=lambda g: (-g["cases"], g["key"]))
+    return bar_chart(
+        [(names.problem(g["key"]), g["cases"], g["substantiated"], None) for g in chosen]
+    )
+
+
+async def overview(
+    session: AsyncSession, days: Range, names: Names, detail: bool, q: str
+) -> dict[str, Any]:
+    by_county = await stats(session, "county", "day", days.first, days.last, medians=False)
+    weekly = await stats(session, "period", "week", days.first, days.last, medians=False)
+    board, _ = await exposures(session, 5, 0)
+    context: dict[str, Any] = {
+        "cards": cards(by_county["totals"], names),
+        "totals": by_county["totals"],
+        "county_chart": county_bars(by_county["groups"], names, detail, q),
+        "trend": weekly_trend(weekly["groups"]),
+        "exposures": board,
+    }
+    if detail:
+        by_unit = await stats(session, "unit", "day", days.first, days.last, medians=False)
+        context["overdue_chart"] = unit_bars(by_unit["groups"], names, "overdue", q)
+    return context
+
+
+async def drill(
+    session: AsyncSession, days: Range, names: Names, within: tuple[str, str], q: str
+) -> dict[str, Any]:
+    """A county's or a unit's own figures: totals, units (for a county), problems, trend."""
+    dim, key = within
+    problems = await stats(session, "problem", "day", days.first, days.last, within, False)
+    weekly = await stats(session, "period", "week", days.first, days.last, within, False)
+    context: dict[str, Any] = {
+        "cards": cards(problems["totals"], names),
+        "totals": problems["totals"],
+        "problem_chart": problem_bars(problems["groups"], names),
+        "trend": weekly_trend(weekly["groups"]),
+    }
+    if dim == "county":
+        units = await stats(session, "unit", "day", days.first, days.last, within, False)
+        context["unit_chart"] = unit_bars(units["groups"], names, "cases", q, top=50)
+    return context
+
+
+async def alert_list(
+    session: AsyncSession,
+    units: set[str] | frozenset[str] | None,
+    counties: set[str],
+    limit: int,
+    only_key: str | None = None,
+) -> list[dict[str, Any]]:
+    query = visible(select(alerts), units, counties)
+    if only_key is not None:
+        query = query.where(alerts.c.key == only_key)
+    items, _ = await list_alerts(session, query, limit, 0)
+    return items

@@ -1,0 +1,93 @@
+"""Query parameters shared by the JSON routes, the exports and the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+
+from services.reporting.labels import Names
+from services.reporting.periods import Phases, date_range
+from services.reporting.queries import GroupBy, Period
+from shared.errors import wants_english
+
+DateFrom = Annotated[date | None, Query(alias="from", description="first day of receipt")]
+DateTo = Annotated[date | None, Query(alias="to", description="last day of receipt")]
+PhaseId = Annotated[str | None, Query(description="a configured phase (GET /api/v1/phases)")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Cursor = Annotated[str | None, Query(description="`next` of the previous page")]
+
+
+@dataclass(frozen=True)
+class Range:
+    first: date | None
+    last: date | None
+
+
+def invalid(where: tuple[str, ...], zh: str, en: str) -> RequestValidationError:
+    """A 422 naming the parameter, zh-CN by default, English with Accept-Language: en."""
+    message = f"{zh} | {en}"
+    return RequestValidationError(
+        [{"loc": where, "msg": message, "type": "value_error", "ctx": {"error": message}}]
+    )
+
+
+def resolve_range(
+    phases: Phases, phase: str | None, first: date | None, last: date | None
+) -> Range:
+    """The days a request covers: its phase narrowed by from/to."""
+    chosen = None
+    if phase:
+        chosen = phases.get(phase)
+        if chosen is None:
+            known = ", ".join(p.id for p in phases.phases)
+            raise invalid(
+                ("query", "phase"), f"未知的阶段（可选：{known}）", f"unknown phase ({known})"
+            )
+    if first is not None and last is not None and first > last:
+        raise invalid(("query", "to"), "结束日期早于开始日期", "'to' is before 'from'")
+    return Range(*date_range(chosen, first, last))
+
+
+def date_range_of(
+    request: Request, date_from: DateFrom = None, date_to: DateTo = None, phase: PhaseId = None
+) -> Range:
+    return resolve_range(request.app.state.phases, phase, date_from, date_to)
+
+
+@dataclass(frozen=True)
+class StatsParams:
+    group_by: GroupBy
+    period: Period
+    range: Range
+
+
+def stats_params(
+    request: Request,
+    group_by: GroupBy = "county",
+    period: Period = "day",
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    phase: PhaseId = None,
+) -> StatsParams:
+    return StatsParams(group_by, period, date_range_of(request, date_from, date_to, phase))
+
+
+def offset_of(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit():
+        raise invalid(("query", "cursor"), "无效的游标", "invalid cursor")
+    return int(cursor)
+
+
+def next_cursor(offset: int, count: int, total: int) -> str | None:
+    return str(offset + count) if offset + count < total else None
+
+
+def names_for(request: Request) -> Names:
+    english = wants_english(request) or request.query_params.get("lang") == "en"
+    return Names(request.app.state.directory, request.app.state.taxonomy, english)

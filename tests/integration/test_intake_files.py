@@ -1,0 +1,194 @@
+"""Attachments (typed, size-limited, stored by content hash, referenced by sha256 in the event)
+and bulk import of findings in CSV and XLSX with mixed good and bad rows."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from services.intake.models import reports
+from shared.natsserver import NatsProcess
+from tests.integration.test_intake_harness import (
+    CONTENT,
+    Intake,
+    bearer,
+    published,
+    report,
+    running_intake,
+)
+
+pytestmark = pytest.mark.integration
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+PDF = b"%PDF-1.4\n" + b"x" * 300
+
+
+@pytest.fixture
+async def intake(
+    nats_server: NatsProcess, database_url: str, tmp_path: Path
+) -> AsyncIterator[Intake]:
+    async with running_intake(
+        nats_server.url,
+        database_url,
+        tmp_path / "var",
+        attachment_max_bytes=10_000,
+        import_max_rows=50,
+    ) as running:
+        yield running
+
+
+async def upload(intake: Intake, data: bytes, kind: str, **headers: str) -> Any:
+    files = {"file": ("evidence", data, kind)}
+    return await intake.http.post("/api/v1/attachments", files=files, headers=headers)
+
+
+async def test_attachment_is_stored_by_hash_and_referenced(intake: Intake) -> None:
+    answer = await upload(intake, PNG, "image/png")
+    assert answer.status_code == 201, answer.text
+    sha = hashlib.sha256(PNG).hexdigest()
+    assert answer.json()["sha256"] == sha
+    stored = intake.settings.resolved_attachments_dir / sha[:2] / sha
+    assert stored.read_bytes() == PNG
+    again = await upload(intake, PNG, "image/png")  # same bytes: one file, another id
+    assert again.json()["attachment_id"] != answer.json()["attachment_id"]
+    assert len(list(stored.parent.iterdir())) == 1
+    ids = [answer.json()["attachment_id"], (await upload(intake, PDF, "application/pdf")).json()]
+    body = report(attachments=[ids[0], ids[1]["attachment_id"]])
+    accepted = (await intake.http.post("/api/v1/reports", json=body)).json()
+    [event] = await published(intake, {accepted["report_id"]})
+    refs = event.data["attachments"]
+    assert [r["sha256"] for r in refs] == [sha, hashlib.sha256(PDF).hexdigest()]
+    assert refs[0]["content_type"] == "image/png" and refs[0]["size"] == len(PNG)
+    assert "iVBOR" not in str(event.data)  # no bytes on the bus, not even base64
+
+
+async def test_attachment_limits(intake: Intake) -> None:
+    too_big = await upload(intake, PNG + b"\x00" * 10_000, "image/png")
+    assert too_big.status_code == 413
+    exe = await upload(intake, b"MZ\x90\x00", "application/x-msdownload")
+    assert exe.status_code == 422 and exe.json()["detail"][0]["loc"] == ["body", "file"]
+    disguised = await upload(intake, b"MZ\x90\x00" * 10, "image/png")
+    assert disguised.status_code == 422
+    empty = await upload(intake, b"", "text/plain", **{"Accept-Language": "en"})
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"][0]["msg"]
+    assert not list(intake.settings.resolved_attachments_dir.glob("*/*"))
+
+
+ROWS: list[dict[str, Any]] = [
+    {
+        "county": "371402",
+        "content": CONTENT,
+        "category_hint": 18,
+        "reporter_name": "李四",
+        "reporter_phone": "13912345678",
+    },
+    {"county": "999999", "content": CONTENT},  # unknown county
+    {"county": "371403", "content": "短"},  # content too short
+    {"county": "371424", "content": CONTENT, "channel": "visit", "occurred_on": "2018-05-02"},
+    {"county": "371402", "content": CONTENT, "reporter_phone": "not a phone"},
+]
+
+
+def as_csv(rows: list[dict[str, Any]], encoding: str = "utf-8") -> bytes:
+    columns = [
+        "county",
+        "content",
+        "channel",
+        "category_hint",
+        "occurred_on",
+        "reporter_name",
+        "reporter_phone",
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def as_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(
+        ["县市区代码", "内容", "channel", "问题编号", "occurred_on", "举报人姓名", "举报人电话"]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                int(row["county"]),  # a spreadsheet keeps codes as numbers
+                row["content"],
+                row.get("channel"),
+                row.get("category_hint"),
+                row.get("occurred_on"),
+                row.get("reporter_name"),
+                row.get("reporter_phone"),
+            ]
+        )
+    sheet.append([None] * 7)  # trailing blank rows are not rows
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("findings.csv", as_csv(ROWS)),
+        ("findings-gbk.csv", as_csv(ROWS, "gb18030")),
+        ("findings.xlsx", as_xlsx(ROWS)),
+    ],
+)
+async def test_import_mixed_rows(intake: Intake, name: str, data: bytes) -> None:
+    answer = await intake.http.post(
+        "/api/v1/reports/import", files={"file": (name, data)}, headers=bearer("clerk")
+    )
+    assert answer.status_code == 200, answer.text
+    rows = answer.json()["rows"]
+    assert [r["row"] for r in rows] == [2, 3, 4, 5, 6]
+    good = [r for r in rows if "report_id" in r and r["report_id"]]
+    assert [r["row"] for r in good] == [2, 5]
+    assert [e["loc"] for e in rows[1]["errors"]] == [["county"]]
+    assert [e["loc"] for e in rows[2]["errors"]] == [["content"]]
+    assert [e["loc"] for e in rows[4]["errors"]] == [["reporter_phone"]]
+    events = await published(intake, {r["report_id"] for r in good})
+    by_id = {e.aggregate_id: e.data for e in events}
+    first = by_id[good[0]["report_id"]]
+    assert first["channel"] == "inspection" and first["category_hint"] == 18
+    assert first["anonymous"] is False and first["reporter_index"]
+    assert by_id[good[1]["report_id"]]["channel"] == "visit"
+    async with intake.ctx.db.sessions() as session:
+        count = (await session.execute(select(func.count()).select_from(reports))).scalar()
+    assert count == 2  # bad rows left nothing behind
+
+
+async def test_import_again_with_the_same_key_answers_the_same(intake: Intake) -> None:
+    headers = bearer("clerk") | {"Idempotency-Key": "inspection-batch-7"}
+    files = {"file": ("findings.csv", as_csv(ROWS))}
+    first = await intake.http.post("/api/v1/reports/import", files=files, headers=headers)
+    again = await intake.http.post("/api/v1/reports/import", files=files, headers=headers)
+    assert first.json() == again.json()
+
+
+async def test_import_needs_a_clerk_and_a_readable_file(intake: Intake) -> None:
+    files = {"file": ("findings.csv", as_csv(ROWS))}
+    assert (await intake.http.post("/api/v1/reports/import", files=files)).status_code == 401
+    officer = await intake.http.post(
+        "/api/v1/reports/import", files=files, headers=bearer("officer")
+    )
+    assert officer.status_code == 403
+    no_content = {"file": ("x.csv", b"county,title\n371402,x\n")}
+    answer = await intake.http.post(
+        "/api/v1/reports/import", files=no_content, headers=bearer("clerk")
+    )
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "file"]
+    many = {"file": ("x.csv", as_csv([ROWS[0]] * 51))}
+    answer = await intake.http.post("/api/v1/reports/import", files=many, headers=bearer("clerk"))
+    assert answer.status_code == 413

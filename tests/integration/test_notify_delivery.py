@@ -1,0 +1,211 @@
+"""Notify on real services: mail through a real SMTP server, signed webhooks to a real HTTP
+listener, a NATS server per test and the notify database on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from nats.js import JetStreamContext
+from sqlalchemy import func, select
+
+from services.notify.models import deliveries
+from tests.factories import report_received
+from tests.integration.busutil import eventually
+from tests.integration.notify_harness import (
+    bus,
+    case_event,
+    new_case_id,
+    notifications,
+    notify_settings,
+    publish,
+    running_notify,
+    sealed_report,
+    settled,
+    smtp_sink,
+    token_header,
+    webhook_receiver,
+)
+
+pytestmark = pytest.mark.integration
+__all__ = ["bus"]  # the fixture, imported so pytest finds it here
+REPORTER = "reporter-7f3a@example.net"
+UNIT_MAIL = "fpb-371402@units.test"
+
+
+async def test_mail_reaches_reporter_and_units_never_an_anonymous_reporter(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            named = sealed_report(settings.resolved_keys_dir, name="张三", email=REPORTER)
+            anonymous = report_received("371402")
+            await publish(js, named, anonymous)
+            for report in (named, anonymous):
+                case_id = new_case_id()
+                opened = case_event("case.opened", case_id, report.aggregate_id, 1)
+                accepted = case_event("case.accepted", case_id, report.aggregate_id, 2)
+                await publish(js, opened, accepted)
+
+            async def all_sent() -> bool:
+                return await settled(app, js) and len(sink.to(UNIT_MAIL)) == 2
+
+            await eventually(all_sent)
+    mail = sink.to(REPORTER)
+    assert len(mail) == 1, "one reporter left a contact; the anonymous one is never told"
+    assert mail[0].rcpt == [REPORTER]
+    assert mail[0].subject == "您反映的问题已受理"
+    assert "已由德城区扶贫办受理" in mail[0].body
+    assert all(m.subject.startswith("【新案件】") for m in sink.to(UNIT_MAIL))
+    assert len(sink.mails) == 3
+    events = await notifications(js)
+    delivered = [e for e in events if e.type == "notification.delivered"]
+    reporter_events = [e for e in delivered if e.data["recipient_kind"] == "reporter"]
+    assert [e.data["recipient"] for e in reporter_events] == [named.aggregate_id]
+    assert (
+        mail[0].message["Message-ID"]
+        == f"<{reporter_events[0].data['delivery_id']}@zuofeng.example.org>"
+    )
+    assert {e.county for e in events} == {"371402"}
+
+
+async def test_webhook_is_signed_and_retried_with_the_same_delivery_id(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with webhook_receiver() as receiver, running_notify(settings, js) as (app, http):
+            answer = await http.post(
+                "/api/v1/webhooks",
+                json={"url": receiver.url, "event_types": ["case.opened"], "counties": ["371402"]},
+                headers=token_header("city-fpb", "integrator"),
+            )
+            assert answer.status_code == 201, answer.text
+            receiver.secret = answer.json()["secret"]
+            receiver.script = [500, 500]
+            opened = case_event("case.opened", new_case_id(), None, 1)
+            await publish(js, opened)
+
+            async def accepted_on_third() -> bool:
+                return len(receiver.calls) == 3 and await settled(app, js)
+
+            await eventually(accepted_on_third)
+            metrics = (await http.get("/metrics")).text
+    assert [c["status"] for c in receiver.calls] == [500, 500, 200]
+    assert all(c["valid"] for c in receiver.calls)
+    assert len({c["delivery"] for c in receiver.calls}) == 1
+    assert json.loads(receiver.calls[-1]["body"])["event_id"] == str(opened.event_id)
+    assert 'zuofeng_notify_deliveries_total{channel="webhook",outcome="retried"} 2.0' in metrics
+    assert 'zuofeng_notify_deliveries_total{channel="webhook",outcome="sent"} 1.0' in metrics
+    assert 'zuofeng_notify_delivery_latency_seconds_count{channel="webhook"} 1.0' in metrics
+    assert 'zuofeng_notify_attempt_seconds_count{channel="webhook"} 3.0' in metrics
+    hooks = [e for e in await notifications(js) if e.data["channel"] == "webhook"]
+    assert [(e.type, e.data["delivery_id"], e.data["attempts"]) for e in hooks] == [
+        ("notification.delivered", receiver.calls[0]["delivery"], 3)
+    ]
+
+
+async def test_redelivered_events_send_nothing_new(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with webhook_receiver() as receiver, running_notify(settings, js) as (app, http):
+            answer = await http.post(
+                "/api/v1/webhooks",
+                json={"url": receiver.url, "event_types": ["case.accepted"]},
+                headers=token_header("city-fpb", "integrator"),
+            )
+            receiver.secret = answer.json()["secret"]
+            named = sealed_report(settings.resolved_keys_dir, name="李四", email=REPORTER)
+            case_id = new_case_id()
+            accepted = case_event("case.accepted", case_id, named.aggregate_id, 2)
+            await publish(js, named, case_event("case.opened", case_id, named.aggregate_id, 1))
+            await publish(js, accepted)
+            await eventually(lambda: _sent(app, js, sink, 2))
+            rows_before = await _count_rows(app)
+            # The same event again, past JetStream's dedupe (another Nats-Msg-Id).
+            await js.publish(
+                "zuofeng.v1.371402.case.accepted",
+                accepted.to_bytes(),
+                stream="CASES",
+                headers={"Nats-Msg-Id": "resent-after-window"},
+            )
+            await eventually(lambda: settled(app, js))
+            assert await _count_rows(app) == rows_before
+    assert len(sink.to(REPORTER)) == 1
+    assert len(receiver.calls) == 1
+
+
+async def _sent(app: FastAPI, js: JetStreamContext, sink: object, mails: int) -> bool:
+    return await settled(app, js) and len(sink.mails) == mails  # type: ignore[attr-defined]
+
+
+async def _count_rows(app: FastAPI) -> int:
+    async with app.state.notify.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(deliveries)) or 0)
+
+
+async def test_a_reporter_notice_waits_for_a_late_report_and_anonymous_ones_are_dropped(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    """`report.*` and `case.*` are consumed independently: a case event may come first."""
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            named = sealed_report(settings.resolved_keys_dir, name="赵六", email=REPORTER)
+            anonymous = report_received("371402")
+            for report in (named, anonymous):
+                case_id = new_case_id()
+                await publish(js, case_event("case.rejected", case_id, report.aggregate_id, 2))
+
+            async def waiting() -> bool:
+                async with app.state.notify.db.sessions() as session:
+                    rows = (await session.execute(select(deliveries))).mappings().all()
+                return len(rows) == 2 and all(r["last_error"] for r in rows)
+
+            await eventually(waiting)
+            assert sink.mails == []
+            await publish(js, named, anonymous)
+            await eventually(lambda: _sent(app, js, sink, 1))
+            async with app.state.notify.db.sessions() as session:
+                rows = (await session.execute(select(deliveries))).mappings().all()
+    assert sink.mails[0].rcpt == [REPORTER] and "不予受理" in sink.mails[0].subject
+    assert sorted((r["status"], r["attempts"]) for r in rows) == [
+        ("cancelled", 0),
+        ("delivered", 1),
+    ]
+
+
+async def test_a_merged_repeat_tells_its_own_reporter_and_later_news_reaches_both(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    url, js = bus
+    first, repeat = "first-reporter@example.net", "repeat-reporter@example.net"
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            keys = settings.resolved_keys_dir
+            one = sealed_report(keys, name="甲", email=first)
+            two = sealed_report(keys, name="乙", email=repeat)
+            case_id = new_case_id()
+            await publish(js, one, two, case_event("case.opened", case_id, one.aggregate_id, 1))
+            merged = case_event(
+                "case.merged", case_id, one.aggregate_id, 2, merged_report_id=two.aggregate_id
+            )
+            await publish(js, merged)
+            await eventually(lambda: _sent(app, js, sink, 3))  # the unit twice, the repeat once
+            await publish(js, case_event("case.accepted", case_id, one.aggregate_id, 3))
+            await eventually(lambda: _sent(app, js, sink, 5))
+    assert [m.subject for m in sink.to(repeat)] == [
+        "您反映的问题已并入正在办理的案件",
+        "您反映的问题已受理",
+    ]
+    assert [m.subject for m in sink.to(first)] == ["您反映的问题已受理"]

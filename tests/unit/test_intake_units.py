@@ -1,0 +1,154 @@
+"""Intake's pure pieces: rate limiter, batch planning, import parsing, public wording, the
+review window, file sniffing, phone rules."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import Workbook
+from pydantic import ValidationError
+
+from services.intake import bulk
+from services.intake.attachments import _looks_like
+from services.intake.limits import RateLimiter
+from services.intake.public_status import _review_window, review_open, step_texts
+from services.intake.schemas import Reporter
+from services.intake.writer import Draft, IdempotencyConflict, Stored, plan
+from shared import sealing
+from shared.deadlines import load_profiles
+from shared.events import make_event
+from shared.events.cases import CaseClosed, CaseExtensionDecided
+from tests.factories import report_received
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_limiter_allows_a_burst_then_refills() -> None:
+    clock = FakeTime()
+    limiter = RateLimiter(rate=1.0, burst=3, clock=clock)
+    assert [limiter.retry_after("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.retry_after("a") == pytest.approx(1.0)
+    assert limiter.retry_after("b") == 0.0  # per client
+    clock.now = 2.0
+    assert limiter.retry_after("a") == 0.0
+    assert RateLimiter(rate=0, burst=1).retry_after("a") == 0.0  # 0: no limit
+
+
+def draft(key: str | None, body: str) -> Draft:
+    envelope = report_received()
+    return Draft(envelope.aggregate_id, {}, {}, envelope, body_hash=body, key_hash=key)
+
+
+def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
+    batch = [draft("k1", "b1"), draft("k1", "b1"), draft("k1", "other"), draft(None, "b")]
+    batch += [draft("k2", "b2"), draft("k2", "changed")]
+    result = plan(batch, {"k2": ("b2", "earlier-report")})
+    assert result.fresh == [batch[0], batch[3]]
+    assert result.outcomes[1] == Stored(batch[0].report_id, created=False)
+    assert isinstance(result.outcomes[2], IdempotencyConflict)
+    assert result.outcomes[4] == Stored("earlier-report", created=False)
+    assert isinstance(result.outcomes[5], IdempotencyConflict)
+
+
+def test_csv_with_chinese_headers_in_gb18030() -> None:
+    data = "县市区代码,内容,举报人电话,序号\n371402,村里的事,13800138000,1\n,,,\n".encode("gb18030")
+    header, rows = bulk.read_table(data, "x.csv")
+    assert header[:3] == ["county", "content", "reporter_phone"]
+    assert [number for number, _ in rows] == [2]  # the blank line is no row
+    body = bulk.row_body(header, rows[0][1])
+    assert body == {
+        "county": "371402",
+        "content": "村里的事",
+        "channel": "inspection",
+        "reporter": {"anonymous": False, "phone": "13800138000"},
+    }
+
+
+def test_xlsx_cells_become_body_values() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["county", "content", "category_hint", "occurred_on", "subject_is_head"])
+    sheet.append([371402, "内容", 18.0, datetime(2018, 5, 2), "是"])
+    out = io.BytesIO()
+    book.save(out)
+    header, rows = bulk.read_table(out.getvalue(), "upload")
+    body = bulk.row_body(header, rows[0][1])
+    assert body["county"] == "371402" and body["category_hint"] == 18
+    assert body["occurred_on"] == "2018-05-02" and body["subject_is_head"] is True
+
+
+def test_a_table_without_its_required_columns_is_refused() -> None:
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(b"county,title\n371402,x\n", "x.csv")
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(b"PK\x03\x04 not really a workbook", "x.xlsx")
+    assert bulk.column_of(["reporter", "phone"]) == ["reporter_phone"]
+
+
+def facts(**extra: object) -> dict[str, object]:
+    base = {"case_id": "c", "county": "371402", "status": "accepted", "version": 3,
+            "handling_unit": "u"}  # fmt: skip
+    return base | extra
+
+
+def test_public_wording() -> None:
+    approved = CaseExtensionDecided(**facts(), approved=True, days=10, public_reason="需取证")
+    refused = CaseExtensionDecided(**facts(), approved=False, days=0)
+    assert step_texts("case.extension_decided", approved) == (
+        "办理期限延长 10 天：需取证",
+        "Handling extended by 10 days: 需取证",
+    )
+    assert step_texts("case.extension_decided", refused) is None
+    assert step_texts("case.assigned", approved) is None  # internal moves are not shown
+
+
+def test_the_review_window_opens_with_the_reply_for_thirty_days() -> None:
+    closed = CaseClosed(**facts(status="closed"))
+    at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    envelope = make_event(
+        closed, county="371402", aggregate_id="c", sequence=3, producer="t", occurred_at=at
+    )
+    window = _review_window(envelope, "web", load_profiles())
+    assert window["replied_at"] == at
+    assert window["review_until"].date() == date(2026, 3, 31)  # end of day, Asia/Shanghai
+    row = SimpleNamespace(**window)
+    assert review_open(row, at + timedelta(days=29))
+    assert not review_open(row, at + timedelta(days=31))
+    assert not review_open(SimpleNamespace(replied_at=None, review_until=None), at)
+
+
+def test_file_sniffing() -> None:
+    assert _looks_like("image/png", b"\x89PNG\r\n\x1a\n....")
+    assert not _looks_like("image/png", b"MZ\x90\x00")
+    assert _looks_like("text/plain", "证据说明".encode()[:7])  # cut mid-character is fine
+    assert not _looks_like("application/x-msdownload", b"MZ")
+
+
+@pytest.mark.parametrize("phone", ["13800138000", "+86 138-0013-8000", "0534-2612345"])
+def test_phones_that_pass(phone: str) -> None:
+    assert Reporter(anonymous=False, phone=phone).phone == phone
+
+
+@pytest.mark.parametrize("phone", ["123", "call me", "+86 138-0013-8000-0000-0000"])
+def test_phones_that_fail(phone: str) -> None:
+    with pytest.raises(ValidationError):
+        Reporter(anonymous=False, phone=phone)
+
+
+def test_public_key_without_creating_in_production(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        sealing.public_key(tmp_path, "notify", create=False)
+    assert not list(tmp_path.iterdir())
+    sealing.public_key(tmp_path, "notify")
+    assert sealing.public_key(tmp_path, "notify", create=False)
