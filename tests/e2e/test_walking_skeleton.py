@@ -96,6 +96,7 @@ async def _walk(urls: dict[str, str]) -> None:
             return stats["totals"]["received"] == 1 and stats["totals"]["cases"] == 1
 
         await eventually(counted, timeout=10)
+
         async def tracked() -> bool:
             # intake's public status follows case events on its own consumer
             view = (
