@@ -38,6 +38,11 @@ class ProcStack:
         default_factory=lambda: {
             "ZUOFENG_INTAKE_PUBLIC_SUBMIT_RATE": "0",
             "ZUOFENG_INTAKE_LOOKUP_RATE": "0",
+            # A delivery claimed by a notify killed with -9 is retried after the lease: short
+            # here so fault runs settle in seconds (the repeat keeps its delivery id).
+            "ZUOFENG_NOTIFY_DELIVERY_LEASE": "15",
+            "ZUOFENG_NOTIFY_DELIVERY_RETRY_BASE": "1",
+            "ZUOFENG_NOTIFY_DELIVERY_RETRY_CAP": "8",
         }
     )
 

@@ -12,6 +12,7 @@ import pytest
 
 from bench.loadgen import submit
 from tests.faults.checks import assert_invariants, settle
+from tests.faults.notices import WebhookSink, assert_notified, subscribe
 from tests.pg import PgServer, in_thread
 from tests.procstack import SERVICES, ProcStack
 
@@ -35,10 +36,12 @@ async def _duplicates(js, count: int) -> None:  # type: ignore[no-untyped-def]
 async def test_kill_restart_poison_and_duplicates_lose_nothing(
     tmp_path: Path, stack_urls: dict[str, str]
 ) -> None:
+    sink = WebhookSink()
     stack = ProcStack(tmp_path, stack_urls)
     await stack.prepare()
     try:
         await asyncio.to_thread(stack.start_all)
+        await subscribe(stack.url("notify"), sink)
         load = asyncio.create_task(submit(stack.url("intake"), rate=15, duration=24))
         await asyncio.sleep(6)
         await asyncio.to_thread(stack.restart, "cases")
@@ -55,7 +58,9 @@ async def test_kill_restart_poison_and_duplicates_lose_nothing(
         )
         await settle(js, stack_urls)
         figures = await assert_invariants(js, stack_urls, set(result.accepted), POISON)
+        figures |= await assert_notified(stack_urls, sink)
         print(figures)
         await nc.close()
     finally:
         stack.stop()
+        sink.close()

@@ -13,6 +13,7 @@ import pytest
 
 from bench.loadgen import submit
 from tests.faults.checks import assert_invariants, settle
+from tests.faults.notices import WebhookSink, assert_notified, subscribe
 from tests.faults.test_fault_smoke import POISON, _duplicates
 from tests.pg import PrivatePostgres
 from tests.procstack import SERVICES, ProcStack
@@ -52,10 +53,12 @@ async def _restart_postgres(pg: PrivatePostgres, down: float) -> None:
 
 async def test_everything_survives_every_fault(tmp_path: Path, private_pg: PrivatePostgres) -> None:
     urls = await _databases(private_pg)
+    sink = WebhookSink()
     stack = ProcStack(tmp_path, urls)
     await stack.prepare()
     try:
         await asyncio.to_thread(stack.start_all)
+        await subscribe(stack.url("notify"), sink)
         load = asyncio.create_task(submit(stack.url("intake"), rate=20, duration=75))
         for service in SERVICES:
             await asyncio.sleep(5)
@@ -73,8 +76,10 @@ async def test_everything_survives_every_fault(tmp_path: Path, private_pg: Priva
         await _duplicates(js, 10)
         await settle(js, urls, timeout=240)
         figures = await assert_invariants(js, urls, set(result.accepted), POISON)
+        figures |= await assert_notified(urls, sink)
         print(figures, "failed requests:", result.failures, result.statuses)
         assert len(result.accepted) > 500
         await nc.close()
     finally:
         stack.stop()
+        sink.close()
