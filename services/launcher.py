@@ -125,6 +125,8 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
     ]
     lines += [f"  {name:<11} http://127.0.0.1:{_settings(name).port}/docs" for name in SERVICES]
     lines += [
+        f"  dashboard   http://127.0.0.1:{_settings('reporting').port}/  (sign in with the token)",
+        f"  mail        {_mail_line()}",
         f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
         f" problem list {load_taxonomy().version}",
         f"  token ({office.name}, city_office, 12h):",
@@ -134,6 +136,15 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         "  Ctrl-C stops everything.",
     ]
     return "\n".join(lines)
+
+
+def _mail_line() -> str:
+    host, port = os.environ.get("ZUOFENG_NOTIFY_SMTP_HOST"), os.environ.get(
+        "ZUOFENG_NOTIFY_SMTP_PORT", "587"
+    )
+    if host:
+        return f"to SMTP {host}:{port}"
+    return "off (README: 'Mail to a local SMTP sink'); notices go to the inbox and webhooks"
 
 
 def launch() -> int:
