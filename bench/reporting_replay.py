@@ -81,12 +81,14 @@ async def projection_only(db: Database, events: list[Envelope], batch: int) -> f
         await conn.run_sync(meta.create_all)
     items = [(e, parse_payload(e)) for e in events]
     directory = load_directory()
-    pending = Totals()
+    pending, cache = Totals(), projections.Cache()
     started = time.perf_counter()
     for i in range(0, len(items), batch):
         async with db.sessions() as session, session.begin():
-            await projections.project(session, fresh, items[i : i + batch], directory, pending)
+            chunk = items[i : i + batch]
+            await projections.project(session, fresh, chunk, directory, pending, cache)
     async with db.sessions() as session, session.begin():
+        await cache.flush(session, fresh)
         await projections.flush(session, fresh, pending)
     elapsed = time.perf_counter() - started
     async with db.engine.begin() as conn:

@@ -139,8 +139,9 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
 
 
 def _mail_line() -> str:
-    host, port = os.environ.get("ZUOFENG_NOTIFY_SMTP_HOST"), os.environ.get(
-        "ZUOFENG_NOTIFY_SMTP_PORT", "587"
+    host, port = (
+        os.environ.get("ZUOFENG_NOTIFY_SMTP_HOST"),
+        os.environ.get("ZUOFENG_NOTIFY_SMTP_PORT", "587"),
     )
     if host:
         return f"to SMTP {host}:{port}"

@@ -64,6 +64,70 @@ LIVE = Tables(models.report_facts, models.case_facts, models.daily_counts, model
 
 
 @dataclass
+class Cache:
+    """A replay's fact rows kept between batches, written every so often instead of each batch.
+
+    A rebuild rewrites each case's row about eight times (once per event); keeping the rows
+    here turns that into one write per flush. While nothing was evicted (`complete`), every row
+    of the fresh tables is here and the database is not read at all; past `limit` rows the
+    cache is emptied after a flush and later batches read what they miss from the tables."""
+
+    limit: int = 500_000
+    cases: dict[str, Row] = field(default_factory=dict)
+    reports: dict[str, Row] = field(default_factory=dict)
+    reports_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    dirty_cases: set[str] = field(default_factory=set)
+    dirty_reports: set[str] = field(default_factory=set)
+    complete: bool = True
+
+    async def rows(
+        self, session: AsyncSession, tables: Tables, case_ids: set[str], report_ids: set[str]
+    ) -> tuple[dict[str, Row], dict[str, Row]]:
+        """(cases, reports) as `project` loads them: the newest version of each."""
+        reports: dict[str, Row] = {}
+        cases: dict[str, Row] = {}
+        if not self.complete:
+            reports = await storage.load(session, tables.reports, report_ids, ("case_id", case_ids))
+        linked_ids = set(report_ids)
+        for case_id in case_ids:
+            linked_ids |= self.reports_of.get(case_id, set())
+        reports |= {k: self.reports[k] for k in linked_ids if k in self.reports}
+        wanted = case_ids | {r["case_id"] for r in reports.values() if r["case_id"]}
+        if not self.complete:
+            cases = await storage.load(session, tables.cases, wanted - self.cases.keys())
+        cases |= {k: self.cases[k] for k in wanted if k in self.cases}
+        return cases, reports
+
+    def keep(
+        self, cases: dict[str, Row], reports: dict[str, Row], changed: set[str], moved: set[str]
+    ) -> None:
+        """Hold the batch's changed rows (cases `changed`, reports `moved`) until `flush`."""
+        for key in changed:
+            self.cases[key] = cases[key]
+        for key in moved:
+            row = reports[key]
+            self.reports[key] = row
+            if row["case_id"]:
+                self.reports_of[row["case_id"]].add(key)
+        self.dirty_cases |= changed
+        self.dirty_reports |= moved
+
+    async def flush(self, session: AsyncSession, tables: Tables) -> None:
+        await storage.upsert(
+            session, tables.cases, [self.cases[k] for k in sorted(self.dirty_cases)]
+        )
+        rows = [self.reports[k] for k in sorted(self.dirty_reports)]
+        await storage.upsert(session, tables.reports, rows)
+        self.dirty_cases.clear()
+        self.dirty_reports.clear()
+        if len(self.cases) + len(self.reports) > self.limit:
+            self.cases.clear()
+            self.reports.clear()
+            self.reports_of.clear()
+            self.complete = False
+
+
+@dataclass
 class Outcome:
     """What a batch changed that alerts care about: substantiated findings per scope key."""
 
@@ -82,15 +146,20 @@ async def project(
     items: Sequence[Item],
     directory: Directory,
     pending: Totals | None = None,
+    cache: Cache | None = None,
 ) -> Outcome:
     """Apply a batch of events to the facts and aggregates in the caller's transaction.
 
     With `pending`, the aggregates' deltas are added to it for the caller to `flush` later
-    (a replay writes them once per many batches: far fewer rows)."""
+    (a replay writes them once per many batches: far fewer rows); with `cache`, the fact rows
+    too (`Cache.flush`)."""
     case_ids, report_ids = _ids(items)
-    reports = await storage.load(session, tables.reports, report_ids, ("case_id", case_ids))
-    linked = {r["case_id"] for r in reports.values() if r["case_id"]}
-    cases = await storage.load(session, tables.cases, case_ids | linked)
+    if cache is not None:
+        cases, reports = await cache.rows(session, tables, case_ids, report_ids)
+    else:
+        reports = await storage.load(session, tables.reports, report_ids, ("case_id", case_ids))
+        linked = {r["case_id"] for r in reports.values() if r["case_id"]}
+        cases = await storage.load(session, tables.cases, case_ids | linked)
     before_cases, before_reports = dict(cases), dict(reports)
     for envelope, event in items:
         _apply(cases, reports, envelope, event, directory)
@@ -100,8 +169,12 @@ async def project(
     moved = changed_reports | {k for k, row in reports.items() if row["case_id"] in changed_cases}
     totals = Totals() if pending is None else pending
     _count(totals, (before_cases, before_reports), (cases, reports), changed_cases, moved)
-    await storage.upsert(session, tables.cases, [cases[k] for k in sorted(changed_cases)])
-    await storage.upsert(session, tables.reports, [reports[k] for k in sorted(changed_reports)])
+    if cache is not None:
+        cache.keep(cases, reports, changed_cases, changed_reports)
+    else:
+        await storage.upsert(session, tables.cases, [cases[k] for k in sorted(changed_cases)])
+        rows = [reports[k] for k in sorted(changed_reports)]
+        await storage.upsert(session, tables.reports, rows)
     if pending is None:
         await flush(session, tables, totals)
     return Outcome(_findings(before_cases, cases, changed_cases))

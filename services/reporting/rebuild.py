@@ -35,7 +35,8 @@ from shared.directory import Directory
 from shared.subjects import all_counties
 
 SOURCES = (("INTAKE", all_counties("report")), ("CASES", all_counties("case")))
-FLUSH_EVERY = 200_000  # events whose aggregate deltas are summed in memory before a write
+FLUSH_EVERY = 200_000  # events whose row changes and aggregate deltas wait in memory
+CACHE_ROWS = 500_000  # fact rows kept between flushes (beyond: emptied, then read back)
 
 
 @dataclass
@@ -134,17 +135,21 @@ async def _bulk(
     pending: Totals,
     counts: Counts,
 ) -> None:
-    """Project what the reader process sends; aggregates are written every so often."""
-    since_flush = 0
+    """Project what the reader process sends; fact rows and aggregates are written every so
+    often (the fresh tables are nobody's until the switch, so a crash only wastes the run)."""
+    since_flush, cache = 0, projections.Cache(limit=CACHE_ROWS)
     async for raw_batch in reader.batches():
         items = _parsed(raw_batch, counts)
         since_flush += len(items)
         async with db.sessions() as session, session.begin():
-            await projections.project(session, fresh, items, directory, pending)
+            await projections.project(session, fresh, items, directory, pending, cache)
             if since_flush >= FLUSH_EVERY:
+                await cache.flush(session, fresh)
                 await projections.flush(session, fresh, pending)
                 pending.clear()
                 since_flush = 0
+    async with db.sessions() as session, session.begin():
+        await cache.flush(session, fresh)  # the tail and the switch read the tables
     counts.skipped += reader.skipped
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
+from services.reporting import rebuild as rebuild_module
 from services.reporting import storage
 from services.reporting.alerts import AlertRule
 from services.reporting.cli import app as reporting_cli
@@ -34,7 +35,13 @@ pytestmark = pytest.mark.integration
 DIRECTORY = load_directory()
 
 
-async def test_rebuild_equals_live(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("evicting", [False, True], ids=["rows-in-memory", "rows-evicted"])
+async def test_rebuild_equals_live(
+    database_url: str, tmp_path: Path, evicting: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if evicting:  # flush every few batches and empty the row cache each time
+        monkeypatch.setattr(rebuild_module, "FLUSH_EVERY", 20)
+        monkeypatch.setattr(rebuild_module, "CACHE_ROWS", 5)
     scripts = world(random.Random(8), cases=40)
     events = everything(scripts)
     async with service(database_url, tmp_path) as svc:
