@@ -29,6 +29,11 @@ audit_app = typer.Typer(help="The audit trail of case reads and actions.", no_ar
 app.add_typer(audit_app, name="audit")
 apikey_app = typer.Typer(help="API keys for integrators and clerks' systems.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
+keys_app = typer.Typer(help="Sealing keys of the identity holders (notify, discipline).")
+app.add_typer(keys_app, name="keys")
+KeysDir = Annotated[
+    Path | None, typer.Option(help="where the keys live (default: ZUOFENG_VAR_DIR/keys)")
+]
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
 
 
@@ -239,6 +244,38 @@ def apikey_list() -> None:
 
     for item in asyncio.run(_with_js(apikeys.list_keys)):
         typer.echo(json.dumps(item, ensure_ascii=False))
+
+
+def _keys_dir(keys_dir: Path | None) -> Path:
+    return keys_dir or _settings().var_dir / "keys"
+
+
+@keys_app.command("list")
+def keys_list(keys_dir: KeysDir = None) -> None:
+    """Each holder's key ids: the current one first, then the retired ones still kept."""
+    from shared import sealing
+
+    for holder in sealing.HOLDERS:
+        ring = sealing.keyring(_keys_dir(keys_dir), holder)
+        current = list(ring)[-1]
+        retired = [k for k in ring if k != current]
+        typer.echo(f"{holder}: current {current}; retired {', '.join(retired) or '-'}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    holder: Annotated[str, typer.Argument(help="notify | discipline")], keys_dir: KeysDir = None
+) -> None:
+    """New key pair for a holder; the old private key is kept to open earlier reports.
+    Restart intake to seal new reports to the new public key (until then it seals to the
+    retired one, which still opens)."""
+    from shared import sealing
+
+    if holder not in sealing.HOLDERS:
+        typer.echo(f"unknown holder {holder!r}; one of {', '.join(sealing.HOLDERS)}", err=True)
+        raise typer.Exit(2)
+    retired, new = sealing.rotate(_keys_dir(keys_dir), holder)
+    typer.echo(f"{holder}: retired {retired}, now {new}; restart intake to seal to it")
 
 
 @app.command()

@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -70,8 +71,29 @@ def seal_identity(identity: dict[str, str], holders: dict[str, X25519PublicKey])
     )
 
 
-def open_identity(sealed: SealedIdentity, holder: str, private: X25519PrivateKey) -> dict[str, str]:
-    return dict(json.loads(open_sealed(sealed.sealed[holder], private)))
+Keyring = dict[str, X25519PrivateKey]  # key id -> private key: the current and retired ones
+
+
+def open_identity(
+    sealed: SealedIdentity, holder: str, private: X25519PrivateKey | Keyring
+) -> dict[str, str]:
+    """Open the holder's box with its key, or with the key of a ring the box names (boxes
+    sealed before a rotation stay readable with the retired key)."""
+    box = sealed.sealed[holder]
+    if not isinstance(private, dict):
+        return dict(json.loads(open_sealed(box, private)))
+    wanted = sealed.key_ids.get(holder)
+    if wanted is not None:
+        if wanted not in private:
+            raise ValueError(f"no {holder} key {wanted} in the keyring (retired key deleted?)")
+        return dict(json.loads(open_sealed(box, private[wanted])))
+    # A box stored without its key id: the key that authenticates it is the right one.
+    for key in reversed(private.values()):
+        try:
+            return dict(json.loads(open_sealed(box, key)))
+        except InvalidTag:
+            continue
+    raise ValueError(f"no {holder} key in the keyring opens this box")
 
 
 def normalise_phone(phone: str) -> str:
@@ -121,3 +143,27 @@ def public_key(keys_dir: Path, holder: str, *, create: bool = True) -> X25519Pub
             raise FileNotFoundError(f"no public key for holder {holder!r} in {keys_dir}")
         ensure_keypair(keys_dir, holder)
     return X25519PublicKey.from_public_bytes(pub.read_bytes())
+
+
+def keyring(keys_dir: Path, holder: str) -> Keyring:
+    """The holder's current key (created on first use, as `ensure_keypair`) and every retired
+    one kept beside it as `<holder>.<key id>.key`."""
+    ring = {}
+    current = ensure_keypair(keys_dir, holder)
+    for path in sorted(keys_dir.glob(f"{holder}.*.key")):
+        key = _load_private(path)
+        ring[key_id(key.public_key())] = key
+    ring[key_id(current.public_key())] = current
+    return ring
+
+
+def rotate(keys_dir: Path, holder: str) -> tuple[str, str]:
+    """Retire the holder's key (kept as `<holder>.<key id>.key` to open older boxes) and make a
+    new pair; returns (retired id, new id). Services that seal (intake) pick up the new public
+    key when they next start; until then they seal to the retired one, which still opens."""
+    old = ensure_keypair(keys_dir, holder)
+    old_id = key_id(old.public_key())
+    (keys_dir / f"{holder}.key").rename(keys_dir / f"{holder}.{old_id}.key")
+    (keys_dir / f"{holder}.pub").rename(keys_dir / f"{holder}.{old_id}.pub")
+    new = ensure_keypair(keys_dir, holder)
+    return old_id, key_id(new.public_key())

@@ -18,7 +18,7 @@ from services.cases.scope import actor, relation
 from services.cases.service import CasesService
 from shared.auth import Principal
 from shared.events.intake import SealedIdentity
-from shared.sealing import ensure_keypair, open_identity
+from shared.sealing import keyring, open_identity
 
 HOLDER = "discipline"
 
@@ -50,6 +50,6 @@ def _open(service: CasesService, sealed_json: str | None) -> dict[str, str]:
     if HOLDER not in sealed.sealed:
         raise TransitionError("身份未向纪检监察机关封存 | not sealed for discipline inspection", ())
     try:
-        return open_identity(sealed, HOLDER, ensure_keypair(service.keys_dir, HOLDER))
+        return open_identity(sealed, HOLDER, keyring(service.keys_dir, HOLDER))
     except (InvalidTag, ValueError):
         raise TransitionError("封存密钥不符 | sealed to another discipline key", ()) from None

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
 from services.notify.contacts import Contacts
 from services.notify.metrics import NotifyMetrics
 from services.notify.settings import NotifySettings
@@ -34,20 +32,18 @@ class Notify:
     clock: Callable[[], datetime] = utc_now
     # Set after a commit that queued deliveries, so the worker does not wait for its poll.
     wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _key: X25519PrivateKey | None = None
 
-    def private_key(self) -> X25519PrivateKey:
-        """Notify's key for opening reporters' contacts, loaded on first use only."""
-        if self._key is None:
-            keys_dir = self.settings.resolved_keys_dir
-            if self.settings.environment == "production" and not (keys_dir / "notify.key").exists():
-                # A new key could open nothing already sealed: the operator must mount ours.
-                raise FileNotFoundError(f"notify's private key is missing from {keys_dir}")
-            try:
-                self._key = sealing.ensure_keypair(keys_dir, "notify")
-            except FileExistsError:  # intake created the pair at the same moment
-                self._key = sealing.ensure_keypair(keys_dir, "notify")
-        return self._key
+    def private_key(self) -> sealing.Keyring:
+        """Notify's keys for opening reporters' contacts: the current one and those retired by a
+        rotation. Read at each opening (rare, and a rotation needs no restart)."""
+        keys_dir = self.settings.resolved_keys_dir
+        if self.settings.environment == "production" and not (keys_dir / "notify.key").exists():
+            # A new key could open nothing already sealed: the operator must mount ours.
+            raise FileNotFoundError(f"notify's private key is missing from {keys_dir}")
+        try:
+            return sealing.keyring(keys_dir, "notify")
+        except FileExistsError:  # intake created the pair at the same moment
+            return sealing.keyring(keys_dir, "notify")
 
     def language_of(self, unit: str) -> str:
         return self.contacts.for_unit(unit).language or self.settings.language

@@ -138,7 +138,7 @@ async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[
     }
 
 
-def open_contact(contact: Contact, key: X25519PrivateKey) -> dict[str, str]:
+def open_contact(contact: Contact, key: X25519PrivateKey | sealing.Keyring) -> dict[str, str]:
     """The reporter's name/phone/email, in memory only: never log, store or return it further
     than the channel that sends."""
     if not contact.contactable or contact.sealed is None:

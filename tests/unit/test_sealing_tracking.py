@@ -48,3 +48,48 @@ def test_lookup_tolerates_case_and_separators() -> None:
     code = tracking_code("s", "r")
     assert lookup_hash("x", code) == lookup_hash("x", code.lower().replace("-", " "))
     assert normalise("0000") is None and lookup_hash("x", "nonsense") is None
+
+
+def test_a_rotated_key_still_opens_what_was_sealed_before(tmp_path: Path) -> None:
+    identity = {"name": "张三", "phone": "13800138000"}
+    holders = {h: sealing.public_key(tmp_path, h) for h in sealing.HOLDERS}
+    before = sealing.seal_identity(identity, holders)
+    retired, new = sealing.rotate(tmp_path, "notify")
+    assert retired != new and before.key_ids["notify"] == retired
+    after = sealing.seal_identity(identity, {"notify": sealing.public_key(tmp_path, "notify")})
+    assert after.key_ids["notify"] == new
+    ring = sealing.keyring(tmp_path, "notify")
+    assert set(ring) == {retired, new}
+    assert sealing.open_identity(before, "notify", ring) == identity
+    assert sealing.open_identity(after, "notify", ring) == identity
+    with pytest.raises(InvalidTag):  # the new key alone cannot open the old box
+        sealing.open_identity(before, "notify", sealing.ensure_keypair(tmp_path, "notify"))
+    (tmp_path / f"notify.{retired}.key").unlink()
+    with pytest.raises(ValueError, match="retired key deleted"):
+        sealing.open_identity(before, "notify", sealing.keyring(tmp_path, "notify"))
+
+
+def test_keys_rotate_and_list_from_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from services.cli import app
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["keys", "list", "--keys-dir", str(tmp_path)])
+    assert first.exit_code == 0 and "retired -" in first.output
+    rotated = runner.invoke(app, ["keys", "rotate", "discipline", "--keys-dir", str(tmp_path)])
+    assert rotated.exit_code == 0, rotated.output
+    listed = runner.invoke(app, ["keys", "list", "--keys-dir", str(tmp_path)])
+    assert "discipline: current" in listed.output and "retired -" in listed.output  # notify
+    assert listed.output.count("retired -") == 1
+    refused = runner.invoke(app, ["keys", "rotate", "mayor", "--keys-dir", str(tmp_path)])
+    assert refused.exit_code == 2
+
+
+def test_a_box_stored_without_its_key_id_is_opened_by_the_key_that_fits(tmp_path: Path) -> None:
+    identity = {"phone": "13800138000"}
+    holders = {"notify": sealing.public_key(tmp_path, "notify")}
+    sealed = sealing.seal_identity(identity, holders)
+    sealing.rotate(tmp_path, "notify")
+    bare = sealed.model_copy(update={"key_ids": {}})
+    assert sealing.open_identity(bare, "notify", sealing.keyring(tmp_path, "notify")) == identity
