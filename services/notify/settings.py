@@ -35,6 +35,10 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
     sms_gateway_token: str | None = None
 
     webhook_timeout: float = 10.0
+    # Webhook URLs that resolve to loopback, private, link-local or reserved addresses (an
+    # integrator pointing notify at an internal service). Unset: allowed only outside
+    # production (local runs and tests post to 127.0.0.1).
+    webhook_internal_targets: bool | None = None
     # Consecutive deliveries that failed for good before a subscription is suspended.
     webhook_suspend_after: int = Field(5, ge=1)
 
@@ -70,6 +74,12 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
         if self.contacts_file is not None:
             return self.contacts_file
         return PACKAGED_CONTACTS if self.environment == "local" else None
+
+    @property
+    def internal_webhooks_allowed(self) -> bool:
+        if self.webhook_internal_targets is not None:
+            return self.webhook_internal_targets
+        return self.environment != "production"
 
     @property
     def email_enabled(self) -> bool:

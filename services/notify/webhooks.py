@@ -6,6 +6,8 @@ sealed reporter). The secret is shown once, at creation; deliveries are signed w
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import secrets
 import uuid
 from typing import Annotated, Any
@@ -67,6 +69,20 @@ def _problems(body: WebhookIn, *, production: bool) -> list[tuple[tuple[Any, ...
     return found
 
 
+async def _internal(host: str) -> bool:
+    """Whether `host` is, or resolves to, an address no integrator's receiver should have.
+    (Checked when subscribing; a name that later resolves elsewhere is not caught here.)"""
+    try:
+        addresses = {ipaddress.ip_address(host.strip("[]"))}
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        except OSError:
+            return False  # unresolvable now: deliveries will fail and be recorded as failed
+        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos}
+    return any(not a.is_global or a.is_multicast for a in addresses)
+
+
 class WebhookCreated(BaseModel):
     id: str
     secret: str
@@ -101,6 +117,14 @@ async def subscribe(body: WebhookIn, request: Request, caller: Integrator) -> We
     handling unit's county (the event subject's); empty means all."""
     n = _notify(request)
     problems = _problems(body, production=n.settings.environment == "production")
+    if not n.settings.internal_webhooks_allowed and await _internal(body.url.host or ""):
+        problems.append(
+            (
+                ("url",),
+                "不允许指向内网、本机或保留地址",
+                "the URL resolves to a loopback, private, link-local or reserved address",
+            )
+        )
     if problems:
         english = wants_english(request)
         detail = [

@@ -75,3 +75,29 @@ async def test_inbox_speaks_the_callers_language(
         en = (await http.get("/api/v1/inbox", headers=en_headers)).json()["items"][0]
     assert zh["case_id"] == case_id and zh["title"].startswith("【新案件】")
     assert en["title"].startswith("[New case]") and "assigned to your unit" in en["body"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://169.254.169.254/latest",
+        "http://[::1]/h",
+        "http://10.1.2.3/h",
+    ],
+)
+async def test_webhooks_may_not_point_inside_when_so_configured(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext], target: str
+) -> None:
+    """Production's default: an integrator cannot aim notify at an internal address (SSRF)."""
+    url, js = bus
+    settings = notify_settings(
+        url, database_url, tmp_path / "var", 9, smtp_host=None, webhook_internal_targets=False
+    )
+    mine = token_header("city-fpb", "integrator")
+    async with running_notify(settings, js) as (_app, http):
+        refused = await http.post("/api/v1/webhooks", json={**HOOK, "url": target}, headers=mine)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"][0]["loc"] == ["body", "url"]
+        allowed = await http.post("/api/v1/webhooks", json=HOOK, headers=mine)
+        assert allowed.status_code == 201
