@@ -7,7 +7,6 @@ import importlib
 import json
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -80,7 +79,7 @@ def serve(
         f"services.{service}.main:create_app",
         factory=True,
         host=settings.host,
-        port=settings.port,
+        port=settings.port or settings.default_port,
         log_config=None,
         # Paths carry tracking codes (a reporter's key to their report): no access log. Latency
         # and status per route template are on /metrics.
@@ -316,4 +315,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

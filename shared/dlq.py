@@ -109,7 +109,7 @@ async def move_advised(js: JetStreamContext, advisory: bytes) -> None:
         consumer=consumer,
         stream=stream,
         seq=seq,
-        subject=original.subject,
+        subject=original.subject or "",
         data=original.data or b"",
         headers=dict(original.headers or {}),
         error=error,
@@ -120,7 +120,7 @@ async def move_advised(js: JetStreamContext, advisory: bytes) -> None:
 async def _recorded_error(js: JetStreamContext, consumer: str, seq: int) -> str:
     try:
         kv = await js.key_value(ERROR_BUCKET)
-        return (await kv.get(f"{consumer}.{seq}")).value.decode()
+        return ((await kv.get(f"{consumer}.{seq}")).value or b"").decode()
     except (KeyNotFoundError, BucketNotFoundError):
         return "none recorded (the process may have stopped while handling it)"
 

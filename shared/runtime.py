@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import jwt
 from fastapi import FastAPI
@@ -42,7 +43,7 @@ class Runtime:
     db: Database
     registry: CollectorRegistry
     relay: OutboxRelay
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     def js(self) -> JetStreamContext:
         return js_of(self.broker)

@@ -79,21 +79,21 @@ def _endpoint(action: Action, model: type[BaseModel]) -> Any:
             request: Request,
             response: Response,
             caller: Caller,
-            body: Annotated[model, Body()],
+            body: Annotated[model, Body()],  # type: ignore[valid-type]
             if_match: IfMatch = None,
-        ) -> dict[str, Any]:  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
             return await act(case_id, request, response, caller, body, if_match)
 
     else:
 
-        async def endpoint(
+        async def endpoint(  # type: ignore[misc]
             case_id: str,
             request: Request,
             response: Response,
-            caller: Caller,  # type: ignore[misc]
-            body: Annotated[model | None, Body()] = None,
+            caller: Caller,
+            body: Annotated[model | None, Body()] = None,  # type: ignore[valid-type]
             if_match: IfMatch = None,
-        ) -> dict[str, Any]:  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
             return await act(case_id, request, response, caller, body, if_match)
 
     endpoint.__name__ = f"case_{action.value.replace('-', '_')}"

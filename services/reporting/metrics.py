@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +128,7 @@ async def lag(js: JetStreamContext) -> dict[tuple[str, str], int]:
 
 def refresher(
     db: Database, js: Callable[[], JetStreamContext], metrics: BusinessMetrics, every: float
-) -> Callable[[], Awaitable[None]]:
+) -> Callable[[], Coroutine[Any, Any, None]]:
     """The background job: recompute the snapshot every `every` seconds."""
 
     async def run() -> None:

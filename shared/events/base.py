@@ -123,7 +123,7 @@ def envelope_model(model: type[EventData]) -> type[Envelope]:
         f"{model.__name__}Envelope",
         __base__=Envelope,
         __doc__=model.__doc__,
-        type=(Literal[model.type], model.type),  # type: ignore[valid-type]
-        schema_version=(Literal[model.schema_version], model.schema_version),  # type: ignore[valid-type]
+        type=(Literal[model.type], model.type),  # type: ignore[valid-type,arg-type]
+        schema_version=(Literal[model.schema_version], model.schema_version),  # type: ignore[valid-type,arg-type]
         data=(model, ...),
     )
