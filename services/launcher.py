@@ -139,12 +139,11 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
 
 
 def _mail_line() -> str:
-    host, port = (
-        os.environ.get("ZUOFENG_NOTIFY_SMTP_HOST"),
-        os.environ.get("ZUOFENG_NOTIFY_SMTP_PORT", "587"),
-    )
-    if host:
-        return f"to SMTP {host}:{port}"
+    from services.notify.settings import NotifySettings  # the launcher composes the services
+
+    notify = NotifySettings()
+    if notify.email_enabled:
+        return f"to SMTP {notify.smtp_host}:{notify.smtp_port}"
     return "off (README: 'Mail to a local SMTP sink'); notices go to the inbox and webhooks"
 
 

@@ -16,7 +16,6 @@ import os
 import re
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -82,18 +81,11 @@ def open_identity(
     box = sealed.sealed[holder]
     if not isinstance(private, dict):
         return dict(json.loads(open_sealed(box, private)))
-    wanted = sealed.key_ids.get(holder)
-    if wanted is not None:
-        if wanted not in private:
-            raise ValueError(f"no {holder} key {wanted} in the keyring (retired key deleted?)")
-        return dict(json.loads(open_sealed(box, private[wanted])))
-    # A box stored without its key id: the key that authenticates it is the right one.
-    for key in reversed(private.values()):
-        try:
-            return dict(json.loads(open_sealed(box, key)))
-        except InvalidTag:
-            continue
-    raise ValueError(f"no {holder} key in the keyring opens this box")
+    # The box names its key; one without a name predates rotation: the current key (last).
+    wanted = sealed.key_ids.get(holder) or list(private)[-1]
+    if wanted not in private:
+        raise ValueError(f"no {holder} key {wanted} in the keyring (retired key deleted?)")
+    return dict(json.loads(open_sealed(box, private[wanted])))
 
 
 def normalise_phone(phone: str) -> str:
@@ -146,8 +138,8 @@ def public_key(keys_dir: Path, holder: str, *, create: bool = True) -> X25519Pub
 
 
 def keyring(keys_dir: Path, holder: str) -> Keyring:
-    """The holder's current key (created on first use, as `ensure_keypair`) and every retired
-    one kept beside it as `<holder>.<key id>.key`."""
+    """Every retired key kept beside the holder's as `<holder>.<key id>.key`, then its current
+    key (created on first use, as `ensure_keypair`), last."""
     ring = {}
     current = ensure_keypair(keys_dir, holder)
     for path in sorted(keys_dir.glob(f"{holder}.*.key")):

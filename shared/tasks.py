@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
 
 log = logging.getLogger("zuofeng.tasks")
 
 
-async def stop_tasks(tasks: Iterable[asyncio.Task[object]], grace: float = 10.0) -> None:
+async def stop_tasks(tasks: Sequence[asyncio.Task[Any]], grace: float = 10.0) -> None:
     pending = {task for task in tasks if not task.done()}
     deadline = asyncio.get_running_loop().time() + grace
     while pending:
@@ -28,6 +29,6 @@ async def stop_tasks(tasks: Iterable[asyncio.Task[object]], grace: float = 10.0)
             log.error("tasks still running after %.0fs, left behind: %s", grace, names)
             return
         _, pending = await asyncio.wait(pending, timeout=min(0.5, left))
-    for task in tasks:
+    for task in tasks:  # retrieved, so asyncio does not warn of exceptions never looked at
         if task.done() and not task.cancelled() and task.exception() is not None:
             log.debug("task %s ended with %r", task.get_name(), task.exception())

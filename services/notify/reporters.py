@@ -30,6 +30,7 @@ class Contact:
     has_phone: bool
     received_at: Any
     sealed: str | None
+    key_id: str | None = None  # which notify key the box was sealed to (key rotation)
 
 
 def channel_for(contact: Contact, email_on: bool, sms_on: bool) -> str | None:
@@ -132,7 +133,13 @@ async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[
     )
     return {
         r.report_id: Contact(
-            r.report_id, r.contactable, r.has_email, r.has_phone, r.received_at, r.sealed
+            r.report_id,
+            r.contactable,
+            r.has_email,
+            r.has_phone,
+            r.received_at,
+            r.sealed,
+            r.key_id,
         )
         for r in rows
     }
@@ -143,5 +150,6 @@ def open_contact(contact: Contact, key: X25519PrivateKey | sealing.Keyring) -> d
     than the channel that sends."""
     if not contact.contactable or contact.sealed is None:
         raise LookupError("no contact to open")
-    sealed = SealedIdentity(sealed={HOLDER: contact.sealed})
+    key_ids = {HOLDER: contact.key_id} if contact.key_id else {}
+    sealed = SealedIdentity(sealed={HOLDER: contact.sealed}, key_ids=key_ids)
     return sealing.open_identity(sealed, HOLDER, key)

@@ -99,18 +99,22 @@ class Cache:
         return cases, reports
 
     def keep(
-        self, cases: dict[str, Row], reports: dict[str, Row], changed: set[str], moved: set[str]
+        self,
+        cases: dict[str, Row],
+        reports: dict[str, Row],
+        changed_cases: set[str],
+        changed_reports: set[str],
     ) -> None:
-        """Hold the batch's changed rows (cases `changed`, reports `moved`) until `flush`."""
-        for key in changed:
+        """Hold the batch's changed rows until `flush`."""
+        for key in changed_cases:
             self.cases[key] = cases[key]
-        for key in moved:
+        for key in changed_reports:
             row = reports[key]
             self.reports[key] = row
             if row["case_id"]:
                 self.reports_of[row["case_id"]].add(key)
-        self.dirty_cases |= changed
-        self.dirty_reports |= moved
+        self.dirty_cases |= changed_cases
+        self.dirty_reports |= changed_reports
 
     async def flush(self, session: AsyncSession, tables: Tables) -> None:
         await storage.upsert(

@@ -5,57 +5,24 @@ delivery id (the listener answers 500 to some first attempts, so retries happen)
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-import threading
 import time
 from collections import defaultdict
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
 from shared.auth import issue_token
 from tests.faults.checks import rows
+from tests.integration.notify_harness import Receiver
 from tests.procstack import SECRET
 
-
-class WebhookSink:
-    """A real HTTP listener on a free port that checks signatures and records every attempt."""
-
-    def __init__(self, refuse_every: int = 7) -> None:
-        self.secret = ""
-        self.attempts: list[tuple[str, str, bool]] = []  # (delivery id, event id, signed right)
-        self.lock = threading.Lock()
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                stamp = self.headers.get("x-zuofeng-timestamp", "")
-                mac = hmac.new(sink.secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
-                signed = self.headers.get("x-zuofeng-signature") == f"sha256={mac.hexdigest()}"
-                delivery = self.headers.get("x-zuofeng-delivery", "")
-                with sink.lock:
-                    sink.attempts.append((delivery, json.loads(body)["event_id"], signed))
-                    refuse = len(sink.attempts) % refuse_every == 0
-                self.send_response(500 if refuse else 204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+REFUSING = [500 if i % 7 == 6 else 200 for i in range(50_000)]  # every 7th attempt refused
 
 
-async def subscribe(notify_url: str, sink: WebhookSink) -> None:
+async def subscribe(notify_url: str, sink: Receiver) -> None:
+    """Subscribe the receiver to every opened case; it refuses every 7th attempt."""
+    sink.script[:] = REFUSING
     token = issue_token(
         SECRET, unit="371402-fpb", role="integrator", sub="faults", ttl=timedelta(hours=2)
     )
@@ -85,7 +52,7 @@ async def _delivered(notify_url: str, expected: int, timeout: float = 180.0) -> 
         await asyncio.sleep(1.0)
 
 
-async def assert_notified(urls: dict[str, str], sink: WebhookSink | None) -> dict[str, int]:
+async def assert_notified(urls: dict[str, str], sink: Receiver | None) -> dict[str, int]:
     opened = {
         event_id: unit
         for event_id, unit in await rows(
@@ -107,12 +74,13 @@ async def assert_notified(urls: dict[str, str], sink: WebhookSink | None) -> dic
     await _delivered(urls["notify"], len(opened))
     ids_of: dict[str, set[str]] = defaultdict(set)
     events_of: dict[str, set[str]] = defaultdict(set)
-    for delivery, event_id, signed in sink.attempts:
-        assert signed, f"delivery {delivery} carried a bad signature"
+    for call in sink.calls:
+        delivery, event_id = call["delivery"], json.loads(call["body"])["event_id"]
+        assert call["valid"], f"delivery {delivery} carried a bad or no signature"
         ids_of[event_id].add(delivery)
         events_of[delivery].add(event_id)
     assert set(opened) <= set(ids_of), f"{len(set(opened) - set(ids_of))} never reached the hook"
     assert all(len(ids) == 1 for ids in ids_of.values()), "a repeat came with a new delivery id"
     assert all(len(events) == 1 for events in events_of.values())
-    repeats = len(sink.attempts) - len(ids_of)
+    repeats = len(sink.calls) - len(ids_of)
     return figures | {"webhook_events": len(ids_of), "webhook_repeats": repeats}

@@ -12,7 +12,8 @@ import pytest
 
 from bench.loadgen import submit
 from tests.faults.checks import assert_invariants, settle
-from tests.faults.notices import WebhookSink, assert_notified, subscribe
+from tests.faults.notices import assert_notified, subscribe
+from tests.integration.notify_harness import Receiver
 from tests.pg import PgServer, in_thread
 from tests.procstack import SERVICES, ProcStack
 
@@ -34,9 +35,8 @@ async def _duplicates(js, count: int) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_kill_restart_poison_and_duplicates_lose_nothing(
-    tmp_path: Path, stack_urls: dict[str, str]
+    tmp_path: Path, stack_urls: dict[str, str], sink: Receiver
 ) -> None:
-    sink = WebhookSink()
     stack = ProcStack(tmp_path, stack_urls)
     await stack.prepare()
     try:
@@ -63,4 +63,3 @@ async def test_kill_restart_poison_and_duplicates_lose_nothing(
         await nc.close()
     finally:
         stack.stop()
-        sink.close()

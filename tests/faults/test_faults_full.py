@@ -13,8 +13,9 @@ import pytest
 
 from bench.loadgen import submit
 from tests.faults.checks import assert_invariants, settle
-from tests.faults.notices import WebhookSink, assert_notified, subscribe
+from tests.faults.notices import assert_notified, subscribe
 from tests.faults.test_fault_smoke import POISON, _duplicates
+from tests.integration.notify_harness import Receiver
 from tests.pg import PrivatePostgres
 from tests.procstack import SERVICES, ProcStack
 
@@ -51,9 +52,10 @@ async def _restart_postgres(pg: PrivatePostgres, down: float) -> None:
     await asyncio.to_thread(pg.start)
 
 
-async def test_everything_survives_every_fault(tmp_path: Path, private_pg: PrivatePostgres) -> None:
+async def test_everything_survives_every_fault(
+    tmp_path: Path, private_pg: PrivatePostgres, sink: Receiver
+) -> None:
     urls = await _databases(private_pg)
-    sink = WebhookSink()
     stack = ProcStack(tmp_path, urls)
     await stack.prepare()
     try:
@@ -82,4 +84,3 @@ async def test_everything_survives_every_fault(tmp_path: Path, private_pg: Priva
         await nc.close()
     finally:
         stack.stop()
-        sink.close()

@@ -183,3 +183,16 @@ def test_channels_are_off_until_configured(tmp_path: Path) -> None:
     production = NotifySettings(var_dir=tmp_path, environment="production", jwt_secret="x" * 40)
     assert production.resolved_contacts_file is None
     assert NotifySettings(var_dir=tmp_path, smtp_host="mail.example.org").email_enabled
+
+
+def test_a_contact_sealed_before_a_key_rotation_still_opens(tmp_path: Path) -> None:
+    from services.notify.reporters import Contact, open_contact
+    from shared import sealing
+
+    identity = {"email": "zhangsan@example.org"}
+    sealed = sealing.seal_identity(identity, {"notify": sealing.public_key(tmp_path, "notify")})
+    sealing.rotate(tmp_path, "notify")
+    contact = Contact(
+        "r1", True, True, False, None, sealed.sealed["notify"], sealed.key_ids["notify"]
+    )
+    assert open_contact(contact, sealing.keyring(tmp_path, "notify")) == identity
