@@ -3,6 +3,11 @@
 A handler wrapped by `durable_handler` acks on success, naks with a delay that grows with the
 delivery count on failure, and dead-letters (original message, headers, last error) when the
 message cannot be parsed or the last delivery fails. Messages behind it keep flowing.
+
+A service may also give a batch handler: the pulled batch is then handled in one call (one
+transaction, so one commit and one inbox read for many events, which is what keeps up under
+load). If that call fails, nothing of it was kept and the batch goes the one-by-one way, so one
+poison message never costs the others their place and each message keeps its own retries.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from shared.subjects import PREFIX, event_subject
 log = logging.getLogger("zuofeng.bus")
 
 Handler = Callable[[Envelope, EventData], Awaitable[None]]
+# Handles a batch's events in their pulled order (so each aggregate's stay in order), all or none.
+BatchHandler = Callable[[list[tuple[Envelope, EventData]]], Awaitable[None]]
 
 
 async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -> list[str]:
@@ -92,20 +99,45 @@ def durable_handler(
     retry_delays: tuple[float, ...],
     max_deliver: int,
     js: Callable[[], JetStreamContext],
+    batch: BatchHandler | None = None,
 ) -> Callable[[list[Msg]], Awaitable[None]]:
     """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering.
 
     Messages come in pulled batches; one aggregate's messages are handled in order, different
     aggregates concurrently, and each message is acked, naked or dead-lettered on its own.
+    With `batch`, the parseable messages of a pulled batch are first tried in one call.
     """
 
     async def on_batch(raws: list[Msg]) -> None:
+        parsed = [(raw, _parse(raw)) for raw in raws]
+        if batch is not None and await all_at_once(parsed):
+            return
         lanes: dict[str, list[tuple[Msg, Parsed]]] = {}
-        for raw in raws:
-            parsed = _parse(raw)
-            key = parsed[0].aggregate_id if parsed[0] else f"unparseable.{raw.reply}"
-            lanes.setdefault(key, []).append((raw, parsed))
+        for raw, p in parsed:
+            key = p[0].aggregate_id if p[0] else f"unparseable.{raw.reply}"
+            lanes.setdefault(key, []).append((raw, p))
         await asyncio.gather(*(run_lane(lane) for lane in lanes.values()))
+
+    async def all_at_once(parsed: list[tuple[Msg, Parsed]]) -> bool:
+        """Dead-letter the unparseable, then the rest in one call; False when that call failed
+        (or there is one message only, which the one-by-one way handles as well)."""
+        good = [(raw, e, d) for raw, (e, d, _) in parsed if e is not None and d is not None]
+        if len(good) < 2:
+            return False
+        assert batch is not None
+        try:
+            await batch([(e, d) for _, e, d in good])
+        except Exception as exc:  # noqa: BLE001 - nothing was kept; each message goes alone
+            log.warning(
+                "batch of %s failed, handling one by one: %s: %s",
+                len(good), type(exc).__name__, exc, extra={"consumer": durable},
+            )  # fmt: skip
+            return False
+        for raw, (e, d, problem) in parsed:
+            if e is None or d is None:
+                await process(raw, e, d, problem)
+        await asyncio.gather(*(raw.ack() for raw, _, _ in good))
+        return True
 
     async def run_lane(lane: list[tuple[Msg, Parsed]]) -> None:
         for raw, parsed in lane:
@@ -185,8 +217,10 @@ def subscribe_durable(
     *,
     filter_subject: str | None = None,
     description: str | None = None,
+    batch: BatchHandler | None = None,
 ) -> None:
     """Bind `handler` to a durable pull consumer created by `init_bus` (never declared here).
+    `batch`, when given, handles a pulled batch in one go (see the module's docstring).
 
     The service's lifespan runs our pull loop (shared.consumer); a broker built for the docs
     registers a FastStream subscriber instead, so the AsyncAPI document shows the channel.
@@ -207,6 +241,7 @@ def subscribe_durable(
         retry_delays=settings.retry_delays,
         max_deliver=settings.max_deliver,
         js=lambda: js_of(broker),
+        batch=batch,
     )
     pull_loops_of(broker).append(
         PullLoop(

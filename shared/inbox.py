@@ -7,11 +7,15 @@ and its transaction rolls back; the nak that follows finds the mark and acks.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import INBOX
+from shared.events import Envelope
+
+T = TypeVar("T")
 
 
 async def already_processed(session: AsyncSession, consumer: str, event_id: str) -> bool:
@@ -35,3 +39,33 @@ async def claim(session: AsyncSession, consumer: str, event_id: str) -> bool:
         return False
     await mark_processed(session, consumer, event_id)
     return True
+
+
+async def claim_many(
+    session: AsyncSession, consumer: str, items: list[tuple[Envelope, T]]
+) -> list[tuple[Envelope, T]]:
+    """The items whose events are new for the consumer, in their order and once each (a batch
+    may carry a redelivered double), all marked in this transaction: one read, one write."""
+    ids = [str(envelope.event_id) for envelope, _ in items]
+    if not ids:
+        return []
+    seen = await session.execute(
+        select(INBOX.c.event_id).where(INBOX.c.consumer == consumer, INBOX.c.event_id.in_(ids))
+    )
+    done = set(seen.scalars())
+    fresh = []
+    for item in items:
+        event_id = str(item[0].event_id)
+        if event_id not in done:
+            done.add(event_id)
+            fresh.append(item)
+    if fresh:
+        now = datetime.now(UTC)
+        await session.execute(
+            insert(INBOX),
+            [
+                {"consumer": consumer, "event_id": str(e.event_id), "processed_at": now}
+                for e, _ in fresh
+            ],
+        )
+    return fresh

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.intake.public_status import follow_case_event
 from services.intake.service import Context
 from shared import inbox
-from shared.bus import Handler
+from shared.bus import BatchHandler, Handler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 
@@ -16,10 +16,23 @@ def when_case_changes_update_public_status(ctx: Context) -> Handler:
     async def handle(envelope: Envelope, payload: EventData) -> None:
         """Case events move the reporter's public status, add its steps, open the review
         window with the reply, and keep the exposed cases Open311 lists."""
-        if not isinstance(payload, CaseEvent):
-            return
-        async with ctx.db.sessions() as session, session.begin():
-            if await inbox.claim(session, CONSUMER, str(envelope.event_id)):
-                await follow_case_event(session, envelope, payload, ctx.profiles)
+        await follow_all(ctx, [(envelope, payload)])
 
     return handle
+
+
+def when_case_changes_update_public_status_in_batches(ctx: Context) -> BatchHandler:
+    async def handle(events: list[tuple[Envelope, EventData]]) -> None:
+        await follow_all(ctx, events)
+
+    return handle
+
+
+async def follow_all(ctx: Context, events: list[tuple[Envelope, EventData]]) -> None:
+    """Each new case event followed, in order, in one transaction."""
+    wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
+    if not wanted:
+        return
+    async with ctx.db.sessions() as session, session.begin():
+        for envelope, payload in await inbox.claim_many(session, CONSUMER, wanted):
+            await follow_case_event(session, envelope, payload, ctx.profiles)

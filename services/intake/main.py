@@ -80,6 +80,7 @@ def create_app(
         consumer(handlers.CONSUMER),
         handlers.when_case_changes_update_public_status(ctx),
         settings,
+        batch=handlers.when_case_changes_update_public_status_in_batches(ctx),
     )
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
     requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)

@@ -1,6 +1,6 @@
 """Notify's bus handlers: keep reporters' contacts sealed, and tell everyone a case event
 concerns. Each is idempotent (processed-event ids) and only writes the database: outside
-deliveries are the worker's."""
+deliveries are the worker's. Each also has a batch form: a pulled batch in one transaction."""
 
 from __future__ import annotations
 
@@ -8,24 +8,20 @@ from services.notify.context import Notify
 from services.notify.fanout import fan_out
 from services.notify.reporters import keep_contact
 from shared import inbox
-from shared.bus import Handler
+from shared.bus import BatchHandler, Handler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
 
 CONSUMER = "notify-cases"
 REPORTS_CONSUMER = "notify-reports"
+Events = list[tuple[Envelope, EventData]]
 
 
 def when_report_received_keep_the_contact(n: Notify) -> Handler:
     async def handle(envelope: Envelope, payload: EventData) -> None:
         """A report's contact is kept sealed (or its anonymity noted) for later notices."""
-        if not isinstance(payload, ReportReceived):
-            return
-        async with n.db.sessions() as session, session.begin():
-            if await inbox.claim(session, REPORTS_CONSUMER, str(envelope.event_id)):
-                await keep_contact(session, payload, n.clock())
-        n.wake.set()  # a notice may have been waiting for this report
+        await keep_contacts(n, [(envelope, payload)])
 
     return handle
 
@@ -33,15 +29,41 @@ def when_report_received_keep_the_contact(n: Notify) -> Handler:
 def when_case_changes_tell_the_people(n: Notify) -> Handler:
     async def handle(envelope: Envelope, payload: EventData) -> None:
         """Case events become inbox notices and queued mail, SMS and webhook deliveries."""
-        if not isinstance(payload, CaseEvent):
-            return
-        noticed, queued = 0, 0
-        async with n.db.sessions() as session, session.begin():
-            if await inbox.claim(session, CONSUMER, str(envelope.event_id)):
-                noticed, queued = await fan_out(session, n, envelope, payload)
-        if noticed:
-            n.metrics.sent("inbox", 0.0, noticed)
-        if queued:
-            n.wake.set()
+        await tell_the_people(n, [(envelope, payload)])
 
     return handle
+
+
+def in_batches(n: Notify, durable: str) -> BatchHandler:
+    """The batch form of the handler of `durable`."""
+    how = keep_contacts if durable == REPORTS_CONSUMER else tell_the_people
+
+    async def handle(events: Events) -> None:
+        await how(n, events)
+
+    return handle
+
+
+async def keep_contacts(n: Notify, events: Events) -> None:
+    wanted = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
+    if not wanted:
+        return
+    async with n.db.sessions() as session, session.begin():
+        for _, report in await inbox.claim_many(session, REPORTS_CONSUMER, wanted):
+            await keep_contact(session, report, n.clock())
+    n.wake.set()  # a notice may have been waiting for these reports
+
+
+async def tell_the_people(n: Notify, events: Events) -> None:
+    wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
+    if not wanted:
+        return
+    noticed, queued = 0, 0
+    async with n.db.sessions() as session, session.begin():
+        for envelope, payload in await inbox.claim_many(session, CONSUMER, wanted):
+            told, waiting = await fan_out(session, n, envelope, payload)
+            noticed, queued = noticed + told, queued + waiting
+    if noticed:
+        n.metrics.sent("inbox", 0.0, noticed)
+    if queued:
+        n.wake.set()

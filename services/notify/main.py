@@ -37,7 +37,8 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
         (handlers.REPORTS_CONSUMER, handlers.when_report_received_keep_the_contact(n)),
         (handlers.CONSUMER, handlers.when_case_changes_tell_the_people(n)),
     ):
-        subscribe_durable(runtime.broker, consumer(durable), handler, settings)
+        batch = handlers.in_batches(n, durable)
+        subscribe_durable(runtime.broker, consumer(durable), handler, settings, batch=batch)
     document_publishers(runtime.broker, [NotificationDelivered, NotificationFailed])
     runtime.background.append(DeliveryWorker(n).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")

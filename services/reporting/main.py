@@ -47,11 +47,13 @@ def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Project
         consumer(handlers.REPORTS),
         handlers.when_report_received_count_it(projector),
         settings,
+        batch=handlers.in_batches(projector, handlers.REPORTS),
     )
     subscribe_durable(
         runtime.broker,
         consumer(handlers.CASES),
         handlers.when_case_changes_update_facts(projector),
         settings,
+        batch=handlers.in_batches(projector, handlers.CASES),
     )
     document_publishers(runtime.broker, [AlertFrequentProblems, AlertDecided])

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from shared.bus import Handler, init_bus, subscribe_dlq_mover, subscribe_durable
+from shared.bus import BatchHandler, Handler, init_bus, subscribe_dlq_mover, subscribe_durable
 from shared.consumer import pull_loops_of
 from shared.settings import BaseServiceSettings
 from shared.streams import ConsumerDef, consumer_config
@@ -55,10 +55,15 @@ class Consuming:
 
 
 async def start_broker(
-    settings: BaseServiceSettings, cdef: ConsumerDef, handler: Handler, *, mover: bool = True
+    settings: BaseServiceSettings,
+    cdef: ConsumerDef,
+    handler: Handler,
+    *,
+    mover: bool = True,
+    batch: BatchHandler | None = None,
 ) -> Consuming:
     broker = NatsBroker(settings.resolved_nats_url())
-    subscribe_durable(broker, cdef, handler, settings)
+    subscribe_durable(broker, cdef, handler, settings, batch=batch)
     if mover:
         subscribe_dlq_mover(broker, settings)
     await broker.start()

@@ -87,6 +87,76 @@ async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(
         await broker.stop()
 
 
+async def test_a_waiting_batch_is_handled_in_one_call_in_order(
+    js: JetStreamContext, nats_server
+) -> None:
+    settings = fast_settings(nats_server.url)
+    county = random_county()
+    cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
+    events = [report_received(county) for _ in range(4)]
+    for event in events:  # all waiting before the consumer starts: one pull takes them
+        await publish_envelope(js, event)
+    calls: list[list[str]] = []
+
+    async def one(envelope: Envelope, payload: EventData) -> None:
+        raise AssertionError("a batch that succeeds is not handled again one by one")
+
+    async def many(items: list[tuple[Envelope, EventData]]) -> None:
+        calls.append([str(envelope.event_id) for envelope, _ in items])
+
+    broker = await start_broker(settings, cdef, one, batch=many)
+    try:
+
+        async def all_acked() -> bool:
+            info = await js.consumer_info(cdef.stream, cdef.durable)
+            return info.num_pending == 0 and info.num_ack_pending == 0
+
+        await eventually(all_acked)
+        assert calls == [[str(e.event_id) for e in events]]
+    finally:
+        await broker.stop()
+
+
+async def test_a_failing_batch_goes_one_by_one_and_only_the_poison_is_dead_lettered(
+    js: JetStreamContext, nats_server
+) -> None:
+    settings = fast_settings(nats_server.url)
+    county = random_county()
+    cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
+    first, failing, last = (report_received(county) for _ in range(3))
+    await publish_envelope(js, first)
+    await js.publish(f"zuofeng.v1.{county}.report.received", b"{not json", stream="INTAKE")
+    await publish_envelope(js, failing)
+    await publish_envelope(js, last)
+    batches: list[list[str]] = []
+    singles: list[str] = []
+
+    async def one(envelope: Envelope, payload: EventData) -> None:
+        if envelope.event_id == failing.event_id:
+            raise RuntimeError("database says no")
+        singles.append(str(envelope.event_id))
+
+    async def many(items: list[tuple[Envelope, EventData]]) -> None:
+        batches.append([str(envelope.event_id) for envelope, _ in items])
+        if any(envelope.event_id == failing.event_id for envelope, _ in items):
+            raise RuntimeError("one of them is bad")
+
+    broker = await start_broker(settings, cdef, one, batch=many)
+    try:
+
+        async def two_dead() -> bool:
+            return len(await dlq.list_dead_letters(js, cdef.durable)) == 2
+
+        await eventually(two_dead)
+        assert batches[0] == [str(first.event_id), str(failing.event_id), str(last.event_id)]
+        assert sorted(singles) == sorted([str(first.event_id), str(last.event_id)])
+        errors = sorted(letter.error for letter in await dlq.list_dead_letters(js, cdef.durable))
+        assert errors[0].startswith("RuntimeError: database says no")
+        assert errors[1].startswith("unparseable: not JSON")
+    finally:
+        await broker.stop()
+
+
 async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(
     js: JetStreamContext, nats_server
 ) -> None:

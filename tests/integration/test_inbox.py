@@ -65,3 +65,18 @@ async def test_redelivered_event_is_applied_once(
         assert await session.scalar(select(func.count()).select_from(OUTBOX)) == 1
         assert await session.scalar(select(func.count()).select_from(INBOX)) == 1
     await db.dispose()
+
+
+async def test_claim_many_keeps_the_new_in_order_once_each(database_url: str) -> None:
+    db = await migrated(database_url)
+    county = random_county()
+    old, a, b = (report_received(county) for _ in range(3))
+    async with db.sessions() as session, session.begin():
+        assert await inbox.claim(session, "c1", str(old.event_id))
+    items = [(a, "a"), (old, "old"), (b, "b"), (a, "a again")]
+    async with db.sessions() as session, session.begin():
+        assert await inbox.claim_many(session, "c1", items) == [(a, "a"), (b, "b")]
+    async with db.sessions() as session, session.begin():
+        assert await inbox.claim_many(session, "c1", items) == []
+        assert await inbox.claim_many(session, "c2", items[:2]) == [(a, "a"), (old, "old")]
+    await db.dispose()
