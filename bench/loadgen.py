@@ -1,5 +1,9 @@
 """Realistic varied reports submitted over HTTP at a fixed rate (open loop) or as fast as the
-service answers (closed loop). Used by `make bench` and the fault suite."""
+service answers (closed loop). Used by `make bench` and the fault suite.
+
+aiohttp, not httpx: the generator shares the machine's two cores with what it measures, and
+httpx cost it 6.5 ms of CPU per report at full speed (a third of a core taken from the services).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 import yaml
 
 COUNTIES = (
@@ -68,17 +72,21 @@ def body(rng: random.Random, corpus: list[str]) -> dict[str, object]:
     return report
 
 
-async def _one(http: httpx.AsyncClient, url: str, report: dict[str, object], load: Load) -> None:
+async def _one(
+    http: aiohttp.ClientSession, url: str, report: dict[str, object], load: Load
+) -> None:
     sent = time.perf_counter()
     try:
-        answer = await http.post(f"{url}/api/v1/reports", json=report)
-    except httpx.HTTPError:
+        async with http.post(f"{url}/api/v1/reports", json=report) as answer:
+            status = answer.status
+            accepted = (await answer.json())["report_id"] if status == 202 else None
+    except (aiohttp.ClientError, TimeoutError, ValueError):
         load.failures += 1  # not accepted: the client knows it must retry
         return
     load.latencies.append(time.perf_counter() - sent)
-    load.statuses[answer.status_code] = load.statuses.get(answer.status_code, 0) + 1
-    if answer.status_code == 202:
-        load.accepted[answer.json()["report_id"]] = sent
+    load.statuses[status] = load.statuses.get(status, 0) + 1
+    if accepted is not None:
+        load.accepted[accepted] = sent
     else:
         load.failures += 1
 
@@ -88,8 +96,9 @@ async def submit(
 ) -> Load:
     """Open loop at `rate` per second; closed loop with `concurrency` workers when rate is None."""
     rng, corpus, load = random.Random(seed), texts(), Load()
-    limits = httpx.Limits(max_connections=concurrency * 2)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+    connector = aiohttp.TCPConnector(limit=concurrency * 2)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         load.started = time.perf_counter()
         end = load.started + duration
         if rate is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.intake.openings import follow_openings, is_opening
 from services.intake.public_status import follow_case_event
 from services.intake.service import Context
 from shared import inbox
@@ -29,10 +30,14 @@ def when_case_changes_update_public_status_in_batches(ctx: Context) -> BatchHand
 
 
 async def follow_all(ctx: Context, events: list[tuple[Envelope, EventData]]) -> None:
-    """Each new case event followed, in order, in one transaction."""
+    """Each new case event followed in one transaction: openings together first (an opening is
+    its case's first event), then the others in order."""
     wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
     if not wanted:
         return
     async with ctx.db.sessions() as session, session.begin():
-        for envelope, payload in await inbox.claim_many(session, CONSUMER, wanted):
-            await follow_case_event(session, envelope, payload, ctx.profiles)
+        fresh = await inbox.claim_many(session, CONSUMER, wanted)
+        await follow_openings(session, [(e, p) for e, p in fresh if is_opening(e, p)])
+        for envelope, payload in fresh:
+            if not is_opening(envelope, payload):
+                await follow_case_event(session, envelope, payload, ctx.profiles)

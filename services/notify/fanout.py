@@ -1,12 +1,16 @@
-"""From a case event to its deliveries, written in the consumer's transaction: inbox notices
+"""From case events to their deliveries, written in the consumer's transaction: inbox notices
 at once, and one delivery-log row per (event, recipient, channel) for the worker to send.
 
 Nothing outside is contacted here, so a slow SMTP server or webhook never holds the consumer.
+A pulled batch is written together, a handful of statements for all its events: each case's
+k-th event goes in round k, so no two events of a round share a case (and what one writes
+cannot change what another would) while each case's events keep their order.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,35 +20,71 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify import audiences, reporters
 from services.notify.context import Notify
 from services.notify.digests import next_digest
-from services.notify.inbox import store_notices
+from services.notify.inbox import notice_rows
 from services.notify.ledger import notification
-from services.notify.models import deliveries, source_events, webhooks
+from services.notify.models import deliveries, notices, source_events, webhooks
 from shared import outbox
 from shared.events import Envelope
 from shared.events.cases import CaseEvent
 
+Event = tuple[Envelope, CaseEvent]
 
-async def fan_out(
-    session: AsyncSession, n: Notify, envelope: Envelope, payload: CaseEvent
-) -> tuple[int, int]:
-    """Tell everyone concerned by a case event; returns (inbox notices, deliveries queued)."""
+
+async def fan_out(session: AsyncSession, n: Notify, events: Sequence[Event]) -> tuple[int, int]:
+    """Tell everyone concerned by these case events; returns (inbox notices, deliveries queued)."""
+    noticed, queued = 0, 0
+    for round_ in rounds(events):
+        told, waiting = await _fan_out_round(session, n, round_)
+        noticed, queued = noticed + told, queued + waiting
+    return noticed, queued
+
+
+def rounds(events: Sequence[Event]) -> list[list[Event]]:
+    """Each case's k-th event in round k."""
+    out: list[list[Event]] = []
+    seen: dict[str, int] = {}
+    for envelope, payload in events:
+        k = seen.get(payload.case_id, 0)
+        seen[payload.case_id] = k + 1
+        if k == len(out):
+            out.append([])
+        out[k].append((envelope, payload))
+    return out
+
+
+async def _fan_out_round(session: AsyncSession, n: Notify, events: list[Event]) -> tuple[int, int]:
     now = n.clock()
-    await reporters.link_reports(session, envelope.type, payload)
-    targets = audiences.unit_targets(envelope.type, payload, n.directory)
-    await store_notices(session, envelope, payload, targets, directory=n.directory, now=now)
-    rows = [row for t in targets for row in _unit_rows(n, envelope, payload, t, now)]
-    rows += await _reporter_rows(session, n, envelope, payload, now)
-    rows += await _webhook_rows(session, envelope, payload, now)
-    if not rows:
+    await reporters.link_reports(session, [(e.type, p) for e, p in events])
+    notes: list[dict[str, Any]] = []
+    planned: dict[str, list[dict[str, Any]]] = {}
+    for envelope, payload in events:
+        targets = audiences.unit_targets(envelope.type, payload, n.directory)
+        notes += notice_rows(envelope, payload, targets, directory=n.directory, now=now)
+        planned[str(envelope.event_id)] = [
+            row for t in targets for row in _unit_rows(n, envelope, payload, t, now)
+        ]
+    for row in await _reporter_rows(session, n, events, now):
+        planned[row["event_id"]].append(row)
+    for row in await _webhook_rows(session, events, now):
+        planned[row["event_id"]].append(row)
+    if notes:
+        await session.execute(insert(notices), notes)
+    told = [e for e, _ in events if planned[str(e.event_id)]]
+    if not told:
         return 0, 0
     await session.execute(
-        insert(source_events).values(
-            event_id=str(envelope.event_id),
-            event_type=envelope.type,
-            envelope=envelope.model_dump_json(),
-            received_at=now,
-        )
+        insert(source_events),
+        [
+            {
+                "event_id": str(e.event_id),
+                "event_type": e.type,
+                "envelope": e.model_dump_json(),
+                "received_at": now,
+            }
+            for e in told
+        ],
     )
+    rows = [row for e in told for row in planned[str(e.event_id)]]
     await session.execute(insert(deliveries), rows)
     inbox_rows = [row for row in rows if row["channel"] == "inbox"]
     await outbox.add_many(session, [notification(r, "delivered", now=now) for r in inbox_rows])
@@ -99,21 +139,28 @@ def _unit_rows(
 
 
 async def _reporter_rows(
-    session: AsyncSession, n: Notify, envelope: Envelope, payload: CaseEvent, now: datetime
+    session: AsyncSession, n: Notify, events: list[Event], now: datetime
 ) -> list[dict[str, Any]]:
-    audience = audiences.tells_reporter(envelope.type, payload)
     channel = _reporter_channel(n)
-    if audience is None or channel is None:
+    told = [(e, p, a) for e, p in events if (a := audiences.tells_reporter(e.type, p))]
+    if channel is None or not told:
         return []
-    if audience == "merged_reporter":
-        report_ids = [payload.merged_report_id]  # type: ignore[attr-defined]
-    else:
-        report_ids = await reporters.reports_of(session, payload.case_id)
-    known = await reporters.contacts_of(session, report_ids)
+    whole_cases = [p.case_id for _, p, audience in told if audience != "merged_reporter"]
+    reports_of = await reporters.reports_of(session, whole_cases)
+    wanted = {
+        e.event_id: (
+            [p.merged_report_id]  # type: ignore[attr-defined]
+            if audience == "merged_reporter"
+            else reports_of.get(p.case_id, [])
+        )
+        for e, p, audience in told
+    }
+    known = await reporters.contacts_of(session, {r for ids in wanted.values() for r in ids})
     fields = {"recipient_kind": "reporter", "audience": "reporter"}
     return [
         _row(envelope, payload, now, recipient=report_id, channel=chosen, **fields)
-        for report_id in report_ids
+        for envelope, payload, _ in told
+        for report_id in wanted[envelope.event_id]
         if (chosen := _reporter_channel_now(n, known.get(report_id), channel))
     ]
 
@@ -133,16 +180,18 @@ def _reporter_channel(n: Notify) -> str | None:
 
 
 async def _webhook_rows(
-    session: AsyncSession, envelope: Envelope, payload: CaseEvent, now: datetime
+    session: AsyncSession, events: list[Event], now: datetime
 ) -> list[dict[str, Any]]:
-    """Integrators subscribed to this case event type and county (case.* only, ever)."""
-    if not envelope.type.startswith("case."):
+    """Integrators subscribed to each case event's type and county (case.* only, ever)."""
+    wanted = [(e, p) for e, p in events if e.type.startswith("case.")]
+    if not wanted:
         return []
     found = await session.execute(
         select(webhooks.c.id, webhooks.c.event_types, webhooks.c.counties).where(
             webhooks.c.deleted_at.is_(None), webhooks.c.suspended_at.is_(None)
         )
     )
+    subs = found.all()
     return [
         _row(
             envelope,
@@ -153,7 +202,8 @@ async def _webhook_rows(
             channel="webhook",
             audience="integrator",
         )
-        for sub in found
+        for envelope, payload in wanted
+        for sub in subs
         if envelope.type in sub.event_types
         and (not sub.counties or envelope.county in sub.counties)
     ]

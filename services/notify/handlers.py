@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from services.notify.context import Notify
 from services.notify.fanout import fan_out
-from services.notify.reporters import keep_contact
+from services.notify.reporters import keep_contacts as keep
 from shared import inbox
 from shared.bus import BatchHandler, Handler
 from shared.events import Envelope, EventData
@@ -49,8 +49,8 @@ async def keep_contacts(n: Notify, events: Events) -> None:
     if not wanted:
         return
     async with n.db.sessions() as session, session.begin():
-        for _, report in await inbox.claim_many(session, REPORTS_CONSUMER, wanted):
-            await keep_contact(session, report, n.clock())
+        fresh = await inbox.claim_many(session, REPORTS_CONSUMER, wanted)
+        await keep(session, [report for _, report in fresh], n.clock())
     n.wake.set()  # a notice may have been waiting for these reports
 
 
@@ -58,11 +58,9 @@ async def tell_the_people(n: Notify, events: Events) -> None:
     wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
     if not wanted:
         return
-    noticed, queued = 0, 0
     async with n.db.sessions() as session, session.begin():
-        for envelope, payload in await inbox.claim_many(session, CONSUMER, wanted):
-            told, waiting = await fan_out(session, n, envelope, payload)
-            noticed, queued = noticed + told, queued + waiting
+        fresh = await inbox.claim_many(session, CONSUMER, wanted)
+        noticed, queued = await fan_out(session, n, fresh)
     if noticed:
         n.metrics.sent("inbox", 0.0, noticed)
     if queued:

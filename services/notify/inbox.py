@@ -7,11 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.notify.audiences import UnitTarget
-from services.notify.models import notices
 from services.notify.rendering import render
 from shared.directory import Directory
 from shared.events import Envelope
@@ -20,19 +16,16 @@ from shared.events.cases import CaseEvent
 TITLE_MAX = 200
 
 
-async def store_notices(
-    session: AsyncSession,
+def notice_rows(
     envelope: Envelope,
     payload: CaseEvent,
     targets: Sequence[UnitTarget],
     *,
     directory: Directory,
     now: datetime,
-) -> None:
-    """Write each unit's inbox notice for an event, worded for its audience."""
-    if targets:
-        rows = [_notice(envelope, payload, t, directory, now) for t in targets]
-        await session.execute(insert(notices), rows)
+) -> list[dict[str, Any]]:
+    """Each unit's inbox notice for an event, worded for its audience (the caller writes them)."""
+    return [_notice(envelope, payload, t, directory, now) for t in targets]
 
 
 def _notice(

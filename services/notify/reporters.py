@@ -53,74 +53,88 @@ def is_contactable(report: ReportReceived) -> bool:
     )
 
 
-async def keep_contact(session: AsyncSession, report: ReportReceived, now: datetime) -> None:
-    """Store the report's contact sealed, as it came (or only the fact that it is anonymous),
-    and bring forward notices that were waiting for it."""
-    found = await session.execute(
-        select(reporter_contacts.c.report_id).where(
-            reporter_contacts.c.report_id == report.report_id
-        )
-    )
-    if found.first() is not None:
+async def keep_contacts(
+    session: AsyncSession, reports: list[ReportReceived], now: datetime
+) -> None:
+    """Store each report's contact sealed, as it came (or only the fact that it is anonymous),
+    and bring forward notices that were waiting for them. A report already kept is left be."""
+    ids = [report.report_id for report in reports]
+    if not ids:
         return
-    contactable = is_contactable(report)
-    identity = report.identity if contactable else None
-    await session.execute(
-        insert(reporter_contacts).values(
-            report_id=report.report_id,
-            county=report.county,
-            received_at=report.received_at,
-            contactable=contactable,
-            sealed=identity.sealed[HOLDER] if identity else None,
-            key_id=identity.key_ids.get(HOLDER) if identity else None,
-            has_email=bool(identity and identity.has_email),
-            has_phone=bool(identity and identity.has_phone),
-        )
+    found = await session.execute(
+        select(reporter_contacts.c.report_id).where(reporter_contacts.c.report_id.in_(ids))
     )
-    await _bring_forward(session, report.report_id, now)
-
-
-async def _bring_forward(session: AsyncSession, report_id: str, now: datetime) -> None:
+    kept = set(found.scalars())
+    new: dict[str, ReportReceived] = {}
+    for report in reports:
+        if report.report_id not in kept:
+            new.setdefault(report.report_id, report)
+    if not new:
+        return
+    await session.execute(insert(reporter_contacts), [_contact_row(r) for r in new.values()])
     await session.execute(
         update(deliveries)
         .where(
             deliveries.c.recipient_kind == "reporter",
-            deliveries.c.recipient == report_id,
+            deliveries.c.recipient.in_(list(new)),
             deliveries.c.status == "pending",
         )
         .values(next_attempt_at=now)
     )
 
 
-async def link_reports(session: AsyncSession, event_type: str, payload: CaseEvent) -> None:
-    """Remember which reports a case answers to (its opening report, and repeats merged in)."""
-    pairs: list[tuple[str, bool]] = []
-    if payload.report_id:
-        pairs.append((payload.report_id, False))
-    merged = getattr(payload, "merged_report_id", None)
-    if event_type == "case.merged" and merged:
-        pairs.append((merged, True))
-    for report_id, is_merged in pairs:
-        known = await session.execute(
-            select(case_reports.c.report_id).where(
-                case_reports.c.case_id == payload.case_id, case_reports.c.report_id == report_id
-            )
+def _contact_row(report: ReportReceived) -> dict[str, Any]:
+    contactable = is_contactable(report)
+    identity = report.identity if contactable else None
+    return {
+        "report_id": report.report_id,
+        "county": report.county,
+        "received_at": report.received_at,
+        "contactable": contactable,
+        "sealed": identity.sealed[HOLDER] if identity else None,
+        "key_id": identity.key_ids.get(HOLDER) if identity else None,
+        "has_email": bool(identity and identity.has_email),
+        "has_phone": bool(identity and identity.has_phone),
+    }
+
+
+async def link_reports(session: AsyncSession, events: list[tuple[str, CaseEvent]]) -> None:
+    """Remember which reports each case answers to (its opening report, and repeats merged in)."""
+    pairs: dict[tuple[str, str], bool] = {}
+    for event_type, payload in events:
+        if payload.report_id:
+            pairs.setdefault((payload.case_id, payload.report_id), False)
+        merged = getattr(payload, "merged_report_id", None)
+        if event_type == "case.merged" and merged:
+            pairs.setdefault((payload.case_id, merged), True)
+    if not pairs:
+        return
+    known = await session.execute(
+        select(case_reports.c.case_id, case_reports.c.report_id).where(
+            case_reports.c.case_id.in_({case_id for case_id, _ in pairs})
         )
-        if known.first() is None:
-            await session.execute(
-                insert(case_reports).values(
-                    case_id=payload.case_id, report_id=report_id, merged=is_merged
-                )
-            )
+    )
+    for pair in known.all():
+        pairs.pop((pair.case_id, pair.report_id), None)
+    if pairs:
+        rows = [{"case_id": c, "report_id": r, "merged": m} for (c, r), m in pairs.items()]
+        await session.execute(insert(case_reports), rows)
 
 
-async def reports_of(session: AsyncSession, case_id: str) -> list[str]:
+async def reports_of(session: AsyncSession, case_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Each case's reports, in report id order."""
+    ids = set(case_ids)
+    if not ids:
+        return {}
     rows = await session.execute(
-        select(case_reports.c.report_id)
-        .where(case_reports.c.case_id == case_id)
+        select(case_reports.c.case_id, case_reports.c.report_id)
+        .where(case_reports.c.case_id.in_(ids))
         .order_by(case_reports.c.report_id)
     )
-    return [row.report_id for row in rows]
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        out.setdefault(row.case_id, []).append(row.report_id)
+    return out
 
 
 async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[str, Contact]:
