@@ -34,7 +34,7 @@ fuzz: $(STAMP)
 		$(BIN)/python -m pytest tests/security/test_fuzz.py -s --timeout 0 $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests
