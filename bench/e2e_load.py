@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import asyncpg
 import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +28,7 @@ from bench import yardstick  # noqa: E402
 from bench.loadgen import Load, percentile, submit  # noqa: E402
 from shared.streams import CONSUMERS  # noqa: E402
 from tests.faults.checks import rows  # noqa: E402
-from tests.pg import PgServer, find_admin_dsn  # noqa: E402
+from tests.pg import PrivatePostgres  # noqa: E402
 from tests.procstack import SERVICES, ProcStack  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -36,6 +38,36 @@ TICK = 100  # clock ticks per second in /proc/<pid>/stat
 def cpu_ms(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+
+
+def postgres_cpu_ms(pg: PrivatePostgres) -> float:
+    """The private PostgreSQL's CPU: its postmaster and every backend (children's ended time
+    is in the postmaster's own counters)."""
+    postmaster = int((pg.data / "postmaster.pid").read_text().split()[0])
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(entry.name) == postmaster:
+            total += sum(int(f) for f in fields[11:15]) * 1000 / TICK
+        elif int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) * 1000 / TICK
+    return total
+
+
+def others_cpu_ms(stack: ProcStack, pg: PrivatePostgres) -> dict[str, float]:
+    """What the services share the machine with: the database, the bus and this generator."""
+    assert stack.nats is not None
+    me = os.times()
+    return {
+        "postgres": postgres_cpu_ms(pg),
+        "nats": cpu_ms(stack.nats.pid),
+        "load generator": (me.user + me.system) * 1000,
+    }
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -54,9 +86,15 @@ async def lag(js) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 async def phase(
-    stack: ProcStack, js, opened: dict[str, float], rate: float | None, duration: float
-) -> dict:  # type: ignore[no-untyped-def]
+    stack: ProcStack,
+    pg: PrivatePostgres,
+    js,  # type: ignore[no-untyped-def]
+    opened: dict[str, float],
+    rate: float | None,
+    duration: float,
+) -> dict:  # type: ignore[type-arg]
     cpu_before = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
+    others_before = others_cpu_ms(stack, pg)
     max_lag: dict[str, int] = {}
     last_lag: dict[str, int] = {}
 
@@ -101,12 +139,28 @@ async def phase(
         "lag_at_end_of_load": end_lag,
         "cpu_ms_per_report": {
             s: (cpu_ms(stack.pid(s)) - cpu_before[s]) / max(len(load.accepted), 1) for s in SERVICES
+        }
+        | {
+            name: (after - others_before[name]) / max(len(load.accepted), 1)
+            for name, after in others_cpu_ms(stack, pg).items()
         },
+        "wall_s": counted_at - load.started,
         "peak_rss_mb": {s: peak_rss_mb(stack.pid(s)) for s in SERVICES},
     }
 
 
 phase.total = 0  # type: ignore[attr-defined]
+
+
+async def databases(pg: PrivatePostgres) -> dict[str, str]:
+    """One database per service on a PostgreSQL of the bench's own, with stock settings
+    (autovacuum on, fsync on), so figures do not depend on how the machine's server is tuned:
+    the shared one here runs without autovacuum, and its planner then scans whole tables."""
+    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg.port}/postgres")
+    for name in SERVICES:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return {name: f"postgresql+asyncpg://postgres@127.0.0.1:{pg.port}/{name}" for name in SERVICES}
 
 
 async def replay(stack: ProcStack) -> dict[str, float]:
@@ -130,10 +184,10 @@ async def replay(stack: ProcStack) -> dict[str, float]:
 
 
 async def main(phases: list[tuple[float | None, float]]) -> dict:  # type: ignore[type-arg]
-    admin, _ = await find_admin_dsn()
-    assert admin, "a PostgreSQL is needed (127.0.0.1:5432 or ZUOFENG_TEST_DATABASE_URL)"
-    pg = PgServer(admin)
-    urls = {name: await pg.create_database() for name in SERVICES}
+    pg = PrivatePostgres(durable=True)
+    pg.start()
+    pg.wait_ready()
+    urls = await databases(pg)
     stack = ProcStack(Path(tempfile.mkdtemp(prefix="zuofeng-bench-")), urls)
     await stack.prepare()
     try:
@@ -154,13 +208,13 @@ async def main(phases: list[tuple[float | None, float]]) -> dict:  # type: ignor
         done = []
         for rate, duration in phases:
             print(f"phase {rate or 'max'}/s for {duration:.0f} s ...", flush=True)
-            done.append(await phase(stack, js, opened, rate, duration))
+            done.append(await phase(stack, pg, js, opened, rate, duration))
         await nc.close()
         print("replay ...", flush=True)
         replayed = await replay(stack)
     finally:
         stack.stop()
-        await pg.drop_all()
+        pg.destroy()
     print("yardsticks ...", flush=True)
     return {"phases": done, "replay": replayed, "yardstick": await yardstick.main(3000)}
 
@@ -190,6 +244,17 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
         cpu = " / ".join(f"{p['cpu_ms_per_report'][s]:.2f}" for p in result["phases"])
         rss = max(p["peak_rss_mb"][s] for p in result["phases"])
         lines.append(f"{s:<11} {rss:>11.0f}   {cpu}")
+    for other in ("postgres", "nats", "load generator"):
+        cpu = " / ".join(f"{p['cpu_ms_per_report'][other]:.2f}" for p in result["phases"])
+        lines.append(f"{other:<14} {'':>8}   {cpu}")
+    lines.append(
+        "all of it     (2 cores = 2,000 ms/s) "
+        + " / ".join(
+            f"{sum(p['cpu_ms_per_report'].values()):.2f} ms = "
+            f"{sum(p['cpu_ms_per_report'].values()) * p['accepted_per_s'] / 20:.0f}% of the machine"
+            for p in result["phases"]
+        )
+    )
     r = result["replay"]
     lines.append(
         f"replay: {r['events']:,} events in {r['seconds']:.1f} s = {r['events_per_s']:,.0f} events/s"

@@ -108,7 +108,9 @@ def free_port() -> int:
 class PrivatePostgres:
     """A PostgreSQL instance of the test's own (never the machine's shared one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        # Tests skip fsync (speed); a benchmark keeps the stock settings, as in production.
+        self.durable = durable
         if not (PG_BIN / "initdb").exists():
             raise FileNotFoundError(f"{PG_BIN}/initdb not found (Debian postgresql package)")
         # pytest's tmp dirs are 0700 for root: the postgres user needs a dir it can enter.
@@ -129,7 +131,9 @@ class PrivatePostgres:
         subprocess.run([*self._as_postgres, *map(str, args)], check=True, capture_output=True)
 
     def start(self) -> None:
-        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        opts = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            opts += " -c fsync=off"
         self._run(
             PG_BIN / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "log", "-w", "start"
         )
