@@ -251,6 +251,7 @@ def subscribe_durable(
             settings.pull_batch,
             on_batch,
             _metrics_of(broker),
+            linger=cdef.linger,
         )
     )
 

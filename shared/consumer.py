@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 log = logging.getLogger("zuofeng.consumer")
 BatchHandler = Callable[[list[Msg]], Awaitable[None]]
 IDLE_WAIT = 5.0  # how long one pull lingers when nothing is waiting
+LINGER_FETCH = 0.01  # the pull after a linger takes what is there (waits this long if nothing)
 
 
 class ConsumerMetrics:
@@ -51,9 +52,10 @@ class PullLoop:
         batch: int,
         on_batch: BatchHandler,
         metrics: ConsumerMetrics | None = None,
+        linger: float = 0.0,
     ) -> None:
         self.js, self.stream, self.durable, self.batch = js, stream, durable, batch
-        self.on_batch, self.metrics = on_batch, metrics
+        self.on_batch, self.metrics, self.linger = on_batch, metrics, linger
         self.stopping = False  # ends the loop even if a cancel is swallowed (shared/tasks.py)
 
     async def run(self) -> None:
@@ -83,10 +85,20 @@ class PullLoop:
                     messages = await sub.fetch(self.batch, timeout=IDLE_WAIT)
                 except (TimeoutError, nats.errors.TimeoutError):
                     continue  # nothing waiting
+                if self.linger and len(messages) < self.batch:
+                    messages += await self._more(sub, self.batch - len(messages))
                 await self._handle(messages)
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
+
+    async def _more(self, sub: Any, wanted: int) -> list[Msg]:
+        """What arrived while lingering (nothing more is fine: the batch goes as it is)."""
+        await asyncio.sleep(self.linger)
+        try:
+            return list(await sub.fetch(wanted, timeout=LINGER_FETCH))
+        except (TimeoutError, nats.errors.TimeoutError):
+            return []
 
     async def _handle(self, messages: list[Msg]) -> None:
         started = time.perf_counter()

@@ -39,7 +39,14 @@ class ConsumerDef:
     stream: str
     filter_subject: str
     service: str
+    # Seconds a pull that found only a few messages waits for more before handling them. For
+    # consumers no one waits on by the millisecond (notices, counts, the public status): at
+    # low rates they then commit a few events at a time, not one, and leave the CPU to the
+    # path a report takes to become a case. Opening cases never lingers.
+    linger: float = 0.0
 
+
+LINGER = 0.05  # see ConsumerDef.linger
 
 STREAMS: tuple[StreamDef, ...] = (
     StreamDef("INTAKE", (all_counties("report"),), "reports as received (services only)"),
@@ -53,12 +60,12 @@ STREAMS: tuple[StreamDef, ...] = (
 
 CONSUMERS: tuple[ConsumerDef, ...] = (
     ConsumerDef("cases-reports", "INTAKE", all_counties("report"), "cases"),
-    ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake"),
+    ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake", linger=LINGER),
     # notify keeps the sealed contacts from report.received, to tell reporters later.
-    ConsumerDef("notify-reports", "INTAKE", all_counties("report"), "notify"),
-    ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify"),
-    ConsumerDef("reporting-reports", "INTAKE", all_counties("report"), "reporting"),
-    ConsumerDef("reporting-cases", "CASES", all_counties("case"), "reporting"),
+    ConsumerDef("notify-reports", "INTAKE", all_counties("report"), "notify", linger=LINGER),
+    ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify", linger=LINGER),
+    ConsumerDef("reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER),
+    ConsumerDef("reporting-cases", "CASES", all_counties("case"), "reporting", linger=LINGER),
     ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared"),
 )
 

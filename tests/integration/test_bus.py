@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared import dlq
 from shared.bus import init_bus, publish_envelope
+from shared.consumer import PullLoop
 from shared.events import Envelope, EventData
 from shared.streams import CONSUMERS, STREAMS, consumer_config
 from shared.subjects import submit_subject
@@ -155,6 +160,40 @@ async def test_a_failing_batch_goes_one_by_one_and_only_the_poison_is_dead_lette
         assert errors[1].startswith("unparseable: not JSON")
     finally:
         await broker.stop()
+
+
+async def test_a_lingering_consumer_takes_what_came_meanwhile_in_the_same_batch(
+    js: JetStreamContext, nats_server
+) -> None:
+    settings = fast_settings(nats_server.url)
+    county = random_county()
+    cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
+    batches: list[int] = []
+
+    async def on_batch(messages: list[Msg]) -> None:
+        batches.append(len(messages))
+        for message in messages:
+            await message.ack()
+
+    loop = PullLoop(lambda: js, cdef.stream, cdef.durable, 64, on_batch, linger=1.0)
+    task = asyncio.create_task(loop.run())
+    try:
+        await asyncio.sleep(0.3)  # the loop is waiting on an empty consumer
+        await publish_envelope(js, report_received(county))
+        await asyncio.sleep(0.2)  # pulled, lingering
+        for _ in range(3):
+            await publish_envelope(js, report_received(county))
+
+        async def four() -> bool:
+            return sum(batches) == 4
+
+        await eventually(four)
+        assert batches == [4]
+    finally:
+        loop.stopping = True
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(
