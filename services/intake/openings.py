@@ -34,7 +34,9 @@ async def follow_openings(session: AsyncSession, openings: list[Opening]) -> Non
     query = select(reports.c.id, reports.c.status, reports.c.status_version, reports.c.case_version)
     query = query.where(reports.c.id.in_(ids))
     if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()  # read, then written below: no one moves them between
+        # Read, then written below: no one moves them between. In id order, so two writers
+        # locking overlapping reports queue instead of deadlocking.
+        query = query.order_by(reports.c.id).with_for_update()
     known = {row.id: row for row in (await session.execute(query)).all()}
     changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     steps = []
