@@ -19,7 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -152,17 +151,6 @@ async def phase(
 phase.total = 0  # type: ignore[attr-defined]
 
 
-async def databases(pg: PrivatePostgres) -> dict[str, str]:
-    """One database per service on a PostgreSQL of the bench's own, with stock settings
-    (autovacuum on, fsync on), so figures do not depend on how the machine's server is tuned:
-    the shared one here runs without autovacuum, and its planner then scans whole tables."""
-    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg.port}/postgres")
-    for name in SERVICES:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return {name: f"postgresql+asyncpg://postgres@127.0.0.1:{pg.port}/{name}" for name in SERVICES}
-
-
 async def replay(stack: ProcStack) -> dict[str, float]:
     """Reporting's rebuild from the streams the load filled, beside the running service."""
     from services.reporting.alerts import AlertRule
@@ -184,10 +172,13 @@ async def replay(stack: ProcStack) -> dict[str, float]:
 
 
 async def main(phases: list[tuple[float | None, float]]) -> dict:  # type: ignore[type-arg]
+    # A PostgreSQL of the bench's own, with stock settings (autovacuum and fsync on), so figures
+    # do not depend on how the machine's server is tuned: the shared one here runs without
+    # autovacuum, and its planner then scans whole tables.
     pg = PrivatePostgres(durable=True)
     pg.start()
     pg.wait_ready()
-    urls = await databases(pg)
+    urls = await pg.create_databases(SERVICES)
     stack = ProcStack(Path(tempfile.mkdtemp(prefix="zuofeng-bench-")), urls)
     await stack.prepare()
     try:

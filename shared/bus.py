@@ -256,6 +256,24 @@ def subscribe_durable(
     )
 
 
+def subscribe_batched(
+    broker: NatsBroker,
+    cdef: ConsumerDef,
+    handler: BatchHandler,
+    settings: BaseServiceSettings,
+    *,
+    description: str | None = None,
+) -> None:
+    """`subscribe_durable` for a handler that takes a pulled batch in one transaction. When a
+    batch fails, the one-by-one way hands the same handler one event at a time."""
+
+    async def one(envelope: Envelope, payload: EventData) -> None:
+        await handler([(envelope, payload)])
+
+    one.__doc__ = handler.__doc__  # the AsyncAPI description
+    subscribe_durable(broker, cdef, one, settings, description=description, batch=handler)
+
+
 async def _never_called() -> None:  # pragma: no cover - documentation only
     raise RuntimeError("documentation subscriber")
 

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +126,19 @@ class PrivatePostgres:
     @property
     def url(self) -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    async def create_databases(self, names: Iterable[str]) -> dict[str, str]:
+        """One empty database per name; their SQLAlchemy URLs by name."""
+        names = list(names)
+        conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres")
+        try:
+            for name in names:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return {
+            name: f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}" for name in names
+        }
 
     def _run(self, *args: object) -> None:
         subprocess.run([*self._as_postgres, *map(str, args)], check=True, capture_output=True)

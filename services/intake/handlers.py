@@ -6,38 +6,27 @@ from services.intake.openings import follow_openings, is_opening
 from services.intake.public_status import follow_case_event
 from services.intake.service import Context
 from shared import inbox
-from shared.bus import BatchHandler, Handler
+from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 
 CONSUMER = "intake-cases"
 
 
-def when_case_changes_update_public_status(ctx: Context) -> Handler:
-    async def handle(envelope: Envelope, payload: EventData) -> None:
+def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:
+    async def handle(events: list[tuple[Envelope, EventData]]) -> None:
         """Case events move the reporter's public status, add its steps, open the review
         window with the reply, and keep the exposed cases Open311 lists."""
-        await follow_all(ctx, [(envelope, payload)])
+        wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
+        if not wanted:
+            return
+        # One transaction: openings together first (an opening is its case's first event),
+        # then the others in order.
+        async with ctx.db.sessions() as session, session.begin():
+            fresh = await inbox.claim_many(session, CONSUMER, wanted)
+            await follow_openings(session, [(e, p) for e, p in fresh if is_opening(e, p)])
+            for envelope, payload in fresh:
+                if not is_opening(envelope, payload):
+                    await follow_case_event(session, envelope, payload, ctx.profiles)
 
     return handle
-
-
-def when_case_changes_update_public_status_in_batches(ctx: Context) -> BatchHandler:
-    async def handle(events: list[tuple[Envelope, EventData]]) -> None:
-        await follow_all(ctx, events)
-
-    return handle
-
-
-async def follow_all(ctx: Context, events: list[tuple[Envelope, EventData]]) -> None:
-    """Each new case event followed in one transaction: openings together first (an opening is
-    its case's first event), then the others in order."""
-    wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
-    if not wanted:
-        return
-    async with ctx.db.sessions() as session, session.begin():
-        fresh = await inbox.claim_many(session, CONSUMER, wanted)
-        await follow_openings(session, [(e, p) for e, p in fresh if is_opening(e, p)])
-        for envelope, payload in fresh:
-            if not is_opening(envelope, payload):
-                await follow_case_event(session, envelope, payload, ctx.profiles)

@@ -19,7 +19,7 @@ from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
 from services.intake.writer import ReportWriter
 from shared import errors
-from shared.bus import document_publishers, subscribe_durable
+from shared.bus import document_publishers, subscribe_batched
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events.intake import ReportReceived, ReportReviewRequested
@@ -75,12 +75,11 @@ def create_app(
         settings = IntakeSettings(**settings.model_dump(exclude_unset=True))
     runtime = build_runtime(settings, for_docs=for_docs)
     ctx = build_context(settings, runtime, clock)
-    subscribe_durable(
+    subscribe_batched(
         runtime.broker,
         consumer(handlers.CONSUMER),
         handlers.when_case_changes_update_public_status(ctx),
         settings,
-        batch=handlers.when_case_changes_update_public_status_in_batches(ctx),
     )
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
     requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)

@@ -1,14 +1,14 @@
 """Notify's bus handlers: keep reporters' contacts sealed, and tell everyone a case event
 concerns. Each is idempotent (processed-event ids) and only writes the database: outside
-deliveries are the worker's. Each also has a batch form: a pulled batch in one transaction."""
+deliveries are the worker's. Each takes a pulled batch in one transaction."""
 
 from __future__ import annotations
 
 from services.notify.context import Notify
 from services.notify.fanout import fan_out
-from services.notify.reporters import keep_contacts as keep
+from services.notify.reporters import keep_contacts
 from shared import inbox
-from shared.bus import BatchHandler, Handler
+from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
@@ -18,50 +18,32 @@ REPORTS_CONSUMER = "notify-reports"
 Events = list[tuple[Envelope, EventData]]
 
 
-def when_report_received_keep_the_contact(n: Notify) -> Handler:
-    async def handle(envelope: Envelope, payload: EventData) -> None:
-        """A report's contact is kept sealed (or its anonymity noted) for later notices."""
-        await keep_contacts(n, [(envelope, payload)])
-
-    return handle
-
-
-def when_case_changes_tell_the_people(n: Notify) -> Handler:
-    async def handle(envelope: Envelope, payload: EventData) -> None:
-        """Case events become inbox notices and queued mail, SMS and webhook deliveries."""
-        await tell_the_people(n, [(envelope, payload)])
-
-    return handle
-
-
-def in_batches(n: Notify, durable: str) -> BatchHandler:
-    """The batch form of the handler of `durable`."""
-    how = keep_contacts if durable == REPORTS_CONSUMER else tell_the_people
-
+def when_report_received_keep_the_contact(n: Notify) -> BatchHandler:
     async def handle(events: Events) -> None:
-        await how(n, events)
+        """A report's contact is kept sealed (or its anonymity noted) for later notices."""
+        wanted = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
+        if not wanted:
+            return
+        async with n.db.sessions() as session, session.begin():
+            fresh = await inbox.claim_many(session, REPORTS_CONSUMER, wanted)
+            await keep_contacts(session, [report for _, report in fresh], n.clock())
+        n.wake.set()  # a notice may have been waiting for these reports
 
     return handle
 
 
-async def keep_contacts(n: Notify, events: Events) -> None:
-    wanted = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
-    if not wanted:
-        return
-    async with n.db.sessions() as session, session.begin():
-        fresh = await inbox.claim_many(session, REPORTS_CONSUMER, wanted)
-        await keep(session, [report for _, report in fresh], n.clock())
-    n.wake.set()  # a notice may have been waiting for these reports
+def when_case_changes_tell_the_people(n: Notify) -> BatchHandler:
+    async def handle(events: Events) -> None:
+        """Case events become inbox notices and queued mail, SMS and webhook deliveries."""
+        wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
+        if not wanted:
+            return
+        async with n.db.sessions() as session, session.begin():
+            fresh = await inbox.claim_many(session, CONSUMER, wanted)
+            noticed, queued = await fan_out(session, n, fresh)
+        if noticed:
+            n.metrics.sent("inbox", 0.0, noticed)
+        if queued:
+            n.wake.set()
 
-
-async def tell_the_people(n: Notify, events: Events) -> None:
-    wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
-    if not wanted:
-        return
-    async with n.db.sessions() as session, session.begin():
-        fresh = await inbox.claim_many(session, CONSUMER, wanted)
-        noticed, queued = await fan_out(session, n, fresh)
-    if noticed:
-        n.metrics.sent("inbox", 0.0, noticed)
-    if queued:
-        n.wake.set()
+    return handle

@@ -13,7 +13,7 @@ from services.notify.metrics import build_metrics
 from services.notify.settings import NotifySettings
 from services.notify.worker import DeliveryWorker
 from shared import errors
-from shared.bus import document_publishers, subscribe_durable
+from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
@@ -37,8 +37,7 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
         (handlers.REPORTS_CONSUMER, handlers.when_report_received_keep_the_contact(n)),
         (handlers.CONSUMER, handlers.when_case_changes_tell_the_people(n)),
     ):
-        batch = handlers.in_batches(n, durable)
-        subscribe_durable(runtime.broker, consumer(durable), handler, settings, batch=batch)
+        subscribe_batched(runtime.broker, consumer(durable), handler, settings)
     document_publishers(runtime.broker, [NotificationDelivered, NotificationFailed])
     runtime.background.append(DeliveryWorker(n).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")

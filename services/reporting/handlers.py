@@ -16,6 +16,7 @@ from services.reporting import alerts, projections
 from services.reporting.alerts import AlertRule
 from services.reporting.projections import LIVE
 from shared import inbox
+from shared.bus import BatchHandler
 from shared.db import Database
 from shared.directory import Directory
 from shared.events import Envelope, EventData
@@ -25,6 +26,7 @@ from shared.events.intake import ReportReceived
 REPORTS = "reporting-reports"
 CASES = "reporting-cases"
 log = logging.getLogger("zuofeng.reporting")
+Events = list[tuple[Envelope, EventData]]
 
 
 @dataclass
@@ -36,12 +38,8 @@ class Projector:
     rule: AlertRule
     gate: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def project(self, consumer: str, envelope: Envelope, payload: EventData) -> None:
-        """Claim, project and evaluate alerts in one transaction."""
-        await self.project_many(consumer, [(envelope, payload)])
-
-    async def project_many(self, consumer: str, events: list[tuple[Envelope, EventData]]) -> None:
-        """The new events of a batch, in order, claimed, projected and evaluated in one
+    async def project(self, consumer: str, events: list[tuple[Envelope, EventData]]) -> None:
+        """A batch's new events, in order, claimed, projected and evaluated for alerts in one
         transaction (the projections take a batch, as the rebuild does)."""
         async with self.gate, self.db.sessions() as session, session.begin():
             await projections.lock(session)
@@ -55,30 +53,20 @@ class Projector:
             log.info("alert raised: %s %s", alert["scope"], alert["key"], extra=extra)
 
 
-def when_report_received_count_it(projector: Projector):  # type: ignore[no-untyped-def]
-    async def handle(envelope: Envelope, payload: EventData) -> None:
+def when_report_received_count_it(projector: Projector) -> BatchHandler:
+    async def handle(events: Events) -> None:
         """Each received report is counted once."""
-        if isinstance(payload, ReportReceived):
-            await projector.project(REPORTS, envelope, payload)
+        await projector.project(
+            REPORTS, [(e, p) for e, p in events if isinstance(p, ReportReceived)]
+        )
 
     return handle
 
 
-def when_case_changes_update_facts(projector: Projector):  # type: ignore[no-untyped-def]
-    async def handle(envelope: Envelope, payload: EventData) -> None:
+def when_case_changes_update_facts(projector: Projector) -> BatchHandler:
+    async def handle(events: Events) -> None:
         """Each case event updates the case's facts and the counts once; a substantiated
         finding may raise an accountability alert."""
-        if isinstance(payload, CaseEvent):
-            await projector.project(CASES, envelope, payload)
-
-    return handle
-
-
-def in_batches(projector: Projector, consumer: str):  # type: ignore[no-untyped-def]
-    """The batch form of either handler: only the events its consumer counts."""
-    wanted = ReportReceived if consumer == REPORTS else CaseEvent
-
-    async def handle(events: list[tuple[Envelope, EventData]]) -> None:
-        await projector.project_many(consumer, [(e, p) for e, p in events if isinstance(p, wanted)])
+        await projector.project(CASES, [(e, p) for e, p in events if isinstance(p, CaseEvent)])
 
     return handle

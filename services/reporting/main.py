@@ -10,7 +10,7 @@ from services.reporting.handlers import Projector
 from services.reporting.periods import load_phases
 from services.reporting.settings import ReportingSettings, reporting_settings
 from shared import errors
-from shared.bus import document_publishers, subscribe_durable
+from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
 from shared.runtime import Runtime, build_app, build_runtime
@@ -42,18 +42,16 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
 
 
 def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Projector) -> None:
-    subscribe_durable(
+    subscribe_batched(
         runtime.broker,
         consumer(handlers.REPORTS),
         handlers.when_report_received_count_it(projector),
         settings,
-        batch=handlers.in_batches(projector, handlers.REPORTS),
     )
-    subscribe_durable(
+    subscribe_batched(
         runtime.broker,
         consumer(handlers.CASES),
         handlers.when_case_changes_update_facts(projector),
         settings,
-        batch=handlers.in_batches(projector, handlers.CASES),
     )
     document_publishers(runtime.broker, [AlertFrequentProblems, AlertDecided])

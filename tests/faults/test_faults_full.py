@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import asyncpg
 import nats
 import pytest
 
@@ -31,14 +30,6 @@ def private_pg() -> PrivatePostgres:
     server.destroy()
 
 
-async def _databases(pg: PrivatePostgres) -> dict[str, str]:
-    conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:{pg.port}/postgres")
-    for name in SERVICES:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return {name: f"postgresql+asyncpg://postgres@127.0.0.1:{pg.port}/{name}" for name in SERVICES}
-
-
 async def _restart_nats(stack: ProcStack, down: float) -> None:
     assert stack.nats is not None
     await asyncio.to_thread(stack.nats.stop)
@@ -55,7 +46,7 @@ async def _restart_postgres(pg: PrivatePostgres, down: float) -> None:
 async def test_everything_survives_every_fault(
     tmp_path: Path, private_pg: PrivatePostgres, sink: Receiver
 ) -> None:
-    urls = await _databases(private_pg)
+    urls = await private_pg.create_databases(SERVICES)
     stack = ProcStack(tmp_path, urls)
     await stack.prepare()
     try:

@@ -84,7 +84,7 @@ async def test_live_projection_equals_recount(
     try:
         for envelope in delivered:
             consumer = handlers.REPORTS if envelope.type.startswith("report") else handlers.CASES
-            await projector.project(consumer, envelope, parse_payload(envelope))
+            await projector.project(consumer, [(envelope, parse_payload(envelope))])
         await _compare(db, events, random.Random(seed))
     finally:
         await db.dispose()
