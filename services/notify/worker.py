@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections import defaultdict
@@ -70,9 +71,12 @@ class DeliveryWorker:
                 self.n.metrics.attempt.labels(result.channel).observe(elapsed)
                 return result
 
+        async def in_turn(lane: list[Job]) -> list[Result]:
+            return [await one(job) for job in lane]
+
         async with asyncio.TaskGroup() as group_of_sends:  # attempt() never raises
-            tasks = [group_of_sends.create_task(one(job)) for job in jobs]
-        await record(self.n, [task.result() for task in tasks])
+            tasks = [group_of_sends.create_task(in_turn(lane)) for lane in lanes(jobs, loaded)]
+        await record(self.n, [result for task in tasks for result in task.result()])
         return len(rows)
 
     async def refresh(self) -> float:
@@ -146,6 +150,27 @@ def group(rows: list[dict[str, Any]]) -> list[Job]:
             digests[row["external_id"]].append(row)
     jobs += [Job(sorted(rs, key=lambda r: r["created_at"]), key) for key, rs in digests.items()]
     return jobs
+
+
+def lanes(jobs: list[Job], loaded: Loaded) -> list[list[Job]]:
+    """Jobs to one address on one channel, oldest event first; addresses go in parallel.
+
+    A reporter whose case is concluded and closed in the same round must read the result before
+    the closure: concurrent sends would let the second overtake the first.
+    """
+    by_address: dict[tuple[str, str, str], list[Job]] = defaultdict(list)
+    for job in jobs:
+        row = job.first
+        by_address[(row["recipient_kind"], row["recipient"], row["channel"])].append(job)
+    return [sorted(lane, key=lambda job: _happened(job, loaded)) for lane in by_address.values()]
+
+
+def _happened(job: Job, loaded: Loaded) -> tuple[datetime, int]:
+    source = loaded.sources.get(job.first["event_id"])
+    if source is None:  # a digest's or a lost source's rows: when they were written
+        return job.first["created_at"], 0
+    envelope = json.loads(source)
+    return datetime.fromisoformat(envelope["occurred_at"]), envelope["sequence"]
 
 
 async def load(n: Notify, rows: list[dict[str, Any]]) -> Loaded:

@@ -75,6 +75,8 @@ class SmtpSink:
     port: int
     mails: list[Mail] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    # Address -> seconds its next mail's DATA waits: lets a later send to it overtake that one.
+    hold: dict[str, float] = field(default_factory=dict)
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]  # noqa: N802
         if address in self.refuse:
@@ -84,6 +86,9 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        for address in envelope.rcpt_tos:
+            if address in self.hold:
+                await asyncio.sleep(self.hold.pop(address))
         message = email.message_from_bytes(envelope.content)
         self.mails.append(Mail(list(envelope.rcpt_tos), message))
         return "250 Message accepted"

@@ -12,6 +12,7 @@ from nats.js import JetStreamContext
 from sqlalchemy import func, select
 
 from services.notify.models import deliveries
+from shared.bus import init_bus
 from tests.factories import report_received
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import (
@@ -209,3 +210,30 @@ async def test_a_merged_repeat_tells_its_own_reporter_and_later_news_reaches_bot
         "您反映的问题已受理",
     ]
     assert [m.subject for m in sink.to(first)] == ["您反映的问题已受理"]
+
+
+async def test_a_reporter_reads_a_case_s_mails_in_the_order_it_happened(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        await init_bus(js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
+        report = sealed_report(settings.resolved_keys_dir, name="李四", email=REPORTER)
+        case_id = new_case_id()
+        life = ["case.opened", "case.accepted", "case.concluded", "case.closed"]
+        # Published before notify starts, so one pull takes them all and one round sends them:
+        # the first mail is held at the server, and a concurrent second would overtake it.
+        await publish(js, report)
+        await publish(
+            js, *(case_event(t, case_id, report.aggregate_id, i + 1) for i, t in enumerate(life))
+        )
+        sink.hold[REPORTER] = 0.5
+        async with running_notify(settings, js) as (app, _http):
+
+            async def all_sent() -> bool:
+                return await settled(app, js) and len(sink.to(REPORTER)) == 3
+
+            await eventually(all_sent)
+    subjects = [mail.subject for mail in sink.to(REPORTER)]
+    assert subjects == ["您反映的问题已受理", "您反映问题的办理结果", "您反映的问题已办结"]

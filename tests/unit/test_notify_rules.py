@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +18,11 @@ from services.notify.digests import next_digest
 from services.notify.rendering import LANGUAGES, TEMPLATES, has_template, render
 from services.notify.reporters import is_contactable
 from services.notify.samples import SAMPLE, case_types, sample_payload
+from services.notify.sending import Job, Loaded
 from services.notify.settings import PACKAGED_CONTACTS, NotifySettings
+from services.notify.worker import lanes
 from shared.directory import load_directory
-from shared.events import parse_payload
+from shared.events import Envelope, make_event, parse_payload
 from shared.events.intake import ReportReceived, SealedIdentity
 from tests.factories import report_received
 
@@ -196,3 +199,41 @@ def test_a_contact_sealed_before_a_key_rotation_still_opens(tmp_path: Path) -> N
         "r1", True, True, False, None, sealed.sealed["notify"], sealed.key_ids["notify"]
     )
     assert open_contact(contact, sealing.keyring(tmp_path, "notify")) == identity
+
+
+def test_sends_to_one_address_go_in_event_order_and_addresses_apart() -> None:
+    case_id = str(uuid.uuid4())
+    events = [
+        make_event(
+            sample_payload(t, case_id=case_id),
+            county="371402",
+            aggregate_id=case_id,
+            sequence=i + 1,
+            producer="cases",
+        )
+        for i, t in enumerate(["case.accepted", "case.concluded", "case.closed"])
+    ]
+    loaded = Loaded(sources={str(e.event_id): e.model_dump_json() for e in events})
+
+    def job(event: Envelope, recipient: str, channel: str = "email") -> Job:
+        row = {
+            "event_id": str(event.event_id),
+            "recipient_kind": "reporter",
+            "recipient": recipient,
+            "channel": channel,
+            "batch": None,
+            "created_at": datetime.now(UTC),
+        }
+        return Job([row], str(uuid.uuid4()))
+
+    # Claimed newest first, as equal due times may come back from the database.
+    claimed = [job(e, "r1") for e in reversed(events)] + [
+        job(events[0], "r2"),
+        job(events[0], "r1", "sms"),
+    ]
+    found = lanes(claimed, loaded)
+    by_address = {(lane[0].first["recipient"], lane[0].first["channel"]): lane for lane in found}
+    assert len(found) == 3
+    assert [j.first["event_id"] for j in by_address[("r1", "email")]] == [
+        str(e.event_id) for e in events
+    ]
