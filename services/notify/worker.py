@@ -153,15 +153,17 @@ def group(rows: list[dict[str, Any]]) -> list[Job]:
 
 
 def lanes(jobs: list[Job], loaded: Loaded) -> list[list[Job]]:
-    """Jobs to one address on one channel, oldest event first; addresses go in parallel.
+    """One case's jobs to one address on one channel, oldest event first; the rest in parallel.
 
     A reporter whose case is concluded and closed in the same round must read the result before
-    the closure: concurrent sends would let the second overtake the first.
+    the closure: concurrent sends would let the second overtake the first. Different cases keep
+    their parallel sends, so a unit or an integrator with many cases is not served one by one.
     """
-    by_address: dict[tuple[str, str, str], list[Job]] = defaultdict(list)
+    by_address: dict[tuple[str, str, str, str | None], list[Job]] = defaultdict(list)
     for job in jobs:
         row = job.first
-        by_address[(row["recipient_kind"], row["recipient"], row["channel"])].append(job)
+        key = (row["recipient_kind"], row["recipient"], row["channel"], row["case_id"])
+        by_address[key].append(job)
     return [sorted(lane, key=lambda job: _happened(job, loaded)) for lane in by_address.values()]
 
 

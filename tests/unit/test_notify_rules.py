@@ -201,24 +201,26 @@ def test_a_contact_sealed_before_a_key_rotation_still_opens(tmp_path: Path) -> N
     assert open_contact(contact, sealing.keyring(tmp_path, "notify")) == identity
 
 
-def test_sends_to_one_address_go_in_event_order_and_addresses_apart() -> None:
-    case_id = str(uuid.uuid4())
-    events = [
-        make_event(
-            sample_payload(t, case_id=case_id),
-            county="371402",
-            aggregate_id=case_id,
-            sequence=i + 1,
-            producer="cases",
+def test_one_case_s_sends_to_one_address_go_in_event_order_the_rest_apart() -> None:
+    def event(event_type: str, case_id: str, sequence: int) -> Envelope:
+        payload = sample_payload(event_type, case_id=case_id)
+        return make_event(
+            payload, county="371402", aggregate_id=case_id, sequence=sequence, producer="cases"
         )
+
+    case_id, other_case = str(uuid.uuid4()), str(uuid.uuid4())
+    life = [
+        event(t, case_id, i + 1)
         for i, t in enumerate(["case.accepted", "case.concluded", "case.closed"])
     ]
-    loaded = Loaded(sources={str(e.event_id): e.model_dump_json() for e in events})
+    elsewhere = event("case.opened", other_case, 1)
+    loaded = Loaded(sources={str(e.event_id): e.model_dump_json() for e in [*life, elsewhere]})
 
     def job(event: Envelope, recipient: str, channel: str = "email") -> Job:
         row = {
             "event_id": str(event.event_id),
-            "recipient_kind": "reporter",
+            "case_id": event.aggregate_id,
+            "recipient_kind": "unit",
             "recipient": recipient,
             "channel": channel,
             "batch": None,
@@ -227,13 +229,9 @@ def test_sends_to_one_address_go_in_event_order_and_addresses_apart() -> None:
         return Job([row], str(uuid.uuid4()))
 
     # Claimed newest first, as equal due times may come back from the database.
-    claimed = [job(e, "r1") for e in reversed(events)] + [
-        job(events[0], "r2"),
-        job(events[0], "r1", "sms"),
-    ]
+    claimed = [job(e, "u1") for e in reversed(life)]
+    claimed += [job(life[0], "u2"), job(life[0], "u1", "sms"), job(elsewhere, "u1")]
     found = lanes(claimed, loaded)
-    by_address = {(lane[0].first["recipient"], lane[0].first["channel"]): lane for lane in found}
-    assert len(found) == 3
-    assert [j.first["event_id"] for j in by_address[("r1", "email")]] == [
-        str(e.event_id) for e in events
-    ]
+    assert sorted(len(lane) for lane in found) == [1, 1, 1, 3]
+    in_turn = next(lane for lane in found if len(lane) == 3)
+    assert [j.first["event_id"] for j in in_turn] == [str(e.event_id) for e in life]
