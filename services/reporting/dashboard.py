@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.charts import bar_chart, trend_chart
 from services.reporting.decisions import list_alerts, visible
 from services.reporting.labels import FIELDS, RATES, Names, rates
 from services.reporting.listings import exposures
-from services.reporting.models import COUNT_FIELDS, alerts
+from services.reporting.models import COUNT_FIELDS, alerts, case_facts
 from services.reporting.params import Range
 from services.reporting.queries import stats
+from shared.directory import Directory
 
 CARD_FIELDS = COUNT_FIELDS
 
@@ -105,6 +106,14 @@ async def drill(
         units = await stats(session, "unit", "day", days.first, days.last, within, False)
         context["unit_chart"] = unit_bars(units["groups"], names, "cases", q, top=50)
     return context
+
+
+async def known_unit(session: AsyncSession, directory: Directory, unit_id: str) -> bool:
+    """A unit of the directory, or one the facts still name (since dropped from the directory)."""
+    if unit_id in directory:
+        return True
+    named = or_(case_facts.c.handling_unit == unit_id, case_facts.c.responsible_unit == unit_id)
+    return await session.scalar(select(case_facts.c.case_id).where(named).limit(1)) is not None
 
 
 async def alert_list(

@@ -152,6 +152,8 @@ async def unit_page(
     days = resolve_range(request.app.state.phases, phase, date_from, date_to)
     directory = request.app.state.directory
     async with request.app.state.runtime.db.sessions() as session:
+        if not await dashboard.known_unit(session, directory, unit_id):
+            raise HTTPException(404, detail="unknown unit")
         context = await dashboard.drill(session, days, names, ("unit", unit_id), _q(names))
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await dashboard.alert_list(session, units, counties, 50, unit_id)

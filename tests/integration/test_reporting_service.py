@@ -55,6 +55,7 @@ async def test_stats_exports_and_board(database_url: str, tmp_path: Path) -> Non
         await _phases(svc, events)
         await _exports_parse_back(svc)
         await _board(svc)
+        await _unit_pages(svc)
         await _ranking_and_roles(svc)
         await _metrics(svc)
 
@@ -142,6 +143,13 @@ async def _board(svc: Service) -> None:
     assert EXPOSURE_TEXT in [item["text"] for item in items]
     assert all(set(item) == {"id", "county", "problem", "exposed_at", "text"} for item in items)
     assert "经核查属实" not in board.text  # the conclusion's summary is not on the board
+
+
+async def _unit_pages(svc: Service) -> None:
+    shown = await svc.http.get("/unit/371402-fpb", headers=token())
+    assert shown.status_code == 200 and "德城区扶贫办" in shown.text
+    assert (await svc.http.get("/unit/371402-nosuch", headers=token())).status_code == 404
+    assert (await svc.http.get("/unit/371402-nosuch")).status_code == 401  # no hint to strangers
 
 
 async def _ranking_and_roles(svc: Service) -> None:
