@@ -18,6 +18,7 @@ from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 import httpx
+from httpx_secure import SSRFProtectionError
 
 from services.notify.rendering import Message
 from services.notify.settings import NotifySettings
@@ -133,6 +134,9 @@ async def _post(
 ) -> None:
     try:
         answer = await client.post(url, headers=headers, json=json, content=content)
+    except SSRFProtectionError:
+        # Counts towards suspending the subscription; the address itself is not recorded.
+        raise Permanent(f"{what} target is not a public address") from None
     except httpx.HTTPError as exc:
         raise Transient(f"{what} {type(exc).__name__}") from None
     if answer.is_success:

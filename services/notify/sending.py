@@ -49,6 +49,14 @@ class Loaded:
 
 
 @dataclass
+class Clients:
+    """The operator's SMS gateway may sit inside; integrators' receivers may not."""
+
+    gateway: httpx.AsyncClient
+    webhooks: httpx.AsyncClient
+
+
+@dataclass
 class Result:
     job: Job
     kind: Kind
@@ -64,11 +72,11 @@ class NotYet(Exception):
     """The report's `report.received` has not been consumed yet: wait for it."""
 
 
-async def attempt(n: Notify, client: httpx.AsyncClient, job: Job, loaded: Loaded) -> Result:
+async def attempt(n: Notify, clients: Clients, job: Job, loaded: Loaded) -> Result:
     """Try once; never raises (the outcome says what happened)."""
     channel = job.first["channel"]
     try:
-        channel = await _dispatch(n, client, job, loaded)
+        channel = await _dispatch(n, clients, job, loaded)
     except channels.Transient as exc:
         return Result(job, "retry", channel, channels.scrub(str(exc)))
     except channels.Permanent as exc:
@@ -88,14 +96,14 @@ def _ids(job: Job) -> dict[str, Any]:
     return {"event_id": job.first["event_id"], "case_id": job.first["case_id"]}
 
 
-async def _dispatch(n: Notify, client: httpx.AsyncClient, job: Job, loaded: Loaded) -> str:
+async def _dispatch(n: Notify, clients: Clients, job: Job, loaded: Loaded) -> str:
     kind = job.first["recipient_kind"]
     if kind == "integrator":
-        await _webhook(client, job, loaded)
+        await _webhook(clients.webhooks, job, loaded)
         return "webhook"
     if kind == "reporter":
-        return await _reporter(n, client, job, loaded)
-    await _unit(n, client, job, loaded)
+        return await _reporter(n, clients.gateway, job, loaded)
+    await _unit(n, clients.gateway, job, loaded)
     return str(job.first["channel"])
 
 

@@ -71,7 +71,7 @@ def _problems(body: WebhookIn, *, production: bool) -> list[tuple[tuple[Any, ...
 
 async def _internal(host: str) -> bool:
     """Whether `host` is, or resolves to, an address no integrator's receiver should have.
-    (Checked when subscribing; a name that later resolves elsewhere is not caught here.)"""
+    (Checked when subscribing, to answer 422 at once; every delivery checks again.)"""
     try:
         addresses = {ipaddress.ip_address(host.strip("[]"))}
     except ValueError:

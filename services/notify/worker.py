@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from httpx_secure import httpx_ssrf_protection
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,21 +25,29 @@ from services.notify import ledger, reporters
 from services.notify.channels import scrub
 from services.notify.context import Notify
 from services.notify.models import deliveries, source_events, webhooks
-from services.notify.sending import Job, Loaded, Result, attempt
+from services.notify.sending import Clients, Job, Loaded, Result, attempt
 
 log = logging.getLogger("zuofeng.notify.worker")
+WEBHOOK_DNS_TTL = 60.0  # seconds a checked address is reused for new connections to that host
 
 
 class DeliveryWorker:
     def __init__(self, n: Notify) -> None:
         self.n = n
-        self.client: httpx.AsyncClient | None = None
+        self.clients: Clients | None = None
 
     async def run(self) -> None:
         """Forever: work what is due, then sleep until the next due row, a wake-up or the poll."""
         timeout = httpx.Timeout(self.n.settings.webhook_timeout)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
-            self.client = client
+        async with (
+            httpx.AsyncClient(timeout=timeout, follow_redirects=False) as gateway,
+            httpx.AsyncClient(timeout=timeout, follow_redirects=False) as webhooks,
+        ):
+            if not self.n.settings.internal_webhooks_allowed:
+                # Checked again at every connection, and the connection goes to the address
+                # checked: a name that resolved outside when subscribed may point inside now.
+                httpx_ssrf_protection(webhooks, dns_cache_ttl=WEBHOOK_DNS_TTL)
+            self.clients = Clients(gateway=gateway, webhooks=webhooks)
             while True:
                 pause = self.n.settings.delivery_poll_interval
                 try:
@@ -55,7 +64,7 @@ class DeliveryWorker:
 
     async def work_once(self) -> int:
         """One round; returns how many rows it claimed (0: nothing was due)."""
-        assert self.client is not None, "run() owns the HTTP client"
+        assert self.clients is not None, "run() owns the HTTP clients"
         rows = await claim(self.n)
         if not rows:
             return 0
@@ -66,7 +75,7 @@ class DeliveryWorker:
         async def one(job: Job) -> Result:
             async with limit:
                 started = asyncio.get_running_loop().time()
-                result = await attempt(self.n, self.client, job, loaded)  # type: ignore[arg-type]
+                result = await attempt(self.n, self.clients, job, loaded)  # type: ignore[arg-type]
                 elapsed = asyncio.get_running_loop().time() - started
                 self.n.metrics.attempt.labels(result.channel).observe(elapsed)
                 return result

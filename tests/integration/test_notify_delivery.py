@@ -237,3 +237,42 @@ async def test_a_reporter_reads_a_case_s_mails_in_the_order_it_happened(
             await eventually(all_sent)
     subjects = [mail.subject for mail in sink.to(REPORTER)]
     assert subjects == ["您反映的问题已受理", "您反映问题的办理结果", "您反映的问题已办结"]
+
+
+async def test_a_webhook_whose_target_is_now_inside_gets_nothing_and_fails_for_good(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    """Subscribed while the target was allowed (as a name that resolved outside then would be);
+    once internal targets are refused, each delivery checks the address it connects to."""
+    url, js = bus
+    var = tmp_path / "var"
+    with smtp_sink() as sink:
+        async with webhook_receiver() as receiver:
+            allowed = notify_settings(
+                url, database_url, var, sink.port, webhook_internal_targets=True
+            )
+            async with running_notify(allowed, js) as (_app, http):
+                for target in (receiver.url, receiver.url.replace("127.0.0.1", "localhost")):
+                    answer = await http.post(
+                        "/api/v1/webhooks",
+                        json={"url": target, "event_types": ["case.opened"]},
+                        headers=token_header("city-fpb", "integrator"),
+                    )
+                    assert answer.status_code == 201, answer.text
+            refused = notify_settings(
+                url, database_url, var, sink.port, webhook_internal_targets=False
+            )
+            async with running_notify(refused, js) as (app, _http):
+                await publish(js, case_event("case.opened", new_case_id(), None, 1))
+                await eventually(lambda: settled(app, js))
+                async with app.state.notify.db.sessions() as session:
+                    found = await session.execute(
+                        select(deliveries.c.status, deliveries.c.last_error).where(
+                            deliveries.c.channel == "webhook"
+                        )
+                    )
+                    outcomes = sorted(tuple(row) for row in found)
+    assert receiver.calls == [], "no request reached the internal address"
+    assert outcomes == [("failed", "webhook target is not a public address")] * 2
+    failed = [e for e in await notifications(js) if e.type == "notification.failed"]
+    assert {e.data["channel"] for e in failed} == {"webhook"} and len(failed) == 2
