@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import INBOX
+from shared.db import INBOX, one_of
 from shared.events import Envelope
 
 T = TypeVar("T")
@@ -50,7 +50,9 @@ async def claim_many(
     if not ids:
         return []
     seen = await session.execute(
-        select(INBOX.c.event_id).where(INBOX.c.consumer == consumer, INBOX.c.event_id.in_(ids))
+        select(INBOX.c.event_id).where(
+            INBOX.c.consumer == consumer, one_of(session, INBOX.c.event_id, ids)
+        )
     )
     done = set(seen.scalars())
     fresh = []

@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import OUTBOX, Database
+from shared.db import OUTBOX, Database, one_of
 from shared.events import Envelope
 from shared.streams import stream_for_subject
 from shared.subjects import event_subject
@@ -89,7 +89,9 @@ class OutboxRelay:
             await self._publish(rows)
             ids = [row.id for row in rows]
             await session.execute(
-                update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+                update(OUTBOX)
+                .where(one_of(session, OUTBOX.c.id, ids))
+                .values(published_at=datetime.now(UTC))
             )
         self.published += len(rows)
         return len(rows)

@@ -25,7 +25,7 @@ from services.cases.models import case_history, case_reports, cases, deadlines
 from services.cases.repeats import REPLIED, lock_keys, person_key, repeat_keys
 from services.cases.service import CasesService
 from shared import outbox
-from shared.db import INBOX
+from shared.db import INBOX, one_of
 from shared.events import Envelope
 from shared.events.intake import ReportReceived
 
@@ -104,13 +104,15 @@ class OpeningBatcher:
         ids = [str(item.source.event_id) for item in batch]
         seen = await session.execute(
             select(INBOX.c.event_id).where(
-                INBOX.c.consumer == self.consumer, INBOX.c.event_id.in_(ids)
+                INBOX.c.consumer == self.consumer, one_of(session, INBOX.c.event_id, ids)
             )
         )
         done = set(seen.scalars())
         reports = [item.report.report_id for item in batch]
         linked = await session.execute(
-            select(case_reports.c.report_id).where(case_reports.c.report_id.in_(reports))
+            select(case_reports.c.report_id).where(
+                one_of(session, case_reports.c.report_id, reports)
+            )
         )
         done |= set(linked.scalars())
         fresh: dict[str, Item] = {}
@@ -156,7 +158,7 @@ async def _open_matters(session: AsyncSession, items: list[Item]) -> set[str]:
     if reporters:
         joined = case_reports.join(cases, and_(cases.c.id == case_reports.c.case_id, OPEN))
         query = select(case_reports.c.reporter_index).select_from(joined)
-        query = query.where(case_reports.c.reporter_index.in_(reporters))
+        query = query.where(one_of(session, case_reports.c.reporter_index, reporters))
         found |= {f"reporter|{r}" for r in (await session.execute(query)).scalars()}
     return found
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import exposures, report_steps, reports
 from services.intake.public_status import step_texts
+from shared.db import one_of
 from shared.events import Envelope
 from shared.events.cases import CaseEvent
 
@@ -32,7 +33,7 @@ async def follow_openings(session: AsyncSession, openings: list[Opening]) -> Non
         return
     ids = [p.report_id for _, p in openings]
     query = select(reports.c.id, reports.c.status, reports.c.status_version, reports.c.case_version)
-    query = query.where(reports.c.id.in_(ids))
+    query = query.where(one_of(session, reports.c.id, ids))
     if session.get_bind().dialect.name != "sqlite":
         # Read, then written below: no one moves them between. In id order, so two writers
         # locking overlapping reports queue instead of deadlocking.

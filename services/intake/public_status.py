@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake import exposures
 from services.intake.models import report_steps, reports
+from shared.db import one_of
 from shared.deadlines import Profiles
 from shared.events import Envelope
 from shared.events.cases import CaseEvent, CaseExtensionDecided, CaseMerged
@@ -117,7 +118,7 @@ async def _set_status(
     # Out-of-order safe: only a newer case version moves the status.
     await session.execute(
         update(reports)
-        .where(reports.c.id.in_(report_ids), reports.c.status_version < version)
+        .where(one_of(session, reports.c.id, report_ids), reports.c.status_version < version)
         .values(status=status, status_version=version)
     )
 

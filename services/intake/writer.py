@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import idempotency, report_steps, reports
 from shared import outbox
-from shared.db import Database
+from shared.db import Database, one_of
 from shared.events import Envelope
 
 ATTEMPTS = 3
@@ -152,7 +152,7 @@ async def _earlier(session: AsyncSession, drafts: list[Draft]) -> dict[str, tupl
         return {}
     rows = await session.execute(
         select(idempotency.c.key_hash, idempotency.c.body_hash, idempotency.c.report_id).where(
-            idempotency.c.key_hash.in_(keys)
+            one_of(session, idempotency.c.key_hash, keys)
         )
     )
     return {row.key_hash: (row.body_hash, row.report_id) for row in rows}

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.models import case_reports, deliveries, reporter_contacts
 from shared import sealing
+from shared.db import one_of
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived, SealedIdentity
 
@@ -62,7 +63,9 @@ async def keep_contacts(
     if not ids:
         return
     found = await session.execute(
-        select(reporter_contacts.c.report_id).where(reporter_contacts.c.report_id.in_(ids))
+        select(reporter_contacts.c.report_id).where(
+            one_of(session, reporter_contacts.c.report_id, ids)
+        )
     )
     kept = set(found.scalars())
     new: dict[str, ReportReceived] = {}
@@ -76,7 +79,7 @@ async def keep_contacts(
         update(deliveries)
         .where(
             deliveries.c.recipient_kind == "reporter",
-            deliveries.c.recipient.in_(list(new)),
+            one_of(session, deliveries.c.recipient, new),
             deliveries.c.status == "pending",
         )
         .values(next_attempt_at=now)
@@ -111,7 +114,7 @@ async def link_reports(session: AsyncSession, events: list[tuple[str, CaseEvent]
         return
     known = await session.execute(
         select(case_reports.c.case_id, case_reports.c.report_id).where(
-            case_reports.c.case_id.in_({case_id for case_id, _ in pairs})
+            one_of(session, case_reports.c.case_id, {c for c, _ in pairs})
         )
     )
     for pair in known.all():
@@ -128,7 +131,7 @@ async def reports_of(session: AsyncSession, case_ids: Iterable[str]) -> dict[str
         return {}
     rows = await session.execute(
         select(case_reports.c.case_id, case_reports.c.report_id)
-        .where(case_reports.c.case_id.in_(ids))
+        .where(one_of(session, case_reports.c.case_id, ids))
         .order_by(case_reports.c.report_id)
     )
     out: dict[str, list[str]] = {}
@@ -143,7 +146,7 @@ async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[
     if not ids:
         return {}
     rows = await session.execute(
-        select(reporter_contacts).where(reporter_contacts.c.report_id.in_(ids))
+        select(reporter_contacts).where(one_of(session, reporter_contacts.c.report_id, ids))
     )
     return {
         r.report_id: Contact(

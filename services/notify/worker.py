@@ -26,6 +26,7 @@ from services.notify.channels import scrub
 from services.notify.context import Notify
 from services.notify.models import deliveries, source_events, webhooks
 from services.notify.sending import Clients, Job, Loaded, Result, attempt
+from shared.db import one_of
 
 log = logging.getLogger("zuofeng.notify.worker")
 WEBHOOK_DNS_TTL = 60.0  # seconds a checked address is reused for new connections to that host
@@ -125,7 +126,7 @@ async def claim(n: Notify) -> list[dict[str, Any]]:
         lease = now + timedelta(seconds=n.settings.delivery_lease)
         await session.execute(
             update(deliveries)
-            .where(deliveries.c.id.in_([r["id"] for r in rows]))
+            .where(one_of(session, deliveries.c.id, [r["id"] for r in rows]))
             .values(next_attempt_at=lease, attempts=deliveries.c.attempts + 1)
         )
         await _name_digests(session, rows)
@@ -192,7 +193,7 @@ async def load(n: Notify, rows: list[dict[str, Any]]) -> Loaded:
     async with n.db.sessions() as session:
         found = await session.execute(
             select(source_events.c.event_id, source_events.c.envelope).where(
-                source_events.c.event_id.in_(event_ids)
+                one_of(session, source_events.c.event_id, event_ids)
             )
         )
         loaded.sources = {r.event_id: r.envelope for r in found}

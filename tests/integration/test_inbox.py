@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from shared import inbox, outbox
 from shared.bus import publish_envelope
-from shared.db import INBOX, OUTBOX
+from shared.db import INBOX, OUTBOX, one_of
 from shared.events import Envelope, EventData, make_event
 from tests.factories import random_county, random_id, report_received
 from tests.integration.busutil import bus_with_consumer, eventually, fast_settings, start_broker
@@ -80,3 +80,24 @@ async def test_claim_many_keeps_the_new_in_order_once_each(database_url: str) ->
         assert await inbox.claim_many(session, "c1", items) == []
         assert await inbox.claim_many(session, "c2", items[:2]) == [(a, "a"), (old, "old")]
     await db.dispose()
+
+
+async def test_one_of_finds_what_in_finds_and_is_one_statement_on_postgresql(
+    database_url: str,
+) -> None:
+    """Batches of every size share one prepared statement on PostgreSQL (IN has one per size)."""
+    db = await migrated(database_url)
+    ids = [random_id("e-") for _ in range(40)]
+    async with db.sessions() as session, session.begin():
+        for event_id in ids:
+            await inbox.claim(session, "c1", event_id)
+        texts = set()
+        for size in (0, 1, 7, 40):
+            wanted = [*ids[:size], "never-seen"]
+            query = select(INBOX.c.event_id).where(one_of(session, INBOX.c.event_id, wanted))
+            found = set((await session.execute(query)).scalars())
+            assert found == set(ids[:size])
+            sent = query.compile(session.get_bind(), compile_kwargs={"render_postcompile": True})
+            texts.add(str(sent))  # the SQL as the driver gets it, IN's placeholders expanded
+    await db.dispose()
+    assert len(texts) == (1 if db.engine.dialect.name == "postgresql" else 4)
