@@ -174,15 +174,14 @@ def lanes(jobs: list[Job], loaded: Loaded) -> list[list[Job]]:
         row = job.first
         key = (row["recipient_kind"], row["recipient"], row["channel"], row["case_id"])
         by_address[key].append(job)
-    return [sorted(lane, key=lambda job: _happened(job, loaded)) for lane in by_address.values()]
+    return [sorted(lane, key=lambda job: _sequence(job, loaded)) for lane in by_address.values()]
 
 
-def _happened(job: Job, loaded: Loaded) -> tuple[datetime, int]:
+def _sequence(job: Job, loaded: Loaded) -> int:
+    # A lane is one case, and the case's own sequence is the order its events happened in.
+    # (No source: attempt() reports that job's failure; the order must not raise first.)
     source = loaded.sources.get(job.first["event_id"])
-    if source is None:  # a digest's or a lost source's rows: when they were written
-        return job.first["created_at"], 0
-    envelope = json.loads(source)
-    return datetime.fromisoformat(envelope["occurred_at"]), envelope["sequence"]
+    return int(json.loads(source)["sequence"]) if source else 0
 
 
 async def load(n: Notify, rows: list[dict[str, Any]]) -> Loaded:
