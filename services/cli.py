@@ -126,7 +126,7 @@ async def _with_js(work):  # type: ignore[no-untyped-def]
 
 @bus_app.command("init")
 def bus_init() -> None:
-    """Create or update every stream and consumer (safe to run again)."""
+    """Create or update every stream, consumer and bucket (safe to run again); as NATS admin."""
     settings = _settings()
 
     async def go(js: Any) -> list[str]:
@@ -210,18 +210,32 @@ def audit_verify() -> None:
 @apikey_app.command("create")
 def apikey_create(
     unit: Annotated[str, typer.Option(help="unit id from the directory")],
-    role: Annotated[str, typer.Option(help="integrator or clerk (any role works)")],
+    role: Annotated[str, typer.Option(help="integrator or clerk")],
+    ttl: Annotated[str, typer.Option(help="lifetime, e.g. 365d, 90d, 12h")] = "365d",
 ) -> None:
-    """Create a key; prints its id and the key (shown once, stored only hashed)."""
+    """Create a key; prints its id and the key (shown once, stored only hashed, signed).
+    Writes to the bus's API_KEYS bucket: run it as the NATS admin user."""
     from shared import apikeys
     from shared.directory import load_directory
 
-    if unit not in load_directory() or role not in ROLES:
-        typer.echo(f"unknown unit {unit!r} or role {role!r}", err=True)
+    if unit not in load_directory() or role not in apikeys.ROLES:
+        typer.echo(
+            f"unknown unit {unit!r}, or role {role!r} is not one of {', '.join(apikeys.ROLES)}",
+            err=True,
+        )
         raise typer.Exit(2)
-    key_id, key = asyncio.run(_with_js(lambda js: apikeys.create(js, unit, role)))
+    try:
+        lifetime = parse_ttl(ttl)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    secret = _settings().resolved_apikey_secret()
+    key_id, key = asyncio.run(
+        _with_js(lambda js: apikeys.create(js, unit, role, secret, ttl=lifetime))
+    )
     typer.echo(
-        f"id:  {key_id}\nkey: {key}\n(send it as the X-API-Key header; it is not shown again)"
+        f"id:  {key_id}\nkey: {key}\n(send it as the X-API-Key header; it is not shown again;"
+        f" it expires after {ttl})"
     )
 
 
@@ -230,7 +244,8 @@ def apikey_revoke(key_id: str) -> None:
     """Revoke a key at once (every service stops accepting it within seconds)."""
     from shared import apikeys
 
-    if not asyncio.run(_with_js(lambda js: apikeys.revoke(js, key_id))):
+    secret = _settings().resolved_apikey_secret()
+    if not asyncio.run(_with_js(lambda js: apikeys.revoke(js, key_id, secret))):
         typer.echo(f"no key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
@@ -238,7 +253,7 @@ def apikey_revoke(key_id: str) -> None:
 
 @apikey_app.command("list")
 def apikey_list() -> None:
-    """Keys with their unit, role and state (never the keys themselves)."""
+    """Keys with their unit, role, state and expiry (never the keys themselves)."""
     from shared import apikeys
 
     for item in asyncio.run(_with_js(apikeys.list_keys)):

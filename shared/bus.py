@@ -24,7 +24,7 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
 
-from shared import dlq
+from shared import apikeys, dlq
 from shared.consumer import ConsumerMetrics, PullLoop, pull_loops_of
 from shared.events import (
     Envelope,
@@ -34,6 +34,7 @@ from shared.events import (
     parse_envelope,
     parse_payload,
 )
+from shared.natsauth import connect_options
 from shared.settings import BaseServiceSettings
 from shared.streams import (
     CONSUMERS,
@@ -70,6 +71,7 @@ async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -
         )
         done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
     await dlq.ensure_error_bucket(js)
+    await apikeys.ensure_bucket(js)  # services only read it (shared.natsauth)
     return done
 
 
@@ -198,10 +200,13 @@ async def _after_failure(
 
 
 async def connect(url: str, name: str) -> Client:
-    """A plain nats-py connection (CLI, relays, tests) that never falls back to another server."""
+    """A plain nats-py connection (CLI, relays, tests) that never falls back to another server,
+    with the user's private inbox on a fenced bus (shared.natsauth)."""
     import nats
 
-    return await nats.connect(url, name=name, allow_reconnect=True, max_reconnect_attempts=-1)
+    return await nats.connect(
+        url, name=name, allow_reconnect=True, max_reconnect_attempts=-1, **connect_options(url)
+    )
 
 
 def js_of(broker: NatsBroker) -> JetStreamContext:

@@ -25,6 +25,7 @@ from shared.bus import js_of, subscribe_dlq_mover
 from shared.consumer import ConsumerMetrics, pull_loops_of
 from shared.db import Database
 from shared.headers import SecurityHeaders
+from shared.natsauth import connect_options
 from shared.observability import add_http_metrics, broker_connected, health_router
 from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
@@ -56,6 +57,7 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
         url,
         name=f"zuofeng-{settings.service}",
         max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
+        **connect_options(url),  # its private inbox on the fenced bus
         middlewares=[
             NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")
         ],
@@ -108,7 +110,9 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     app.state.jwt_secret = settings.resolved_jwt_secret()
     app.state.jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
     app.state.jwt_audience, app.state.jwt_issuer = settings.jwt_audience, settings.jwt_issuer
-    app.state.apikeys = ApiKeyVerifier(runtime.js)
+    app.state.apikeys = ApiKeyVerifier(
+        runtime.js, settings.resolved_apikey_secret(), cache_size=settings.apikey_cache_size
+    )
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
     app.add_middleware(SecurityHeaders)

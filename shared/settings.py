@@ -81,6 +81,22 @@ class BaseServiceSettings(BaseSettings):
         """One first delivery plus one per retry delay; the last failure dead-letters."""
         return len(self.retry_delays) + 1
 
+    # API keys (issue 15): the bucket's records are signed with this key, kept off the bus, so
+    # a write to the bucket cannot mint a key. Unset: a local secret under var/ (`make run`);
+    # production needs it set, at least 32 bytes (services and `zuofeng apikey` share it).
+    apikey_secret: str | None = Field(None, validation_alias=_common("apikey_secret"))
+    apikey_cache_size: int = Field(10_000, ge=1, validation_alias=_common("apikey_cache_size"))
+
+    @model_validator(mode="after")
+    def _apikey_secret_in_production(self) -> BaseServiceSettings:
+        if self.environment == "production" and len((self.apikey_secret or "").encode()) < 32:
+            raise ValueError("ZUOFENG_APIKEY_SECRET is required in production (at least 32 bytes)")
+        return self
+
+    def resolved_apikey_secret(self) -> str:
+        """The configured signing key of API-key records, else the local one under var/."""
+        return self.apikey_secret or local_secret(self.var_dir, "apikey.secret")
+
     def resolved_nats_url(self) -> str:
         """The configured URL, else the bundled server's URL written by the launcher.
 

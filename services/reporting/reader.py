@@ -18,6 +18,7 @@ from typing import Any
 import nats
 
 from services.reporting.replay import Counts, Replay, merged, raw
+from shared.natsauth import connect_options
 
 
 def main(url: str, sources: tuple[tuple[str, str], ...], pipe: Connection, size: int) -> None:
@@ -34,7 +35,7 @@ def main(url: str, sources: tuple[tuple[str, str], ...], pipe: Connection, size:
 async def _read(
     url: str, sources: tuple[tuple[str, str], ...], pipe: Connection, size: int
 ) -> None:
-    nc = await nats.connect(url, name="zuofeng-reporting-rebuild-reader")
+    nc = await nats.connect(url, name="zuofeng-reporting-rebuild-reader", **connect_options(url))
     counts = Counts()
     replays = [Replay(nc.jetstream(), stream, subject, counts, raw) for stream, subject in sources]
     try:

@@ -15,7 +15,12 @@ from nats.js.api import ConsumerConfig
 from nats.js.errors import Error as JsError
 
 from shared.bus import init_bus
-from shared.natsauth import authorization_block, load_or_create_passwords, user_names
+from shared.natsauth import (
+    authorization_block,
+    inbox_prefix,
+    load_or_create_passwords,
+    user_names,
+)
 from shared.natsserver import NatsProcess, start_nats
 
 pytestmark = pytest.mark.integration
@@ -45,7 +50,11 @@ async def login(
             violations.append(str(exc))
 
         client = await nats.connect(
-            server.url, user=user, password=passwords[user], error_cb=on_error
+            server.url,
+            user=user,
+            password=passwords[user],
+            error_cb=on_error,
+            inbox_prefix=inbox_prefix(user),  # the only inbox the user may subscribe to
         )
         client.violations = violations  # type: ignore[attr-defined]
         clients.append(client)
