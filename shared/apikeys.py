@@ -131,15 +131,15 @@ def check_record(secret: str, key_id: str, key: str, record: dict[str, Any]) -> 
     sig = record.get("sig")
     if not isinstance(sig, str) or not hmac.compare_digest(sig, signature(secret, record)):
         return None
-    if record.get("id") != key_id or not hmac.compare_digest(str(record["hash"]), _hash(key)):
+    if record.get("id") != key_id or not hmac.compare_digest(str(record.get("hash")), _hash(key)):
         return None
-    if record["revoked"] is not False or record["role"] not in ROLES:
+    if record.get("revoked") is not False or record.get("role") not in ROLES:
         return None
     try:
-        expires = datetime.fromisoformat(record["expires_at"])
+        expires = datetime.fromisoformat(record.get("expires_at"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    if expires <= datetime.now(UTC):
+    if expires.tzinfo is None or expires <= datetime.now(UTC):
         return None
     return ApiKey(key_id=key_id, unit=record["unit"], role=record["role"], revoked=False)
 

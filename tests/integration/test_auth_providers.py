@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from shared import apikeys
 from shared.auth import Caller
 
 pytestmark = pytest.mark.integration
+SECRET = "auth-providers-apikey-signing-secret-0123456789"
 
 
 def _app() -> FastAPI:
@@ -41,9 +43,10 @@ async def _get(app: FastAPI, headers: dict[str, str]) -> httpx.Response:
 
 
 async def test_api_key_works_until_revoked(js: JetStreamContext) -> None:
+    await apikeys.ensure_bucket(js)  # `zuofeng bus init` makes it; services only read it
     app = _app()
-    app.state.apikeys = apikeys.ApiKeyVerifier(lambda: js, cache_seconds=0)
-    key_id, key = await apikeys.create(js, unit="371402-fpb", role="integrator")
+    app.state.apikeys = apikeys.ApiKeyVerifier(lambda: js, SECRET, cache_seconds=0)
+    key_id, key = await apikeys.create(js, unit="371402-fpb", role="integrator", secret=SECRET)
     answer = await _get(app, {"X-API-Key": key})
     assert answer.status_code == 200
     assert answer.json() == {"sub": f"apikey:{key_id}", "unit": "371402-fpb", "role": "integrator"}
@@ -51,7 +54,30 @@ async def test_api_key_works_until_revoked(js: JetStreamContext) -> None:
     assert (await _get(app, {"X-API-Key": "zf_nope_nope"})).status_code == 401
     listed = await apikeys.list_keys(js)
     assert key not in json.dumps(listed) and any(item["id"] == key_id for item in listed)
-    assert await apikeys.revoke(js, key_id)
+    assert all(item["expires_at"] for item in listed)
+    assert await apikeys.revoke(js, key_id, SECRET)
+    assert (await _get(app, {"X-API-Key": key})).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "key", ["zf_a*b_x", "zf_a>_x", "zf_a b_x", "zf_.._x", "zf__x", "zf_a.b_" + "x" * 43]
+)
+async def test_an_odd_api_key_is_a_401_not_a_500(js: JetStreamContext, key: str) -> None:
+    """Ids that are no bucket key (wildcards, spaces, dots) once reached the bucket and failed."""
+    await apikeys.ensure_bucket(js)
+    app = _app()
+    app.state.apikeys = apikeys.ApiKeyVerifier(lambda: js, SECRET, cache_seconds=0)
+    assert (await _get(app, {"X-API-Key": key})).status_code == 401
+
+
+async def test_an_expired_api_key_is_refused(js: JetStreamContext) -> None:
+    app = _app()
+    app.state.apikeys = apikeys.ApiKeyVerifier(lambda: js, SECRET, cache_seconds=0)
+    _, key = await apikeys.create(
+        js, unit="371402-fpb", role="clerk", secret=SECRET, ttl=timedelta(seconds=1)
+    )
+    assert (await _get(app, {"X-API-Key": key})).status_code == 200
+    await asyncio.sleep(1.1)
     assert (await _get(app, {"X-API-Key": key})).status_code == 401
 
 

@@ -93,7 +93,10 @@ def test_no_stream_captures_the_submit_subject() -> None:
 
 
 async def test_an_integrators_api_key_works_over_nats_and_http(intake: Intake, nc: Client) -> None:
-    _, key = await apikeys.create(intake.js, unit="province-12317", role="integrator")
+    secret = intake.settings.resolved_apikey_secret()  # the service's own signing key
+    _, key = await apikeys.create(
+        intake.js, unit="province-12317", role="integrator", secret=secret
+    )
     answer = await ask(nc, report(channel="integrator"), **{"X-API-Key": key})
     [event] = await published(intake, {answer["report_id"]})
     assert event.data["submitted_by_unit"] == "province-12317"
