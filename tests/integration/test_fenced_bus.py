@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import nats
@@ -36,10 +36,10 @@ REFUSED = (NatsTimeout, asyncio.TimeoutError, JsError)
 
 
 @pytest.fixture
-def fenced(tmp_path: Path) -> tuple[NatsProcess, dict[str, str]]:
+def fenced(tmp_path: Path) -> Iterator[tuple[NatsProcess, dict[str, str]]]:
     passwords = load_or_create_passwords(tmp_path / "users.json", user_names(COUNTIES))
     server = start_nats(tmp_path / "nats", authorization=authorization_block(passwords, COUNTIES))
-    yield server, passwords  # type: ignore[misc]
+    yield server, passwords
     server.stop()
 
 

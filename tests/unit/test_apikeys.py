@@ -7,6 +7,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from nats.js.errors import KeyNotFoundError
 
 from shared import apikeys
 from shared.auth import Caller
+from shared.settings import service_settings
 
 SECRET = "unit-test-apikey-signing-secret-0123456789"
 
@@ -191,3 +193,16 @@ async def test_an_odd_key_is_a_401_not_a_500() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         for key in ("zf_a*b_c", "zf_" + "f" * 12 + "_" + "x" * 43, "zf_..._x"):
             assert (await http.get("/me", headers={"X-API-Key": key})).status_code == 401
+
+
+def test_production_needs_a_strong_signing_key(tmp_path: Path) -> None:
+    settings = service_settings("intake", 8001)
+    base = {"environment": "production", "jwt_secret": "j" * 40, "var_dir": tmp_path}
+    for weak in ({}, {"apikey_secret": "short"}, {"apikey_secret": "k" * 31}):
+        with pytest.raises(ValueError, match="ZUOFENG_APIKEY_SECRET"):
+            settings(**base, **weak)
+    assert settings(**base, apikey_secret="k" * 32).resolved_apikey_secret() == "k" * 32
+    local = settings(var_dir=tmp_path)
+    first = local.resolved_apikey_secret()
+    assert first == local.resolved_apikey_secret() and len(first) >= 32
+    assert (tmp_path / "apikey.secret").stat().st_mode & 0o777 == 0o600
