@@ -197,8 +197,13 @@ async def test_an_odd_key_is_a_401_not_a_500() -> None:
 
 def test_production_needs_a_strong_signing_key(tmp_path: Path) -> None:
     settings = service_settings("intake", 8001)
-    base = {"environment": "production", "jwt_secret": "j" * 40, "var_dir": tmp_path}
-    for weak in ({}, {"apikey_secret": "short"}, {"apikey_secret": "k" * 31}):
+    base: dict[str, Any] = {
+        "environment": "production",
+        "jwt_secret": "j" * 40,
+        "var_dir": tmp_path,
+    }
+    weak_ones: list[dict[str, Any]] = [{}, {"apikey_secret": "short"}, {"apikey_secret": "k" * 31}]
+    for weak in weak_ones:
         with pytest.raises(ValueError, match="ZUOFENG_APIKEY_SECRET"):
             settings(**base, **weak)
     assert settings(**base, apikey_secret="k" * 32).resolved_apikey_secret() == "k" * 32
