@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.reporting import dashboard
-from services.reporting.access import READERS, counties_in_view, units_in_view
+from services.reporting.access import READERS, counties_in_view, figures_in_view, units_in_view
 from services.reporting.contributions import local_day
 from services.reporting.labels import SCOPES, Names
 from services.reporting.listings import exposures
@@ -101,8 +101,11 @@ async def overview(
     days = resolve_range(request.app.state.phases, phase, date_from, date_to)
     names = names_for(request)
     directory = request.app.state.directory
+    view = figures_in_view(caller, directory) if caller is not None else None
     async with request.app.state.runtime.db.sessions() as session:
-        context = await dashboard.overview(session, days, names, caller is not None, _q(names))
+        context = await dashboard.overview(
+            session, days, names, caller is not None, _q(names), view
+        )
         if caller is not None:
             units = units_in_view(caller, directory)
             counties = counties_in_view(caller, directory)
@@ -132,6 +135,9 @@ async def county_page(
     names = names_for(request)
     if code not in dict(request.app.state.directory.counties()) | {"371400": ""}:
         raise HTTPException(404, detail="unknown county")
+    if figures_in_view(caller, request.app.state.directory) is not None:
+        # A county's figures are for whole-city readers: outside the caller's view (404).
+        raise HTTPException(404, detail="unknown county")
     days = resolve_range(request.app.state.phases, phase, date_from, date_to)
     async with request.app.state.runtime.db.sessions() as session:
         context = await dashboard.drill(session, days, names, ("county", code), _q(names))
@@ -154,6 +160,9 @@ async def unit_page(
     async with request.app.state.runtime.db.sessions() as session:
         if not await dashboard.known_unit(session, directory, unit_id):
             raise HTTPException(404, detail="unknown unit")
+        view = figures_in_view(caller, directory)
+        if view is not None and unit_id not in view:
+            raise HTTPException(404, detail="unknown unit")  # outside the caller's view
         context = await dashboard.drill(session, days, names, ("unit", unit_id), _q(names))
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await dashboard.alert_list(session, units, counties, 50, unit_id)
