@@ -4,6 +4,8 @@ review window, file sniffing, phone rules."""
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -94,6 +96,50 @@ def test_a_table_without_its_required_columns_is_refused() -> None:
     with pytest.raises(bulk.BadTable):
         bulk.read_table(b"PK\x03\x04 not really a workbook", "x.xlsx")
     assert bulk.column_of(["reporter", "phone"]) == ["reporter_phone"]
+
+
+def spanning(corner: str, rows: int = 2) -> bytes:
+    """A small workbook with one stray cell at `corner`: its sheet declares `A1:<corner>`."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["county", "content"])
+    for _ in range(rows):
+        sheet.append([371402, "村里的低保名额被村干部亲属占了。"])
+    sheet[corner] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("corner", ["XFD1600", "XFD1048576"])
+def test_a_declared_dimension_costs_nothing(corner: str) -> None:
+    data = spanning(corner)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert len(data) < 10_000 and f'<dimension ref="A1:{corner}"'.encode() in sheet
+    tracemalloc.start()
+    try:
+        header, rows = bulk.read_table(data, "bomb.xlsx", max_rows=2000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"peak {peak / 1e6:.0f} MB"
+    assert header[:2] == ["county", "content"]
+    assert [number for number, _ in rows] == [2, 3]  # the stray cell is past the columns read
+    assert all(len(cells) <= bulk.MAX_COLUMNS for _, cells in rows)
+
+
+def test_reading_stops_one_row_past_the_limit() -> None:
+    header, rows = bulk.read_table(spanning("C1", rows=50), "many.xlsx", max_rows=10)
+    assert [number for number, _ in rows] == list(range(2, 13))  # 11 rows: "too many" is known
+    csv_rows = "county,content\n" + "371402,内容内容内容内容\n" * 50
+    _, rows = bulk.read_table(csv_rows.encode(), "many.csv", max_rows=10)
+    assert len(rows) == 11
+
+
+def test_a_csv_field_past_the_csv_limit_is_a_bad_table() -> None:
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(b"county,content\n371402," + b"x" * 200_000 + b"\n", "big.csv")
 
 
 def facts(**extra: object) -> dict[str, object]:
