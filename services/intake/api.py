@@ -70,6 +70,7 @@ async def submit_report(
     ctx = context(request)
     try:
         service.authorize(caller, body.channel)
+        service.authorize_county(ctx, caller, body.county)
     except service.Refused as exc:
         raise refused(request, exc) from exc
     if caller is None:

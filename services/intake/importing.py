@@ -47,6 +47,7 @@ async def _row(
     try:
         body = ReportIn.model_validate(bulk.row_body(header, cells))
         service.authorize(caller, body.channel)
+        service.authorize_county(ctx, caller, body.county)
         accepted = await service.submit(
             ctx,
             body,

@@ -91,6 +91,22 @@ def authorize(caller: Principal | None, channel: str) -> None:
         )
 
 
+def authorize_county(ctx: Context, caller: Principal | None, county: str) -> None:
+    """A clerk or an integrator submits for its own unit's county; a city-level unit (county
+    371400) for any. Over NATS the bus fences this (a county's user publishes only to its
+    county's subject); over HTTP this is the fence. A unit the directory does not know has no
+    county, so it may submit for none."""
+    if caller is None or caller.role not in CLERK_ROLES or county not in ctx.counties:
+        return  # the public, and unknown counties (check_report's 422 names those)
+    home = ctx.directory.unit(caller.unit).county if caller.unit in ctx.directory else None
+    if home not in (county, ctx.directory.city_code):
+        raise Refused(
+            403,
+            f"单位 {caller.unit} 不能提交县市区 {county} 的举报",
+            f"unit {caller.unit} may not submit for county {county}",
+        )
+
+
 def check_report(ctx: Context, body: ReportIn, today: date) -> list[Problem]:
     """The checks the schema cannot make: against settings, the directory and the list."""
     problems: list[Problem] = []

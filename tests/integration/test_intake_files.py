@@ -91,8 +91,8 @@ ROWS: list[dict[str, Any]] = [
         "reporter_phone": "13912345678",
     },
     {"county": "999999", "content": CONTENT},  # unknown county
-    {"county": "371403", "content": "短"},  # content too short
-    {"county": "371424", "content": CONTENT, "channel": "visit", "occurred_on": "2018-05-02"},
+    {"county": "371402", "content": "短"},  # content too short
+    {"county": "371402", "content": CONTENT, "channel": "visit", "occurred_on": "2018-05-02"},
     {"county": "371402", "content": CONTENT, "reporter_phone": "not a phone"},
 ]
 
