@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from services.intake import public_status, review, service
-from services.intake.limits import RateLimiter
+from services.intake.limits import RateLimiter, client_key
 from services.intake.problems import detail
 from services.intake.schemas import ReportAccepted, ReportIn, ReportView, ReviewAccepted, ReviewIn
 from services.intake.tracking import lookup_hash
@@ -27,8 +27,7 @@ def context(request: Request) -> service.Context:
 
 def limit(request: Request, limiter: RateLimiter) -> None:
     """429 with Retry-After when this client has used up its allowance."""
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(client)
+    wait = limiter.retry_after(client_key(request.client.host if request.client else None))
     if wait > 0:
         context(request).metrics.rejected("rate_limited")
         message = "too many requests" if wants_english(request) else "请求过于频繁，请稍后再试"

@@ -10,10 +10,11 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.intake import api, api_files, handlers, open311, requestreply
 from services.intake.keys import Keys
-from services.intake.limits import BodyLimit, RateLimiter
+from services.intake.limits import BodyLimit, RateLimiter, proxy_hosts
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
@@ -93,6 +94,12 @@ def create_app(
         limit_for=body_limits(settings),
         on_reject=lambda: ctx.metrics.rejected("too_large"),
     )
+    if settings.trusted_proxies:
+        # The client (and scheme) as the trusted proxy saw it; from any other peer the
+        # forwarding headers are ignored.
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
+        )
     for router in (api.router, api_files.router, open311.router):
         app.include_router(router)
     return app

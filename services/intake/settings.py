@@ -6,7 +6,12 @@ that limit off.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import NoDecode
 
 from shared.settings import local_secret, service_settings
 
@@ -40,6 +45,9 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     lookup_burst: int = 20
     public_submit_rate: float = 0.2
     public_submit_burst: int = 20
+    # Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the
+    # client; from any other peer the header is ignored. Empty: every peer is the client.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     # Concurrent reports written in one transaction, and NATS submissions handled at once.
     write_batch_max: int = 200
     submit_workers: int = 64
@@ -48,6 +56,23 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     index_secret: str | None = None
     keys_dir: Path | None = None
     attachments_dir: Path | None = None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        try:
+            return tuple(
+                str(ipaddress.ip_network(str(item).strip(), strict=False))
+                for item in items
+                if str(item).strip()
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"ZUOFENG_INTAKE_TRUSTED_PROXIES: {exc} (addresses or CIDRs, comma-separated)"
+            ) from exc
 
     def secret(self, name: str) -> str:
         """A configured secret, else a local one under var/ (created on first run)."""

@@ -16,9 +16,10 @@ from pydantic import ValidationError
 
 from services.intake import bulk
 from services.intake.attachments import _looks_like
-from services.intake.limits import RateLimiter
+from services.intake.limits import RateLimiter, client_key, proxy_hosts
 from services.intake.public_status import _review_window, review_open, step_texts
 from services.intake.schemas import Reporter
+from services.intake.settings import IntakeSettings
 from services.intake.writer import Draft, IdempotencyConflict, Stored, plan
 from shared import sealing
 from shared.deadlines import load_profiles
@@ -49,6 +50,30 @@ def test_limiter_allows_a_burst_then_refills() -> None:
 def draft(key: str | None, body: str) -> Draft:
     envelope = report_received()
     return Draft(envelope.aggregate_id, {}, {}, envelope, body_hash=body, key_hash=key)
+
+
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2::a", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+        (None, "unknown"),
+    ],
+)
+def test_clients_are_keyed_by_address_and_ipv6_by_slash_64(host: str | None, key: str) -> None:
+    assert client_key(host) == key
+
+
+def test_trusted_proxies_are_networks_or_startup_fails() -> None:
+    settings = IntakeSettings(trusted_proxies="10.0.0.0/8, 192.0.2.1,2001:db8::/48")
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.0.2.1/32", "2001:db8::/48")
+    assert "::ffff:10.0.0.0/104" in proxy_hosts(settings.trusted_proxies)
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_TRUSTED_PROXIES"):
+        IntakeSettings(trusted_proxies="*")
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_TRUSTED_PROXIES"):
+        IntakeSettings(trusted_proxies="proxy.example")
 
 
 def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
