@@ -27,11 +27,16 @@ def context(request: Request) -> service.Context:
 
 def limit(request: Request, limiter: RateLimiter) -> None:
     """429 with Retry-After when this client has used up its allowance."""
-    wait = limiter.retry_after(client_key(request.client.host if request.client else None))
+    wait = limiter.retry_after(client_key(request_host(request)))
     if wait > 0:
         context(request).metrics.rejected("rate_limited")
         message = "too many requests" if wants_english(request) else "请求过于频繁，请稍后再试"
         raise HTTPException(429, message, headers={"Retry-After": str(int(wait) + 1)})
+
+
+def request_host(request: Request) -> str | None:
+    """The client's address (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else None
 
 
 def refused(request: Request, exc: service.Refused) -> HTTPException:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from services.intake import bulk
 from services.intake.attachments import _looks_like
-from services.intake.limits import RateLimiter, client_key, proxy_hosts
+from services.intake.limits import RateLimiter, UploadQuota, client_key, proxy_hosts
 from services.intake.public_status import _review_window, review_open, step_texts
 from services.intake.schemas import Reporter
 from services.intake.settings import IntakeSettings
@@ -74,6 +74,24 @@ def test_trusted_proxies_are_networks_or_startup_fails() -> None:
         IntakeSettings(trusted_proxies="*")
     with pytest.raises(ValueError, match="ZUOFENG_INTAKE_TRUSTED_PROXIES"):
         IntakeSettings(trusted_proxies="proxy.example")
+
+
+def test_upload_quota_counts_files_and_bytes_together() -> None:
+    quota = UploadQuota(window=100.0, count=2, size=1000)
+    clock = FakeTime()
+    quota.files.clock = quota.bytes.clock = clock
+    assert quota.retry_after("a", 600) == 0
+    assert quota.retry_after("a", 600) == pytest.approx(20.0)  # 200 bytes short at 10 B/s
+    assert quota.retry_after("a", 300) == 0  # a refused upload took nothing
+    assert quota.retry_after("a", 1) == pytest.approx(50.0)  # two files: the count is spent
+    assert UploadQuota(window=100.0, count=0, size=0).retry_after("a", 10**9) == 0  # 0: no cap
+
+
+def test_attachment_caps_are_checked_at_start() -> None:
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_ATTACHMENT_CLIENT_MAX_BYTES"):
+        IntakeSettings(attachment_max_bytes=1000, attachment_client_max_bytes=999)
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES"):
+        IntakeSettings(environment="production", jwt_secret="s" * 48, attachment_total_max_bytes=0)
 
 
 def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
