@@ -97,6 +97,8 @@ def _xlsx_rows(data: bytes) -> Generator[Sequence[Any], None, None]:
         sheet.reset_dimensions()  # type: ignore[union-attr]
         for row in sheet.iter_rows(values_only=True):
             yield row[:MAX_COLUMNS] if len(row) > MAX_COLUMNS else row
+    except Exception as exc:  # noqa: BLE001 - a sheet broken midway (bad XML, bad cells)
+        raise BadTable("无法读取 XLSX 文件", f"cannot read the XLSX file: {exc}") from exc
     finally:
         book.close()
 

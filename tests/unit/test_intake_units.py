@@ -180,6 +180,21 @@ def test_reading_stops_one_row_past_the_limit() -> None:
     assert len(rows) == 11
 
 
+def test_a_sheet_broken_midway_is_a_bad_table() -> None:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(spanning("C3"))) as source,
+        zipfile.ZipFile(out, "w") as dest,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # the XML stops mid-row
+            dest.writestr(item, data)
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(out.getvalue(), "broken.xlsx")
+
+
 def test_a_csv_field_past_the_csv_limit_is_a_bad_table() -> None:
     with pytest.raises(bulk.BadTable):
         bulk.read_table(b"county,content\n371402," + b"x" * 200_000 + b"\n", "big.csv")
