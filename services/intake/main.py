@@ -18,7 +18,7 @@ from services.intake.metrics import IntakeMetrics
 from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
 from services.intake.writer import ReportWriter
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
@@ -93,6 +93,7 @@ def create_app(
         limit_for=body_limits(settings),
         on_reject=lambda: ctx.metrics.rejected("too_large"),
     )
+    http_limits.install(app, None)  # credentials before bodies; BodyLimit above bounds sizes
     for router in (api.router, api_files.router, open311.router):
         app.include_router(router)
     return app
