@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import jwt
 import pytest
@@ -126,8 +127,8 @@ GOOD_PRODUCTION = {
 }
 
 
-def _production(tmp_path: Path, **changes: object) -> BaseServiceSettings:
-    fields = {**GOOD_PRODUCTION, "var_dir": tmp_path, **changes}
+def _production(tmp_path: Path, **changes: Any) -> BaseServiceSettings:
+    fields: dict[str, Any] = {**GOOD_PRODUCTION, "var_dir": tmp_path, **changes}
     return service_settings("cases", 8002)(**{k: v for k, v in fields.items() if v is not None})
 
 
