@@ -65,8 +65,11 @@ def _safe_settings(service: str) -> BaseServiceSettings:
         return own()
     except ValidationError as exc:
         for error in exc.errors():
+            field = ".".join(str(part) for part in error.get("loc", ()))
             for problem in str(error.get("msg", "")).removeprefix("Value error, ").split("; "):
-                typer.echo(f"zuofeng serve {service}: {problem}", err=True)
+                typer.echo(
+                    f"zuofeng serve {service}: {field + ': ' if field else ''}{problem}", err=True
+                )
         raise typer.Exit(2) from None
 
 

@@ -72,8 +72,8 @@ class BaseServiceSettings(BaseSettings):
     @field_validator("jwt_max_ttl", mode="before")
     @classmethod
     def _parse_ttl(cls, value: object) -> object:
-        if isinstance(value, str) and value.strip() == "0":
-            return timedelta(0)
+        if isinstance(value, str) and value.strip().isdigit():
+            return timedelta(seconds=int(value.strip()))  # plain seconds, "0" for no cap
         if isinstance(value, str) and value[-1:] in ("s", "m", "h", "d"):
             from shared.auth import parse_ttl
 
