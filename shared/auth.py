@@ -17,6 +17,8 @@ Role = Literal[
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 ALGORITHM = "HS256"
+# Where shared.http_limits leaves the caller it checked before the body was read.
+CHECKED_PRINCIPAL = "zuofeng_principal"
 
 
 class Principal(BaseModel):
@@ -189,7 +191,7 @@ def _unauthorized(request: Request, zh: str, en: str) -> HTTPException:
 
 async def optional_principal(request: Request) -> Principal | None:
     """The caller when a bearer token or an API key is present (and valid), else None."""
-    checked = request.scope.get("state", {}).get("zuofeng_principal")
+    checked = request.scope.get("state", {}).get(CHECKED_PRINCIPAL)
     if checked is not None:  # shared.http_limits checked it before the body was read
         return checked  # type: ignore[no-any-return]
     api_key = request.headers.get("x-api-key")

@@ -26,7 +26,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared import auth
 
 NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
-STATE_KEY = "zuofeng_principal"  # scope["state"] key the auth dependency reads
 
 
 class Refused(HTTPException):
@@ -94,7 +93,7 @@ class RequestGuard:
             if exc.status_code != 401:
                 raise
             raise _unauthorized(scope) from None
-        scope.setdefault("state", {})[STATE_KEY] = principal
+        scope.setdefault("state", {})[auth.CHECKED_PRINCIPAL] = principal
 
     def _route_needs(self, route: object) -> tuple[bool, bool]:
         if not isinstance(route, APIRoute):
