@@ -19,7 +19,7 @@ from services.intake.metrics import IntakeMetrics
 from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
 from services.intake.writer import ReportWriter
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
@@ -115,6 +115,7 @@ def create_app(
         app.add_middleware(
             ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
         )
+    http_limits.install(app, None)  # credentials before bodies; BodyLimit above bounds sizes
     for router in (api.router, api_files.router, open311.router):
         app.include_router(router)
     return app

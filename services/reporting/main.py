@@ -10,7 +10,7 @@ from services.reporting.alerts import AlertRule
 from services.reporting.handlers import Projector
 from services.reporting.periods import load_phases
 from services.reporting.settings import ReportingSettings, reporting_settings
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
@@ -36,6 +36,7 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
     app.state.taxonomy = load_taxonomy()
     app.state.phases = load_phases(settings.phases_file)
     errors.install(app)
+    http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     app.include_router(export_api.router)
     app.include_router(pages.router)

@@ -183,7 +183,13 @@ def test_channels_are_off_until_configured(tmp_path: Path) -> None:
     local = NotifySettings(var_dir=tmp_path)
     assert not local.email_enabled and not local.sms_enabled
     assert local.resolved_contacts_file == PACKAGED_CONTACTS
-    production = NotifySettings(var_dir=tmp_path, environment="production", jwt_secret="x" * 40)
+    production = NotifySettings(
+        var_dir=tmp_path,
+        environment="production",
+        jwt_secret="x" * 40,
+        jwt_audience="zuofeng",
+        jwt_issuer="https://idp.example",
+    )
     assert production.resolved_contacts_file is None
     assert NotifySettings(var_dir=tmp_path, smtp_host="mail.example.org").email_enabled
 
