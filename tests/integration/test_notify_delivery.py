@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -140,12 +141,13 @@ async def test_redelivered_events_send_nothing_new(
             await eventually(lambda: _sent(app, js, sink, 2))
             rows_before = await _count_rows(app)
             # The same event again, past JetStream's dedupe (another Nats-Msg-Id).
-            await js.publish(
+            resent = await js.publish(
                 "zuofeng.v1.371402.case.accepted",
                 accepted.to_bytes(),
                 stream="CASES",
-                headers={"Nats-Msg-Id": "resent-after-window"},
+                headers={"Nats-Msg-Id": f"resent-{uuid.uuid4()}"},
             )
+            assert not resent.duplicate  # stored, so redelivered: the test is not vacuous
             await eventually(lambda: settled(app, js))
             assert await _count_rows(app) == rows_before
     assert len(sink.to(REPORTER)) == 1
