@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.cases import reports as case_reports_use_case
@@ -25,17 +25,21 @@ from services.cases.models import audit_log, case_history, case_reports, cases, 
 from services.intake import service as intake_service
 from services.intake.models import idempotency, report_steps, reports
 from services.intake.schemas import ReportIn
+from services.notify import worker
+from services.notify.fanout import _row as delivery_row
 from services.notify.handlers import CONSUMER as NOTIFY_CASES
 from services.notify.handlers import when_case_changes_tell_the_people
 from services.notify.models import deliveries, notices, source_events
-from services.reporting.alerts import AlertRule
+from services.notify.sending import Job, Result
+from services.reporting.alerts import AlertRule, _alert_row
 from services.reporting.handlers import CASES as REPORTING_CASES
 from services.reporting.handlers import Projector
-from services.reporting.models import alerts, case_facts
+from services.reporting.models import alert_decisions, alerts, case_facts
 from shared import outbox
 from shared.db import INBOX, OUTBOX, Database
 from shared.directory import load_directory
 from shared.events import parse_payload
+from shared.events.cases import CaseRejected
 from shared.natsserver import NatsProcess
 from tests.factories import report_received
 from tests.integration.dbutil import migrated
@@ -55,11 +59,14 @@ from tests.integration.test_cases_harness import (
     own_nats,
 )
 from tests.integration.test_intake_harness import Intake, report, running_intake
-from tests.integration.test_reporting_harness import BASE, CaseScript
+from tests.integration.test_intake_status import Case, steps_become, submit
+from tests.integration.test_reporting_harness import BASE, CaseScript, token
+from tests.integration.test_reporting_harness import service as reporting_service
 
 pytestmark = pytest.mark.integration
 __all__ = ["bus", "own_nats"]  # fixtures, imported for pytest
 OFFICER = headers("371402-fpb", "officer", "officer-1")
+D = load_directory()
 
 
 @contextlib.asynccontextmanager
@@ -90,6 +97,13 @@ async def refused(engine: AsyncEngine, refusing: Table) -> AsyncIterator[None]:
         async with engine.begin() as conn:
             on = "" if engine.dialect.name == "sqlite" else f" ON {table}"
             await conn.execute(text(f"DROP TRIGGER {name}{on}"))
+
+
+def answering(app: Any, base_url: str) -> httpx.AsyncClient:
+    """A client that gets the app's own answer to a failure (a 500), not the exception the
+    in-process transport would re-raise."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url=base_url)
 
 
 async def counts(db: Database, *tables: Any) -> list[int]:
@@ -141,6 +155,31 @@ async def test_intake_an_event_id_already_in_the_outbox_stores_no_report(intake:
     with pytest.raises(Exception, match="outbox"):
         await ctx.writer.store(draft)
     assert await counts(ctx.db, reports, report_steps, idempotency, OUTBOX) == [0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("table", [OUTBOX, report_steps], ids=["outbox", "steps"])
+async def test_intake_a_review_request_is_whole_or_absent(intake: Intake, table: Table) -> None:
+    db, accepted = intake.ctx.db, await submit(intake)
+    code, case = accepted["tracking_code"], Case(intake, accepted["report_id"])
+    await case.open()
+    await steps_become(intake, code, 2)
+    await intake.case_event(CaseRejected(**case.facts("rejected"), public_reason="证据不足"))
+    await steps_become(intake, code, 3)
+    url, reason = f"/api/v1/reports/{code}/review", {"reason": "我有新的证据：照片和证人"}
+
+    async def state() -> tuple[Any, ...]:
+        async with db.sessions() as session:
+            row = (await session.execute(select(reports))).one()
+        return (row.sequence, row.review_until, row.review_requested_at)
+
+    before = (await state(), await counts(db, report_steps, OUTBOX))
+    async with answering(intake.app, "http://intake") as http:
+        async with refused(db.engine, table):
+            answer = await http.post(url, json=reason)
+        assert answer.status_code >= 500, answer.text  # never a success
+        assert (await state(), await counts(db, report_steps, OUTBOX)) == before
+        again = await http.post(url, json=reason)  # the window is still open
+    assert again.status_code == 202, again.text
 
 
 # -- cases: an opening (inbox mark, case, history, clocks, case.opened) and an action -----------
@@ -202,9 +241,7 @@ async def case_state(db: Database, case_id: str) -> tuple[Any, ...]:
 async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table) -> None:
     db, case_id = running.service.db, await opened_case(running)
     before = (await case_state(db, case_id), await counts(db, case_history, audit_log, OUTBOX))
-    # The app's own answer to the failure, not the exception the test client would re-raise.
-    transport = httpx.ASGITransport(app=running.app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://cases") as http:
+    async with answering(running.app, "http://cases") as http:
         async with refused(db.engine, table):
             answer = await http.post(f"/api/v1/cases/{case_id}/accept", headers=OFFICER)
         assert answer.status_code >= 500, answer.text  # never a success
@@ -267,3 +304,60 @@ async def test_reporting_an_alert_is_whole_or_absent(database_url: str, table: T
         assert raised == [raised[0], raised[0], len(before) + 1] and raised[0] > 0
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize("table", [OUTBOX, alert_decisions], ids=["outbox", "decisions"])
+async def test_reporting_a_decision_is_whole_or_absent(
+    database_url: str, tmp_path: Path, table: Table
+) -> None:
+    async with reporting_service(database_url, tmp_path) as svc:
+        row = _alert_row("unit", "371402-fpb", BASE, 3, AlertRule(), D)
+        async with svc.db.sessions() as session, session.begin():
+            await session.execute(insert(alerts).values(**row))
+        url = f"/api/v1/alerts/{row['alert_id']}/decision"
+        decided = {"decision": "interview", "note": "约谈县扶贫办主要负责人"}
+        async with answering(svc.app, "http://reporting") as http:
+            async with refused(svc.db.engine, table):
+                answer = await http.post(url, json=decided, headers=token())
+            assert answer.status_code >= 500, answer.text  # never a success
+            assert await counts(svc.db, alert_decisions, OUTBOX) == [0, 0]
+            async with svc.db.sessions() as session:
+                assert await session.scalar(select(alerts.c.sequence)) == 1
+            again = await http.post(url, json=decided, headers=token())
+        assert again.status_code == 200, again.text
+        assert await counts(svc.db, alert_decisions, OUTBOX) == [1, 1]
+
+
+# -- notify: a delivery's end and its notification.delivered / .failed ------------------------
+
+
+@pytest.mark.parametrize("kind", ["sent", "failed"])
+async def test_notify_a_delivery_outcome_is_whole_or_absent(
+    database_url: str, tmp_path: Path, bus: Any, kind: str
+) -> None:
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            n, now = app.state.notify, datetime.now(UTC)
+            event = case_event("case.opened", new_case_id(), None, 1)
+            row = delivery_row(
+                event, parse_payload(event), now, channel="email", recipient_kind="unit",  # type: ignore[arg-type]
+                recipient="371402-fpb", audience="unit", attempts=1,
+                next_attempt_at=now + timedelta(days=365),  # never due: the worker leaves it
+            )  # fmt: skip
+            async with n.db.sessions() as session, session.begin():
+                await session.execute(insert(deliveries).values(**row))
+            outcome = Result(Job([row], row["external_id"]), kind, "email", "550 refused")  # type: ignore[arg-type]
+
+            async def status() -> list[Any]:
+                async with n.db.sessions() as session:
+                    found = await session.scalar(select(deliveries.c.status))
+                return [found, *await counts(n.db, OUTBOX)]
+
+            async with refused(n.db.engine, OUTBOX):
+                with pytest.raises(Exception, match="refused by the test"):
+                    await worker.record(n, [outcome])
+            assert await status() == ["pending", 0]
+            await worker.record(n, [outcome])  # the next round, once the database takes it
+            assert await status() == ["delivered" if kind == "sent" else "failed", 1]
