@@ -38,8 +38,9 @@ from services.reporting.models import alert_decisions, alerts, case_facts
 from shared import outbox
 from shared.db import INBOX, OUTBOX, Database
 from shared.directory import load_directory
-from shared.events import parse_payload
+from shared.events import make_event, parse_payload
 from shared.events.cases import CaseRejected
+from shared.events.intake import ReportReviewRequested
 from shared.natsserver import NatsProcess
 from tests.factories import report_received
 from tests.integration.dbutil import migrated
@@ -249,6 +250,34 @@ async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table
         assert after == before
         again = await http.post(f"/api/v1/cases/{case_id}/accept", headers=OFFICER)
     assert again.status_code == 200 and again.json()["version"] == 2, again.text
+
+
+async def test_cases_a_review_request_is_whole_or_absent(running: Running) -> None:
+    """The reopening and the event's inbox mark commit together: refused, the redelivery
+    reopens the case."""
+    db, case_id = running.service.db, await opened_case(running)
+    answer = await running.act(case_id, "reject", OFFICER, {"reason": "不属于受理范围"})
+    report_id = answer.json()["reports"][0]["report_id"]
+    asked = ReportReviewRequested(
+        report_id=report_id, case_id=case_id, reason="答复不实", requested_at=running.clock()
+    )
+    source = make_event(asked, county="371402", aggregate_id=report_id, sequence=2, producer="t")
+    handle = when_a_report_arrives(running.service)
+
+    async def marked() -> int:
+        async with db.sessions() as session:
+            query = select(func.count()).where(INBOX.c.event_id == str(source.event_id))
+            return int(await session.scalar(query) or 0)
+
+    before = (await case_state(db, case_id), await counts(db, case_history, OUTBOX))
+    async with refused(db.engine, OUTBOX):
+        with pytest.raises(Exception, match="refused by the test"):
+            await handle(source, asked)
+    assert (await case_state(db, case_id), await counts(db, case_history, OUTBOX)) == before
+    assert await marked() == 0
+    await handle(source, asked)  # the redelivery
+    assert (await running.detail(case_id))["status"] == "investigating"
+    assert await marked() == 1
 
 
 # -- notify: a case event's inbox notices and deliveries, and their notification.delivered -----
