@@ -1,10 +1,12 @@
-"""The outbox row commits with the change it announces, or neither does: in intake (a report),
-cases (an opening, an action), notify (a case event's fan-out) and reporting (an alert).
+"""The outbox row commits with the change it announces, or neither does, in every service
+that writes and publishes: intake (a report, a review request), cases (an opening, an action,
+a review request, with the consumed event's inbox mark), notify (a case event's fan-out, a
+delivery's end) and reporting (an alert raised by a finding, a decision on it).
 
 The database itself refuses one insert (a trigger made here in the test's throwaway database,
 or an event id the outbox already holds), on PostgreSQL and SQLite. A write that published in a
-second transaction would leave its change behind without its event, or the event without it.
-"""
+second transaction would leave its change behind without its event, or the event without it;
+then the service must not answer as if it had succeeded, and a redelivery must still work."""
 
 from __future__ import annotations
 
