@@ -18,3 +18,15 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     @property
     def resolved_keys_dir(self) -> Path:
         return self.keys_dir or self.var_dir / "keys"
+
+    def production_problems(self) -> list[str]:
+        # Reveals need the discipline-inspection key that intake seals to; a key made here
+        # would open nothing, so production must mount it.
+        problems = super().production_problems()
+        key = self.resolved_keys_dir / "discipline.key"
+        if not key.exists():
+            problems.append(
+                f"ZUOFENG_CASES_KEYS_DIR: the discipline-inspection key {key} is missing in "
+                "production; mount it (cases never creates one)"
+            )
+        return problems

@@ -36,9 +36,10 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
 
     webhook_timeout: float = 10.0
     # Webhook URLs that resolve to loopback, private, link-local or reserved addresses (an
-    # integrator pointing notify at an internal service). Unset: allowed only outside
-    # production (local runs and tests post to 127.0.0.1).
-    webhook_internal_targets: bool | None = None
+    # integrator pointing notify at an internal service): refused in every environment unless
+    # set true (tests and a local receiver such as `zuofeng notify webhook-echo`); production
+    # refuses to start with it set.
+    webhook_internal_targets: bool = False
     # Consecutive deliveries that failed for good before a subscription is suspended.
     webhook_suspend_after: int = Field(5, ge=1)
 
@@ -64,6 +65,15 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
             raise ValueError("delivery_retry_cap must not be below delivery_retry_base")
         return self
 
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.webhook_internal_targets:
+            # An integrator could aim notify at the cluster's own services (SSRF).
+            problems.append(
+                "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS must not be true in production"
+            )
+        return problems
+
     @property
     def resolved_keys_dir(self) -> Path:
         """Where the notify private key lives: the same default as intake's public keys."""
@@ -77,9 +87,7 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
 
     @property
     def internal_webhooks_allowed(self) -> bool:
-        if self.webhook_internal_targets is not None:
-            return self.webhook_internal_targets
-        return self.environment != "production"
+        return self.webhook_internal_targets
 
     @property
     def email_enabled(self) -> bool:

@@ -200,6 +200,8 @@ def test_production_needs_a_strong_signing_key(tmp_path: Path) -> None:
     base: dict[str, Any] = {
         "environment": "production",
         "jwt_secret": "j" * 40,
+        "jwt_audience": "zuofeng",
+        "jwt_issuer": "https://dezhou.example/zuofeng",
         "var_dir": tmp_path,
     }
     weak_ones: list[dict[str, Any]] = [{}, {"apikey_secret": "short"}, {"apikey_secret": "k" * 31}]
