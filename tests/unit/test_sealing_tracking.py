@@ -13,7 +13,6 @@ from services.intake.tracking import ALPHABET, LENGTH, lookup_hash, normalise, t
 from shared import sealing
 from shared.events.intake import SealedIdentity
 
-
 IDENTITY = {"name": "王某", "phone": "13800138000", "email": "wang@example.org"}
 
 
