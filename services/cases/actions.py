@@ -74,7 +74,7 @@ async def perform(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit
         )
         await store.append(session, service, case, [entry], clocks.clocks)
-        await audit.record(session, caller, str(action), case_id)
+        await audit.record(service, session, caller, str(action), case_id)
 
     await store.retrying(service, work)
 

@@ -37,7 +37,7 @@ async def reveal(
         identity = _open(service, case.row["identity_sealed"], case.row["report_id"])
         entry = store.Entry("case.identity_revealed", {}, {"reason": reason}, me.sub, me.unit)
         await store.append(session, service, case, [entry])
-        await audit.record(session, caller, "reveal-identity", case_id, {"reason": reason})
+        await audit.record(service, session, caller, "reveal-identity", case_id, {"reason": reason})
         return {"case_id": case_id, "identity": identity, "revealed_at": service.now()}
 
     return await store.retrying(service, work)

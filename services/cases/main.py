@@ -36,14 +36,19 @@ def create_app(
         profiles=load_profiles(),
         keys_dir=settings.resolved_keys_dir,
         now=now,
+        audit_key=settings.resolved_audit_key(),
     )
     handler = handlers.when_a_report_arrives(service)
     subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handler, settings)
     document_publishers(
-        runtime.broker, [m for (t, _), m in sorted(REGISTRY.items()) if t.startswith("case.")]
+        runtime.broker,
+        [m for (t, _), m in sorted(REGISTRY.items()) if t.startswith(("case.", "audit."))],
     )
     if settings.sweeper and not for_docs:
         runtime.background.append(lambda: sweeper.run_forever(service, settings.sweep_interval))
+    if not for_docs:
+        interval = settings.audit_anchor_interval
+        runtime.background.append(lambda: audit.anchor_forever(service, interval))
     app = build_app(
         runtime, title="Zuofeng cases", description="Cases from report to verified end."
     )
