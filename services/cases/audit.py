@@ -100,6 +100,10 @@ async def anchor_once(
         now = await audit.head(session, audit_log)
         if now is None or now == last:
             return now
+        if last is not None and await audit.hash_at(session, audit_log, last[0]) != last[1]:
+            # The anchored entry changed or vanished: never anchor the rewritten trail.
+            log.error("audit trail changed below entry %d: not anchored", last[0])
+            return last
         payload = AuditAnchored(last_id=now[0], hash=now[1], anchored_at=service.now())
         envelope = make_event(
             payload,
