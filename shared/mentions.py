@@ -23,11 +23,12 @@ _SUFFIXES = (
     "政府", "党委", "局", "镇", "乡",
 )  # fmt: skip
 _SUFFIX = re.compile("|".join(map(re.escape, _SUFFIXES)))
-# Characters that end a name when walking back from the suffix: function words, verbs that
-# introduce a place, and the county/city part already read as the unit's prefix.
+# Characters that end a name when walking back from the suffix: function words, common verbs,
+# and words that introduce a place: what comes before them is not part of the name.
 _STOP = set(
     "的了在到向去找从给被对把和与及是说由为将让跟同往地得着过也都就还又很"
     "我你他她它们这那个请求叫问报归靠"
+    "修建盖用占拿送进出回来当任做搞帮买卖收系"  # verbs: "挪用修村委会办公楼" names no unit
 )
 # The name before a suffix: at least two characters that are not stop characters.
 _MIN_NAME = 2

@@ -388,3 +388,11 @@ def test_no_unit_named_in_the_text_nor_below_one_handles_or_triages(
     out = set().union(*(naive_blocked(units, a) for a in accused))
     chosen = {r.handling_unit, r.lead_unit, r.transfer_unit, r.triage_unit, *r.co_units} - {None}
     assert not chosen & out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["扶贫资金被挪用修村委会办公楼，贫困户一分钱没有见到。", "已电话联系村委，村里说下周处理。"],
+)
+def test_a_generic_village_committee_names_no_unit(dz: Directory, text: str) -> None:
+    assert not go(dz, report_text=(text,)).unresolved_unit
