@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -118,11 +119,24 @@ async def anchor_once(
     return now
 
 
-async def anchor_forever(service: CasesService, interval: float) -> None:
-    """Anchor the head every `interval` seconds when it changed; a failure waits for the next."""
+SEED_ATTEMPTS = 5  # rounds to read the last anchor before anchoring without it
+
+
+async def anchor_forever(
+    service: CasesService, interval: float, js: Callable[[], Any] | None = None
+) -> None:
+    """Anchor the head every `interval` seconds when it changed; a failure waits for the next.
+
+    Starts from the last anchor on the stream (`js`, when given and readable), so a trail
+    rewritten while no replica ran is never anchored: the rewrite stays visible to `verify`."""
     last: tuple[int, str] | None = None
+    seeding = SEED_ATTEMPTS if js is not None else 0
     while True:
         try:
+            if seeding and js is not None:
+                seeding -= 1
+                anchor = await last_anchor(js(), anchor_subject(service))
+                last, seeding = ((anchor.last_id, anchor.hash) if anchor else None), 0
             last = await anchor_once(service, last)
         except Exception as exc:  # noqa: BLE001 - the next round tries again
             log.warning("audit anchor failed: %s", type(exc).__name__)
@@ -148,9 +162,8 @@ async def verify_trail(
     stored = await audit.hash_at(session, audit_log, anchor.last_id)
     if stored != anchor.hash:
         what = "is missing" if stored is None else "differs"
-        note = (
-            f"entry {anchor.last_id} {what} from the anchor of {anchor.anchored_at:%Y-%m-%d %H:%M}"
-        )
+        at = anchor.anchored_at.isoformat(timespec="seconds")
+        note = f"entry {anchor.last_id} {what} from the anchor published at {at}"
         return Verdict(total, broken, note, anchor_broken=True)
     return Verdict(total, broken, f"matches the anchor at entry {anchor.last_id}")
 

@@ -76,8 +76,8 @@ async def _audit_verify(settings: CasesSettings) -> tuple[bool, str]:
         await db.dispose()
     note = reach or f"anchor: {verdict.anchor}"
     if verdict.broken or verdict.anchor_broken:
-        where = f"at entries {verdict.broken[:20]} ({len(verdict.broken)} of {verdict.total})"
-        return False, f"audit trail BROKEN {where if verdict.broken else ''}; {note}"
+        where = f" at entries {verdict.broken[:20]} ({len(verdict.broken)} of {verdict.total})"
+        return False, f"audit trail BROKEN{where if verdict.broken else ''}; {note}"
     return True, f"audit trail intact: {verdict.total} entries; {note}"
 
 

@@ -11,7 +11,7 @@ from services.cases import api, api_actions, audit, handlers, sweeper
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
 from shared import errors
-from shared.bus import document_publishers, subscribe_durable
+from shared.bus import document_publishers, js_of, subscribe_durable
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events import REGISTRY
@@ -48,7 +48,10 @@ def create_app(
         runtime.background.append(lambda: sweeper.run_forever(service, settings.sweep_interval))
     if not for_docs:
         interval = settings.audit_anchor_interval
-        runtime.background.append(lambda: audit.anchor_forever(service, interval))
+        anchors = runtime.broker
+        runtime.background.append(
+            lambda: audit.anchor_forever(service, interval, lambda: js_of(anchors))
+        )
     app = build_app(
         runtime, title="Zuofeng cases", description="Cases from report to verified end."
     )

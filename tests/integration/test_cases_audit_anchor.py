@@ -4,6 +4,7 @@ refuses deletes and purges, and `zuofeng audit verify` compares the trail with t
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,31 @@ async def test_the_head_is_anchored_and_the_anchor_cannot_be_deleted(
         await session.execute(delete(audit_log).where(audit_log.c.id >= anchor.last_id))
     intact, message = await _audit_verify(settings)
     assert not intact and "BROKEN" in message and "missing from the anchor" in message
+
+
+async def test_a_trail_rewritten_while_cases_was_down_is_never_anchored(
+    own_nats: NatsProcess, database_url: str, tmp_path: Path
+) -> None:
+    var, fast = tmp_path / "var", {"audit_anchor_interval": 0.2}
+    async with cases_running(own_nats.url, database_url, var, Clock(), **fast) as first:
+        for _ in range(3):
+            await first.http.get("/api/v1/cases", headers=OFFICER)
+        subject = audit.anchor_subject(first.service)
+
+        async def anchored() -> bool:
+            anchor = await audit.last_anchor(first.js, subject)
+            return anchor is not None and anchor.last_id >= 3
+
+        await eventually(anchored, timeout=15)
+        anchor = await audit.last_anchor(first.js, subject)
+        assert anchor is not None
+        async with first.service.db.sessions() as session, session.begin():
+            await session.execute(delete(audit_log).where(audit_log.c.id >= 2))
+    async with cases_running(own_nats.url, database_url, var, Clock(), **fast) as second:
+        await second.http.get("/api/v1/cases", headers=OFFICER)  # the trail moves on
+        await asyncio.sleep(1.5)  # several anchor rounds
+        assert await audit.last_anchor(second.js, subject) == anchor
+    settings = CasesSettings(nats_url=own_nats.url, database_url=database_url, var_dir=var)
+    intact, message = await _audit_verify(settings)
+    # The rows after entry 1 went: the anchored entry is gone or another one holds its id.
+    assert not intact and "from the anchor published at" in message
