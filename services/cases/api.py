@@ -166,7 +166,7 @@ async def case_detail(
 async def audit_trail(
     request: Request,
     caller: Caller,
-    case: str | None = None,
+    case: Annotated[str | None, Query(max_length=36)] = None,  # a case id (audited as asked)
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
 ) -> dict[str, Any]:

@@ -125,3 +125,8 @@ async def test_a_trail_rewritten_while_cases_was_down_is_never_anchored(
     intact, message = await _audit_verify(settings)
     # The rows after entry 1 went: the anchored entry is gone or another one holds its id.
     assert not intact and "from the anchor published at" in message
+
+
+async def test_an_overlong_case_filter_is_a_422_not_a_failed_audit_write(running: Running) -> None:
+    answer = await running.http.get("/api/v1/audit", params={"case": "x" * 37}, headers=AUDITOR)
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "case"]
