@@ -37,3 +37,15 @@ def test_a_local_run_keeps_its_key_under_var(
     key = CasesSettings(var_dir=tmp_path).resolved_audit_key()
     assert len(key) >= 32 and key == CasesSettings(var_dir=tmp_path).resolved_audit_key()
     assert (tmp_path / "cases-audit.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_cases_may_publish_its_anchors_and_a_stream_keeps_them() -> None:
+    from shared.natsauth import service_permissions
+    from shared.streams import STREAMS, stream_for_subject
+    from shared.subjects import subject_matches
+
+    anchor = "zuofeng.v1.371400.audit.anchored"
+    allowed = service_permissions("cases")["publish"]["allow"]
+    assert any(subject_matches(pattern, anchor) for pattern in allowed)
+    audit_stream = next(s for s in STREAMS if s.name == stream_for_subject(anchor))
+    assert audit_stream.deny_delete and audit_stream.deny_purge
