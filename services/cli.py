@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from shared import dlq, migrate
 from shared.auth import ROLES, issue_token, parse_ttl
@@ -55,6 +56,23 @@ def _settings(service: str = "cli") -> BaseServiceSettings:
     return service_settings(service, PORTS.get(service, 0))()
 
 
+def _safe_settings(service: str) -> BaseServiceSettings:
+    """The service's own settings, or exit 2 saying which variables are unsafe (production
+    refuses to start with them) - one line per problem, no traceback."""
+    try:
+        module = importlib.import_module(f"services.{service}.settings")
+        own: type[BaseServiceSettings] = getattr(module, f"{service.title()}Settings")
+        return own()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error.get("loc", ()))
+            for problem in str(error.get("msg", "")).removeprefix("Value error, ").split("; "):
+                typer.echo(
+                    f"zuofeng serve {service}: {field + ': ' if field else ''}{problem}", err=True
+                )
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def run() -> None:
     """Start NATS and the four services (what `make run` does); Ctrl-C stops everything."""
@@ -72,7 +90,10 @@ def serve(
 
     from shared.observability import configure_logging
 
-    settings = _settings(service)
+    if service not in PORTS:
+        typer.echo(f"unknown service {service!r}; one of {', '.join(PORTS)}", err=True)
+        raise typer.Exit(2)
+    settings = _safe_settings(service)
     configure_logging(settings.log_level)
     _exit_with_launcher()
     uvicorn.run(
@@ -277,9 +298,22 @@ def token(
         typer.echo(f"unknown unit {unit!r}; see GET /api/v1/units on cases", err=True)
         raise typer.Exit(2)
     try:
+        settings = _settings()
+        lifetime = parse_ttl(ttl)
+        cap = settings.enforced_max_ttl
+        if cap is not None and lifetime > cap:
+            raise ValueError(f"ttl {ttl} exceeds ZUOFENG_JWT_MAX_TTL ({cap})")
+        if not settings.accepts_hs256:
+            raise ValueError("HS256 tokens are not accepted here (see ZUOFENG_JWT_ALLOW_HS256)")
         typer.echo(
             issue_token(
-                _settings().resolved_jwt_secret(), unit=unit, role=role, sub=sub, ttl=parse_ttl(ttl)
+                settings.resolved_jwt_secret(),
+                unit=unit,
+                role=role,
+                sub=sub,
+                ttl=lifetime,
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
             )
         )
     except ValueError as exc:

@@ -24,14 +24,19 @@ FACTORIES = {
 PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
 
 
-def render(service: str) -> dict[str, str]:
-    """{file name: content} for one service; deterministic so a test can spot stale docs."""
+def docs_app(service: str) -> Any:
+    """The service's app as built for documents: nothing connects, nothing is read from var/."""
     settings = service_settings(service, PORTS[service])(
         var_dir=Path("/nonexistent/zuofeng-docs"),
         jwt_secret="docs-only",
         database_url="sqlite+aiosqlite://",
     )
-    app = FACTORIES[service](settings, for_docs=True)  # type: ignore[operator]
+    return FACTORIES[service](settings, for_docs=True)  # type: ignore[operator]
+
+
+def render(service: str) -> dict[str, str]:
+    """{file name: content} for one service; deterministic so a test can spot stale docs."""
+    app = docs_app(service)
     runtime = app.state.runtime
     spec = AsyncAPI(
         runtime.broker,

@@ -118,6 +118,8 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         role="city_office",
         sub="make-run",
         ttl=timedelta(hours=12),
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
     )
     lines = [
         "Zuofeng (作风) is running",

@@ -129,8 +129,8 @@ def durable_handler(
             await batch([(e, d) for _, e, d in good])
         except Exception as exc:  # noqa: BLE001 - nothing was kept; each message goes alone
             log.warning(
-                "batch of %s failed, handling one by one: %s: %s",
-                len(good), type(exc).__name__, exc, extra={"consumer": durable},
+                "batch of %s failed, handling one by one: %s",
+                len(good), dlq.describe_error(exc), extra={"consumer": durable},
             )  # fmt: skip
             return False
         for raw, (e, d, problem) in parsed:
@@ -183,7 +183,7 @@ async def _after_failure(
     js: JetStreamContext,
 ) -> None:
     delivered = raw.metadata.num_delivered
-    error = f"{type(exc).__name__}: {exc}"
+    error = dlq.describe_error(exc)  # never a database error's values (personal data)
     extra = {"event_id": str(envelope.event_id), "consumer": durable, "delivered": delivered}
     if delivered >= max_deliver:
         log.error("dead-lettering after %s deliveries: %s", delivered, error, extra=extra)
@@ -295,7 +295,7 @@ def subscribe_dlq_mover(broker: NatsBroker, settings: BaseServiceSettings) -> No
             try:
                 await dlq.move_advised(js_of(broker), raw.data)
             except Exception as exc:  # noqa: BLE001 - retried by the nak below
-                log.warning("dlq mover failed, retrying: %s", exc)
+                log.warning("dlq mover failed, retrying: %s", dlq.describe_error(exc))
                 await raw.nak(delay=2.0)
                 continue
             await raw.ack()

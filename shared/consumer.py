@@ -22,6 +22,8 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from shared.dlq import describe_error
+
 log = logging.getLogger("zuofeng.consumer")
 BatchHandler = Callable[[list[Msg]], Awaitable[None]]
 IDLE_WAIT = 5.0  # how long one pull lingers when nothing is waiting
@@ -72,7 +74,7 @@ class PullLoop:
                 log.warning(
                     "consumer %s: %s; pulling again in 1s",
                     self.durable,
-                    exc,
+                    describe_error(exc),  # no database values in the log
                     extra={"consumer": self.durable},
                 )
                 await asyncio.sleep(1.0)

@@ -148,7 +148,9 @@ class Database:
 
 
 def create_engine(url: str, **engine_args: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL and a busy timeout so readers and the relay coexist."""
+    """An async engine; SQLite gets WAL and a busy timeout so readers and the relay coexist.
+    Errors never show the statement's parameters (names, report text): they reach logs."""
+    engine_args.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import OUTBOX, Database, one_of
+from shared.dlq import describe_error
 from shared.events import Envelope
 from shared.streams import stream_for_subject
 from shared.subjects import event_subject
@@ -70,7 +71,7 @@ class OutboxRelay:
                 while await self.publish_pending():
                     pass
             except Exception as exc:  # noqa: BLE001 - the relay must outlive NATS or DB blips
-                log.warning("outbox relay will retry: %s", exc)
+                log.warning("outbox relay will retry: %s", describe_error(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.db.outbox_signal.wait(), self.poll_interval)
             self.db.outbox_signal.clear()

@@ -7,6 +7,7 @@ from `ZUOFENG_<SERVICE>_*`. Nothing here connects: `create_app(settings)` does.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
@@ -14,6 +15,8 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+MIN_JWT_SECRET_BYTES = 32  # HS256 keys shorter than the hash are guessable offline (RFC 7518 3.2)
+PRODUCTION_MAX_TTL = timedelta(hours=24)
 
 
 def _common(name: str) -> AliasChoices:
@@ -51,6 +54,12 @@ class BaseServiceSettings(BaseSettings):
     jwt_jwks_url: str | None = Field(None, validation_alias=_common("jwt_jwks_url"))
     jwt_audience: str | None = Field(None, validation_alias=_common("jwt_audience"))
     jwt_issuer: str | None = Field(None, validation_alias=_common("jwt_issuer"))
+    # HS256 (the shared secret) next to an identity provider only when a county asks for it.
+    jwt_allow_hs256: bool = Field(False, validation_alias=_common("jwt_allow_hs256"))
+    # Longest lifetime (exp - iat) a token may claim; enforced in production. "0" is no cap.
+    jwt_max_ttl: timedelta = Field(timedelta(hours=12), validation_alias=_common("jwt_max_ttl"))
+    # Largest request body this service reads (`ZUOFENG_<SERVICE>_MAX_BODY_BYTES`); 413 above.
+    max_body_bytes: int = Field(1_000_000, ge=1)
     log_level: str = Field("INFO", validation_alias=_common("log_level"))
 
     @field_validator("retry_delays", mode="before")
@@ -58,6 +67,17 @@ class BaseServiceSettings(BaseSettings):
     def _split_delays(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(float(part) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("jwt_max_ttl", mode="before")
+    @classmethod
+    def _parse_ttl(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().isdigit():
+            return timedelta(seconds=int(value.strip()))  # plain seconds, "0" for no cap
+        if isinstance(value, str) and value[-1:] in ("s", "m", "h", "d"):
+            from shared.auth import parse_ttl
+
+            return parse_ttl(value.strip())
         return value
 
     @model_validator(mode="after")
@@ -68,13 +88,51 @@ class BaseServiceSettings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / self.service}.db"
         if not self.retry_delays:
             raise ValueError("retry_delays must hold at least one delay")
-        if (
-            self.environment == "production"
-            and self.jwt_secret is None
-            and self.jwt_jwks_url is None
-        ):
-            raise ValueError("ZUOFENG_JWT_SECRET or ZUOFENG_JWT_JWKS_URL is required in production")
+        problems = self.production_problems() if self.environment == "production" else []
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration is unsafe to serve in production, one message per setting,
+        each naming its variable. Subclasses (and other blocks of settings) add theirs with
+        `super().production_problems() + [...]`; the settings refuse to load while any remain."""
+        problems = []
+        if self.jwt_secret is None and self.jwt_jwks_url is None:
+            problems.append("ZUOFENG_JWT_SECRET or ZUOFENG_JWT_JWKS_URL is required in production")
+        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            problems.append(
+                f"ZUOFENG_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes in production"
+            )
+        if self.jwt_jwks_url and self.jwt_secret is not None and not self.jwt_allow_hs256:
+            problems.append(
+                "ZUOFENG_JWT_SECRET is set with ZUOFENG_JWT_JWKS_URL: HS256 tokens are refused "
+                "in production unless ZUOFENG_JWT_ALLOW_HS256=true; unset one of them"
+            )
+        if self.jwt_allow_hs256 and self.jwt_secret is None:
+            problems.append("ZUOFENG_JWT_ALLOW_HS256=true needs ZUOFENG_JWT_SECRET in production")
+        for name in ("audience", "issuer"):
+            if not getattr(self, f"jwt_{name}"):
+                problems.append(f"ZUOFENG_JWT_{name.upper()} is required in production")
+        if not timedelta(0) < self.jwt_max_ttl <= PRODUCTION_MAX_TTL:
+            problems.append("ZUOFENG_JWT_MAX_TTL must be between 1s and 24h in production")
+        return problems
+
+    @property
+    def accepts_hs256(self) -> bool:
+        """Whether tokens signed with the shared secret are accepted: always locally; in
+        production only without an identity provider or when explicitly allowed."""
+        if self.environment != "production":
+            return True
+        return self.jwt_secret is not None and (not self.jwt_jwks_url or self.jwt_allow_hs256)
+
+    @property
+    def enforced_max_ttl(self) -> timedelta | None:
+        """The token lifetime cap checked on every token (production only; locally tests and
+        `zuofeng token --ttl 30d` keep working)."""
+        if self.environment != "production" or not self.jwt_max_ttl:
+            return None
+        return self.jwt_max_ttl
 
     @property
     def max_deliver(self) -> int:
@@ -97,9 +155,12 @@ class BaseServiceSettings(BaseSettings):
         )
 
     def resolved_jwt_secret(self) -> str:
-        """The configured secret, else the local one under var/ (created on first use)."""
+        """The configured secret, else the local one under var/ (created on first use).
+        Never in production: there it is the configured one or "" (no HS256 at all)."""
         if self.jwt_secret:
             return self.jwt_secret
+        if self.environment == "production":
+            return ""
         return local_secret(self.var_dir, "jwt.secret")
 
 

@@ -43,6 +43,8 @@ class ProcStack:
             "ZUOFENG_NOTIFY_DELIVERY_LEASE": "15",
             "ZUOFENG_NOTIFY_DELIVERY_RETRY_BASE": "1",
             "ZUOFENG_NOTIFY_DELIVERY_RETRY_CAP": "8",
+            # The webhook receiver listens on 127.0.0.1 (internal targets are denied by default).
+            "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS": "true",
         }
     )
 

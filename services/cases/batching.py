@@ -26,6 +26,7 @@ from services.cases.repeats import REPLIED, lock_keys, person_key, repeat_keys
 from services.cases.service import CasesService
 from shared import outbox
 from shared.db import INBOX, one_of
+from shared.dlq import describe_error
 from shared.events import Envelope
 from shared.events.intake import ReportReceived
 
@@ -80,7 +81,7 @@ class OpeningBatcher:
             try:
                 written = await self._write(batch)
             except Exception as exc:  # noqa: BLE001 - each report then goes on its own
-                log.warning("batch of %s failed, one by one: %s", len(batch), exc)
+                log.warning("batch of %s failed, one by one: %s", len(batch), describe_error(exc))
                 written = set()
             for item in batch:
                 if not item.done.done():

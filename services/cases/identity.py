@@ -5,6 +5,7 @@ memory and returned in this one answer only; the case's history records who open
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -18,7 +19,7 @@ from services.cases.scope import actor, relation
 from services.cases.service import CasesService
 from shared.auth import Principal
 from shared.events.intake import SealedIdentity
-from shared.sealing import keyring, open_identity
+from shared.sealing import Keyring, keyring, open_identity
 
 HOLDER = "discipline"
 
@@ -50,10 +51,22 @@ def _open(service: CasesService, sealed_json: str | None, report_id: str) -> dic
     if HOLDER not in sealed.sealed:
         raise TransitionError("身份未向纪检监察机关封存 | not sealed for discipline inspection", ())
     try:
-        return open_identity(sealed, HOLDER, keyring(service.keys_dir, HOLDER), report_id=report_id)
+        keys = discipline_keys(service.keys_dir)
+        return open_identity(sealed, HOLDER, keys, report_id=report_id)
     except (InvalidTag, ValueError):
         # Another key, or a box not sealed for this report (copied from another one).
         raise TransitionError(
             "封存身份无法打开（密钥不符或不属于本举报） | sealed to another key or another report",
             (),
         ) from None
+
+
+def discipline_keys(keys_dir: Path) -> Keyring:
+    """The discipline-inspection keys (current and retired), never created here: a new key
+    opens nothing sealed before it, and in production the holder's key is mounted (a missing
+    one stops the start, see CasesSettings.production_problems)."""
+    if not (keys_dir / f"{HOLDER}.key").exists():
+        raise TransitionError(
+            "纪检监察机关的密钥未安装 | the discipline-inspection key is not installed", ()
+        )
+    return keyring(keys_dir, HOLDER)

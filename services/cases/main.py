@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.cases import api, api_actions, audit, handlers, sweeper
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, js_of, subscribe_durable
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
@@ -58,6 +58,7 @@ def create_app(
     app.state.cases = service
     app.state.directory = service.directory
     errors.install(app)
+    http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     api_actions.install(app)
     app.add_middleware(audit.RequestSource)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from shared.settings import local_secret, service_settings
 
@@ -27,17 +27,6 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     # deployment): `zuofeng audit verify` accepts their old hashes, and no later row's.
     audit_legacy_until: int = Field(0, ge=0)
 
-    @model_validator(mode="after")
-    def _audit_key_in_production(self) -> CasesSettings:
-        if self.environment == "production" and (
-            not self.audit_key or len(self.audit_key) < AUDIT_KEY_MIN
-        ):
-            raise ValueError(
-                f"ZUOFENG_CASES_AUDIT_KEY is required in production "
-                f"(at least {AUDIT_KEY_MIN} characters, kept outside the database)"
-            )
-        return self
-
     @property
     def resolved_keys_dir(self) -> Path:
         return self.keys_dir or self.var_dir / "keys"
@@ -45,3 +34,22 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     def resolved_audit_key(self) -> bytes:
         """The configured key, else the local one under var/ (created on first use)."""
         return (self.audit_key or local_secret(self.var_dir, "cases-audit.key")).encode()
+
+    def production_problems(self) -> list[str]:
+        # Reveals need the discipline-inspection key that intake seals to; a key made here
+        # would open nothing, so production must mount it.
+        problems = super().production_problems()
+        key = self.resolved_keys_dir / "discipline.key"
+        if not key.exists():
+            problems.append(
+                f"ZUOFENG_CASES_KEYS_DIR: the discipline-inspection key {key} is missing in "
+                "production; mount it (cases never creates one)"
+            )
+        # A local secret under var/ sits beside the database: whoever can rewrite the trail
+        # could read it too.
+        if not self.audit_key or len(self.audit_key) < AUDIT_KEY_MIN:
+            problems.append(
+                f"ZUOFENG_CASES_AUDIT_KEY is required in production (at least {AUDIT_KEY_MIN} "
+                "characters, kept outside the database)"
+            )
+        return problems

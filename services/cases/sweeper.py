@@ -23,6 +23,7 @@ from services.cases import escalation, store
 from services.cases.clocks import ACTIVE, OBLIGATIONS, WINDOWS, Clock, due_now
 from services.cases.models import deadlines
 from services.cases.service import CasesService
+from shared.dlq import describe_error
 
 BATCH = 200
 log = logging.getLogger("zuofeng.cases.sweeper")
@@ -113,5 +114,5 @@ async def run_forever(service: CasesService, interval: float) -> None:
         try:
             await sweep(service)
         except Exception as exc:  # noqa: BLE001 - the sweeper must outlive database blips
-            log.warning("deadline sweep will retry: %s", exc)
+            log.warning("deadline sweep will retry: %s", describe_error(exc))
         await asyncio.sleep(interval)

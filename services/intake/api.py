@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from services.intake import public_status, review, service
-from services.intake.limits import RateLimiter
+from services.intake.limits import RateLimiter, client_key
 from services.intake.problems import detail
 from services.intake.schemas import ReportAccepted, ReportIn, ReportView, ReviewAccepted, ReviewIn
 from services.intake.tracking import lookup_hash
@@ -27,12 +27,16 @@ def context(request: Request) -> service.Context:
 
 def limit(request: Request, limiter: RateLimiter) -> None:
     """429 with Retry-After when this client has used up its allowance."""
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.retry_after(client)
+    wait = limiter.retry_after(client_key(request_host(request)))
     if wait > 0:
         context(request).metrics.rejected("rate_limited")
         message = "too many requests" if wants_english(request) else "请求过于频繁，请稍后再试"
         raise HTTPException(429, message, headers={"Retry-After": str(int(wait) + 1)})
+
+
+def request_host(request: Request) -> str | None:
+    """The client's address (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else None
 
 
 def refused(request: Request, exc: service.Refused) -> HTTPException:
@@ -70,6 +74,7 @@ async def submit_report(
     ctx = context(request)
     try:
         service.authorize(caller, body.channel)
+        service.authorize_county(ctx, caller, body.county)
     except service.Refused as exc:
         raise refused(request, exc) from exc
     if caller is None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from services.intake import attachments, bulk, importing
-from services.intake.api import IdempotencyKey, context, limit
+from services.intake.api import IdempotencyKey, context, limit, request_host
+from services.intake.limits import client_key
 from services.intake.schemas import AttachmentAccepted, ImportResult
 from shared.auth import Caller, MaybeCaller, Principal, require_role
 from shared.errors import wants_english
@@ -44,12 +46,18 @@ async def upload_attachment(
 ) -> AttachmentAccepted | JSONResponse:
     """Store one file (multipart field `file`) by its sha256; name its id in a report.
 
-    Types and size are limited by settings; too large → 413.
+    Types and size are limited by settings; too large → 413; this client's upload quota for
+    the window used up → 429; the attachment store full → 503 with Retry-After. An upload no
+    report names within `attachment_unused_ttl` is deleted.
     """
     ctx = context(request)
     if caller is None:
         limit(request, ctx.limiters.public)
     most = ctx.settings.attachment_max_bytes
+    size = _size(file)
+    if size > most:
+        raise too_large(request, f"附件不能超过 {most} 字节", f"file exceeds {most} bytes")
+    await _make_room(request, caller, size)
     try:
         attachment_id, sha = await attachments.save(
             ctx.db,
@@ -64,6 +72,39 @@ async def upload_attachment(
     except attachments.BadFile as exc:
         return bad_file(request, exc.zh, exc.en)
     return AttachmentAccepted(attachment_id=attachment_id, sha256=sha)
+
+
+def _size(file: UploadFile) -> int:
+    if file.size is not None:
+        return file.size
+    size = file.file.seek(0, os.SEEK_END)
+    file.file.seek(0)
+    return size
+
+
+async def _make_room(request: Request, caller: Principal | None, size: int) -> None:
+    """503 while the attachment store is full (the sweep frees unused uploads), then 429 when
+    this client has used its upload quota for the window."""
+    ctx = context(request)
+    english = wants_english(request)
+    cap = ctx.settings.attachment_total_max_bytes
+    if cap and await attachments.stored_bytes(ctx.db) + size > cap:
+        ctx.metrics.rejected("storage_full")
+        message = (
+            "attachment storage is full; retry later" if english else "附件存储空间已满，请稍后再试"
+        )
+        retry = str(max(60, int(ctx.settings.attachment_sweep_interval)))
+        raise HTTPException(503, message, headers={"Retry-After": retry})
+    client = f"unit:{caller.unit}" if caller else client_key(request_host(request))
+    wait = ctx.limiters.uploads.retry_after(client, size)
+    if wait > 0:
+        ctx.metrics.rejected("upload_quota")
+        message = (
+            "upload quota for this client used up; retry later"
+            if english
+            else "上传的附件过多，请稍后再试"
+        )
+        raise HTTPException(429, message, headers={"Retry-After": str(int(wait) + 1)})
 
 
 @router.post("/reports/import", response_model=ImportResult)

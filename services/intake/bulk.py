@@ -7,8 +7,11 @@ Rows are numbered as a spreadsheet shows them: the header is row 1.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import itertools
+from collections.abc import Generator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -36,6 +39,8 @@ ALIASES = {
     "举报人电话": "reporter_phone",
     "举报人邮箱": "reporter_email",
 }
+# Columns read per row: the known ones (and their labels) are far fewer; the rest is ignored.
+MAX_COLUMNS = 64
 YES = {"1", "true", "yes", "y", "是", "√"}
 NO = {"0", "false", "no", "n", "否", ""}
 
@@ -48,28 +53,36 @@ class BadTable(ValueError):
         self.zh, self.en = zh, en
 
 
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """(column names, [(row number, cells)]) from an XLSX or a CSV (UTF-8 or GB18030) file."""
-    if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    else:
-        table = _csv_rows(data)
-    if not table:
-        raise BadTable("文件没有表头", "the file has no header row")
-    header = [_column(cell) for cell in table[0]]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        names = ", ".join(missing)
-        raise BadTable(f"缺少必需的列：{names}", f"required columns missing: {names}")
-    rows = [
-        (number, cells)
-        for number, cells in enumerate(table[1:], start=2)
-        if any(cell not in (None, "") for cell in cells)
-    ]
-    return header, rows
+def read_table(
+    data: bytes, filename: str, max_rows: int = 2000
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """(column names, [(row number, cells)]) from an XLSX or a CSV (UTF-8 or GB18030) file.
+
+    Reads lazily and stops after `max_rows + 1` non-empty rows, so the caller can tell "too
+    many" without the rest of the file ever being held; each row is cut at MAX_COLUMNS.
+    """
+    xlsx = data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx")
+    with contextlib.closing(_xlsx_rows(data) if xlsx else _csv_rows(data)) as table:
+        try:
+            first = next(table, None)
+            if first is None:
+                raise BadTable("文件没有表头", "the file has no header row")
+            header = [_column(cell) for cell in first]
+            missing = [name for name in REQUIRED if name not in header]
+            if missing:
+                names = ", ".join(missing)
+                raise BadTable(f"缺少必需的列：{names}", f"required columns missing: {names}")
+            filled = (
+                (number, list(cells))
+                for number, cells in enumerate(table, start=2)
+                if cells and any(cell not in (None, "") for cell in cells)
+            )
+            return header, list(itertools.islice(filled, max_rows + 1))
+        except csv.Error as exc:  # a field over the csv module's size limit, a stray NUL
+            raise BadTable("无法读取 CSV 文件", f"cannot read the CSV file: {exc}") from exc
 
 
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
+def _xlsx_rows(data: bytes) -> Generator[Sequence[Any], None, None]:
     from openpyxl import load_workbook
 
     try:
@@ -77,17 +90,26 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise BadTable("无法读取 XLSX 文件", f"cannot read the XLSX file: {exc}") from exc
     try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        # The file's declared size (`<dimension ref="A1:XFD1048576">`) is the sender's word:
+        # openpyxl would pad every row to it. Forget it and read only the cells present (a
+        # missing row is then an empty tuple, cheap however many there are).
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        for row in sheet.iter_rows(values_only=True):
+            yield row[:MAX_COLUMNS] if len(row) > MAX_COLUMNS else row
+    except Exception as exc:  # noqa: BLE001 - a sheet broken midway (bad XML, bad cells)
+        raise BadTable("无法读取 XLSX 文件", f"cannot read the XLSX file: {exc}") from exc
     finally:
         book.close()
 
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
+def _csv_rows(data: bytes) -> Generator[Sequence[Any], None, None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("gb18030", errors="replace")  # what Chinese Excel saves as CSV
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    for row in csv.reader(io.StringIO(text)):
+        yield row[:MAX_COLUMNS]
 
 
 def _column(cell: Any) -> str:

@@ -24,8 +24,9 @@ async def import_file(
     ctx: Context, data: bytes, filename: str, *, caller: Principal, key: str | None, english: bool
 ) -> list[ImportRow]:
     """One result per non-empty row, in file order; rows are written concurrently (batched)."""
-    header, rows = await asyncio.to_thread(bulk.read_table, data, filename)
-    if len(rows) > ctx.settings.import_max_rows:
+    most = ctx.settings.import_max_rows
+    header, rows = await asyncio.to_thread(bulk.read_table, data, filename, most)
+    if len(rows) > most:
         raise TooManyRows(len(rows))
     return list(
         await asyncio.gather(
@@ -46,6 +47,7 @@ async def _row(
     try:
         body = ReportIn.model_validate(bulk.row_body(header, cells))
         service.authorize(caller, body.channel)
+        service.authorize_county(ctx, caller, body.county)
         accepted = await service.submit(
             ctx,
             body,

@@ -10,15 +10,16 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from services.intake import api, api_files, handlers, open311, requestreply
+from services.intake import api, api_files, attachments, handlers, open311, requestreply
 from services.intake.keys import Keys
-from services.intake.limits import BodyLimit, RateLimiter
+from services.intake.limits import BodyLimit, RateLimiter, UploadQuota, proxy_hosts
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
 from services.intake.writer import ReportWriter
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
@@ -46,6 +47,11 @@ def build_context(
         limiters=Limiters(
             lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
             public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
+            uploads=UploadQuota(
+                settings.attachment_client_window,
+                settings.attachment_client_max_count,
+                settings.attachment_client_max_bytes,
+            ),
         ),
         counties=frozenset(code for code, _ in directory.counties()),
         clock=clock,
@@ -81,6 +87,16 @@ def create_app(
         handlers.when_case_changes_update_public_status(ctx),
         settings,
     )
+    if not for_docs:
+        runtime.background.append(
+            lambda: attachments.sweep_forever(
+                runtime.db,
+                settings.resolved_attachments_dir,
+                ctx.clock,
+                settings.attachment_unused_ttl,
+                settings.attachment_sweep_interval,
+            )
+        )
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
     requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)
     document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
@@ -93,6 +109,13 @@ def create_app(
         limit_for=body_limits(settings),
         on_reject=lambda: ctx.metrics.rejected("too_large"),
     )
+    if settings.trusted_proxies:
+        # The client (and scheme) as the trusted proxy saw it; from any other peer the
+        # forwarding headers are ignored.
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
+        )
+    http_limits.install(app, None)  # credentials before bodies; BodyLimit above bounds sizes
     for router in (api.router, api_files.router, open311.router):
         app.include_router(router)
     return app

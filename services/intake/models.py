@@ -78,7 +78,9 @@ attachments = Table(
     Column("sha256", String(64), nullable=False, index=True),  # the file's name on disk
     Column("content_type", String(100), nullable=False),
     Column("size", Integer, nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    # When a report first named it; an upload never named expires (attachments.sweep).
+    Column("referenced_at", UtcDateTime()),
 )
 
 exposures = Table(

@@ -98,6 +98,11 @@ async def submit_request(request: Request) -> JSONResponse:
     if not trusted:
         limit(request, ctx.limiters.public)
     try:
+        service.authorize_county(ctx, caller, fields["jurisdiction_id"])
+    except service.Refused as exc:
+        ctx.metrics.rejected("forbidden")
+        return error(exc.status, exc.en if english else exc.zh)
+    try:
         body = ReportIn.model_validate(to_body(fields, "integrator" if trusted else "web"))
         accepted = await service.submit(
             ctx,

@@ -7,12 +7,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from services.intake import attachments
 from services.intake.keys import Keys
-from services.intake.limits import RateLimiter
+from services.intake.limits import RateLimiter, UploadQuota
 from services.intake.metrics import IntakeMetrics
 from services.intake.schemas import ReportAccepted, Reporter, ReportIn
 from services.intake.settings import IntakeSettings
@@ -58,6 +58,7 @@ class Refused(Exception):
 class Limiters:
     lookups: RateLimiter
     public: RateLimiter
+    uploads: UploadQuota
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,22 @@ def authorize(caller: Principal | None, channel: str) -> None:
             403,
             f"角色 {caller.role} 不能提交 {channel} 渠道的举报",
             f"role {caller.role} may not submit {channel} reports",
+        )
+
+
+def authorize_county(ctx: Context, caller: Principal | None, county: str) -> None:
+    """A clerk or an integrator submits for its own unit's county; a city-level unit (county
+    371400) for any. Over NATS the bus fences this (a county's user publishes only to its
+    county's subject); over HTTP this is the fence. A unit the directory does not know has no
+    county, so it may submit for none."""
+    if caller is None or caller.role not in CLERK_ROLES or county not in ctx.counties:
+        return  # the public, and unknown counties (check_report's 422 names those)
+    home = ctx.directory.unit(caller.unit).county if caller.unit in ctx.directory else None
+    if home not in (county, ctx.directory.city_code):
+        raise Refused(
+            403,
+            f"单位 {caller.unit} 不能提交县市区 {county} 的举报",
+            f"unit {caller.unit} may not submit for county {county}",
         )
 
 
@@ -134,11 +151,13 @@ async def submit(
     started = time.perf_counter()
     now = ctx.clock()
     problems = check_report(ctx, body, local_day(now))
-    refs, unknown = await attachments.resolve(ctx.db, body.attachments)
-    problems += [(("attachments", i), "没有这个附件", "unknown attachment id") for i in unknown]
+    fresh_after = now - timedelta(seconds=ctx.settings.attachment_unused_ttl)
+    refs, unknown = await attachments.resolve(ctx.db, body.attachments, fresh_after)
+    problems += [(("attachments", i), *attachments.UNKNOWN) for i in unknown]
     if problems:
         raise InvalidReport(problems)
     draft = prepare(ctx, body, now, key=idempotency_key, unit=unit, refs=refs)
+    draft.attachment_ids = tuple(ref.attachment_id for ref in refs)
     stored = await ctx.writer.store(draft)
     if stored.created:
         ctx.metrics.reports.labels(body.channel, body.county).inc()

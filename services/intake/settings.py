@@ -6,7 +6,12 @@ that limit off.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from shared.settings import local_secret, service_settings
 
@@ -32,6 +37,16 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     max_body_bytes: int = 1_000_000  # JSON bodies
     attachment_max_bytes: int = 20_000_000
     attachment_types: tuple[str, ...] = ATTACHMENT_TYPES
+    # An upload no report names within this many seconds is deleted (a sweep every
+    # `attachment_sweep_interval` seconds); a named one is kept for good.
+    attachment_unused_ttl: float = 86_400.0
+    attachment_sweep_interval: float = 600.0
+    # Uploads per client (address, or unit with a credential) over a window of seconds, and
+    # all attachments on disk; 0 turns a cap off (production refuses that for the total).
+    attachment_client_window: float = 3600.0
+    attachment_client_max_count: int = 100
+    attachment_client_max_bytes: int = 200_000_000
+    attachment_total_max_bytes: int = 10_000_000_000
     import_max_bytes: int = 10_000_000
     import_max_rows: int = 2000
     # Per client (IP): tracking-code lookups and review requests; anonymous submissions and
@@ -40,6 +55,9 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     lookup_burst: int = 20
     public_submit_rate: float = 0.2
     public_submit_burst: int = 20
+    # Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the
+    # client; from any other peer the header is ignored. Empty: every peer is the client.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     # Concurrent reports written in one transaction, and NATS submissions handled at once.
     write_batch_max: int = 200
     submit_workers: int = 64
@@ -48,6 +66,35 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     index_secret: str | None = None
     keys_dir: Path | None = None
     attachments_dir: Path | None = None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return value
+        try:
+            return tuple(
+                str(ipaddress.ip_network(str(item).strip(), strict=False))
+                for item in items
+                if str(item).strip()
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"ZUOFENG_INTAKE_TRUSTED_PROXIES: {exc} (addresses or CIDRs, comma-separated)"
+            ) from exc
+
+    @model_validator(mode="after")
+    def _attachment_caps(self) -> IntakeSettings:
+        most = self.attachment_max_bytes
+        if 0 < self.attachment_client_max_bytes < most:
+            raise ValueError(
+                f"ZUOFENG_INTAKE_ATTACHMENT_CLIENT_MAX_BYTES must be at least "
+                f"ZUOFENG_INTAKE_ATTACHMENT_MAX_BYTES ({most}), or no file could be uploaded"
+            )
+        if self.environment == "production" and self.attachment_total_max_bytes <= 0:
+            raise ValueError("ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES is required in production")
+        return self
 
     def secret(self, name: str) -> str:
         """A configured secret, else a local one under var/ (created on first run)."""

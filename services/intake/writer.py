@@ -14,11 +14,11 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import idempotency, report_steps, reports
+from services.intake.models import attachments, idempotency, report_steps, reports
 from shared import outbox
 from shared.db import Database, one_of
 from shared.events import Envelope
@@ -42,6 +42,7 @@ class Draft:
     key_hash: str | None = None
     created_at: Any = None
     tracking_code: str = ""
+    attachment_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -164,6 +165,7 @@ async def _insert(session: AsyncSession, drafts: list[Draft]) -> None:
     await session.execute(insert(reports), [draft.report for draft in drafts])
     await session.execute(insert(report_steps), [draft.step for draft in drafts])
     await outbox.add_many(session, [draft.envelope for draft in drafts])
+    await _mark_referenced(session, drafts)
     keyed = [
         {
             "key_hash": draft.key_hash,
@@ -176,3 +178,15 @@ async def _insert(session: AsyncSession, drafts: list[Draft]) -> None:
     ]
     if keyed:
         await session.execute(insert(idempotency), keyed)
+
+
+async def _mark_referenced(session: AsyncSession, drafts: list[Draft]) -> None:
+    """Attachments a report names are kept for good (the sweep deletes only unnamed ones)."""
+    ids = list({i for draft in drafts for i in draft.attachment_ids})
+    if not ids:
+        return
+    await session.execute(
+        update(attachments)
+        .where(one_of(session, attachments.c.id, ids), attachments.c.referenced_at.is_(None))
+        .values(referenced_at=drafts[0].created_at)
+    )

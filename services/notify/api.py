@@ -8,10 +8,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import func, select, update
 
 from services.notify.models import notices
-from shared.auth import Caller
+from shared.auth import Caller, require_role
 from shared.errors import wants_english
 
 router = APIRouter(prefix="/api/v1", tags=["notify"])
+# The unit's people who work its cases (architecture.md, "Roles and isolation"): notices name
+# cases, so a role that reads no case data (clerk, integrator) has no inbox, nor has the
+# auditor, who reads the audit trail rather than acting on a unit's notices.
+INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 
 
 @router.get("/inbox")
@@ -21,7 +25,9 @@ async def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: int | None = None,
 ) -> dict[str, Any]:
-    """The caller's unit's notices, newest first (English with `Accept-Language: en`)."""
+    """The caller's unit's notices, newest first (English with `Accept-Language: en`); for
+    the unit's officers, leaders, supervisors, city office and inspectors only (403 else)."""
+    require_role(caller, *INBOX_READERS)
     db = request.app.state.runtime.db
     english = wants_english(request)
     base = select(notices).where(notices.c.unit == caller.unit)
@@ -53,13 +59,12 @@ def _item(r: Any, english: bool) -> dict[str, Any]:
 
 @router.post("/inbox/{notice_id}/read")
 async def mark_read(notice_id: int, request: Request, caller: Caller) -> dict[str, Any]:
+    """Scope first (another unit's notice is 404), then the role (403)."""
     db = request.app.state.runtime.db
+    theirs = (notices.c.id == notice_id, notices.c.unit == caller.unit)
     async with db.sessions() as session, session.begin():
-        done = await session.execute(
-            update(notices)
-            .where(notices.c.id == notice_id, notices.c.unit == caller.unit)
-            .values(read=True)
-        )
-    if done.rowcount == 0:  # type: ignore[attr-defined]
-        raise HTTPException(404, "no such notice")
+        if (await session.execute(select(notices.c.id).where(*theirs))).first() is None:
+            raise HTTPException(404, "no such notice")
+        require_role(caller, *INBOX_READERS)
+        await session.execute(update(notices).where(*theirs).values(read=True))
     return {"id": notice_id, "read": True}

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify import audiences, reporters
 from services.notify.context import Notify
 from services.notify.digests import next_digest
+from services.notify.fences import may_receive
 from services.notify.inbox import notice_rows
 from services.notify.ledger import notification
 from services.notify.models import deliveries, notices, source_events, webhooks
@@ -65,7 +66,7 @@ async def _fan_out_round(session: AsyncSession, n: Notify, events: list[Event]) 
         ]
     for row in await _reporter_rows(session, n, events, now):
         planned[row["event_id"]].append(row)
-    for row in await _webhook_rows(session, events, now):
+    for row in await _webhook_rows(session, n, events, now):
         planned[row["event_id"]].append(row)
     if notes:
         await session.execute(insert(notices), notes)
@@ -180,14 +181,15 @@ def _reporter_channel(n: Notify) -> str | None:
 
 
 async def _webhook_rows(
-    session: AsyncSession, events: list[Event], now: datetime
+    session: AsyncSession, n: Notify, events: list[Event], now: datetime
 ) -> list[dict[str, Any]]:
-    """Integrators subscribed to each case event's type and county (case.* only, ever)."""
+    """Integrators subscribed to each case event's type and county (case.* only, ever), and
+    only in the county their unit may take, whatever the stored subscription says."""
     wanted = [(e, p) for e, p in events if e.type.startswith("case.")]
     if not wanted:
         return []
     found = await session.execute(
-        select(webhooks.c.id, webhooks.c.event_types, webhooks.c.counties).where(
+        select(webhooks.c.id, webhooks.c.unit, webhooks.c.event_types, webhooks.c.counties).where(
             webhooks.c.deleted_at.is_(None), webhooks.c.suspended_at.is_(None)
         )
     )
@@ -206,4 +208,5 @@ async def _webhook_rows(
         for sub in subs
         if envelope.type in sub.event_types
         and (not sub.counties or envelope.county in sub.counties)
+        and may_receive(n.directory, sub.unit, envelope.county)
     ]

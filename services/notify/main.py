@@ -12,7 +12,7 @@ from services.notify.context import Notify
 from services.notify.metrics import build_metrics
 from services.notify.settings import NotifySettings
 from services.notify.worker import DeliveryWorker
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
 from shared.events.notify import NotificationDelivered, NotificationFailed
@@ -43,6 +43,7 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
     app.state.notify = n
     errors.install(app)
+    http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     app.include_router(webhooks.router)
     if not for_docs:

@@ -15,6 +15,7 @@ import httpx
 from services.notify import channels, reporters
 from services.notify.context import Notify
 from services.notify.digests import day_label
+from services.notify.fences import may_receive
 from services.notify.rendering import Message, render, render_digest
 from shared.events import parse_envelope, parse_payload
 from shared.events.cases import CaseEvent
@@ -99,7 +100,7 @@ def _ids(job: Job) -> dict[str, Any]:
 async def _dispatch(n: Notify, clients: Clients, job: Job, loaded: Loaded) -> str:
     kind = job.first["recipient_kind"]
     if kind == "integrator":
-        await _webhook(clients.webhooks, job, loaded)
+        await _webhook(n, clients.webhooks, job, loaded)
         return "webhook"
     if kind == "reporter":
         return await _reporter(n, clients.gateway, job, loaded)
@@ -107,9 +108,12 @@ async def _dispatch(n: Notify, clients: Clients, job: Job, loaded: Loaded) -> st
     return str(job.first["channel"])
 
 
-async def _webhook(client: httpx.AsyncClient, job: Job, loaded: Loaded) -> None:
+async def _webhook(n: Notify, client: httpx.AsyncClient, job: Job, loaded: Loaded) -> None:
     sub = loaded.subscriptions.get(job.first["recipient"])
     if sub is None or sub.deleted_at is not None:
+        raise Cancel()
+    if not may_receive(n.directory, sub.unit, job.first["county"]):
+        # Queued before the county fence, or the unit moved county since: never sent.
         raise Cancel()
     if sub.suspended_at is not None:
         raise channels.Permanent("subscription suspended")

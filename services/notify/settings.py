@@ -36,9 +36,10 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
 
     webhook_timeout: float = 10.0
     # Webhook URLs that resolve to loopback, private, link-local or reserved addresses (an
-    # integrator pointing notify at an internal service). Unset: allowed only outside
-    # production (local runs and tests post to 127.0.0.1).
-    webhook_internal_targets: bool | None = None
+    # integrator pointing notify at an internal service): refused in every environment unless
+    # set true (tests and a local receiver such as `zuofeng notify webhook-echo`); production
+    # refuses to start with it set.
+    webhook_internal_targets: bool = False
     # Consecutive deliveries that failed for good before a subscription is suspended.
     webhook_suspend_after: int = Field(5, ge=1)
 
@@ -62,6 +63,11 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
     def _check_notify(self) -> NotifySettings:
         if self.delivery_retry_cap < self.delivery_retry_base:
             raise ValueError("delivery_retry_cap must not be below delivery_retry_base")
+        if self.environment == "production" and self.webhook_internal_targets:
+            # An integrator could aim notify at the cluster's own services (SSRF).
+            raise ValueError(
+                "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS must not be true in production"
+            )
         return self
 
     @property
@@ -77,9 +83,7 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
 
     @property
     def internal_webhooks_allowed(self) -> bool:
-        if self.webhook_internal_targets is not None:
-            return self.webhook_internal_targets
-        return self.environment != "production"
+        return self.webhook_internal_targets
 
     @property
     def email_enabled(self) -> bool:

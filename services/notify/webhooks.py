@@ -17,6 +17,7 @@ from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 from sqlalchemy import func, insert, select, update
 
 from services.notify.context import Notify
+from services.notify.fences import integrator_counties
 from services.notify.models import webhooks
 from services.notify.samples import case_types
 from shared.auth import Caller, Principal, require_role
@@ -36,7 +37,8 @@ Integrator = Annotated[Principal, Depends(_integrator)]
 
 
 class WebhookIn(BaseModel):
-    """A subscription: where to POST, which case event types, which counties (empty: all)."""
+    """A subscription: where to POST, which case event types, which counties (empty: those the
+    integrator's unit may take: its own county, or every county for a city-level unit)."""
 
     model_config = ConfigDict(extra="forbid")
     url: AnyHttpUrl
@@ -83,6 +85,28 @@ async def _internal(host: str) -> bool:
     return any(not a.is_global or a.is_multicast for a in addresses)
 
 
+def _fenced(n: Notify, caller: Principal, asked: list[str], english: bool) -> list[str]:
+    """The counties to store, or 403. The codes are valid (422 came first) and public, so
+    naming another county is not outside the caller's scope (404) but something its role may
+    not do for its unit: 403, as the status rule says."""
+    allowed = integrator_counties(n.directory, caller.unit)
+    if allowed is None:
+        return sorted(set(asked))  # a city-level integrator: empty still means every county
+    if not allowed:
+        zh, en = (
+            "本单位不在名录中，不能订阅",
+            "your unit is not in the directory: no county to take",
+        )
+        raise HTTPException(403, en if english else zh)
+    refused = ", ".join(sorted(set(asked) - allowed))
+    if refused:
+        own = ", ".join(sorted(allowed))
+        zh = f"只能订阅本单位所在区县（{own}）的事件，不能订阅 {refused}"
+        en = f"only your unit's county ({own}) may be subscribed to, not {refused}"
+        raise HTTPException(403, en if english else zh)
+    return sorted(allowed)
+
+
 class WebhookCreated(BaseModel):
     id: str
     secret: str
@@ -114,7 +138,9 @@ async def subscribe(body: WebhookIn, request: Request, caller: Integrator) -> We
     `X-Zuofeng-Signature: sha256=<hex HMAC-SHA256 with the secret of "timestamp.body">`.
     Any 2xx accepts it; anything else is retried with exponential backoff, and a subscription
     whose deliveries keep failing is suspended until `POST .../resume`. `counties` filter on the
-    handling unit's county (the event subject's); empty means all."""
+    handling unit's county (the event subject's). An integrator receives only its own unit's
+    county (a city-level unit, county 371400, may take every county): empty means that, and
+    naming another county answers 403."""
     n = _notify(request)
     problems = _problems(body, production=n.settings.environment == "production")
     if not n.settings.internal_webhooks_allowed and await _internal(body.url.host or ""):
@@ -132,6 +158,7 @@ async def subscribe(body: WebhookIn, request: Request, caller: Integrator) -> We
             for loc, zh, en in problems
         ]
         raise HTTPException(422, detail)
+    counties = _fenced(n, caller, body.counties, wants_english(request))
     created = WebhookCreated(id=str(uuid.uuid4()), secret=secrets.token_urlsafe(32))
     async with n.db.sessions() as session, session.begin():
         await session.execute(
@@ -141,7 +168,7 @@ async def subscribe(body: WebhookIn, request: Request, caller: Integrator) -> We
                 created_by=caller.sub,
                 url=str(body.url),
                 event_types=sorted(set(body.event_types)),
-                counties=sorted(set(body.counties)),
+                counties=counties,
                 secret=created.secret,
                 created_at=n.clock(),
                 failures=0,

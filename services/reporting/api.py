@@ -12,6 +12,8 @@ from services.reporting.access import (
     DECIDERS,
     READERS,
     counties_in_view,
+    figures_in_view,
+    hidden_subjects,
     units_in_view,
 )
 from services.reporting.decisions import DecisionBody, list_alerts, record_decision, visible
@@ -26,7 +28,7 @@ from services.reporting.params import (
     offset_of,
     stats_params,
 )
-from services.reporting.queries import stats
+from services.reporting.queries import scoped_stats, stats
 from shared.auth import Caller, Principal, require_role
 from shared.directory import Directory
 
@@ -42,12 +44,28 @@ async def get_stats(
     `received` counts reports (merged ones included), `cases` counts cases, `unit` is the
     handling unit, `substantiated` means substantiated or partly, `rectified` means verified,
     `overdue` counts cases that missed any deadline; dates filter on receipt (Asia/Shanghai
-    days); `phase` names a configured campaign period (GET /api/v1/phases)."""
+    days); `phase` names a configured campaign period (GET /api/v1/phases).
+
+    Only what the caller may see: the whole city for the city office, auditors, inspectors and
+    the city leading group's and office's leaders; otherwise the cases handled by the caller's
+    unit (and the units it supervises), so `group_by=channel` is for whole-city readers (403)."""
     require_role(caller, *READERS)
-    async with request.app.state.runtime.db.sessions() as session:
-        return await stats(
-            session, params.group_by, params.period, params.range.first, params.range.last
+    return await caller_stats(request, caller, params)
+
+
+async def caller_stats(request: Request, caller: Principal, params: StatsParams) -> dict[str, Any]:
+    """The stats of the caller's view (the API and the export)."""
+    view = figures_in_view(caller, request.app.state.directory)
+    if view is not None and params.group_by == "channel":
+        raise HTTPException(
+            403,
+            detail="按渠道统计仅限全市范围的角色 | only whole-city readers may group by channel",
         )
+    first, last = params.range.first, params.range.last
+    async with request.app.state.runtime.db.sessions() as session:
+        if view is None:
+            return await stats(session, params.group_by, params.period, first, last)
+        return await scoped_stats(session, params.group_by, params.period, first, last, view)
 
 
 @router.get("/phases")
@@ -66,12 +84,18 @@ async def get_ranking(
     limit: Limit = 20,
 ) -> dict[str, Any]:
     """The units complained about most in a year (信访工作条例 Art 41): reports about the unit
-    (the accused unit, else the handling unit), then cases, then substantiated cases."""
+    (the accused unit, else the handling unit), then cases, then substantiated cases.
+
+    Only the units in the caller's view (as the stats), and never the caller's own unit nor a
+    unit above it: what is reported about a unit does not reach that unit (auditors see all)."""
     require_role(caller, *READERS)
     year = year or datetime.now(UTC).year
     names = names_for(request)
+    directory = request.app.state.directory
+    within = figures_in_view(caller, directory)
+    hidden = hidden_subjects(caller, directory)
     async with request.app.state.runtime.db.sessions() as session:
-        items = await ranking(session, year, limit)
+        items = await ranking(session, year, limit, within, hidden)
     for item in items:
         item["name"] = names.unit(item["unit"])
     return {"year": year, "items": items, "total": len(items), "next": None}

@@ -13,7 +13,7 @@ from services.reporting.labels import FIELDS, RATES, Names, rates
 from services.reporting.listings import exposures
 from services.reporting.models import COUNT_FIELDS, alerts, case_facts
 from services.reporting.params import Range
-from services.reporting.queries import stats
+from services.reporting.queries import scoped_stats, stats
 from shared.directory import Directory
 
 CARD_FIELDS = COUNT_FIELDS
@@ -71,20 +71,32 @@ def problem_bars(groups: list[dict[str, Any]], names: Names) -> Any:
 
 
 async def overview(
-    session: AsyncSession, days: Range, names: Names, detail: bool, q: str
+    session: AsyncSession,
+    days: Range,
+    names: Names,
+    detail: bool,
+    q: str,
+    view: frozenset[str] | None = None,
 ) -> dict[str, Any]:
+    """The public summary; with `detail`, the overdue cases of the units in `view` (None: all),
+    and the county drill-down links for a whole-city reader."""
     by_county = await stats(session, "county", "day", days.first, days.last, medians=False)
     weekly = await stats(session, "period", "week", days.first, days.last, medians=False)
     board, _ = await exposures(session, 5, 0)
     context: dict[str, Any] = {
         "cards": cards(by_county["totals"], names),
         "totals": by_county["totals"],
-        "county_chart": county_bars(by_county["groups"], names, detail, q),
+        "county_chart": county_bars(by_county["groups"], names, detail and view is None, q),
         "trend": weekly_trend(weekly["groups"]),
         "exposures": board,
     }
     if detail:
-        by_unit = await stats(session, "unit", "day", days.first, days.last, medians=False)
+        if view is None:
+            by_unit = await stats(session, "unit", "day", days.first, days.last, medians=False)
+        else:
+            by_unit = await scoped_stats(
+                session, "unit", "day", days.first, days.last, view, medians=False
+            )
         context["overdue_chart"] = unit_bars(by_unit["groups"], names, "overdue", q)
     return context
 

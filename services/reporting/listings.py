@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.contributions import TZ
@@ -40,14 +40,23 @@ CASE_COLUMNS = (
 )
 
 
-async def ranking(session: AsyncSession, year: int, limit: int) -> list[dict[str, Any]]:
+async def ranking(
+    session: AsyncSession,
+    year: int,
+    limit: int,
+    within: frozenset[str] | None = None,
+    hidden: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
     """Units complained about most in a year (信访工作条例 Art 41): reports received about the
-    unit (the accused unit, else the handling unit), then cases, then substantiated ones."""
+    unit (the accused unit, else the handling unit), then cases, then substantiated ones; only
+    units `within` (None: all), never the `hidden` ones (ranks count what is shown)."""
     c = daily_counts.c
     received, cases, found = (func.sum(c[f]) for f in ("received", "cases", "substantiated"))
     query = (
         select(c.key, received, cases, found)
         .where(c.dim == "subject", c.day >= date(year, 1, 1), c.day <= date(year, 12, 31))
+        .where(c.key.notin_(sorted(hidden)) if hidden else true())
+        .where(c.key.in_(sorted(within)) if within is not None else true())
         .group_by(c.key)
         .having(received > 0)
         .order_by(received.desc(), cases.desc(), found.desc(), c.key)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.reporting import api, export_api, handlers, metrics, pages
 from services.reporting.alerts import AlertRule
 from services.reporting.handlers import Projector
 from services.reporting.periods import load_phases
 from services.reporting.settings import ReportingSettings, reporting_settings
-from shared import errors
+from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
@@ -35,10 +36,36 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
     app.state.taxonomy = load_taxonomy()
     app.state.phases = load_phases(settings.phases_file)
     errors.install(app)
+    http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     app.include_router(export_api.router)
     app.include_router(pages.router)
+    if settings.production:
+        app.add_middleware(StrictTransportSecurity)
     return app
+
+
+class StrictTransportSecurity:
+    """HSTS on every response in production: browsers then reach the service over TLS only, so
+    the dashboard's session cookie never travels in clear (a pure ASGI middleware, so streamed
+    exports stay streamed)."""
+
+    HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_hsts(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self.HEADER]
+            await send(message)
+
+        await self.app(scope, receive, with_hsts)
 
 
 def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Projector) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.models import alert_decisions, alerts, case_facts, latency_hist
 from shared.db import Database
+from shared.dlq import describe_error
 from shared.streams import consumer
 
 log = logging.getLogger("zuofeng.reporting.metrics")
@@ -139,7 +140,7 @@ def refresher(
                 snap.lag = await _lag_or_last(js, metrics)
                 metrics.snapshot = snap
             except Exception as exc:  # noqa: BLE001 - metrics must not take the service down
-                log.warning("business metrics not refreshed: %s", exc)
+                log.warning("business metrics not refreshed: %s", describe_error(exc))
             await asyncio.sleep(every)
 
     return run

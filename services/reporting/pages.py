@@ -1,14 +1,16 @@
 """The dashboard (zh-CN, English with `?lang=en`): server-rendered, no script, works offline.
 
 `/` shows everyone the public summary (totals, rates, counties, weekly trend, exposure board);
-with a token (the `Authorization` header, or the cookie set by `/login`) it adds overdue cases
-by unit, the alerts and the drill-down into a county and a unit.
+with a token (the `Authorization` header) or a session (`/login` checks a token once and sets a
+cookie holding only a random session id, never the token) it adds overdue cases by unit, the
+alerts and the drill-down into a county and a unit.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,37 +18,58 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from services.reporting import dashboard
-from services.reporting.access import READERS, counties_in_view, units_in_view
+from services.reporting import dashboard, sessions
+from services.reporting.access import READERS, counties_in_view, figures_in_view, units_in_view
 from services.reporting.contributions import local_day
 from services.reporting.labels import SCOPES, Names
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
+from services.reporting.settings import ReportingSettings, reporting_settings
 from services.reporting.ui import words
 from shared.auth import AuthError, Principal, principal_from_token
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 templates.env.filters["day"] = lambda moment: local_day(moment).isoformat() if moment else ""
-COOKIE = "zuofeng_token"
+COOKIE = "zuofeng_session"
 
 
 CSRF_COOKIE = "zuofeng_csrf"
 
 
 async def page_caller(request: Request) -> Principal | None:
-    """Whoever the token (the `Authorization` header, or the cookie set by `/login`) names; a
-    bad or expired token just means the public view."""
+    """Whoever the bearer token (the `Authorization` header) or the session (the cookie set by
+    `/login`) names; a bad or expired one just means the public view."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        token = request.cookies.get(COOKIE, "")
-    if not token:
+    if scheme.lower() == "bearer" and token:
+        try:
+            return await principal_from_token(request, token)
+        except AuthError:
+            return None
+    session_id = request.cookies.get(COOKIE, "")
+    if not session_id:
         return None
-    try:
-        return await principal_from_token(request, token)
-    except AuthError:
-        return None
+    return await sessions.session_caller(request.app.state.runtime.db, session_id, _now())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _settings(request: Request) -> ReportingSettings:
+    return reporting_settings(request.app.state.runtime.settings)
+
+
+def _secure(request: Request) -> bool:
+    """Whether cookies are `Secure`: always in production, else as configured, else when the
+    request came over https (behind a proxy, as uvicorn's trusted forwarded headers say)."""
+    settings = _settings(request)
+    if settings.production:
+        return True
+    if settings.cookie_secure is not None:
+        return settings.cookie_secure
+    return request.url.scheme == "https"
 
 
 async def reader_or_none(request: Request) -> Principal | None:
@@ -75,7 +98,7 @@ def _render(
     }
     response = templates.TemplateResponse(request, template, base | context, status_code=status)
     if request.cookies.get(CSRF_COOKIE) != csrf:
-        secure = request.url.scheme == "https"
+        secure = _secure(request)
         response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=secure)
     return response
 
@@ -101,8 +124,11 @@ async def overview(
     days = resolve_range(request.app.state.phases, phase, date_from, date_to)
     names = names_for(request)
     directory = request.app.state.directory
+    view = figures_in_view(caller, directory) if caller is not None else None
     async with request.app.state.runtime.db.sessions() as session:
-        context = await dashboard.overview(session, days, names, caller is not None, _q(names))
+        context = await dashboard.overview(
+            session, days, names, caller is not None, _q(names), view
+        )
         if caller is not None:
             units = units_in_view(caller, directory)
             counties = counties_in_view(caller, directory)
@@ -132,6 +158,9 @@ async def county_page(
     names = names_for(request)
     if code not in dict(request.app.state.directory.counties()) | {"371400": ""}:
         raise HTTPException(404, detail="unknown county")
+    if figures_in_view(caller, request.app.state.directory) is not None:
+        # A county's figures are for whole-city readers: outside the caller's view (404).
+        raise HTTPException(404, detail="unknown county")
     days = resolve_range(request.app.state.phases, phase, date_from, date_to)
     async with request.app.state.runtime.db.sessions() as session:
         context = await dashboard.drill(session, days, names, ("county", code), _q(names))
@@ -154,6 +183,9 @@ async def unit_page(
     async with request.app.state.runtime.db.sessions() as session:
         if not await dashboard.known_unit(session, directory, unit_id):
             raise HTTPException(404, detail="unknown unit")
+        view = figures_in_view(caller, directory)
+        if view is not None and unit_id not in view:
+            raise HTTPException(404, detail="unknown unit")  # outside the caller's view
         context = await dashboard.drill(session, days, names, ("unit", unit_id), _q(names))
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await dashboard.alert_list(session, units, counties, 50, unit_id)
@@ -196,10 +228,18 @@ async def login(
         caller = None
     if caller is None or caller.role not in READERS:
         return _render(request, "login.html", {"caller": None, "error": True}, status=401)
+    now = _now()
+    session_id, expires = await sessions.open_session(
+        request.app.state.runtime.db, caller, token.strip(), now, _settings(request).session_hours
+    )
     redirect = RedirectResponse("/", status_code=303)
-    secure = request.url.scheme == "https"
     redirect.set_cookie(
-        COOKIE, token.strip(), httponly=True, samesite="strict", secure=secure, max_age=8 * 3600
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        max_age=max(1, int((expires - now).total_seconds())),
     )
     return redirect
 
@@ -207,6 +247,8 @@ async def login(
 @router.post("/logout")
 async def logout(request: Request, csrf: Annotated[str, Form()]) -> RedirectResponse:
     _check_csrf(request, csrf)
+    if session_id := request.cookies.get(COOKIE):
+        await sessions.close_session(request.app.state.runtime.db, session_id)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_secure(request))
     return response

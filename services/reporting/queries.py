@@ -168,7 +168,11 @@ async def _medians(
 def _median_query(dim: str, spans: dict[str, list[Block]], key: str | None) -> Any:
     """(group, kind, lower middle, upper middle): the middle ranks' days, as statistics.median
     takes them, from running totals over the summed histogram."""
-    rows = _histogram_rows(dim, spans, key)
+    return _middle_of(_histogram_rows(dim, spans, key))
+
+
+def _middle_of(rows: Any) -> Any:
+    """(group, kind, lower middle, upper middle) over histogram rows (grp, kind, bucket, n)."""
     summed = (
         select(rows.c.grp, rows.c.kind, rows.c.bucket, func.sum(rows.c.n).label("n"))
         .group_by(rows.c.grp, rows.c.kind, rows.c.bucket)
@@ -205,6 +209,12 @@ def _histogram_rows(dim: str, spans: dict[str, list[Block]], key: str | None) ->
         owner = {block: name for name, span in spans.items() for block in span}
         wanted, keys = list(owner), [key]
         grp = case({start: name for (_, start), name in owner.items()}, value=h.start)
+    return _histogram_union(dim, grp, keys, wanted)
+
+
+def _histogram_union(dim: str, grp: Any, keys: list[str], wanted: list[Block]) -> Any:
+    """The histogram rows of `keys` in the `wanted` blocks, each labelled by `grp`."""
+    h = latency_hist.c
     parts = []
     for level in LEVELS:
         starts = sorted(start for lvl, start in wanted if lvl == level)
@@ -212,3 +222,110 @@ def _histogram_rows(dim: str, spans: dict[str, list[Block]], key: str | None) ->
             part = select(grp.label("grp"), h.kind, h.bucket, h.n).where(h.dim == dim)
             parts.append(part.where(h.level == level, h.start.in_(starts), h.key.in_(keys)))
     return union_all(*parts).subquery()
+
+
+# Stats over a set of handling units (a caller who may not see the whole city, issue 15.17):
+# read from the per-unit dimensions only, so nothing outside the units is ever summed in. Each
+# group_by maps to the dimension that carries the handling unit, and how a key splits into
+# (unit, group). Channels are not kept per unit, so they cannot be scoped (the route answers 403).
+SCOPED = {
+    "unit": ("unit", lambda key: (key, key)),
+    "county": ("county_unit", lambda key: (key.partition("|")[2], key.partition("|")[0])),
+    "problem": ("unit_problem", lambda key: (key.partition("|")[0], key.partition("|")[2])),
+}
+
+
+async def scoped_stats(
+    session: AsyncSession,
+    group_by: GroupBy,
+    period: Period,
+    date_from: date | None,
+    date_to: date | None,
+    units: frozenset[str],
+    medians: bool = True,
+) -> dict[str, Any]:
+    """As `stats`, counting only cases handled by `units` (and their reports); group medians are
+    those of the groups' summed histograms, as the city-wide ones."""
+    first, last = await bounds(session, date_from, date_to)
+    mine = sorted(units)
+    if first is None or last is None or first > last or not mine:
+        return {"groups": [], "totals": empty("total")}
+    span = blocks(first, last)
+    totals = empty("total") | await _summed(session, "unit", mine, first, last)
+    totals |= (await _merged_medians(session, "unit", {"total": mine}, span)).get("total", {})
+    if group_by == "period":
+        groups = await _scoped_periods(session, mine, period, (first, last), medians)
+        return {"groups": groups, "totals": totals}
+    dim, split = SCOPED[group_by]
+    c = daily_counts.c
+    query = select(c.key, *_sums()).where(_in_range(dim, first, last)).group_by(c.key)
+    members: dict[str, list[str]] = defaultdict(list)
+    sums: dict[str, list[int]] = defaultdict(lambda: [0] * len(COUNT_FIELDS))
+    for row in (await session.execute(query)).all():
+        unit, group = split(row[0])
+        if unit in units and any(row[1:]):
+            members[group].append(row[0])
+            slot = sums[group]
+            for i, value in enumerate(row[1:]):
+                slot[i] += int(value or 0)
+    middles = await _merged_medians(session, dim, members, span) if medians else {}
+    groups = [
+        empty(group) | as_dict(sums[group]) | middles.get(group, {}) for group in sorted(sums)
+    ]
+    return {"groups": groups, "totals": totals}
+
+
+async def _summed(
+    session: AsyncSession, dim: str, keys: list[str], first: date, last: date
+) -> dict[str, int]:
+    query = select(*_sums()).where(_in_range(dim, first, last), daily_counts.c.key.in_(keys))
+    row = (await session.execute(query)).one()
+    return {f: int(row[i] or 0) for i, f in enumerate(COUNT_FIELDS)}
+
+
+async def _scoped_periods(
+    session: AsyncSession, units: list[str], period: Period, days: tuple[date, date], medians: bool
+) -> list[dict[str, Any]]:
+    first, last = days
+    c = daily_counts.c
+    query = select(c.day, *_sums()).where(_in_range("unit", first, last), c.key.in_(units))
+    groups: dict[str, list[int]] = defaultdict(lambda: [0] * len(COUNT_FIELDS))
+    for row in (await session.execute(query.group_by(c.day))).all():
+        slot = groups[period_key(row[0], period)]
+        for i, value in enumerate(row[1:]):
+            slot[i] += int(value or 0)
+    middles: dict[str, dict[str, float | None]] = {}
+    if medians and groups:
+        spans = {p: blocks(a, b) for p, a, b in period_spans(first, last, period) if p in groups}
+        owner = {block: name for name, span in spans.items() for block in span}
+        grp = case({start: name for (_, start), name in owner.items()}, value=latency_hist.c.start)
+        middles = await _medians_of(session, _histogram_union("unit", grp, units, list(owner)))
+        middles = {p: middles.get(p, _no_medians()) for p in spans}
+    return [
+        empty(p) | as_dict(values) | middles.get(p, {})
+        for p, values in sorted(groups.items())
+        if any(values)
+    ]
+
+
+async def _merged_medians(
+    session: AsyncSession, dim: str, members: dict[str, list[str]], span: list[Block]
+) -> dict[str, dict[str, float | None]]:
+    """Medians per group of keys, each from the summed histograms of its keys over `span`."""
+    owner = {key: group for group, keys in members.items() for key in keys}
+    if not owner:
+        return {}
+    grp = case(owner, value=latency_hist.c.key)
+    found = await _medians_of(session, _histogram_union(dim, grp, sorted(owner), span))
+    return {group: found.get(group, _no_medians()) for group in members}
+
+
+def _no_medians() -> dict[str, float | None]:
+    return {"median_days_to_accept": None, "median_days_to_close": None}
+
+
+async def _medians_of(session: AsyncSession, rows: Any) -> dict[str, dict[str, float | None]]:
+    found: dict[str, dict[str, float | None]] = defaultdict(_no_medians)
+    for name, kind, low, high in (await session.execute(_middle_of(rows))).all():
+        found[name][f"median_days_to_{kind}"] = round((low + high) / 2, 2)
+    return found

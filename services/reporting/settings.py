@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.settings import BaseServiceSettings, service_settings
 
@@ -17,6 +17,21 @@ class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[mi
     phases_file: Path | None = None
     # How often the business gauges on /metrics are recomputed, in seconds.
     metrics_interval: float = Field(15.0, gt=0)
+    # The dashboard's session cookie is `Secure` (sent over TLS only): always in production;
+    # elsewhere unset means "when the request came over https".
+    cookie_secure: bool | None = None
+    # A dashboard sign-in lasts this long at most (and never beyond its token's expiry).
+    session_hours: float = Field(8.0, gt=0, le=24)
+
+    @model_validator(mode="after")
+    def _check_reporting(self) -> ReportingSettings:
+        if self.environment == "production" and self.cookie_secure is False:
+            raise ValueError("ZUOFENG_REPORTING_COOKIE_SECURE must not be false in production")
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
 
 def reporting_settings(settings: BaseServiceSettings | None) -> ReportingSettings:

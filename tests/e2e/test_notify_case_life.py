@@ -55,6 +55,7 @@ async def test_a_case_life_reaches_inbox_mail_and_webhooks(
                 "SMTP_PORT": str(sink.port),
                 "SMTP_SECURITY": "none",
                 "DELIVERY_POLL_INTERVAL": "0.1",
+                "WEBHOOK_INTERNAL_TARGETS": "true",  # the receiver listens on 127.0.0.1
             }.items():
                 monkeypatch.setenv(f"ZUOFENG_NOTIFY_{name}", value)
             async with (

@@ -181,12 +181,12 @@ async def _forged_forms_refused(base: str) -> None:
     async with httpx.AsyncClient(base_url=base) as http:
         forged = await http.post("/login", data={"token": signed, "csrf": "guessed"})
         assert forged.status_code == 403
-        assert "zuofeng_token" not in forged.cookies
+        assert "zuofeng_session" not in forged.cookies
         form = await http.get("/login")  # the page hands out the cookie and the field
         csrf = form.cookies["zuofeng_csrf"]
         assert f'value="{csrf}"' in form.text
         signed_in = await http.post("/login", data={"token": signed, "csrf": csrf})
-        assert signed_in.status_code == 303 and "zuofeng_token" in signed_in.cookies
+        assert signed_in.status_code == 303 and "zuofeng_session" in signed_in.cookies
         assert (await http.post("/logout", data={"csrf": "guessed"})).status_code == 403
         clerk = token(role="clerk")["Authorization"].split(" ", 1)[1]
         refused = await http.get("/alerts", headers={"Authorization": f"Bearer {clerk}"})

@@ -23,8 +23,9 @@ REFUSING = [500 if i % 7 == 6 else 200 for i in range(50_000)]  # every 7th atte
 async def subscribe(notify_url: str, sink: Receiver) -> None:
     """Subscribe the receiver to every opened case; it refuses every 7th attempt."""
     sink.script[:] = REFUSING
+    # City level: a county integrator takes only its own county's events (issue 15.3).
     token = issue_token(
-        SECRET, unit="371402-fpb", role="integrator", sub="faults", ttl=timedelta(hours=2)
+        SECRET, unit="city-fpb", role="integrator", sub="faults", ttl=timedelta(hours=2)
     )
     async with httpx.AsyncClient(timeout=10) as http:
         answer = await http.post(

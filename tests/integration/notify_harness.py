@@ -183,6 +183,8 @@ def notify_settings(
         "delivery_max_attempts": 4,
         "webhook_suspend_after": 2,
         "outbox_poll_interval": 0.2,
+        # The receivers listen on 127.0.0.1: allowed explicitly (denied by default everywhere).
+        "webhook_internal_targets": True,
     }
     values.update(overrides)
     return NotifySettings(**values)

@@ -24,6 +24,7 @@ from tests.integration.test_intake_harness import (
     report,
     running_intake,
 )
+from tests.unit.test_intake_units import spanning
 
 pytestmark = pytest.mark.integration
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -90,8 +91,8 @@ ROWS: list[dict[str, Any]] = [
         "reporter_phone": "13912345678",
     },
     {"county": "999999", "content": CONTENT},  # unknown county
-    {"county": "371403", "content": "短"},  # content too short
-    {"county": "371424", "content": CONTENT, "channel": "visit", "occurred_on": "2018-05-02"},
+    {"county": "371402", "content": "短"},  # content too short
+    {"county": "371402", "content": CONTENT, "channel": "visit", "occurred_on": "2018-05-02"},
     {"county": "371402", "content": CONTENT, "reporter_phone": "not a phone"},
 ]
 
@@ -191,4 +192,19 @@ async def test_import_needs_a_clerk_and_a_readable_file(intake: Intake) -> None:
     assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["body", "file"]
     many = {"file": ("x.csv", as_csv([ROWS[0]] * 51))}
     answer = await intake.http.post("/api/v1/reports/import", files=many, headers=bearer("clerk"))
+    assert answer.status_code == 413
+
+
+async def test_a_sheet_declaring_every_cell_imports_its_rows(intake: Intake) -> None:
+    # A few kilobytes whose one stray cell makes the sheet span A1:XFD1048576.
+    data = spanning("XFD1048576")
+    answer = await intake.http.post(
+        "/api/v1/reports/import", files={"file": ("bomb.xlsx", data)}, headers=bearer("clerk")
+    )
+    assert answer.status_code == 200, answer.text
+    assert [row["row"] for row in answer.json()["rows"] if row.get("report_id")] == [2, 3]
+    many = spanning("A60", rows=51)  # one past the limit: refused as today
+    answer = await intake.http.post(
+        "/api/v1/reports/import", files={"file": ("many.xlsx", many)}, headers=bearer("clerk")
+    )
     assert answer.status_code == 413

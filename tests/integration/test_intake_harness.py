@@ -111,7 +111,7 @@ async def running_intake(
         await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
         since = await stream_position(nc.jetstream())
         settings = settings_for(nats_url, database_url, var_dir, **overrides)
-        app = create_app(settings, **({"clock": clock} if clock else {}))
+        app = create_app(settings, clock=clock) if clock else create_app(settings)
         async with app.router.lifespan_context(app):
             await eventually(lambda: _ready(app), timeout=15)
             transport = httpx.ASGITransport(app=app)

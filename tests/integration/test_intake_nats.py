@@ -35,7 +35,7 @@ async def ask(nc: Client, body: Any, county: str = "371402", **headers: str) -> 
 
 
 def token() -> dict[str, str]:
-    return bearer("integrator", unit="province-12317")
+    return bearer("integrator", unit="city-fpb")  # the city may submit for any county
 
 
 async def test_a_report_over_nats_is_accepted_and_published(intake: Intake, nc: Client) -> None:
@@ -43,7 +43,7 @@ async def test_a_report_over_nats_is_accepted_and_published(intake: Intake, nc: 
     assert set(answer) == {"report_id", "tracking_code"}
     [event] = await published(intake, {answer["report_id"]})
     assert event.data["channel"] == "integrator"
-    assert event.data["submitted_by_unit"] == "province-12317"
+    assert event.data["submitted_by_unit"] == "city-fpb"
     assert (await intake.view(answer["tracking_code"]))["status"] == "received"
 
 
@@ -93,10 +93,10 @@ def test_no_stream_captures_the_submit_subject() -> None:
 
 
 async def test_an_integrators_api_key_works_over_nats_and_http(intake: Intake, nc: Client) -> None:
-    _, key = await apikeys.create(intake.js, unit="province-12317", role="integrator")
+    _, key = await apikeys.create(intake.js, unit="371402-fpb", role="integrator")
     answer = await ask(nc, report(channel="integrator"), **{"X-API-Key": key})
     [event] = await published(intake, {answer["report_id"]})
-    assert event.data["submitted_by_unit"] == "province-12317"
+    assert event.data["submitted_by_unit"] == "371402-fpb"
     over_http = await intake.http.post(
         "/api/v1/reports", json=report(channel="integrator"), headers={"X-API-Key": key}
     )

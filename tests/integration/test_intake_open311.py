@@ -141,7 +141,7 @@ async def test_errors_keep_georeport_shape(intake: Intake) -> None:
 
 
 async def test_integrators_post_as_integrator_channel(intake: Intake) -> None:
-    headers = bearer("integrator", unit="province-12317")
+    headers = bearer("integrator", unit="371402-fpb")
     posted = await intake.http.post("/open311/v2/requests.json", json=georeport(), headers=headers)
     assert posted.status_code == 200, posted.text
     [event] = await published(intake, {posted.json()[0]["service_request_id"]})

@@ -141,7 +141,7 @@ async def test_clerk_channels_need_a_clerk(intake: Intake, channel: str) -> None
 
 
 async def test_integrators_submit_over_http(intake: Intake) -> None:
-    headers = bearer("integrator", unit="province-12317")
+    headers = bearer("integrator", unit="371402-fpb")
     answer = await intake.http.post(
         "/api/v1/reports", json=report(channel="integrator"), headers=headers
     )
@@ -187,7 +187,7 @@ async def test_keys_are_scoped_to_the_submitting_unit(intake: Intake) -> None:
     key = {"Idempotency-Key": "call-1"}
     one = await intake.http.post("/api/v1/reports", json=body, headers=bearer("clerk") | key)
     other = await intake.http.post(
-        "/api/v1/reports", json=body, headers=bearer("clerk", "371403-fpb") | key
+        "/api/v1/reports", json=body, headers=bearer("clerk", "city-fpb") | key
     )
     assert one.json()["report_id"] != other.json()["report_id"]
 

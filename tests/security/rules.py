@@ -21,6 +21,7 @@ ALL_ROLES = (
 )
 CASE_WORKERS = ("officer", "leader", "supervisor", "city_office")
 READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
+INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,11 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "GET", "/api/v1/cases/{case_id}"): Rule(READERS, scoped=True),
     ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
     # notify
-    ("notify", "GET", "/api/v1/inbox"): ANY,
+    # A unit's inbox is for its people who work cases (issue 15.16): not clerks, integrators
+    # or auditors.
+    ("notify", "GET", "/api/v1/inbox"): Rule(INBOX_READERS),
     ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(
-        ALL_ROLES, scoped=True, unit_owned=True
+        INBOX_READERS, scoped=True, unit_owned=True
     ),
     ("notify", "POST", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "GET", "/api/v1/webhooks"): Rule(("integrator",)),

@@ -4,6 +4,8 @@ review window, file sniffing, phone rules."""
 from __future__ import annotations
 
 import io
+import tracemalloc
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,9 +16,10 @@ from pydantic import ValidationError
 
 from services.intake import bulk
 from services.intake.attachments import _looks_like
-from services.intake.limits import RateLimiter
+from services.intake.limits import RateLimiter, UploadQuota, client_key, proxy_hosts
 from services.intake.public_status import _review_window, review_open, step_texts
 from services.intake.schemas import Reporter
+from services.intake.settings import IntakeSettings
 from services.intake.writer import Draft, IdempotencyConflict, Stored, plan
 from shared import sealing
 from shared.deadlines import load_profiles
@@ -47,6 +50,48 @@ def test_limiter_allows_a_burst_then_refills() -> None:
 def draft(key: str | None, body: str) -> Draft:
     envelope = report_received()
     return Draft(envelope.aggregate_id, {}, {}, envelope, body_hash=body, key_hash=key)
+
+
+@pytest.mark.parametrize(
+    ("host", "key"),
+    [
+        ("203.0.113.5", "203.0.113.5"),
+        ("2001:db8:1:2::a", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+        (None, "unknown"),
+    ],
+)
+def test_clients_are_keyed_by_address_and_ipv6_by_slash_64(host: str | None, key: str) -> None:
+    assert client_key(host) == key
+
+
+def test_trusted_proxies_are_networks_or_startup_fails() -> None:
+    settings = IntakeSettings(trusted_proxies="10.0.0.0/8, 192.0.2.1,2001:db8::/48")
+    assert settings.trusted_proxies == ("10.0.0.0/8", "192.0.2.1/32", "2001:db8::/48")
+    assert "::ffff:10.0.0.0/104" in proxy_hosts(settings.trusted_proxies)
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_TRUSTED_PROXIES"):
+        IntakeSettings(trusted_proxies="*")
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_TRUSTED_PROXIES"):
+        IntakeSettings(trusted_proxies="proxy.example")
+
+
+def test_upload_quota_counts_files_and_bytes_together() -> None:
+    quota = UploadQuota(window=100.0, count=2, size=1000)
+    clock = FakeTime()
+    quota.files.clock = quota.bytes.clock = clock
+    assert quota.retry_after("a", 600) == 0
+    assert quota.retry_after("a", 600) == pytest.approx(20.0)  # 200 bytes short at 10 B/s
+    assert quota.retry_after("a", 300) == 0  # a refused upload took nothing
+    assert quota.retry_after("a", 1) == pytest.approx(50.0)  # two files: the count is spent
+    assert UploadQuota(window=100.0, count=0, size=0).retry_after("a", 10**9) == 0  # 0: no cap
+
+
+def test_attachment_caps_are_checked_at_start() -> None:
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_ATTACHMENT_CLIENT_MAX_BYTES"):
+        IntakeSettings(attachment_max_bytes=1000, attachment_client_max_bytes=999)
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES"):
+        IntakeSettings(environment="production", jwt_secret="s" * 48, attachment_total_max_bytes=0)
 
 
 def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
@@ -94,6 +139,65 @@ def test_a_table_without_its_required_columns_is_refused() -> None:
     with pytest.raises(bulk.BadTable):
         bulk.read_table(b"PK\x03\x04 not really a workbook", "x.xlsx")
     assert bulk.column_of(["reporter", "phone"]) == ["reporter_phone"]
+
+
+def spanning(corner: str, rows: int = 2) -> bytes:
+    """A small workbook with one stray cell at `corner`: its sheet declares `A1:<corner>`."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["county", "content"])
+    for _ in range(rows):
+        sheet.append([371402, "村里的低保名额被村干部亲属占了。"])
+    sheet[corner] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("corner", ["XFD1600", "XFD1048576"])
+def test_a_declared_dimension_costs_nothing(corner: str) -> None:
+    data = spanning(corner)
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert len(data) < 10_000 and f'<dimension ref="A1:{corner}"'.encode() in sheet
+    tracemalloc.start()
+    try:
+        header, rows = bulk.read_table(data, "bomb.xlsx", max_rows=2000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f"peak {peak / 1e6:.0f} MB"
+    assert header[:2] == ["county", "content"]
+    assert [number for number, _ in rows] == [2, 3]  # the stray cell is past the columns read
+    assert all(len(cells) <= bulk.MAX_COLUMNS for _, cells in rows)
+
+
+def test_reading_stops_one_row_past_the_limit() -> None:
+    header, rows = bulk.read_table(spanning("C1", rows=50), "many.xlsx", max_rows=10)
+    assert [number for number, _ in rows] == list(range(2, 13))  # 11 rows: "too many" is known
+    csv_rows = "county,content\n" + "371402,内容内容内容内容\n" * 50
+    _, rows = bulk.read_table(csv_rows.encode(), "many.csv", max_rows=10)
+    assert len(rows) == 11
+
+
+def test_a_sheet_broken_midway_is_a_bad_table() -> None:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(spanning("C3"))) as source,
+        zipfile.ZipFile(out, "w") as dest,
+    ):
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # the XML stops mid-row
+            dest.writestr(item, data)
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(out.getvalue(), "broken.xlsx")
+
+
+def test_a_csv_field_past_the_csv_limit_is_a_bad_table() -> None:
+    with pytest.raises(bulk.BadTable):
+        bulk.read_table(b"county,content\n371402," + b"x" * 200_000 + b"\n", "big.csv")
 
 
 def facts(**extra: object) -> dict[str, object]:

@@ -183,9 +183,36 @@ def test_channels_are_off_until_configured(tmp_path: Path) -> None:
     local = NotifySettings(var_dir=tmp_path)
     assert not local.email_enabled and not local.sms_enabled
     assert local.resolved_contacts_file == PACKAGED_CONTACTS
-    production = NotifySettings(var_dir=tmp_path, environment="production", jwt_secret="x" * 40)
+    production = NotifySettings(
+        var_dir=tmp_path,
+        environment="production",
+        jwt_secret="x" * 40,
+        jwt_audience="zuofeng",
+        jwt_issuer="https://idp.example",
+    )
     assert production.resolved_contacts_file is None
     assert NotifySettings(var_dir=tmp_path, smtp_host="mail.example.org").email_enabled
+
+
+# What production needs of the shared settings, so only the notify rule is under test here.
+PRODUCTION = {
+    "environment": "production",
+    "jwt_secret": "x" * 40,
+    "jwt_audience": "zuofeng",
+    "jwt_issuer": "https://idp.example.org",
+}
+
+
+def test_internal_webhook_targets_are_denied_unless_explicitly_allowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15.8: denied in every environment by default; production refuses the opt-in."""
+    assert not NotifySettings(var_dir=tmp_path).internal_webhooks_allowed
+    assert not NotifySettings(var_dir=tmp_path, **PRODUCTION).internal_webhooks_allowed
+    monkeypatch.setenv("ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS", "true")
+    assert NotifySettings(var_dir=tmp_path).internal_webhooks_allowed
+    with pytest.raises(ValueError, match="ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS"):
+        NotifySettings(var_dir=tmp_path, **PRODUCTION)
 
 
 def test_a_contact_sealed_before_a_key_rotation_still_opens(tmp_path: Path) -> None:
