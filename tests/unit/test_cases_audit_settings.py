@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.cases.settings import CasesSettings
+from shared.sealing import ensure_keypair
 
 PRODUCTION = {
     "environment": "production",
@@ -21,6 +22,7 @@ def test_production_refuses_to_start_without_the_audit_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ZUOFENG_CASES_AUDIT_KEY", raising=False)
+    ensure_keypair(tmp_path / "keys", "discipline")  # mounted, as production requires
     with pytest.raises(ValidationError, match="ZUOFENG_CASES_AUDIT_KEY is required in production"):
         CasesSettings(var_dir=tmp_path, **PRODUCTION)
     with pytest.raises(ValidationError, match="ZUOFENG_CASES_AUDIT_KEY"):
