@@ -92,9 +92,14 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
                 f"ZUOFENG_INTAKE_ATTACHMENT_CLIENT_MAX_BYTES must be at least "
                 f"ZUOFENG_INTAKE_ATTACHMENT_MAX_BYTES ({most}), or no file could be uploaded"
             )
-        if self.environment == "production" and self.attachment_total_max_bytes <= 0:
-            raise ValueError("ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES is required in production")
         return self
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.attachment_total_max_bytes <= 0:
+            # Uploads nobody names could fill the disk the reports live on.
+            problems.append("ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES is required in production")
+        return problems
 
     def secret(self, name: str) -> str:
         """A configured secret, else a local one under var/ (created on first run)."""

@@ -63,12 +63,16 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
     def _check_notify(self) -> NotifySettings:
         if self.delivery_retry_cap < self.delivery_retry_base:
             raise ValueError("delivery_retry_cap must not be below delivery_retry_base")
-        if self.environment == "production" and self.webhook_internal_targets:
+        return self
+
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.webhook_internal_targets:
             # An integrator could aim notify at the cluster's own services (SSRF).
-            raise ValueError(
+            problems.append(
                 "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS must not be true in production"
             )
-        return self
+        return problems
 
     @property
     def resolved_keys_dir(self) -> Path:

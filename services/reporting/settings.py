@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from shared.settings import BaseServiceSettings, service_settings
 
@@ -23,11 +23,12 @@ class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[mi
     # A dashboard sign-in lasts this long at most (and never beyond its token's expiry).
     session_hours: float = Field(8.0, gt=0, le=24)
 
-    @model_validator(mode="after")
-    def _check_reporting(self) -> ReportingSettings:
-        if self.environment == "production" and self.cookie_secure is False:
-            raise ValueError("ZUOFENG_REPORTING_COOKIE_SECURE must not be false in production")
-        return self
+    def production_problems(self) -> list[str]:
+        problems = super().production_problems()
+        if self.cookie_secure is False:
+            # The session cookie would travel in clear.
+            problems.append("ZUOFENG_REPORTING_COOKIE_SECURE must not be false in production")
+        return problems
 
     @property
     def production(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email
+import hashlib
 import hmac
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -25,7 +26,6 @@ from fastapi import FastAPI, Request, Response
 from nats.js import JetStreamContext
 from sqlalchemy import func, select
 
-from services.notify.channels import sign
 from services.notify.main import create_app
 from services.notify.models import deliveries
 from services.notify.samples import sample_payload
@@ -125,15 +125,20 @@ def _receiver_app(receiver: Receiver) -> FastAPI:
     async def hook(request: Request) -> Response:
         body = await request.body()
         given = request.headers.get("x-zuofeng-signature")
+        stamp = request.headers.get("x-zuofeng-timestamp")
         valid = None
         if given is not None:
-            expected = sign(receiver.secret, request.headers["x-zuofeng-timestamp"], body)
-            valid = hmac.compare_digest(given, expected)
+            # As a receiver would, from the contract (not notify's own sign()): HMAC-SHA256 of
+            # "timestamp.body" over the raw bytes received.
+            mac = hmac.new(receiver.secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+            valid = hmac.compare_digest(given, f"sha256={mac.hexdigest()}")
         status = receiver.script.pop(0) if receiver.script else 200
         receiver.calls.append(
             {
                 "delivery": request.headers.get("x-zuofeng-delivery"),
                 "valid": valid,
+                "timestamp": stamp,
+                "signature": given,
                 "body": body,
                 "status": status,
             }

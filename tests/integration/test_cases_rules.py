@@ -62,7 +62,8 @@ async def redeliver(running: Running, envelope: Envelope) -> None:
     cases consumer has handled and acked everything."""
     subject = f"zuofeng.v1.{envelope.county}.{envelope.type}"
     headers = {"Nats-Msg-Id": str(uuid.uuid4())}
-    await running.js.publish(subject, envelope.to_bytes(), headers=headers)
+    resent = await running.js.publish(subject, envelope.to_bytes(), headers=headers)
+    assert not resent.duplicate  # stored, so delivered again: the caller's check is not vacuous
 
     async def drained() -> bool:
         info = await running.js.consumer_info("INTAKE", CONSUMER)

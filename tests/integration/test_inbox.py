@@ -33,9 +33,11 @@ async def test_redelivered_event_is_applied_once(
     county = random_county()
     cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
     db = await migrated(database_url)
+    seen: list[str] = []
 
     async def handler(envelope: Envelope, payload: EventData) -> None:
         """Consume and publish a follow-up, the way every service does."""
+        seen.append(str(envelope.event_id))
         async with db.sessions() as session, session.begin():
             if not await inbox.claim(session, cdef.durable, str(envelope.event_id)):
                 return
@@ -47,12 +49,15 @@ async def test_redelivered_event_is_applied_once(
         event = report_received(county)
         await publish_envelope(js, event)
         # The same event again past the dedupe window: a new Nats-Msg-Id, the same event_id.
-        await js.publish(
+        # The id is new to the server too (it is shared by the whole run): a fixed one would
+        # be dropped as a duplicate in every run after the first, and the test prove nothing.
+        resent = await js.publish(
             f"zuofeng.v1.{county}.report.received",
             event.to_bytes(),
             stream="INTAKE",
-            headers={"Nats-Msg-Id": "late-resend"},
+            headers={"Nats-Msg-Id": random_id("late-resend-")},
         )
+        assert not resent.duplicate
 
         async def both_seen() -> bool:
             info = await js.consumer_info(cdef.stream, cdef.durable)
@@ -61,6 +66,7 @@ async def test_redelivered_event_is_applied_once(
         await eventually(both_seen)
     finally:
         await broker.stop()
+    assert seen == [str(event.event_id)] * 2  # delivered twice, applied once
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(OUTBOX)) == 1
         assert await session.scalar(select(func.count()).select_from(INBOX)) == 1

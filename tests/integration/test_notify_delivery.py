@@ -3,7 +3,11 @@ listener, a NATS server per test and the notify database on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -99,6 +103,11 @@ async def test_webhook_is_signed_and_retried_with_the_same_delivery_id(
             metrics = (await http.get("/metrics")).text
     assert [c["status"] for c in receiver.calls] == [500, 500, 200]
     assert all(c["valid"] for c in receiver.calls)
+    for call in receiver.calls:  # the contract, recomputed here as an integrator would
+        signed = call["timestamp"].encode() + b"." + call["body"]
+        digest = hmac.new(receiver.secret.encode(), signed, hashlib.sha256).hexdigest()
+        assert call["signature"] == f"sha256={digest}"
+        assert abs(int(call["timestamp"]) - time.time()) < 300  # Unix seconds, fresh
     assert len({c["delivery"] for c in receiver.calls}) == 1
     assert json.loads(receiver.calls[-1]["body"])["event_id"] == str(opened.event_id)
     assert 'zuofeng_notify_deliveries_total{channel="webhook",outcome="retried"} 2.0' in metrics
@@ -132,12 +141,13 @@ async def test_redelivered_events_send_nothing_new(
             await eventually(lambda: _sent(app, js, sink, 2))
             rows_before = await _count_rows(app)
             # The same event again, past JetStream's dedupe (another Nats-Msg-Id).
-            await js.publish(
+            resent = await js.publish(
                 "zuofeng.v1.371402.case.accepted",
                 accepted.to_bytes(),
                 stream="CASES",
-                headers={"Nats-Msg-Id": "resent-after-window"},
+                headers={"Nats-Msg-Id": f"resent-{uuid.uuid4()}"},
             )
+            assert not resent.duplicate  # stored, so redelivered: the test is not vacuous
             await eventually(lambda: settled(app, js))
             assert await _count_rows(app) == rows_before
     assert len(sink.to(REPORTER)) == 1

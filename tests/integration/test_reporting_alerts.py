@@ -71,7 +71,10 @@ async def _redelivered_changes_nothing(svc: Service, scripts: list[CaseScript]) 
         for envelope in script.events:
             headers = {"Nats-Msg-Id": f"again-{envelope.event_id}"}
             subject = f"zuofeng.v1.{envelope.county}.{envelope.type}"
-            await svc.js.publish(subject, envelope.to_bytes(), stream="CASES", headers=headers)
+            resent = await svc.js.publish(
+                subject, envelope.to_bytes(), stream="CASES", headers=headers
+            )
+            assert not resent.duplicate  # stored, so redelivered: not vacuous
 
     async def drained() -> bool:
         info = await svc.js.consumer_info("CASES", "reporting-cases")

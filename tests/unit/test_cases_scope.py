@@ -62,6 +62,24 @@ def test_the_accused_unit_and_those_under_it_never_see_the_case() -> None:
     assert relation(D, who("city-jw", "officer"), against_office) is Relation.FULL
 
 
+def test_units_under_the_accused_never_see_a_case_they_handle_lead_or_are_escalated() -> None:
+    # 371422-chaihudian is a township under 371422-fpb, which is under 371422-lg.
+    handled = row(handling_unit="371422-chaihudian", lead_unit=None, accused_unit="371422-fpb")
+    assert relation(D, who("371422-chaihudian", "officer"), handled) is None
+    led = row(handling_unit="city-fpb", lead_unit="371422-chaihudian", accused_unit="371422-fpb")
+    assert relation(D, who("371422-chaihudian", "leader"), led) is None
+    escalated = row(handling_unit="city-fpb", accused_unit="371422-lg", escalated_to="371422-fpb")
+    assert relation(D, who("371422-fpb", "supervisor"), escalated) is None
+    supervised = row(handling_unit="371422-chaihudian", lead_unit=None, accused_unit="371422-lg")
+    assert relation(D, who("371422-fpb", "supervisor"), supervised) is None
+    # The same cases accusing a unit not above the caller are its own to see.
+    sibling = {**handled, "accused_unit": "371422-duji"}
+    assert relation(D, who("371422-chaihudian", "officer"), sibling) is Relation.FULL
+    assert relation(D, who("371422-fpb", "supervisor"), {**escalated, "accused_unit": None}) is (
+        Relation.FULL
+    )
+
+
 def test_the_rectifying_unit_sees_its_part_even_when_accused() -> None:
     case = row(handling_unit="city-fpb", accused_unit="371422-fpb", rectifying_unit="371422-fpb")
     assert relation(D, who("371422-fpb", "officer"), case) is Relation.RECTIFIER
