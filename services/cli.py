@@ -202,30 +202,16 @@ def dlq_replay(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain of the cases service's audit trail; exit 1 where it breaks."""
-    from services.cases.models import audit_log
-    from shared.audit import verify
-    from shared.db import Database
+    """Recompute the keyed hash chain of the cases service's audit trail and compare it with
+    the last anchor on the bus; exit 1 where it breaks."""
+    from services.cases.cli import audit_verify as check
+    from services.cases.settings import CasesSettings
 
-    settings = _settings("cases")
-    assert settings.database_url is not None
-
-    async def go() -> tuple[int, list[int]]:
-        db = Database(settings.database_url)  # type: ignore[arg-type]
-        try:
-            async with db.sessions() as session:
-                total = len((await session.execute(audit_log.select())).all())
-                return total, await verify(session, audit_log)
-        finally:
-            await db.dispose()
-
-    total, broken = asyncio.run(go())
-    if broken:
-        typer.echo(
-            f"audit trail BROKEN at entries {broken[:20]} ({len(broken)} of {total})", err=True
-        )
+    intact, message = check(CasesSettings())
+    if not intact:
+        typer.echo(message, err=True)
         raise typer.Exit(1)
-    typer.echo(f"audit trail intact: {total} entries")
+    typer.echo(message)
 
 
 @apikey_app.command("create")

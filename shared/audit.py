@@ -1,15 +1,23 @@
-"""An append-only, hash-chained audit trail: who did or read what, when, from where.
+"""An append-only, keyed hash chain: who did or read what, when, from where.
 
-Each row's hash covers its content and the previous row's hash, so changing, removing or
-reordering a row breaks the chain from there on; `verify` says where. Appends are serialised
-(a transaction-scoped advisory lock on PostgreSQL, SQLite's own write lock) so the chain
-never forks.
+Each row's hash is an HMAC-SHA256, under a key kept outside the database, of its content and
+the previous row's hash, so changing, removing or reordering a row breaks the chain from there
+on; `verify` says where. Without the key, someone with only database access cannot recompute
+the chain after an edit (a plain SHA-256 chain they could). The head is published now and then
+to a stream that refuses deletes (the anchor), so even rewriting the whole trail shows.
+Appends are serialised (a transaction-scoped advisory lock on PostgreSQL, SQLite's own write
+lock) so the chain never forks.
+
+Rows chained before the key (plain SHA-256) verify as such only up to an id the operator
+states (`legacy_until`), which is also kept outside the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -53,17 +61,29 @@ class Entry:
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def digest(prev_hash: str, row: dict[str, Any]) -> str:
+def _canonical(prev_hash: str, row: Mapping[str, Any]) -> bytes:
     content = {
         k: row[k]
         for k in ("actor_sub", "actor_unit", "actor_role", "action", "case_id", "source", "detail")
     }
     content["at"] = row["at"].astimezone(UTC).isoformat()
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return (prev_hash + canonical).encode()
 
 
-async def append(session: AsyncSession, table: Table, entry: Entry) -> None:
+def digest(key: bytes, prev_hash: str, row: Mapping[str, Any]) -> str:
+    """The row's keyed hash: HMAC-SHA256 of the previous hash and the row's content."""
+    if not key:
+        raise ValueError("the audit chain needs a key")
+    return hmac.new(key, _canonical(prev_hash, row), hashlib.sha256).hexdigest()
+
+
+def legacy_digest(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """The unkeyed hash rows had before the chain was keyed (verified up to `legacy_until`)."""
+    return hashlib.sha256(_canonical(prev_hash, row)).hexdigest()
+
+
+async def append(session: AsyncSession, table: Table, entry: Entry, key: bytes) -> None:
     """Add an entry in the caller's transaction (commit it with the change it records)."""
     if session.get_bind().dialect.name == "postgresql":
         # Held to the end of the transaction: appends are chained one after another.
@@ -76,7 +96,7 @@ async def append(session: AsyncSession, table: Table, entry: Entry) -> None:
         select(table.c.hash).where(table.c.id < new_id).order_by(table.c.id.desc()).limit(1)
     )
     row["prev_hash"] = last or GENESIS
-    row["hash"] = digest(row["prev_hash"], row)
+    row["hash"] = digest(key, row["prev_hash"], row)
     await session.execute(
         update(table)
         .where(table.c.id == new_id)
@@ -84,12 +104,33 @@ async def append(session: AsyncSession, table: Table, entry: Entry) -> None:
     )
 
 
-async def verify(session: AsyncSession, table: Table) -> list[int]:
-    """Ids of the rows where the chain breaks (empty when intact)."""
+async def verify(
+    session: AsyncSession, table: Table, key: bytes, *, legacy_until: int = 0
+) -> list[int]:
+    """Ids of the rows where the chain breaks (empty when intact). Rows with an id up to
+    `legacy_until` may carry the unkeyed hash of before; every later row needs the key."""
     broken, prev = [], GENESIS
     result = await session.stream(select(table).order_by(table.c.id))
-    async for row in result.mappings():
-        if row["prev_hash"] != prev or digest(prev, dict(row)) != row["hash"]:
+    async for found in result.mappings():
+        row = dict(found)
+        expected = {digest(key, prev, row)}
+        if row["id"] <= legacy_until:
+            expected.add(legacy_digest(prev, row))
+        if row["prev_hash"] != prev or row["hash"] not in expected:
             broken.append(row["id"])
         prev = row["hash"]
     return broken
+
+
+async def head(session: AsyncSession, table: Table) -> tuple[int, str] | None:
+    """The last row's id and hash (what an anchor records), None for an empty trail."""
+    last = await session.execute(
+        select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+    )
+    row = last.first()
+    return (int(row.id), str(row.hash)) if row else None
+
+
+async def hash_at(session: AsyncSession, table: Table, row_id: int) -> str | None:
+    """The stored hash of one row (to compare with an anchor), None if the row is gone."""
+    return await session.scalar(select(table.c.hash).where(table.c.id == row_id))

@@ -27,7 +27,7 @@ from shared.subjects import DLQ_PREFIX, PREFIX
 
 SERVICE_PUBLISHES = {
     "intake": ["report"],
-    "cases": ["case"],
+    "cases": ["case", "audit"],  # audit: the audit chain's anchors
     "notify": ["notification"],
     "reporting": ["alert"],
 }

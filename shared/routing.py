@@ -16,6 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shared import mentions
 from shared.directory import By, Directory
 
 Transfer = Literal["discipline_inspection", "procuratorate"]
@@ -63,6 +64,12 @@ class Routing(_Frozen):
     transfer_to: Transfer | None
     transfer_unit: str | None  # the organ that would receive the transfer
     accused_unit: str | None  # resolved from the id or the text; hide the case from it
+    # Every accused unit: the one above and each directory unit the report's text names.
+    accused_units: list[str] = []
+    # The text names a unit-like body no directory entry resolves: the city office triages.
+    unresolved_unit: bool = False
+    # Who triages when triage is due: the city office, unless it is accused (then its stand-in).
+    triage_unit: str | None = None
     reasons: list[str]
 
 
@@ -110,14 +117,21 @@ class _Case:
 
     d: Directory
     rules: RoutingRules
-    accused: str | None
+    accused: str | None  # the first accused unit: its county handles, its supervisors stand in
     reasons: list[str]
+    also_accused: tuple[str, ...] = ()  # further units the report's text names
 
     @cached_property
     def blocked(self) -> frozenset[str]:
-        if self.accused is None:
-            return frozenset()
-        return self.d.subordinates(self.accused) | {self.accused}
+        out: frozenset[str] = frozenset()
+        for uid in self.all_accused:
+            out |= self.d.subordinates(uid) | {uid}
+        return out
+
+    @property
+    def all_accused(self) -> list[str]:
+        first = [self.accused] if self.accused is not None else []
+        return first + [u for u in self.also_accused if u != self.accused]
 
     def note(self, reason: str) -> None:
         self.reasons.append(reason)
@@ -164,6 +178,29 @@ def _resolve_accused(case: _Case, unit_id: str | None, text: str | None) -> str 
     elif text:
         case.note("the accused unit named in the report matched no directory unit")
     return found
+
+
+def _named_in_text(case: _Case, texts: tuple[str | None, ...]) -> bool:
+    """Units the report's own words name are accused too; True when it names a unit-like body
+    the directory does not resolve (the city office must triage it)."""
+    found = mentions.find(case.d, *texts)
+    case.also_accused = tuple(u for u in found.units if u != case.accused)
+    for uid in case.also_accused:
+        case.note(f"unit {uid} named in the report's text: treated as accused")
+    if found.unresolved:
+        case.note("the report names a unit the directory does not resolve: the city office triages")
+    if case.accused is None and case.also_accused:
+        case.accused, case.also_accused = case.also_accused[0], case.also_accused[1:]
+    return found.unresolved
+
+
+def _triage_unit(case: _Case) -> str | None:
+    city = case.d.city_office().id
+    if city not in case.blocked:
+        return city
+    case.note(f"{city} is accused or under an accused unit: triage goes to its stand-in")
+    rule = case.rules.when_accused.get(city, ())
+    return case.first_eligible(chain(rule, case.above(city), case.rules.fallback))
 
 
 def _plan(case: _Case, problem: int | None, channel: str) -> Assignment:
@@ -267,18 +304,24 @@ def route(
     subject_is_head: bool,
     channel: str,
     *,
+    report_text: tuple[str | None, ...] = (),
     rules: RoutingRules | None = None,
 ) -> Routing:
     """Decide the handling, lead and co-units of a case and whether to flag a transfer.
 
-    The accused unit is subject_unit_id, else the unit subject_unit_text names. Contract: no
-    unit returned is the accused unit or one it supervises, directly or not; an accusation
-    against a unit's head goes one level above the unit that would otherwise handle it.
+    The accused unit is subject_unit_id, else the unit subject_unit_text names; every directory
+    unit named in `report_text` (content, title) is accused too. Contract: no unit returned is
+    an accused unit or one it supervises, directly or not; an accusation against a unit's head
+    goes one level above the unit that would otherwise handle it. A unit-like name in the text
+    or in subject_unit_text that no directory unit resolves sets `unresolved_unit` (triage).
     Pure: rules default to the packaged ones (read once).
     """
     case = _Case(directory, rules if rules is not None else load_rules(), None, [])
-    # Resolved first: `blocked` is computed from it on first use.
+    # Resolved first: `blocked` is computed from them on first use.
     case.accused = _resolve_accused(case, subject_unit_id, subject_unit_text)
+    unresolved = _named_in_text(case, report_text)
+    if case.accused is None and subject_unit_text and mentions.looks_like_unit(subject_unit_text):
+        unresolved = True
     plan = _plan(case, problem, channel)
     handling = _handling(case, county)
     if subject_is_head and handling is not None:
@@ -294,5 +337,8 @@ def route(
         transfer_to=transfer_to,
         transfer_unit=transfer_unit,
         accused_unit=case.accused,
+        accused_units=case.all_accused,
+        unresolved_unit=unresolved,
+        triage_unit=_triage_unit(case),
         reasons=case.reasons,
     )

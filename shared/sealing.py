@@ -4,6 +4,12 @@ A sealed box per holder: an ephemeral X25519 key agreed with the holder's public
 an AES-256-GCM key, the ephemeral public key sent beside the ciphertext. Intake holds only
 public keys, so it cannot read back what it sealed. Blind indexes let cases link repeat
 reports by the same phone number without seeing it.
+
+Each holder's box holds only the fields that holder needs (notify: phone and email, to send
+notices; discipline inspection: name too). Boxes of format 2 (`2.` before the base64) are bound
+to their report and holder as AEAD associated data, so a box copied onto another report, or
+handed to the other holder, fails to open. Boxes without the prefix (format 1, sealed before
+the binding) carry no associated data and still open, so stored data stays readable.
 """
 
 from __future__ import annotations
@@ -24,7 +30,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from shared.events.intake import SealedIdentity
 
 HOLDERS = ("notify", "discipline")
+# What each holder's box holds: notify only reaches the reporter; discipline identifies them.
+FIELDS = {"notify": ("phone", "email"), "discipline": ("name", "phone", "email")}
 _INFO = b"zuofeng-sealed-identity-v1"
+_V2 = "2."  # not in the base64 alphabet: a format-1 box never starts with it
 
 
 def _raw(public: X25519PublicKey) -> bytes:
@@ -42,28 +51,50 @@ def _derive(shared_secret: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
     ).derive(shared_secret)
 
 
-def seal(plaintext: bytes, recipient: X25519PublicKey) -> str:
+def bound_to(report_id: str, holder: str) -> bytes:
+    """The associated data of a format-2 box: which report and which holder it belongs to."""
+    return json.dumps(["zuofeng-sealed-identity-v2", report_id, holder]).encode()
+
+
+def seal(plaintext: bytes, recipient: X25519PublicKey, associated: bytes | None = None) -> str:
+    """A box for `recipient`; with `associated` data, a format-2 box that opens only with it."""
     ephemeral = X25519PrivateKey.generate()
     eph_raw = _raw(ephemeral.public_key())
     key = _derive(ephemeral.exchange(recipient), eph_raw, _raw(recipient))
     nonce = os.urandom(12)
-    box = eph_raw + nonce + AESGCM(key).encrypt(nonce, plaintext, None)
-    return base64.b64encode(box).decode()
+    box = eph_raw + nonce + AESGCM(key).encrypt(nonce, plaintext, associated)
+    encoded = base64.b64encode(box).decode()
+    return _V2 + encoded if associated is not None else encoded
 
 
-def open_sealed(box_b64: str, private: X25519PrivateKey) -> bytes:
+def open_sealed(box_b64: str, private: X25519PrivateKey, associated: bytes | None = None) -> bytes:
+    """Open a box; a format-2 box needs the associated data it was sealed with (InvalidTag
+    otherwise), a format-1 box has none and ignores it."""
+    ad = None
+    if box_b64.startswith(_V2):
+        box_b64, ad = box_b64[len(_V2) :], associated
+        if ad is None:
+            raise ValueError("a bound box needs its report and holder to open")
     box = base64.b64decode(box_b64)
     eph_raw, nonce, ciphertext = box[:32], box[32:44], box[44:]
     recipient = _raw(private.public_key())
     key = _derive(private.exchange(X25519PublicKey.from_public_bytes(eph_raw)), eph_raw, recipient)
-    return AESGCM(key).decrypt(nonce, ciphertext, None)
+    return AESGCM(key).decrypt(nonce, ciphertext, ad)
 
 
-def seal_identity(identity: dict[str, str], holders: dict[str, X25519PublicKey]) -> SealedIdentity:
-    """Seal name/phone/email once per holder; nothing in clear leaves this function."""
-    plaintext = json.dumps(identity, ensure_ascii=False).encode()
+def seal_identity(
+    identity: dict[str, str], holders: dict[str, X25519PublicKey], *, report_id: str
+) -> SealedIdentity:
+    """Seal, once per holder, the fields that holder needs, bound to the report and the holder;
+    nothing in clear leaves this function."""
+
+    def box(holder: str, key: X25519PublicKey) -> str:
+        wanted = {k: v for k, v in identity.items() if k in FIELDS.get(holder, ())}
+        plaintext = json.dumps(wanted, ensure_ascii=False).encode()
+        return seal(plaintext, key, bound_to(report_id, holder))
+
     return SealedIdentity(
-        sealed={name: seal(plaintext, key) for name, key in holders.items()},
+        sealed={name: box(name, key) for name, key in holders.items()},
         key_ids={name: key_id(key) for name, key in holders.items()},
         has_phone=bool(identity.get("phone")),
         has_email=bool(identity.get("email")),
@@ -74,18 +105,23 @@ Keyring = dict[str, X25519PrivateKey]  # key id -> private key: the current and 
 
 
 def open_identity(
-    sealed: SealedIdentity, holder: str, private: X25519PrivateKey | Keyring
+    sealed: SealedIdentity,
+    holder: str,
+    private: X25519PrivateKey | Keyring,
+    *,
+    report_id: str,
 ) -> dict[str, str]:
-    """Open the holder's box with its key, or with the key of a ring the box names (boxes
-    sealed before a rotation stay readable with the retired key)."""
-    box = sealed.sealed[holder]
+    """Open the holder's box of this report with its key, or with the key of a ring the box
+    names (boxes sealed before a rotation stay readable with the retired key). A box moved
+    from another report or holder raises InvalidTag."""
+    box, ad = sealed.sealed[holder], bound_to(report_id, holder)
     if not isinstance(private, dict):
-        return dict(json.loads(open_sealed(box, private)))
+        return dict(json.loads(open_sealed(box, private, ad)))
     # The box names its key; one without a name predates rotation: the current key (last).
     wanted = sealed.key_ids.get(holder) or list(private)[-1]
     if wanted not in private:
         raise ValueError(f"no {holder} key {wanted} in the keyring (retired key deleted?)")
-    return dict(json.loads(open_sealed(box, private[wanted])))
+    return dict(json.loads(open_sealed(box, private[wanted], ad)))
 
 
 def normalise_phone(phone: str) -> str:

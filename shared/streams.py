@@ -29,6 +29,9 @@ class StreamDef:
     name: str
     subjects: tuple[str, ...]
     description: str
+    # Refuse deleting messages and purging the stream (the server enforces it, admins too).
+    deny_delete: bool = False
+    deny_purge: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ STREAMS: tuple[StreamDef, ...] = (
     StreamDef("CASES", (all_counties("case"),), "case lifecycle: the integrators' feed"),
     StreamDef("NOTIFY", (all_counties("notification"),), "deliveries and failures"),
     StreamDef("REPORTING", (all_counties("alert"),), "accountability alerts"),
+    # The audit chain's anchors: kept whatever happens to the cases database.
+    StreamDef(
+        "AUDIT",
+        (all_counties("audit"),),
+        "audit chain anchors (no deletes, no purges)",
+        deny_delete=True,
+        deny_purge=True,
+    ),
     StreamDef("DLQ", (f"{DLQ_PREFIX}.>",), "dead letters: original message, headers, last error"),
     # Captures the server's advisories so no dead letter is missed while the mover is down.
     StreamDef("DLQ_ADVISORIES", (MAX_DELIVERIES_ADVISORY,), "max-deliveries advisories"),
@@ -95,6 +106,8 @@ def stream_config(definition: StreamDef, replicas: int = 1) -> StreamConfig:
         discard=DiscardPolicy.OLD,
         duplicate_window=DUPLICATE_WINDOW,
         num_replicas=replicas,
+        deny_delete=definition.deny_delete,
+        deny_purge=definition.deny_purge,
     )
 
 

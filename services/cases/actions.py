@@ -74,7 +74,7 @@ async def perform(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit
         )
         await store.append(session, service, case, [entry], clocks.clocks)
-        await audit.record(session, caller, str(action), case_id)
+        await audit.record(service, session, caller, str(action), case_id)
 
     await store.retrying(service, work)
 
@@ -111,7 +111,7 @@ def _check_assignee(service: CasesService, state: CaseState, unit: str) -> None:
     directory = service.directory
     if unit not in directory:
         raise invalid("unit", "目录中没有该单位 | no such unit in the directory")
-    if unit in escalation.blocked(directory, state.accused_unit):
+    if unit in escalation.blocked(directory, state.accused):
         message = "案件不得交由被举报单位或其下属单位办理 | "
         raise invalid("unit", message + "a case never goes to the accused unit or one under it")
 
@@ -132,14 +132,14 @@ def _extras(
     if action is A.TRANSFER:
         organ = decision.data["to"]
         unit = escalation.receiving_unit(
-            directory, organ, state.handling_unit, state.accused_unit, prefer
+            directory, organ, state.handling_unit, state.accused, prefer
         )
         if unit is None:
             raise TransitionError(f"no {organ} organ in the directory", ())
         return {"receiving_unit": unit}
     if action is A.ESCALATE:
         target = escalation.manual_target(
-            directory, me.unit, state.handling_unit, state.accused_unit, prefer
+            directory, me.unit, state.handling_unit, state.accused, prefer
         )
         return {"to_unit": target, "automatic": False}
     return {}

@@ -107,16 +107,23 @@ async def list_cases(
     service = service_of(request)
     base = select(*[cases.c[name] for name in LIST_FIELDS])
     base = base.where(case_filter(service.directory, caller))
-    base = _filtered(
-        base, caller, status=status, county=county, unit=unit, problem=problem,
-        overdue=overdue, date_from=date_from, date_to=date_to, q=q,
+    filters = dict(
+        status=status, county=county, unit=unit, problem=problem, overdue=overdue,
+        date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
+    base = _filtered(base, caller, **filters)
     async with service.db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
         page = base.order_by(cases.c.received_at.desc(), cases.c.id.desc()).limit(limit + 1)
         if cursor:
             page = page.where(_after(cursor))
         rows = (await session.execute(page)).mappings().all()
+        # Who searched for what and which cases it showed (the search text is the caller's
+        # own words about cases, kept like a note; the cases' content is not).
+        shown = [row["id"] for row in rows[:limit]]
+        asked = {k: str(v) for k, v in filters.items() if v is not None}
+        detail = {"filters": asked, "cursor": cursor, "total": total, "shown": shown}
+        await audit.record(service, session, caller, "list", None, detail)
     items = [{k: views.plain(v) for k, v in row.items()} for row in rows[:limit]]
     more = len(rows) > limit
     return {"items": items, "total": total, "next": _cursor(rows[limit - 1]) if more else None}
@@ -134,7 +141,7 @@ async def case_detail_for(service: CasesService, caller: Principal, case_id: str
             reports = await _reports(session, case_id)
             # Until one state was read: a writer may commit between these statements.
             if attempt == store.ATTEMPTS or await store.unchanged(session, case):
-                await audit.record(session, caller, "read", case_id)
+                await audit.record(service, session, caller, "read", case_id)
                 return views.detail(service.directory, caller, case, seen, reports)
     raise AssertionError("unreachable")
 
@@ -159,7 +166,7 @@ async def case_detail(
 async def audit_trail(
     request: Request,
     caller: Caller,
-    case: str | None = None,
+    case: Annotated[str | None, Query(max_length=36)] = None,  # a case id (audited as asked)
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
 ) -> dict[str, Any]:
@@ -168,6 +175,8 @@ async def audit_trail(
     service: CasesService = request.app.state.cases
     async with service.db.sessions() as session:
         items = await audit.entries(session, case, limit + 1, cursor)
+        asked = {"case": case, "cursor": cursor, "shown": len(items[:limit])}
+        await audit.record(service, session, caller, "audit-read", case, asked)
     page = items[:limit]
     return {
         "items": page,

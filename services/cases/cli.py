@@ -1,4 +1,5 @@
-"""Cases: run the deadline sweeper once (operators, cron, catching up after downtime)."""
+"""Cases: run the deadline sweeper once (operators, cron, catching up after downtime), and
+check the audit trail (`zuofeng audit verify`)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Annotated
 
 import typer
 
+from services.cases import audit
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
 from services.cases.sweeper import sweep
 from shared.db import Database
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
+from shared.subjects import event_subject
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -52,3 +55,46 @@ async def _sweep(settings: CasesSettings, at: datetime | None) -> int:
         return await sweep(service)
     finally:
         await db.dispose()
+
+
+def audit_verify(settings: CasesSettings) -> tuple[bool, str]:
+    """Check the audit chain with its key, then against the last anchor on the bus when the
+    bus is reachable; (intact, what to tell the operator)."""
+    return asyncio.run(_audit_verify(settings))
+
+
+async def _audit_verify(settings: CasesSettings) -> tuple[bool, str]:
+    assert settings.database_url is not None
+    anchor, reach = await _anchor(settings)
+    db = Database(settings.database_url)
+    try:
+        async with db.sessions() as session:
+            verdict = await audit.verify_trail(
+                session, settings.resolved_audit_key(), settings.audit_legacy_until, anchor
+            )
+    finally:
+        await db.dispose()
+    note = reach or f"anchor: {verdict.anchor}"
+    if verdict.broken or verdict.anchor_broken:
+        where = f" at entries {verdict.broken[:20]} ({len(verdict.broken)} of {verdict.total})"
+        return False, f"audit trail BROKEN{where if verdict.broken else ''}; {note}"
+    return True, f"audit trail intact: {verdict.total} entries; {note}"
+
+
+async def _anchor(settings: CasesSettings) -> tuple[audit.AuditAnchored | None, str | None]:
+    """The last anchor, or None with why it could not be read (the check goes on without)."""
+    import nats
+
+    subject = event_subject(load_directory().city_code, audit.AuditAnchored.type)
+    try:
+        nc = await nats.connect(
+            settings.resolved_nats_url(), connect_timeout=2, allow_reconnect=False
+        )
+    except Exception as exc:  # noqa: BLE001 - an unreachable bus is reported, not fatal
+        return None, f"anchor: not compared, the bus is not reachable ({type(exc).__name__})"
+    try:
+        return await audit.last_anchor(nc.jetstream(timeout=5), subject), None
+    except Exception as exc:  # noqa: BLE001 - e.g. no AUDIT stream yet, or no permission
+        return None, f"anchor: not compared ({type(exc).__name__})"
+    finally:
+        await nc.close()

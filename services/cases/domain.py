@@ -101,7 +101,7 @@ def _split(public: Mapping[str, str] | None = None, private: str | None = None) 
 def _assign(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     if body.unit == s.handling_unit:
         raise invalid("unit", "案件已由该单位办理 | the case is already with this unit")
-    if body.unit == s.accused_unit:
+    if body.unit in s.accused:
         raise invalid(
             "unit", "案件不得交由被举报单位办理 | a case never goes to the unit it accuses"
         )
@@ -203,7 +203,9 @@ def _opened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
     if s.version:
         raise ValueError("case.opened must be the first event of a case")
     found = {key: d[key] for key in ("case_id", "county", "problem") if key in d}
-    return {**found, "handling_unit": d["handling_unit"], "accused_unit": d.get("subject_unit_id")}
+    every = tuple(d.get("subject_unit_ids") or ())
+    accused = {"accused_unit": d.get("subject_unit_id"), "accused_units": every}
+    return {**found, "handling_unit": d["handling_unit"], **accused}
 
 
 def _extension_decided(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:

@@ -110,6 +110,7 @@ class CaseState:
     county: str = ""
     handling_unit: str = ""
     accused_unit: str | None = None
+    accused_units: tuple[str, ...] = ()  # every accused unit (the text may name several)
     problem: int | None = None
     finding: Finding | None = None
     rectifying_unit: str | None = None
@@ -123,6 +124,13 @@ class CaseState:
     overdue: bool = False  # sticky: a missed deadline stays missed
     escalations: int = 0
     merged_reports: int = 0
+
+    @property
+    def accused(self) -> tuple[str, ...]:
+        """Every accused unit; a case opened before several were kept has only its one."""
+        if self.accused_units:
+            return self.accused_units
+        return (self.accused_unit,) if self.accused_unit else ()
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,21 @@ accused unit nor to a unit it supervises. Pure: the directory in, unit ids out."
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from shared.directory import Directory
 
+Accused = str | Collection[str] | None  # one accused unit, or all of a case's
 
-def blocked(directory: Directory, accused: str | None) -> frozenset[str]:
-    """The accused unit and every unit under it: none of them may receive its case."""
-    if accused is None or accused not in directory:
-        return frozenset({accused} if accused else ())
-    return directory.subordinates(accused) | {accused}
+
+def blocked(directory: Directory, accused: Accused) -> frozenset[str]:
+    """The accused units and every unit under them: none of them may receive their case."""
+    units = (accused,) if isinstance(accused, str) else tuple(accused or ())
+    out = frozenset(units)
+    for unit in units:
+        if unit in directory:
+            out |= directory.subordinates(unit)
+    return out
 
 
 def above(directory: Directory, start: str, prefer: str) -> Iterator[str]:
@@ -35,7 +40,7 @@ def _first(candidates: Iterator[str], out: frozenset[str]) -> str | None:
 
 
 def automatic_target(
-    directory: Directory, handling_unit: str, accused: str | None, prefer: str
+    directory: Directory, handling_unit: str, accused: Accused, prefer: str
 ) -> str:
     """Who a missed deadline is escalated to: the handling unit's nearest independent supervisor,
     else the city office, else the handling unit itself (nothing independent above it)."""
@@ -46,7 +51,7 @@ def automatic_target(
 
 
 def manual_target(
-    directory: Directory, actor_unit: str, handling_unit: str, accused: str | None, prefer: str
+    directory: Directory, actor_unit: str, handling_unit: str, accused: Accused, prefer: str
 ) -> str:
     """Who a supervisor's escalation goes to: one level above the one escalating (the actor's
     unit when it is above the handling unit or is it, else the handling unit)."""
@@ -60,7 +65,7 @@ def manual_target(
 
 
 def receiving_unit(
-    directory: Directory, organ: str, handling_unit: str, accused: str | None, prefer: str
+    directory: Directory, organ: str, handling_unit: str, accused: Accused, prefer: str
 ) -> str | None:
     """The organ that receives a transfer: discipline inspection at the level the case is handled
     (the city's for city units), or the procuratorate; walked up if it is the accused's."""

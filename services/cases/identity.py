@@ -35,25 +35,30 @@ async def reveal(
             raise NotFound(case_id)
         me = actor(service.directory, caller, case.state.handling_unit)
         authorize(case.state, me, Action.REVEAL_IDENTITY)
-        identity = _open(service, case.row["identity_sealed"])
+        identity = _open(service, case.row["identity_sealed"], case.row["report_id"])
         entry = store.Entry("case.identity_revealed", {}, {"reason": reason}, me.sub, me.unit)
         await store.append(session, service, case, [entry])
-        await audit.record(session, caller, "reveal-identity", case_id, {"reason": reason})
+        await audit.record(service, session, caller, "reveal-identity", case_id, {"reason": reason})
         return {"case_id": case_id, "identity": identity, "revealed_at": service.now()}
 
     return await store.retrying(service, work)
 
 
-def _open(service: CasesService, sealed_json: str | None) -> dict[str, str]:
+def _open(service: CasesService, sealed_json: str | None, report_id: str) -> dict[str, str]:
     if sealed_json is None:
         raise TransitionError("举报人匿名，无身份可揭示 | the report was anonymous", ())
     sealed = SealedIdentity.model_validate_json(sealed_json)
     if HOLDER not in sealed.sealed:
         raise TransitionError("身份未向纪检监察机关封存 | not sealed for discipline inspection", ())
     try:
-        return open_identity(sealed, HOLDER, discipline_keys(service.keys_dir))
+        keys = discipline_keys(service.keys_dir)
+        return open_identity(sealed, HOLDER, keys, report_id=report_id)
     except (InvalidTag, ValueError):
-        raise TransitionError("封存密钥不符 | sealed to another discipline key", ()) from None
+        # Another key, or a box not sealed for this report (copied from another one).
+        raise TransitionError(
+            "封存身份无法打开（密钥不符或不属于本举报） | sealed to another key or another report",
+            (),
+        ) from None
 
 
 def discipline_keys(keys_dir: Path) -> Keyring:

@@ -11,7 +11,7 @@ from services.cases import api, api_actions, audit, handlers, sweeper
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
 from shared import errors, http_limits
-from shared.bus import document_publishers, subscribe_durable
+from shared.bus import document_publishers, js_of, subscribe_durable
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events import REGISTRY
@@ -36,14 +36,22 @@ def create_app(
         profiles=load_profiles(),
         keys_dir=settings.resolved_keys_dir,
         now=now,
+        audit_key=settings.resolved_audit_key(),
     )
     handler = handlers.when_a_report_arrives(service)
     subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handler, settings)
     document_publishers(
-        runtime.broker, [m for (t, _), m in sorted(REGISTRY.items()) if t.startswith("case.")]
+        runtime.broker,
+        [m for (t, _), m in sorted(REGISTRY.items()) if t.startswith(("case.", "audit."))],
     )
     if settings.sweeper and not for_docs:
         runtime.background.append(lambda: sweeper.run_forever(service, settings.sweep_interval))
+    if not for_docs:
+        interval = settings.audit_anchor_interval
+        anchors = runtime.broker
+        runtime.background.append(
+            lambda: audit.anchor_forever(service, interval, lambda: js_of(anchors))
+        )
     app = build_app(
         runtime, title="Zuofeng cases", description="Cases from report to verified end."
     )

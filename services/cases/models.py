@@ -21,6 +21,8 @@ cases = Table(
     Column("lead_unit", String(64)),
     Column("co_units", JSON, nullable=False),
     Column("accused_unit", String(64)),
+    # Every accused unit as a JSON list (the text may name several); NULL before cases_0005.
+    Column("accused_units", Text),
     Column("rectifying_unit", String(64)),
     Column("status", String(32), nullable=False, index=True),
     Column("version", Integer, nullable=False),

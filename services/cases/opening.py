@@ -3,6 +3,7 @@ case — or link a repeat report to the open case it repeats (`repeats.py`)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,10 +48,13 @@ def decide_opening(report: ReportReceived, directory: Directory, profiles: Profi
         report.subject_unit,
         report.subject_is_head,
         report.channel,
+        report_text=(report.content, report.title),
     )
-    # Unclassified reports, or ones no independent unit can take, go to the city office's triage.
-    triage = found.unclassified or routing.handling_unit is None
-    handling = directory.city_office().id if triage else routing.handling_unit
+    # Unclassified reports, ones naming a unit the directory does not know, or ones no
+    # independent unit can take go to the city office's triage (its stand-in if it is accused).
+    triage = found.unclassified or routing.unresolved_unit or routing.handling_unit is None
+    city = directory.city_office().id
+    handling = (routing.triage_unit or city) if triage else routing.handling_unit
     assert handling is not None
     profile = profiles.for_channel(report.channel)
     clocks = tuple(start(profile, key, report.received_at) for key in OPENING)
@@ -81,6 +85,7 @@ def _opened(
         lead_unit=routing.lead_unit,
         co_units=tuple(routing.co_units),
         subject_unit_id=routing.accused_unit,
+        subject_unit_ids=tuple(routing.accused_units),
         problem_confidence=top.confidence if top and not found.unclassified else None,
         taxonomy_version=found.taxonomy_version,
         triage=triage,
@@ -169,6 +174,7 @@ def case_row(report: ReportReceived, opening: Opening, now: datetime) -> dict[st
         "lead_unit": e.lead_unit,
         "co_units": list(e.co_units),
         "accused_unit": e.subject_unit_id,
+        "accused_units": json.dumps(list(e.subject_unit_ids)) if e.subject_unit_ids else None,
         "status": e.status,
         "version": 1,
         "entries": 1,

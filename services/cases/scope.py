@@ -8,6 +8,7 @@ it is the accused unit. `case_filter` (SQL) and `relation` (one row) state the s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -63,13 +64,25 @@ def case_filter(directory: Directory, caller: Principal) -> ColumnElement[bool]:
             cases.c.escalated_to == caller.unit,
         ),
     }.get(caller.role, or_(cases.c.handling_unit == caller.unit, cases.c.lead_unit == caller.unit))
-    guard = or_(
-        cases.c.accused_unit.is_(None),
-        cases.c.accused_unit.notin_(conflicted(directory, caller)),
-    )
+    guard = _not_accusing(conflicted(directory, caller))
     if caller.role in HANDLERS:
         return or_(and_(guard, related), cases.c.rectifying_unit == caller.unit)
     return and_(guard, related)
+
+
+def _not_accusing(units: set[str]) -> ColumnElement[bool]:
+    """SQL: the case accuses none of `units` (its first accused unit nor any other)."""
+    first = or_(cases.c.accused_unit.is_(None), cases.c.accused_unit.notin_(units))
+    # `accused_units` is a JSON list of ids: each id appears quoted.
+    listed = cases.c.accused_units
+    others = [~listed.contains(json.dumps(u), autoescape=True) for u in sorted(units)]
+    return and_(first, or_(cases.c.accused_units.is_(None), and_(*others)))
+
+
+def accused_of(row: Mapping[str, Any]) -> set[str]:
+    """Every unit a case row accuses (cases opened before cases_0005 keep only the one)."""
+    units = set(json.loads(row.get("accused_units") or "[]"))
+    return units | ({row["accused_unit"]} if row["accused_unit"] else set())
 
 
 def relation(directory: Directory, caller: Principal, row: Mapping[str, Any]) -> Relation | None:
@@ -78,8 +91,7 @@ def relation(directory: Directory, caller: Principal, row: Mapping[str, Any]) ->
         return Relation.FULL
     if caller.role not in CASE_READERS:
         return None
-    accused = row["accused_unit"]
-    if accused is None or accused not in conflicted(directory, caller):
+    if not accused_of(row) & conflicted(directory, caller):
         found = _related(directory, caller, row)
         if found is not None:
             return found

@@ -32,6 +32,8 @@ class CasesService:
     prefer_line: str = field(default_factory=lambda: load_rules().prefer_line)
     # SQLite has no row locks: openings in one process take turns (one runner on SQLite).
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The audit chain's HMAC key (kept outside the database; settings.resolved_audit_key()).
+    audit_key: bytes = b""
 
     @property
     def rules(self) -> Rules:

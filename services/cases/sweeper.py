@@ -98,7 +98,7 @@ async def _sweep_case(
 def _missed(service: CasesService, case: store.Loaded, clock: Clock) -> list[store.Entry]:
     state = case.state
     target = escalation.automatic_target(
-        service.directory, state.handling_unit, state.accused_unit, service.prefer_line
+        service.directory, state.handling_unit, state.accused, service.prefer_line
     )
     reason = f"deadline {clock.kind} missed"
     escalated = {"to_unit": target, "automatic": True, "deadline": clock.info()}

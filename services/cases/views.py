@@ -3,6 +3,7 @@ rectification part. Never the sealed identity nor the reporter's blind index."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,9 @@ def detail(
     else:
         names = RECEIVER_FIELDS if relation is Relation.RECEIVER else PUBLIC_FIELDS
         body = {name: plain(row[name]) for name in names}
+    if "accused_unit" in body:  # every accused unit, the first one included
+        first = [row["accused_unit"]] if row["accused_unit"] else []
+        body["accused_units"] = json.loads(row.get("accused_units") or "null") or first
     body["relation"] = relation.value
     body["deadlines"] = _deadlines(case, relation)
     body["timeline"] = _timeline(case, relation, caller)

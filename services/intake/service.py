@@ -168,8 +168,11 @@ async def submit(
     return ReportAccepted(report_id=stored.report_id, tracking_code=code)
 
 
-def seal_reporter(keys: Keys, reporter: Reporter) -> tuple[SealedIdentity | None, str | None]:
-    """The sealed identity and the phone's blind index; nothing for an anonymous reporter."""
+def seal_reporter(
+    keys: Keys, reporter: Reporter, report_id: str
+) -> tuple[SealedIdentity | None, str | None]:
+    """The sealed identity (bound to the report; each holder's box holds only what it needs)
+    and the phone's blind index; nothing for an anonymous reporter."""
     if reporter.anonymous:
         return None, None
     identity = {
@@ -182,7 +185,7 @@ def seal_reporter(keys: Keys, reporter: Reporter) -> tuple[SealedIdentity | None
         if value
     }
     index = sealing.blind_index(keys.index, reporter.phone) if reporter.phone else None
-    return sealing.seal_identity(identity, keys.holders), index
+    return sealing.seal_identity(identity, keys.holders, report_id=report_id), index
 
 
 def prepare(
@@ -196,7 +199,7 @@ def prepare(
 ) -> Draft:
     """The rows and the event of one new report (no database work here)."""
     report_id = str(uuid.uuid4())
-    sealed, index = seal_reporter(ctx.keys, body.reporter)
+    sealed, index = seal_reporter(ctx.keys, body.reporter, report_id)
     fields: dict[str, Any] = body.model_dump(exclude={"reporter", "attachments"})
     fields |= {"anonymous": body.reporter.anonymous, "reporter_index": index}
     fields["submitted_by_unit"] = unit

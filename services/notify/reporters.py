@@ -163,10 +163,10 @@ async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[
 
 
 def open_contact(contact: Contact, key: X25519PrivateKey | sealing.Keyring) -> dict[str, str]:
-    """The reporter's name/phone/email, in memory only: never log, store or return it further
-    than the channel that sends."""
+    """The reporter's phone/email, in memory only: never log, store or return it further
+    than the channel that sends. The box opens only for the report it was sealed with."""
     if not contact.contactable or contact.sealed is None:
         raise LookupError("no contact to open")
     key_ids = {HOLDER: contact.key_id} if contact.key_id else {}
     sealed = SealedIdentity(sealed={HOLDER: contact.sealed}, key_ids=key_ids)
-    return sealing.open_identity(sealed, HOLDER, key)
+    return sealing.open_identity(sealed, HOLDER, key, report_id=contact.report_id)

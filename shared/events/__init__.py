@@ -1,6 +1,6 @@
 """Event models, one module per producer, and the registry (importing this fills it)."""
 
-from shared.events import cases, intake, notify, reporting
+from shared.events import audit, cases, intake, notify, reporting
 from shared.events.base import (
     REGISTRY,
     Envelope,
@@ -21,6 +21,7 @@ __all__ = [
     "make_event",
     "parse_envelope",
     "parse_payload",
+    "audit",
     "cases",
     "intake",
     "notify",

@@ -63,6 +63,8 @@ class CaseOpened(CaseEvent):
     lead_unit: str | None = None
     co_units: tuple[str, ...] = ()
     subject_unit_id: str | None = None
+    # Every accused unit: subject_unit_id first, then units the report's text names.
+    subject_unit_ids: tuple[str, ...] = ()
     problem_confidence: float | None = None
     taxonomy_version: str | None = None
     triage: bool = False

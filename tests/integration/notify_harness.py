@@ -220,8 +220,9 @@ def shifted_clock(offset: timedelta) -> Callable[[], datetime]:
 def sealed_report(keys_dir: Path, **identity: str) -> Envelope:
     """A named report whose contact is sealed as intake seals it."""
     holders = {h: sealing.public_key(keys_dir, h) for h in sealing.HOLDERS}
-    sealed = sealing.seal_identity(identity, holders)
-    return report_received("371402", anonymous=False, identity=sealed)
+    report_id = str(uuid.uuid4())
+    sealed = sealing.seal_identity(identity, holders, report_id=report_id)
+    return report_received("371402", report_id=report_id, anonymous=False, identity=sealed)
 
 
 def case_event(

@@ -4,6 +4,7 @@ unit's county, and the case's detail, ETag and timeline in step."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -113,15 +114,16 @@ async def test_rejected_with_the_reason_for_the_reporter(running: Running) -> No
     assert detail["allowed_actions"] == ["reopen"]
 
 
-def sealed_for(running: Running, **identity: str) -> Any:
+def sealed_for(running: Running, report_id: str, **identity: str) -> Any:
     keys = running.service.keys_dir
     holders = {holder: public_key(keys, holder) for holder in HOLDERS}
-    return seal_identity(identity, holders)
+    return seal_identity(identity, holders, report_id=report_id)
 
 
 async def test_transferred_to_discipline_inspection_and_closed_by_it(running: Running) -> None:
-    identity = sealed_for(running, name="张三", phone="13800000000")
-    cid = (await opened(running, identity=identity, anonymous=False))["id"]
+    rid = str(uuid.uuid4())
+    identity = sealed_for(running, rid, name="张三", phone="13800000000", email="zs@example.org")
+    cid = (await opened(running, identity=identity, anonymous=False, report_id=rid))["id"]
     await running.act(cid, "note", OFFICER, {"text": "内部备注：已电话联系村委"})
     await running.act(
         cid, "transfer", OFFICER, {"to": "discipline_inspection", "reason": "涉嫌违纪"}
@@ -144,7 +146,12 @@ async def test_transferred_to_discipline_inspection_and_closed_by_it(running: Ru
         f"/api/v1/cases/{cid}/reveal-identity", headers=INSPECTOR, json={"reason": "核实举报人"}
     )
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
-    assert answer.json()["identity"] == {"name": "张三", "phone": "13800000000"}
+    # Every field sealed for discipline inspection comes back, the name included.
+    assert answer.json()["identity"] == {
+        "name": "张三",
+        "phone": "13800000000",
+        "email": "zs@example.org",
+    }
     full = await running.detail(cid)
     revealed = [t for t in full["timeline"] if t["type"] == "case.identity_revealed"]
     assert (
@@ -154,6 +161,18 @@ async def test_transferred_to_discipline_inspection_and_closed_by_it(running: Ru
     assert "张三" not in str(full) and full["version"] == 2  # private entries keep the version
     await running.act(cid, "close", INSPECTOR)
     assert (await running.detail(cid))["status"] == "closed"
+
+
+async def test_a_sealed_box_copied_from_another_report_does_not_open(running: Running) -> None:
+    # Sealed (validly) for report A, then carried on report B's event: B's case may not reveal.
+    box = sealed_for(running, str(uuid.uuid4()), name="张三", phone="13800000000")
+    cid = (await opened(running, identity=box, anonymous=False))["id"]
+    await running.act(cid, "accept", OFFICER)
+    await running.act(cid, "transfer", OFFICER, {"to": "discipline_inspection", "reason": "违纪"})
+    answer = await running.http.post(
+        f"/api/v1/cases/{cid}/reveal-identity", headers=INSPECTOR, json={"reason": "核实"}
+    )
+    assert answer.status_code == 409 and "张三" not in answer.text
 
 
 async def test_the_receiving_organ_objects_within_its_window_only(running: Running) -> None:

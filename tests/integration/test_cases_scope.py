@@ -18,6 +18,9 @@ from tests.integration.dbutil import migrated
 pytestmark = pytest.mark.integration
 D = load_directory()
 SAMPLE = ["371402-fpb", "371422-fpb", "city-fpb", "city-jw", "371402-jw", "city-lg", "371422-lg"]
+SAMPLE += ["city-zzb", "371422-chaihudian"]
+# Further accused units the report's text named (JSON, as opening stores them); None: before.
+ALSO_ACCUSED = [None, '["city-zzb"]', '["371402-fpb", "371422-chaihudian"]', '["city-jw"]']
 
 
 def rows() -> list[dict[str, object]]:
@@ -38,6 +41,7 @@ def rows() -> list[dict[str, object]]:
             "lead_unit": "city-zzb" if n % 2 else None,
             "co_units": [],
             "accused_unit": accused,
+            "accused_units": ALSO_ACCUSED[n % len(ALSO_ACCUSED)],
             "rectifying_unit": rectifying,
             "receiving_unit": receiving,
             "escalated_to": "city-lg" if n % 5 == 0 else None,

@@ -38,8 +38,9 @@ def databases(pg_server: PgServer) -> dict[str, str]:
     }
 
 
-def _verify(cases_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ZUOFENG_CASES_DATABASE_URL": cases_url}
+def _verify(cases_url: str, var_dir: Path) -> subprocess.CompletedProcess[str]:
+    # The chain's key is the stack's local one under var/ (outside the database).
+    env = {**os.environ, "ZUOFENG_CASES_DATABASE_URL": cases_url, "ZUOFENG_VAR_DIR": str(var_dir)}
     return subprocess.run(
         [str(Path(sys.executable).with_name("zuofeng")), "audit", "verify"],
         env=env,
@@ -105,10 +106,10 @@ async def test_reads_and_actions_are_audited_and_tampering_found(
         ("read", "officer-1"),
     ]
     assert all(e["source"] == "127.0.0.1" and len(e["hash"]) == 64 for e in trail)
-    assert _verify(databases["cases"]).returncode == 0
+    assert _verify(databases["cases"], tmp_path / "var").returncode == 0
     engine = create_async_engine(databases["cases"])
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE audit_log SET actor_sub = 'nobody' WHERE action = 'read'"))
     await engine.dispose()
-    tampered = _verify(databases["cases"])
+    tampered = _verify(databases["cases"], tmp_path / "var")
     assert tampered.returncode == 1 and "BROKEN" in tampered.stderr

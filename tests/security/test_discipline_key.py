@@ -23,6 +23,7 @@ PRODUCTION = {
     "jwt_audience": "zuofeng",
     "jwt_issuer": "https://dezhou.example/zuofeng",
     "apikey_secret": "k" * 32,
+    "audit_key": "a" * 32,
 }
 
 
@@ -56,8 +57,8 @@ def test_zuofeng_serve_cases_names_the_missing_key(tmp_path: Path) -> None:
 
 def test_a_reveal_without_the_key_creates_none(tmp_path: Path) -> None:
     elsewhere = X25519PrivateKey.generate().public_key()  # the key intake really sealed to
-    sealed = seal_identity({"name": "张三"}, {"discipline": elsewhere})
+    sealed = seal_identity({"name": "张三"}, {"discipline": elsewhere}, report_id="r-1")
     service = SimpleNamespace(keys_dir=tmp_path / "keys")
     with pytest.raises(TransitionError):
-        identity._open(service, sealed.model_dump_json())  # type: ignore[arg-type]
+        identity._open(service, sealed.model_dump_json(), "r-1")  # type: ignore[arg-type]
     assert not (tmp_path / "keys" / "discipline.key").exists()

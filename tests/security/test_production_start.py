@@ -14,6 +14,7 @@ from services.cases.main import create_app
 UNSAFE = {
     "ZUOFENG_JWT_SECRET": ("short-secret", "ZUOFENG_JWT_SECRET must be at least 32 bytes"),
     "ZUOFENG_JWT_AUDIENCE": ("", "ZUOFENG_JWT_AUDIENCE is required in production"),
+    "ZUOFENG_CASES_AUDIT_KEY": ("short", "ZUOFENG_CASES_AUDIT_KEY is required in production"),
 }
 
 

@@ -120,3 +120,16 @@ def test_transfers_go_to_the_organ_of_the_handling_level() -> None:
     assert receiving_unit(D, "discipline_inspection", "371402-fpb", "371402-jw", "sector") == (
         "city-jw"
     )
+
+
+def test_every_unit_the_text_accuses_is_kept_out_as_the_first_one() -> None:
+    case = row(
+        handling_unit="city-fpb",
+        lead_unit="371422-chaihudian",  # a stale lead: the guard still holds
+        accused_unit="371422-fpb",
+        accused_units='["371422-fpb", "371422-chaihudian"]',
+    )
+    assert relation(D, who("371422-chaihudian", "officer"), case) is None
+    also = row(accused_unit=None, accused_units='["371402-fpb"]')  # named only in the text
+    assert relation(D, who("371402-fpb", "officer"), also) is None
+    assert relation(D, who("371402-lg", "supervisor"), also) is Relation.FULL

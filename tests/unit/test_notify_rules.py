@@ -222,7 +222,8 @@ def test_a_contact_sealed_before_a_key_rotation_still_opens(tmp_path: Path) -> N
     from shared import sealing
 
     identity = {"email": "zhangsan@example.org"}
-    sealed = sealing.seal_identity(identity, {"notify": sealing.public_key(tmp_path, "notify")})
+    notify_key = {"notify": sealing.public_key(tmp_path, "notify")}
+    sealed = sealing.seal_identity(identity, notify_key, report_id="r1")
     sealing.rotate(tmp_path, "notify")
     contact = Contact(
         "r1", True, True, False, None, sealed.sealed["notify"], sealed.key_ids["notify"]

@@ -301,3 +301,98 @@ def test_a_case_never_goes_to_the_accused_nor_below_it(
         assert plain is not None
         assert r.handling_unit in d.ancestors(plain) | {plain}
     assert go(d, problem, county, rules=rules).handling_unit is not None
+
+
+def test_a_unit_named_only_in_the_report_text_is_accused(dz: Directory) -> None:
+    text = "宁津县扶贫办在危房改造中优亲厚友，柴胡店镇的干部也参与其中。"
+    r = go(dz, county="371422", report_text=(text, None))
+    assert r.accused_units == ["371422-fpb", "371422-chaihudian"]
+    assert r.accused_unit == "371422-fpb" and not r.unresolved_unit
+    assert r.handling_unit == "city-fpb"  # not the county office the text accuses
+    assert "unit 371422-chaihudian named in the report's text: treated as accused" in r.reasons
+    assert not any("宁津" in reason for reason in r.reasons)
+
+
+def test_units_in_the_text_add_to_the_named_one(dz: Directory) -> None:
+    r = go(dz, subject_unit_id="371402-fpb", report_text=("市扶贫办对此不闻不问。",))
+    assert r.accused_units == ["371402-fpb", "city-fpb"]
+    # Both accused: neither the city office nor anything under it handles or leads.
+    assert r.handling_unit not in {"371402-fpb", "city-fpb"} and r.lead_unit != "city-fpb"
+    assert r.triage_unit == "city-jw"  # the city office is accused: its stand-in triages
+
+
+def test_a_head_accused_in_the_text_goes_a_level_higher(dz: Directory) -> None:
+    r = go(dz, subject_is_head=True, report_text=("德城区扶贫办主任挪用扶贫资金。",))
+    assert (r.accused_unit, r.handling_unit) == ("371402-fpb", "city-lg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "大柳镇政府截留扶贫资金",
+        "县水利局的人吃拿卡要",
+        "王庄村委把名额给了亲戚",
+        "张庄镇的干部作风漂浮",
+    ],
+)
+def test_an_unresolved_unit_in_the_text_is_flagged_for_triage(dz: Directory, text: str) -> None:
+    r = go(dz, report_text=(text,))
+    assert r.unresolved_unit and r.accused_units == [] and r.triage_unit == "city-fpb"
+
+
+def test_an_unresolved_unit_named_as_the_subject_is_flagged(dz: Directory) -> None:
+    assert go(dz, subject_unit_text="大柳镇政府").unresolved_unit
+    assert not go(dz, subject_unit_text="村会计").unresolved_unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "驻村第一书记一个月只来村里一两次，群众找不到人。",
+        "乡亲们到镇上反映多次，向政府反映也没有结果。",
+        "乡镇干部作风漂浮，城乡低保评定不公开，破坏了发展格局。",
+        "我和邻居因为宅基地边界的事吵起来了，想请政府给评评理。",
+    ],
+)
+def test_ordinary_text_names_no_unit(dz: Directory, text: str) -> None:
+    r = go(dz, report_text=(text,))
+    assert (r.accused_units, r.unresolved_unit, r.handling_unit) == ([], False, "371402-fpb")
+
+
+def test_the_longest_name_wins_in_the_text(dz: Directory) -> None:
+    # "乐陵市扶贫办" holds "市扶贫办": the county's office is meant, not the city's.
+    r = go(dz, county="371481", report_text=("乐陵市扶贫办主任吃拿卡要。",))
+    assert r.accused_units == ["371481-fpb"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(units=directories(), rules=st.none() | random_rules, data=st.data())
+def test_no_unit_named_in_the_text_nor_below_one_handles_or_triages(
+    units: list[dict[str, Any]], rules: RoutingRules | None, data: st.DataObject
+) -> None:
+    named = data.draw(st.lists(st.sampled_from(units), min_size=1, max_size=3), label="named")
+    given_id = data.draw(st.none() | st.sampled_from(units), label="given")
+    d = build(units)
+    text = "，".join(f"{u['name']}的干部不作为" for u in named)
+    kw = {"subject_unit_id": given_id["id"] if given_id else None}
+    r = go(
+        d,
+        data.draw(st.sampled_from([None, 17, 23])),
+        "371402",
+        rules=rules,
+        report_text=(text,),
+        **kw,
+    )
+    accused = {u["id"] for u in named} | ({given_id["id"]} if given_id else set())
+    assert set(r.accused_units) == accused
+    out = set().union(*(naive_blocked(units, a) for a in accused))
+    chosen = {r.handling_unit, r.lead_unit, r.transfer_unit, r.triage_unit, *r.co_units} - {None}
+    assert not chosen & out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["扶贫资金被挪用修村委会办公楼，贫困户一分钱没有见到。", "已电话联系村委，村里说下周处理。"],
+)
+def test_a_generic_village_committee_names_no_unit(dz: Directory, text: str) -> None:
+    assert not go(dz, report_text=(text,)).unresolved_unit
