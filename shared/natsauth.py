@@ -37,6 +37,9 @@ JS = "$JS.API"
 READ_BUCKETS = ("API_KEYS", "DLQ_ERRORS")
 WRITE_BUCKETS = ("DLQ_ERRORS",)
 SHARED_DURABLES = ("dlq-mover",)  # run by every service
+# Last-message reads a service needs beyond its consumers: cases seeds its audit anchoring (and
+# `zuofeng audit verify` compares) with the last anchor on the AUDIT stream.
+SERVICE_READS = {"cases": ("AUDIT",)}
 
 
 def inbox_prefix(user: str) -> str:
@@ -67,6 +70,7 @@ def service_jetstream(service: str) -> list[str]:
             allowed += _durable_use(cdef.stream, cdef.durable)
     # The DLQ mover fetches an advised message from whichever consumed stream it is in.
     allowed += [f"{JS}.STREAM.MSG.GET.{s}" for s in sorted({c.stream for c in CONSUMERS})]
+    allowed += [f"{JS}.STREAM.MSG.GET.{s}" for s in SERVICE_READS.get(service, ())]
     for bucket in READ_BUCKETS:
         allowed += _bucket_reads(bucket)
     allowed += [f"$KV.{bucket}.>" for bucket in WRITE_BUCKETS]

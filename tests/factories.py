@@ -9,6 +9,16 @@ from datetime import UTC, datetime
 from shared.events import Envelope, make_event
 from shared.events.intake import ReportReceived
 
+# Production settings that pass every shared check (tokens, API keys), so a test varies only the
+# rule it is about. Service-specific ones (cases' audit key) are added by the test.
+SAFE_PRODUCTION: dict[str, object] = {
+    "environment": "production",
+    "jwt_secret": "s" * 48,
+    "jwt_audience": "zuofeng",
+    "jwt_issuer": "https://dezhou.example/zuofeng",
+    "apikey_secret": "k" * 32,
+}
+
 
 def random_county() -> str:
     """A 6-digit code no real county uses, so a test's subjects are its own."""

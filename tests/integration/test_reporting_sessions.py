@@ -18,6 +18,7 @@ from sqlalchemy import select
 from services.reporting.models import dashboard_sessions
 from services.reporting.settings import ReportingSettings
 from shared.auth import issue_token
+from tests.factories import SAFE_PRODUCTION
 from tests.integration.test_reporting_harness import SECRET, Service, service
 
 pytestmark = pytest.mark.integration
@@ -98,12 +99,7 @@ async def test_cookies_are_secure_behind_tls(database_url: str, tmp_path: Path) 
 
 
 async def test_production_sends_hsts_and_secure_cookies(database_url: str, tmp_path: Path) -> None:
-    production = {
-        "environment": "production",
-        "jwt_audience": "zuofeng",
-        "jwt_issuer": "https://idp.example.org",
-        "apikey_secret": "k" * 32,
-    }
+    production = {k: v for k, v in SAFE_PRODUCTION.items() if k != "jwt_secret"}
     async with service(database_url, tmp_path, **production) as svc:
         for path in ("/", "/login", "/healthz", "/api/v1/exposures"):
             answer = await svc.http.get(path)
@@ -115,14 +111,7 @@ async def test_production_sends_hsts_and_secure_cookies(database_url: str, tmp_p
 
 
 def test_production_refuses_cookies_without_secure(tmp_path: Path) -> None:
-    values = {
-        "var_dir": tmp_path,
-        "environment": "production",
-        "jwt_secret": SECRET,
-        "jwt_audience": "zuofeng",
-        "jwt_issuer": "https://idp.example.org",
-        "apikey_secret": "k" * 32,
-    }
+    values = {**SAFE_PRODUCTION, "var_dir": tmp_path, "jwt_secret": SECRET}
     with pytest.raises(ValueError, match="ZUOFENG_REPORTING_COOKIE_SECURE"):
         ReportingSettings(**values, cookie_secure=False)
     assert ReportingSettings(**values).cookie_secure is None  # unset: Secure all the same

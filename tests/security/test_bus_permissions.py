@@ -104,6 +104,10 @@ PUBLISH: list[tuple[str, set[str]]] = [
     ("$JS.API.STREAM.INFO.KV_API_KEYS", _everyone(*SERVICES)),
     ("$KV.DLQ_ERRORS.cases-reports.1", _everyone(*SERVICES)),
     ("$JS.API.STREAM.MSG.GET.CASES", _everyone(*SERVICES)),  # the DLQ mover's fetch
+    ("$JS.API.STREAM.MSG.GET.AUDIT", _everyone("cases")),  # the last audit anchor
+    ("$JS.API.STREAM.PURGE.AUDIT", _everyone()),
+    ("$JS.API.STREAM.MSG.DELETE.AUDIT", _everyone()),
+    ("zuofeng.v1.371400.audit.anchored", _everyone("cases")),
     ("$JS.API.CONSUMER.MSG.NEXT.INTAKE.cases-reports", _everyone("cases")),
     ("$JS.API.CONSUMER.MSG.NEXT.CASES.notify-cases", _everyone("notify")),
     ("$JS.API.CONSUMER.INFO.CASES.reporting-cases", _everyone("reporting")),

@@ -16,15 +16,9 @@ from services.cases import identity
 from services.cases.domain_errors import TransitionError
 from services.cases.settings import CasesSettings
 from shared.sealing import ensure_keypair, seal_identity
+from tests.factories import SAFE_PRODUCTION
 
-PRODUCTION = {
-    "environment": "production",
-    "jwt_secret": "s" * 32,
-    "jwt_audience": "zuofeng",
-    "jwt_issuer": "https://dezhou.example/zuofeng",
-    "apikey_secret": "k" * 32,
-    "audit_key": "a" * 32,
-}
+PRODUCTION = {**SAFE_PRODUCTION, "audit_key": "a" * 32}
 
 
 def test_production_settings_refuse_a_missing_discipline_key(tmp_path: Path) -> None:

@@ -9,13 +9,9 @@ from pydantic import ValidationError
 
 from services.cases.settings import CasesSettings
 from shared.sealing import ensure_keypair
+from tests.factories import SAFE_PRODUCTION
 
-PRODUCTION = {
-    "environment": "production",
-    "jwt_secret": "s" * 48,
-    "jwt_audience": "zuofeng",
-    "jwt_issuer": "https://id.example.org",
-}
+PRODUCTION = SAFE_PRODUCTION
 
 
 def test_production_refuses_to_start_without_the_audit_key(

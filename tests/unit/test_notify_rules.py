@@ -24,7 +24,7 @@ from services.notify.worker import lanes
 from shared.directory import load_directory
 from shared.events import Envelope, make_event, parse_payload
 from shared.events.intake import ReportReceived, SealedIdentity
-from tests.factories import report_received
+from tests.factories import SAFE_PRODUCTION, report_received
 
 DIRECTORY = load_directory()
 PAIRS = [
@@ -183,26 +183,13 @@ def test_channels_are_off_until_configured(tmp_path: Path) -> None:
     local = NotifySettings(var_dir=tmp_path)
     assert not local.email_enabled and not local.sms_enabled
     assert local.resolved_contacts_file == PACKAGED_CONTACTS
-    production = NotifySettings(
-        var_dir=tmp_path,
-        environment="production",
-        jwt_secret="x" * 40,
-        jwt_audience="zuofeng",
-        jwt_issuer="https://idp.example",
-        apikey_secret="k" * 32,
-    )
+    production = NotifySettings(var_dir=tmp_path, **SAFE_PRODUCTION)
     assert production.resolved_contacts_file is None
     assert NotifySettings(var_dir=tmp_path, smtp_host="mail.example.org").email_enabled
 
 
 # What production needs of the shared settings, so only the notify rule is under test here.
-PRODUCTION = {
-    "environment": "production",
-    "jwt_secret": "x" * 40,
-    "jwt_audience": "zuofeng",
-    "jwt_issuer": "https://idp.example.org",
-    "apikey_secret": "k" * 32,
-}
+PRODUCTION = SAFE_PRODUCTION
 
 
 def test_internal_webhook_targets_are_denied_unless_explicitly_allowed(
