@@ -105,6 +105,10 @@ def serve(
         # Paths carry tracking codes (a reporter's key to their report): no access log. Latency
         # and status per route template are on /metrics.
         access_log=False,
+        # uvicorn's default trusts X-Forwarded-For from 127.0.0.1, so any local client could pick
+        # its address (and dodge intake's rate limits); a service trusts forwarding headers only
+        # from the proxies its own settings name (ZUOFENG_INTAKE_TRUSTED_PROXIES).
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
 

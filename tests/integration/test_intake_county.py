@@ -53,7 +53,8 @@ async def test_city_units_submit_for_any_county(intake: Intake) -> None:
 
 
 async def test_an_integrators_api_key_is_tied_to_its_units_county(intake: Intake) -> None:
-    _, key = await apikeys.create(intake.js, unit="371403-fpb", role="integrator")
+    secret = intake.settings.resolved_apikey_secret()  # the service's own signing key
+    _, key = await apikeys.create(intake.js, unit="371403-fpb", role="integrator", secret=secret)
     headers = {"X-API-Key": key}
     own = report(channel="integrator", county="371403")
     assert (await intake.http.post(REPORTS, json=own, headers=headers)).status_code == 202
