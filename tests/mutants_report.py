@@ -2,8 +2,9 @@
 
 Reads the verdicts mutmut leaves in mutants/**/*.py.meta for the mutant names given on the
 command line (fnmatch patterns, as `mutmut run` takes them). A survivor listed in
-tests/mutants_equivalent.md (a line starting "- `name`") changes no behaviour; any other survivor
-is a gap in the tests: the report names it with `mutmut show NAME`, and the exit status is 1.
+tests/mutants_equivalent.md (a line starting "- `name`") changes no behaviour, or sits in code that
+runs at import, before mutmut switches a mutant on (listed under a heading starting "Run at
+import"); any other survivor is a gap in the tests: the report names it, and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -40,26 +41,36 @@ def module_of(name: str) -> str:
     return re.split(r"\.x[_ǁ]", name, maxsplit=1)[0]
 
 
+def listed() -> dict[str, str]:
+    """Listed survivor -> "equivalent" or "at import" (from the section it is listed in)."""
+    found: dict[str, str] = {}
+    for section in re.split(r"^## ", EQUIVALENT.read_text(), flags=re.MULTILINE):
+        kind = "at import" if section.startswith("Run at import") else "equivalent"
+        found |= dict.fromkeys(re.findall(r"^- `([^`]+)`", section, re.MULTILINE), kind)
+    return found
+
+
 def main(patterns: list[str]) -> int:
-    equivalent = set(re.findall(r"^- `([^`]+)`", EQUIVALENT.read_text(), re.MULTILINE))
+    equivalent = listed()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     gaps: list[str] = []
     stale: list[str] = []
     for name, code in sorted(verdicts(patterns).items()):
         verdict = status(code)
         if verdict == "survived" and name in equivalent:
-            verdict = "equivalent"
+            verdict = equivalent[name]
         elif name in equivalent:
             stale.append(f"listed as equivalent but {verdict}: {name}")
         counts[module_of(name)][verdict] += 1
-        if verdict not in ("killed", "equivalent"):
+        if verdict not in ("killed", "equivalent", "at import"):
             gaps.append(f"{verdict:>10}  {name}")
-    lines = [f"{'module':<32} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'other':>7}"]
+    columns = ("killed", "equivalent", "at import")
+    lines = [f"{'module':<30} {'mutants':>7} {'killed':>7} {'equiv.':>7} {'import':>7} {'gaps':>5}"]
     for module, c in sorted(counts.items()):
-        other = sum(c.values()) - c["killed"] - c["equivalent"]
-        lines.append(
-            f"{module:<32} {sum(c.values()):>7} {c['killed']:>7} {c['equivalent']:>7} {other:>7}"
-        )
+        total = sum(c.values())
+        gap = total - sum(c[k] for k in columns)
+        row = " ".join(f"{c[k]:>7}" for k in columns)
+        lines.append(f"{module:<30} {total:>7} {row} {gap:>5}")
     lines += ["", f"survivors that change behaviour (see `mutmut show NAME`): {len(gaps)}", *gaps]
     lines += ["", *stale] if stale else []
     REPORT.parent.mkdir(exist_ok=True)
