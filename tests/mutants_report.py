@@ -1,8 +1,8 @@
 """`make mutants`' report: each module's mutants killed, surviving and known equivalent.
 
 Reads the verdicts mutmut leaves in mutants/**/*.py.meta for the mutant names given on the
-command line (fnmatch patterns, as `mutmut run` takes them). A survivor listed in
-tests/mutants_equivalent.md (a line starting "- `name`") changes no behaviour, or sits in code that
+command line (fnmatch patterns, as `mutmut run` takes them). A survivor named in
+tests/mutants_equivalent.md (as `name`, in backquotes) changes no behaviour, or sits in code that
 runs at import, before mutmut switches a mutant on (listed under a heading starting "Run at
 import"); any other survivor is a gap in the tests: the report names it, and the exit status is 1.
 """
@@ -46,7 +46,7 @@ def listed() -> dict[str, str]:
     found: dict[str, str] = {}
     for section in re.split(r"^## ", EQUIVALENT.read_text(), flags=re.MULTILINE):
         kind = "at import" if section.startswith("Run at import") else "equivalent"
-        found |= dict.fromkeys(re.findall(r"^- `([^`]+)`", section, re.MULTILINE), kind)
+        found |= dict.fromkeys(re.findall(r"`([\w.ǁ]+__mutmut_\d+)`", section), kind)
     return found
 
 

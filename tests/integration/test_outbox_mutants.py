@@ -138,10 +138,11 @@ async def test_rows_rewritten_since_are_still_published_in_commit_order(
     events = [report_received(county) for _ in range(3)]
     await _stage_many(db, events)
     async with db.sessions() as session, session.begin():
+        # As a crash between publishing and marking, then a retry's reset, would leave it.
         first = await session.scalar(select(func.min(OUTBOX.c.id)))
-        await session.execute(
-            update(OUTBOX).where(OUTBOX.c.id == first).values(created_at=datetime.now(UTC))
-        )
+        row = update(OUTBOX).where(OUTBOX.c.id == first)
+        await session.execute(row.values(published_at=datetime.now(UTC)))
+        await session.execute(row.values(published_at=None))
     assert await outbox.OutboxRelay(db, lambda: js).publish_pending() == 3
     sub = await js.pull_subscribe(event_subject(county, "report.received"), stream="INTAKE")
     try:
@@ -165,4 +166,28 @@ async def test_two_relays_on_one_postgresql_table_publish_each_row_once(
     counts = await asyncio.gather(one.publish_pending(), two.publish_pending())
     assert sum(counts) == 20
     assert await one.pending() == 0
+    await db.dispose()
+
+
+class _Silent:
+    """A JetStream that takes each message and never acknowledges it (a stalled server)."""
+
+    async def publish_async(self, *args: object, **kwargs: object) -> asyncio.Future[None]:
+        return asyncio.get_running_loop().create_future()
+
+
+async def test_a_batch_without_its_puback_fails_and_stays_pending(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox, "PUBACK_TIMEOUT", 0.3)
+    db = await migrated(database_url)
+    await _stage_many(db, [report_received(random_county()) for _ in range(2)])
+    relay = outbox.OutboxRelay(db, lambda: _Silent())  # type: ignore[arg-type, return-value]
+    attempt = asyncio.create_task(relay.publish_pending())
+    done, _ = await asyncio.wait({attempt}, timeout=5)
+    if not done:
+        attempt.cancel()
+    assert attempt in done, "the relay waited for PubAcks without a timeout"
+    assert isinstance(attempt.exception(), TimeoutError)
+    assert await relay.pending() == 2 and relay.published == 0  # sent again on the next pass
     await db.dispose()

@@ -28,6 +28,14 @@ def test_a_one_day_warning_comes_the_day_before() -> None:
     assert add_days(shanghai(2024, 3, 1), 10, "calendar").warn_at is None
 
 
+def test_an_immediate_warning_is_given_in_shanghai_time() -> None:
+    # A clock too short for its warning warns at its start, stated like every other moment here.
+    start = datetime.fromisoformat("2024-03-01T02:00:00+00:00")
+    deadline = add_days(start, 2, "calendar", warn_days=3)
+    assert deadline.warn_at == start
+    assert deadline.warn_at is not None and deadline.warn_at.isoformat().endswith("+08:00")
+
+
 def test_calendar_days_count_holidays_and_are_never_provisional() -> None:
     # Oct 1-7 2018 are holidays; as calendar days they all count.
     assert count_days(date(2018, 9, 30), date(2018, 10, 7), "calendar", CAL) == (7, False)

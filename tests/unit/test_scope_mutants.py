@@ -40,6 +40,7 @@ def row(**fields: Any) -> dict[str, Any]:
 ROWS = {
     "ordinary": row(lead_unit="city-zzb"),
     "no-lead": row(handling_unit="371403-fpb"),
+    "led-from-another-county": row(handling_unit="371403-fpb", lead_unit="371402-fpb"),
     "accused-county-office": row(handling_unit="city-fpb", accused_unit="371422-fpb"),
     "handled-under-accused": row(
         handling_unit="371422-chaihudian", accused_unit="371422-fpb", lead_unit="city-zzb"
@@ -140,3 +141,9 @@ def test_the_actor_carries_the_callers_unit_role_and_subject() -> None:
     assert actor(D, supervisor, "371402-fpb") == Actor(
         "371402-lg", Role.SUPERVISOR, "supervisor@371402-lg", supervises_handling_unit=True
     )
+
+
+def test_a_supervisor_sees_a_case_led_by_a_unit_it_supervises() -> None:
+    case = ROWS["led-from-another-county"]
+    assert relation(D, who("371402-lg", "supervisor"), case) is Relation.FULL
+    assert relation(D, who("371402-fpb", "officer"), case) is Relation.FULL
