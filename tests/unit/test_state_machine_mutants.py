@@ -1,0 +1,148 @@
+"""The case state machine's refusals and texts: what `make mutants` found the other tests let
+through. A refusal names the field it is about (the 422's `loc`) and says why in zh-CN and
+English; a 409 says what the state lacks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from services.cases.domain import (
+    Action,
+    Actor,
+    CaseState,
+    Extension,
+    Finding,
+    InvalidPayload,
+    Role,
+    Status,
+    TransitionError,
+    apply,
+    decide,
+)
+
+A, S = Action, Status
+HANDLING, ACCUSED = "u-h", "u-x"
+officer = Actor(HANDLING, Role.OFFICER, "officer-1")
+city = Actor("u-c", Role.CITY_OFFICE, "city-1")
+OPENED = apply(
+    CaseState(),
+    "case.opened",
+    {"case_id": "c-1", "county": "371402", "handling_unit": HANDLING, "problem": 7}
+    | {"subject_unit_id": ACCUSED},
+)
+
+
+def refused(state: CaseState, actor: Actor, action: Action, payload: dict[str, Any]) -> Any:
+    with pytest.raises(InvalidPayload) as caught:
+        decide(state, actor, action, payload)
+    (error,) = caught.value.errors
+    return error
+
+
+@pytest.mark.parametrize(
+    ("action", "payload", "field", "msg"),
+    [
+        (
+            A.ASSIGN,
+            {"unit": HANDLING},
+            "unit",
+            "案件已由该单位办理 | the case is already with this unit",
+        ),
+        (
+            A.ASSIGN,
+            {"unit": ACCUSED},
+            "unit",
+            "案件不得交由被举报单位办理 | a case never goes to the unit it accuses",
+        ),
+        (
+            A.RECLASSIFY,
+            {"problem": 7},
+            "problem",
+            "案件已属于该问题类别 | the case already has this problem number",
+        ),
+    ],
+)
+def test_a_refused_change_names_its_field_and_says_why(
+    action: Action, payload: dict[str, Any], field: str, msg: str
+) -> None:
+    error = refused(OPENED, city, action, payload)
+    assert error["loc"] == ("body", field) and error["msg"] == msg
+
+
+def test_too_long_an_extension_names_days_and_the_limit() -> None:
+    error = refused(OPENED, officer, A.REQUEST_EXTENSION, {"days": 31, "reason": "hearing"})
+    assert error["loc"] == ("body", "days")
+    assert error["msg"] == "延期不得超过 30 天 | an extension is at most 30 days"
+
+
+def test_closing_a_substantiated_case_needs_rectification_or_a_reason() -> None:
+    concluded = replace(OPENED, status=S.CONCLUDED, finding=Finding.SUBSTANTIATED, version=5)
+    with pytest.raises(TransitionError) as caught:
+        decide(concluded, officer, A.CLOSE, {})
+    assert str(caught.value).startswith(
+        "a substantiated finding needs require-rectification, or close with "
+        "no_rectification_needed=true and a reason; allowed now: "
+    )
+    error = refused(concluded, officer, A.CLOSE, {"no_rectification_needed": True})
+    assert error["loc"] == ("body", "reason")
+    assert error["msg"] == "请说明无需整改的理由 | say why no rectification is needed"
+
+
+def test_a_payload_error_keeps_fastapis_shape_with_its_context_as_text() -> None:
+    error = refused(OPENED, officer, A.REQUEST_EXTENSION, {"days": 0, "reason": "hearing"})
+    assert error["loc"] == ("body", "days")
+    assert error["type"] == "greater_than_equal"
+    assert error["ctx"] == {"ge": "1"}
+    assert set(error) == {"loc", "msg", "type", "ctx"}
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "payload", "why"),
+    [
+        (
+            replace(OPENED, status=S.CLOSED, finding=Finding.SUBSTANTIATED, exposed=True),
+            A.PROPOSE_EXPOSURE,
+            {"text": "t"},
+            "exposure was already proposed for this case",
+        ),
+        (
+            replace(OPENED, status=S.CLOSED, finding=Finding.SUBSTANTIATED),
+            A.APPROVE_EXPOSURE,
+            {},
+            "no exposure proposal is pending",
+        ),
+        (
+            replace(OPENED, extension=Extension(10, "officer-1", Role.OFFICER)),
+            A.REQUEST_EXTENSION,
+            {"days": 5, "reason": "again"},
+            "an extension was already requested (once only)",
+        ),
+        (OPENED, A.DECIDE_EXTENSION, {"approve": True}, "no extension request is pending"),
+    ],
+)
+def test_a_guard_says_what_the_case_lacks(
+    state: CaseState, action: Action, payload: dict[str, Any], why: str
+) -> None:
+    actor = officer if action is A.REQUEST_EXTENSION else city
+    with pytest.raises(TransitionError) as caught:
+        decide(state, actor, action, payload)
+    assert str(caught.value).startswith(f"{why}; allowed now: ")
+
+
+def test_a_reopen_keeps_its_reason_internal() -> None:
+    closed = replace(OPENED, status=S.CLOSED, version=5)
+    decision = decide(closed, city, A.REOPEN, {"reason": "new evidence"})
+    assert decision.data == {"on_review_request": False}
+    assert decision.internal == {"reason": "new evidence"}
+
+
+def test_reopening_lets_a_pending_exposure_proposal_lapse() -> None:
+    closed = replace(OPENED, status=S.CLOSED, finding=Finding.SUBSTANTIATED, version=5)
+    proposed = apply(closed, "case.exposure_proposed", {"exposure_text": "draft"})
+    assert proposed.exposure_proposed
+    reopened = apply(proposed, "case.reopened", {"on_review_request": False, "reason": "r"})
+    assert not reopened.exposure_proposed and reopened.exposure_text is None
+    assert reopened.status is S.INVESTIGATING
