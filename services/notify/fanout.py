@@ -99,6 +99,7 @@ def _row(envelope: Envelope, payload: CaseEvent, now: datetime, **fields: Any) -
         "event_id": str(envelope.event_id),
         "event_type": envelope.type,
         "case_id": payload.case_id,
+        "sequence": envelope.sequence,
         "county": envelope.county,  # the handling unit's county, as the case event's subject
         "status": "pending",
         "urgent": False,

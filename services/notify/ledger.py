@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.context import PRODUCER
@@ -141,13 +141,24 @@ async def mark_retry(
     *,
     at: datetime,
     counted: bool = True,
+    lease: datetime | None = None,
 ) -> None:
-    """Try again at `at`; an uncounted round (waiting for the report) is no attempt."""
+    """Try again at `at`; an uncounted round (waiting for the report) is no attempt.
+
+    With `lease` (the one this round took), a row that no longer holds it keeps its time: its
+    report arrived during the round and brought it forward, and pushing it back now would let
+    the case's later mails, brought forward with it, go out before it.
+    """
+    still_leased = deliveries.c.next_attempt_at >= lease if lease else None
     await session.execute(
         update(deliveries)
         .where(deliveries.c.id == row["id"], deliveries.c.status.in_(OPEN))
         .values(
-            next_attempt_at=at,
+            next_attempt_at=(
+                at
+                if still_leased is None
+                else case((still_leased, at), else_=deliveries.c.next_attempt_at)
+            ),
             last_error=reason[:REASON_MAX],
             attempts=deliveries.c.attempts - (0 if counted else 1),
         )

@@ -81,6 +81,9 @@ deliveries = Table(
     Column("event_id", String(36), nullable=False),
     Column("event_type", String(64), nullable=False),
     Column("case_id", String(36)),
+    # The case event's own sequence: one address's sends of a case go in this order (null on
+    # rows queued before it was kept).
+    Column("sequence", Integer),
     Column("county", String(6), nullable=False),  # of the notification event's envelope
     Column("recipient_kind", String(16), nullable=False),  # unit | reporter | integrator
     Column("recipient", String(64), nullable=False),  # unit id | report id | subscription id

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 from httpx_secure import httpx_ssrf_protection
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import ledger, reporters
@@ -109,13 +109,22 @@ class DeliveryWorker:
 
 
 async def claim(n: Notify) -> list[dict[str, Any]]:
-    """Take due rows under a lease and count the attempt; digests get their id here."""
+    """Take due rows under a lease and count the attempt; digests get their id here.
+
+    A row waits while its case's earlier event has a row to the same address still to be tried
+    and falling due after it (see `_earlier_untried`); in a tie the earlier sorts first, so the
+    batch limit never takes a later row without the earlier one.
+    """
     now = n.clock()
     async with n.db.sessions() as session, session.begin():
         query = (
             select(deliveries)
-            .where(deliveries.c.status.in_(ledger.OPEN), deliveries.c.next_attempt_at <= now)
-            .order_by(deliveries.c.next_attempt_at, deliveries.c.recipient)
+            .where(
+                deliveries.c.status.in_(ledger.OPEN),
+                deliveries.c.next_attempt_at <= now,
+                ~_earlier_untried(),
+            )
+            .order_by(deliveries.c.next_attempt_at, deliveries.c.recipient, deliveries.c.sequence)
             .limit(n.settings.delivery_batch)
         )
         if not n.db.is_sqlite:
@@ -132,7 +141,27 @@ async def claim(n: Notify) -> list[dict[str, Any]]:
         await _name_digests(session, rows)
     for row in rows:
         row["attempts"] += 1
+        row["lease"] = lease
     return rows
+
+
+def _earlier_untried() -> ColumnElement[bool]:
+    """The row's case has an earlier event whose row to the same address falls due later and
+    has not failed at the receiver yet: new, waiting for its report (uncounted), or out on its
+    first try elsewhere. Only a retried row may be overtaken (README); a digest row is not
+    pending and holds nothing back."""
+    earlier = deliveries.alias("earlier")
+    return exists().where(
+        earlier.c.case_id == deliveries.c.case_id,
+        earlier.c.recipient_kind == deliveries.c.recipient_kind,
+        earlier.c.recipient == deliveries.c.recipient,
+        # A reporter has one address whichever channel the contact settles on.
+        or_(earlier.c.channel == deliveries.c.channel, deliveries.c.recipient_kind == "reporter"),
+        earlier.c.sequence < deliveries.c.sequence,
+        earlier.c.status == "pending",
+        earlier.c.next_attempt_at > deliveries.c.next_attempt_at,
+        or_(earlier.c.attempts == 0, earlier.c.last_error.is_(None)),
+    )
 
 
 async def _name_digests(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -169,10 +198,11 @@ def lanes(jobs: list[Job], loaded: Loaded) -> list[list[Job]]:
     the closure: concurrent sends would let the second overtake the first. Different cases keep
     their parallel sends, so a unit or an integrator with many cases is not served one by one.
     """
-    by_address: dict[tuple[str, str, str, str | None], list[Job]] = defaultdict(list)
+    by_address: dict[tuple[str, str, str | None, str | None], list[Job]] = defaultdict(list)
     for job in jobs:
         row = job.first
-        key = (row["recipient_kind"], row["recipient"], row["channel"], row["case_id"])
+        channel = None if row["recipient_kind"] == "reporter" else row["channel"]
+        key = (row["recipient_kind"], row["recipient"], channel, row["case_id"])
         by_address[key].append(job)
     return [sorted(lane, key=lambda job: _sequence(job, loaded)) for lane in by_address.values()]
 
@@ -258,7 +288,9 @@ async def _record_unsent(
         # arrival brings the row forward anyway).
         age = (now - row["created_at"]).total_seconds()
         at = now + timedelta(seconds=min(s.delivery_retry_cap, max(s.delivery_retry_base, age / 2)))
-        await ledger.mark_retry(session, row, result.reason, at=at, counted=False)
+        await ledger.mark_retry(
+            session, row, result.reason, at=at, counted=False, lease=row.get("lease")
+        )
     elif verdict == "failed":
         await ledger.mark_failed(
             session, row, result.reason, now=now, suspend_after=s.webhook_suspend_after

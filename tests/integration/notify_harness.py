@@ -285,7 +285,7 @@ async def notifications(js: JetStreamContext) -> list[Envelope]:
     sub = await js.pull_subscribe("zuofeng.v1.*.notification.>", stream="NOTIFY")
     found: list[Envelope] = []
     try:
-        pending = (await sub.consumer_info()).num_pending
+        pending = (await sub.consumer_info()).num_pending or 0
         while len(found) < pending:
             for msg in await sub.fetch(min(100, pending - len(found)), timeout=2):
                 found.append(parse_envelope(msg.data))

@@ -3,20 +3,29 @@ listener, a NATS server per test and the notify database on SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import time
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from nats.js import JetStreamContext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from services.notify.models import deliveries
+from services.notify import reporters, worker
+from services.notify.context import Notify
+from services.notify.fanout import _row as delivery_row
+from services.notify.models import deliveries, reporter_contacts
+from services.notify.sending import Job, Loaded, Result
 from shared.bus import init_bus
+from shared.events import parse_payload
 from tests.factories import report_received
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import (
@@ -247,6 +256,157 @@ async def test_a_reporter_reads_a_case_s_mails_in_the_order_it_happened(
             await eventually(all_sent)
     subjects = [mail.subject for mail in sink.to(REPORTER)]
     assert subjects == ["您反映的问题已受理", "您反映问题的办理结果", "您反映的问题已办结"]
+
+
+async def test_a_report_kept_during_a_round_lets_no_later_mail_overtake_the_first(
+    database_url: str,
+    tmp_path: Path,
+    bus: tuple[str, JetStreamContext],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The case's events come before its report, so the reporter's mails wait for it, the
+    oldest looking again least often; the report is kept while a round is looking at the first
+    mail (placed there by wrapping the round's read). The report brings every waiting mail
+    forward: none may then go out before the first, whatever the round that saw it decides."""
+    url, js = bus
+    with smtp_sink() as sink:
+        # Waits grow with age up to the cap: the first mail, a second older, looks again last.
+        settings = notify_settings(
+            url, database_url, tmp_path / "var", sink.port, delivery_retry_cap=1.0
+        )
+        report = sealed_report(settings.resolved_keys_dir, name="王五", email=REPORTER)
+        case_id = new_case_id()
+        armed, kept = asyncio.Event(), asyncio.Event()
+        read_round = worker.load
+
+        async def report_arrives_mid_round(n: Notify, rows: list[dict[str, Any]]) -> Loaded:
+            loaded = await read_round(n, rows)  # the contact is not there yet
+            waiting = {r["event_type"] for r in rows if r["recipient_kind"] == "reporter"}
+            if armed.is_set() and not kept.is_set() and "case.accepted" in waiting:
+                kept.set()
+                await publish(js, report)
+                await eventually(lambda: _contact_kept(n, report.aggregate_id))
+            return loaded
+
+        monkeypatch.setattr(worker, "load", report_arrives_mid_round)
+        async with running_notify(settings, js) as (app, _http):
+            first = ("case.opened", "case.accepted")
+            later = ("case.concluded", "case.closed")
+            await publish(
+                js,
+                *(case_event(t, case_id, report.aggregate_id, i + 1) for i, t in enumerate(first)),
+            )
+            await eventually(lambda: _reporter_rows(app, 1))
+            await asyncio.sleep(1.0)
+            await publish(
+                js,
+                *(case_event(t, case_id, report.aggregate_id, i + 3) for i, t in enumerate(later)),
+            )
+            await eventually(lambda: _reporter_rows(app, 3))
+            armed.set()
+
+            async def all_sent() -> bool:
+                return await settled(app, js) and len(sink.to(REPORTER)) == 3
+
+            await eventually(all_sent)
+    assert kept.is_set(), "the report was kept during a round, as the test means"
+    subjects = [mail.subject for mail in sink.to(REPORTER)]
+    assert subjects == ["您反映的问题已受理", "您反映问题的办理结果", "您反映的问题已办结"]
+
+
+async def test_a_later_mail_waits_for_an_earlier_one_untried_but_overtakes_a_retried_one(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    """Each case's second mail is due; its first falls due later: out on its first try on
+    another replica (leased), waiting for the report, or retried after the receiver failed.
+    Only the retried one may be overtaken (README)."""
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            n = app.state.notify
+            # A year ahead: the running worker never finds these due; the claim below does.
+            due = datetime.now(UTC) + timedelta(days=365)
+            later = due + timedelta(days=1)
+            firsts: dict[str, dict[str, Any]] = {
+                "leased": {"attempts": 1, "last_error": None},
+                "waiting": {"attempts": 0, "last_error": "report not seen yet"},
+                "retried": {"attempts": 1, "last_error": "451 try again later"},
+            }
+            seconds: dict[str, str] = {}
+            rows: list[dict[str, Any]] = []
+            for state, first in firsts.items():
+                case_id = new_case_id()
+                for seq, event_type in ((1, "case.accepted"), (2, "case.concluded")):
+                    event = case_event(event_type, case_id, "r-" + case_id, seq)
+                    row = delivery_row(
+                        event, parse_payload(event), due, channel="email",  # type: ignore[arg-type]
+                        recipient_kind="reporter", recipient="r-" + case_id, audience="reporter",
+                    )  # fmt: skip
+                    if seq == 1:
+                        row.update(first, next_attempt_at=later)
+                    else:
+                        seconds[row["id"]] = state
+                    rows.append(row)
+            async with n.db.sessions() as session, session.begin():
+                await session.execute(insert(deliveries), rows)
+            claimed = await worker.claim(replace(n, clock=lambda: due))
+    assert [seconds[row["id"]] for row in claimed] == ["retried"]
+
+
+async def test_a_mail_whose_report_came_during_its_round_stays_due(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    """Two reporters' mails are out in a round that finds neither report; one report is kept
+    before the round records that: that mail stays due (the report brought it forward), the
+    other waits as before."""
+    url, js = bus
+    with smtp_sink() as sink:
+        settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
+        async with running_notify(settings, js) as (app, _http):
+            # A year ahead: the running worker never finds these due; the rounds below do.
+            due = datetime.now(UTC) + timedelta(days=365)
+            late, known = report_received("371402"), report_received("371402")
+            rows = []
+            for report in (late, known):
+                event = case_event("case.accepted", new_case_id(), report.aggregate_id, 2)
+                row = delivery_row(
+                    event, parse_payload(event), due, channel="email",  # type: ignore[arg-type]
+                    recipient_kind="reporter", recipient=report.aggregate_id, audience="reporter",
+                )  # fmt: skip
+                rows.append(row)
+            n = app.state.notify
+            async with n.db.sessions() as session, session.begin():
+                await session.execute(insert(deliveries), rows)
+            claimed = await worker.claim(replace(n, clock=lambda: due))
+            async with n.db.sessions() as session, session.begin():
+                kept = parse_payload(known)
+                await reporters.keep_contacts(session, [kept], due)  # type: ignore[list-item]
+            waits = [Result(Job([row], row["external_id"]), "wait", "email") for row in claimed]
+            await worker.record(replace(n, clock=lambda: due + timedelta(seconds=1)), waits)
+            async with n.db.sessions() as session:
+                found = await session.execute(
+                    select(deliveries.c.recipient, deliveries.c.next_attempt_at)
+                )
+                next_at = {row.recipient: row.next_attempt_at for row in found}
+    assert next_at[known.aggregate_id] == due
+    assert next_at[late.aggregate_id] > due + timedelta(seconds=1)
+
+
+async def _contact_kept(n: Notify, report_id: str) -> bool:
+    async with n.db.sessions() as session:
+        found = await session.scalar(
+            select(func.count()).where(reporter_contacts.c.report_id == report_id)
+        )
+    return bool(found)
+
+
+async def _reporter_rows(app: FastAPI, count: int) -> bool:
+    async with app.state.notify.db.sessions() as session:
+        found = await session.scalar(
+            select(func.count()).where(deliveries.c.recipient_kind == "reporter")
+        )
+    return found == count
 
 
 async def test_a_webhook_whose_target_is_now_inside_gets_nothing_and_fails_for_good(
