@@ -241,9 +241,13 @@ def apikey_create(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     secret = _settings().resolved_apikey_secret()
-    key_id, key = asyncio.run(
-        _with_js(lambda js: apikeys.create(js, unit, role, secret, ttl=lifetime))
-    )
+
+    async def go(js: Any) -> tuple[str, str]:
+        key_id, key = await apikeys.create(js, unit, role, secret, ttl=lifetime)
+        await _audit_apikey(js, key_id, "create")
+        return key_id, key
+
+    key_id, key = asyncio.run(_with_js(go))
     typer.echo(
         f"id:  {key_id}\nkey: {key}\n(send it as the X-API-Key header; it is not shown again;"
         f" it expires after {ttl})"
@@ -256,10 +260,40 @@ def apikey_revoke(key_id: str) -> None:
     from shared import apikeys
 
     secret = _settings().resolved_apikey_secret()
-    if not asyncio.run(_with_js(lambda js: apikeys.revoke(js, key_id, secret))):
+
+    async def go(js: Any) -> bool:
+        if not await apikeys.revoke(js, key_id, secret):
+            return False
+        await _audit_apikey(js, key_id, "revoke")
+        return True
+
+    if not asyncio.run(_with_js(go)):
         typer.echo(f"no key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
+
+
+async def _audit_apikey(js: Any, key_id: str, action: str) -> None:
+    """Record the change on the AUDIT stream (`audit.apikey_changed`): id, unit, role, expiry,
+    never the key. No database here, so it is published at once and its PubAck awaited (with
+    `Nats-Msg-Id`); a failure exits non-zero, the change itself being already made."""
+    from datetime import UTC, datetime
+
+    from shared import apikeys
+    from shared.bus import publish_envelope
+    from shared.events.audit import AuditApiKeyChanged, audit_record
+
+    stored = json.loads((await (await apikeys.ensure_bucket(js)).get(key_id)).value)
+    expires = stored.get("expires_at")
+    record = AuditApiKeyChanged(
+        key_id=key_id,
+        action=action,  # type: ignore[arg-type]
+        unit=stored["unit"],
+        role=stored["role"],
+        expires_at=datetime.fromisoformat(expires) if expires else None,
+        changed_at=datetime.now(UTC),
+    )
+    await publish_envelope(js, audit_record(record, "cli"))
 
 
 @apikey_app.command("list")

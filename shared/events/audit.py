@@ -97,9 +97,12 @@ class AuditApiKeyChanged(EventData):
 
 
 class _Caller(Protocol):
-    sub: str
-    unit: str
-    role: Any
+    @property
+    def sub(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def role(self) -> Any: ...
 
 
 def actor(caller: _Caller) -> dict[str, str]:
