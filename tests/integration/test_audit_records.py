@@ -15,10 +15,13 @@ from nats.js import JetStreamContext
 from typer.testing import CliRunner
 
 from services.cli import app as zuofeng
+from services.notify.models import webhooks
 from shared.bus import init_bus
+from shared.db import OUTBOX
 from shared.natsserver import NatsProcess
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import bus, notify_settings, running_notify, token_header
+from tests.integration.test_outbox_atomicity import answering, counts, refused
 from tests.integration.test_reporting_alerts import _substantiated
 from tests.integration.test_reporting_harness import BASE, CaseScript, Service, service, token
 
@@ -186,6 +189,36 @@ async def _decide(svc: Service) -> None:
         "tests",
     )
     assert "张某".encode() not in raw and "通报批评".encode() not in raw
+
+
+async def test_no_webhook_change_without_its_record(
+    database_url: str, tmp_path: Path, bus: tuple[str, JetStreamContext]
+) -> None:
+    """The record is written with the change: if it cannot be, the change is not made."""
+    url, js = bus
+    settings = notify_settings(url, database_url, tmp_path / "var", 9, smtp_host=None)
+    async with running_notify(settings, js) as (app, _http):
+        db = app.state.notify.db
+        async with answering(app, "http://notify") as http:
+            mine = token_header("city-fpb", "integrator")
+            async with refused(db.engine, OUTBOX):
+                answer = await http.post("/api/v1/webhooks", json=HOOK, headers=mine)
+            assert answer.status_code >= 500
+            assert await counts(db, webhooks, OUTBOX) == [0, 0]
+            assert (await http.post("/api/v1/webhooks", json=HOOK, headers=mine)).status_code == 201
+        assert await counts(db, webhooks) == [1]
+
+
+async def test_no_export_without_its_record(database_url: str, tmp_path: Path) -> None:
+    """The record is committed before the export is answered: no record, no export."""
+    async with (
+        service(database_url, tmp_path) as svc,
+        answering(svc.app, "http://reporting") as http,
+    ):
+        async with refused(svc.db.engine, OUTBOX):
+            answer = await http.get("/api/v1/export/cases.csv", headers=token())
+        assert answer.status_code >= 500 and "case_id" not in answer.text
+        assert await counts(svc.db, OUTBOX) == [0]
 
 
 def _zuofeng(nats_url: str, var: Path, *args: str) -> Any:
