@@ -18,7 +18,7 @@ from services.cli import app as zuofeng
 from services.notify.models import webhooks
 from shared.bus import init_bus
 from shared.db import OUTBOX
-from shared.natsserver import NatsProcess
+from shared.natsserver import NatsProcess, start_nats
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import bus, notify_settings, running_notify, token_header
 from tests.integration.test_outbox_atomicity import answering, counts, refused
@@ -261,3 +261,18 @@ async def test_apikey_commands_publish_their_record(
         assert (data["key_id"], data["unit"], data["role"]) == (key_id, "371402-fpb", "integrator")
         assert data["expires_at"] is not None and record["county"] == "371400"
         assert key.encode() not in raw and key.split("_")[-1].encode() not in raw
+
+
+async def test_apikey_create_still_shows_the_key_when_its_record_fails(tmp_path: Path) -> None:
+    """A bus where `zuofeng bus init` never ran (no AUDIT stream): the key, made and never
+    shown again, is printed; the missing record is said and the command exits 1."""
+    server = start_nats(tmp_path / "nats")
+    try:
+        made = await asyncio.to_thread(
+            _zuofeng, server.url, tmp_path / "var",
+            "apikey", "create", "--unit", "371402-fpb", "--role", "integrator",
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert made.exit_code == 1
+    assert "key: zf_" in made.output and "audit record was not published" in made.output
