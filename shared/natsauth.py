@@ -22,14 +22,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from shared.events.base import CITY_COUNTY
 from shared.streams import CONSUMERS
-from shared.subjects import DLQ_PREFIX, PREFIX
+from shared.subjects import DLQ_PREFIX, PREFIX, event_subject
 
 SERVICE_PUBLISHES = {
     "intake": ["report"],
-    "cases": ["case", "audit"],  # audit: the audit chain's anchors
+    "cases": ["case"],
     "notify": ["notification"],
     "reporting": ["alert"],
+}
+# The AUDIT stream is shared: each service may publish only its own records there (at city
+# level), so none can forge another's (cases' anchors above all). `zuofeng apikey` records
+# its changes as admin.
+SERVICE_AUDIT_EVENTS = {
+    "intake": [],
+    "cases": ["audit.anchored"],
+    "notify": ["audit.webhook_changed"],
+    "reporting": ["audit.exported", "audit.alert_decided"],
 }
 JS = "$JS.API"
 # Buckets a service reads (API keys on every request with X-API-Key; the last error of a
@@ -79,6 +89,7 @@ def service_jetstream(service: str) -> list[str]:
 
 def service_permissions(service: str) -> dict[str, Any]:
     own = [f"{PREFIX}.*.{aggregate}.>" for aggregate in SERVICE_PUBLISHES[service]]
+    own += [event_subject(CITY_COUNTY, event) for event in SERVICE_AUDIT_EVENTS[service]]
     subscribe = [f"{inbox_prefix(service)}.>"]
     permissions: dict[str, Any] = {
         "publish": {"allow": own + [f"{DLQ_PREFIX}.>"] + service_jetstream(service)},

@@ -42,7 +42,11 @@ def create_app(
     subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handler, settings)
     document_publishers(
         runtime.broker,
-        [m for (t, _), m in sorted(REGISTRY.items()) if t.startswith(("case.", "audit."))],
+        [
+            m
+            for (t, _), m in sorted(REGISTRY.items())
+            if t.startswith("case.") or t == "audit.anchored"
+        ],
     )
     if settings.sweeper and not for_docs:
         runtime.background.append(lambda: sweeper.run_forever(service, settings.sweep_interval))

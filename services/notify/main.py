@@ -15,6 +15,7 @@ from services.notify.worker import DeliveryWorker
 from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
+from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
 from shared.settings import BaseServiceSettings
@@ -38,7 +39,9 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
         (handlers.CONSUMER, handlers.when_case_changes_tell_the_people(n)),
     ):
         subscribe_batched(runtime.broker, consumer(durable), handler, settings)
-    document_publishers(runtime.broker, [NotificationDelivered, NotificationFailed])
+    document_publishers(
+        runtime.broker, [NotificationDelivered, NotificationFailed, AuditWebhookChanged]
+    )
     runtime.background.append(DeliveryWorker(n).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
     app.state.notify = n

@@ -11,6 +11,7 @@ import ipaddress
 import secrets
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
@@ -20,9 +21,11 @@ from services.notify.context import Notify
 from services.notify.fences import integrator_counties
 from services.notify.models import webhooks
 from services.notify.samples import case_types
+from shared import outbox
 from shared.auth import Caller, Principal, require_role
 from shared.directory import load_directory
 from shared.errors import wants_english
+from shared.events.audit import AuditWebhookChanged, actor, audit_record
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
@@ -174,6 +177,8 @@ async def subscribe(body: WebhookIn, request: Request, caller: Integrator) -> We
                 failures=0,
             )
         )
+        kept = (created.id, str(body.url), counties, sorted(set(body.event_types)))
+        await _audit(session, n, caller, "subscribe", *kept)
     return created
 
 
@@ -199,14 +204,15 @@ async def list_subscriptions(
 @router.delete("/webhooks/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def unsubscribe(subscription_id: str, request: Request, caller: Caller) -> Response:
     """Stop deliveries to a subscription; queued ones are dropped."""
-    await _change(request, caller, subscription_id, deleted_at=_notify(request).clock())
+    n = _notify(request)
+    await _change(request, caller, subscription_id, "unsubscribe", deleted_at=n.clock())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/webhooks/{subscription_id}/resume")
 async def resume(subscription_id: str, request: Request, caller: Caller) -> dict[str, Any]:
     """Lift a suspension once the receiver works again."""
-    await _change(request, caller, subscription_id, suspended_at=None, failures=0)
+    await _change(request, caller, subscription_id, "resume", suspended_at=None, failures=0)
     async with _notify(request).db.sessions() as session:
         row = (
             await session.execute(select(webhooks).where(webhooks.c.id == subscription_id))
@@ -214,15 +220,45 @@ async def resume(subscription_id: str, request: Request, caller: Caller) -> dict
     return _view(row)
 
 
-async def _change(request: Request, caller: Caller, subscription_id: str, **values: Any) -> None:
-    """Scope first (another unit's subscription is 404), then the role (403)."""
+async def _change(
+    request: Request, caller: Caller, subscription_id: str, action: str, **values: Any
+) -> None:
+    """Scope first (another unit's subscription is 404), then the role (403); the audit
+    record goes out with the change (outbox, same transaction)."""
     theirs = (
         webhooks.c.id == subscription_id,
         webhooks.c.unit == caller.unit,
         webhooks.c.deleted_at.is_(None),
     )
-    async with _notify(request).db.sessions() as session, session.begin():
-        if (await session.execute(select(webhooks.c.id).where(*theirs))).first() is None:
+    n = _notify(request)
+    async with n.db.sessions() as session, session.begin():
+        row = (await session.execute(select(webhooks).where(*theirs))).first()
+        if row is None:
             raise HTTPException(404, "no such subscription")
         require_role(caller, "integrator")
         await session.execute(update(webhooks).where(*theirs).values(**values))
+        await _audit(session, n, caller, action, row.id, row.url, row.counties, row.event_types)
+
+
+async def _audit(
+    session: Any,
+    n: Notify,
+    caller: Principal,
+    action: str,
+    subscription_id: str,
+    url: str,
+    counties: list[str],
+    event_types: list[str],
+) -> None:
+    """Record who changed which subscription (`audit.webhook_changed` on the AUDIT stream):
+    the receiver's host only, never the URL's path or query, nor the secret."""
+    record = AuditWebhookChanged(
+        **actor(caller),
+        subscription_id=subscription_id,
+        action=action,  # type: ignore[arg-type]
+        counties=list(counties),
+        event_types=list(event_types),
+        url_host=urlsplit(url).hostname or "",
+        changed_at=n.clock(),
+    )
+    await outbox.add(session, audit_record(record, "notify"))

@@ -17,6 +17,7 @@ from services.reporting.models import alert_decisions, alerts
 from shared import outbox
 from shared.auth import Principal
 from shared.events import make_event
+from shared.events.audit import AuditAlertDecided, actor, audit_record
 from shared.events.reporting import AlertDecided, Decision
 
 DECISION_LABELS = {
@@ -116,6 +117,15 @@ async def record_decision(
         decided_unit=caller.unit,
     )
     await outbox.add(session, _envelope(payload, alert, sequence, now))
+    # alert.decided names the deciding unit only; the audit record says who (no names, no note).
+    record = AuditAlertDecided(
+        **actor(caller),
+        alert_id=alert["alert_id"],
+        decision=body.decision,
+        target=body.target,
+        decided_at=now,
+    )
+    await outbox.add(session, audit_record(record, PRODUCER))
     return _decision_view(row)
 
 

@@ -13,6 +13,7 @@ from services.reporting.settings import ReportingSettings, reporting_settings
 from shared import errors, http_limits
 from shared.bus import document_publishers, subscribe_batched
 from shared.directory import load_directory
+from shared.events.audit import AuditAlertDecided, AuditExported
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
 from shared.runtime import Runtime, build_app, build_runtime
 from shared.settings import BaseServiceSettings
@@ -81,4 +82,6 @@ def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Project
         handlers.when_case_changes_update_facts(projector),
         settings,
     )
-    document_publishers(runtime.broker, [AlertFrequentProblems, AlertDecided])
+    document_publishers(
+        runtime.broker, [AlertFrequentProblems, AlertDecided, AuditExported, AuditAlertDecided]
+    )

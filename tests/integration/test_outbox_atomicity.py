@@ -356,7 +356,8 @@ async def test_reporting_a_decision_is_whole_or_absent(
                 assert await session.scalar(select(alerts.c.sequence)) == 1
             again = await http.post(url, json=decided, headers=token())
         assert again.status_code == 200, again.text
-        assert await counts(svc.db, alert_decisions, OUTBOX) == [1, 1]
+        # The decision, with its alert.decided and its audit.alert_decided.
+        assert await counts(svc.db, alert_decisions, OUTBOX) == [1, 2]
 
 
 # -- notify: a delivery's end and its notification.delivered / .failed ------------------------

@@ -107,7 +107,15 @@ PUBLISH: list[tuple[str, set[str]]] = [
     ("$JS.API.STREAM.MSG.GET.AUDIT", _everyone("cases")),  # the last audit anchor
     ("$JS.API.STREAM.PURGE.AUDIT", _everyone()),
     ("$JS.API.STREAM.MSG.DELETE.AUDIT", _everyone()),
+    # The shared AUDIT stream: each service its own records only, at city level; the API-key
+    # record is admin's (`zuofeng apikey`).
     ("zuofeng.v1.371400.audit.anchored", _everyone("cases")),
+    ("zuofeng.v1.371400.audit.webhook_changed", _everyone("notify")),
+    ("zuofeng.v1.371400.audit.exported", _everyone("reporting")),
+    ("zuofeng.v1.371400.audit.alert_decided", _everyone("reporting")),
+    ("zuofeng.v1.371400.audit.apikey_changed", _everyone()),
+    (f"zuofeng.v1.{A}.audit.anchored", _everyone()),
+    ("zuofeng.v1.371400.audit.forged", _everyone()),
     ("$JS.API.CONSUMER.MSG.NEXT.INTAKE.cases-reports", _everyone("cases")),
     ("$JS.API.CONSUMER.MSG.NEXT.CASES.notify-cases", _everyone("notify")),
     ("$JS.API.CONSUMER.INFO.CASES.reporting-cases", _everyone("reporting")),
