@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from shared import mentions
@@ -60,7 +62,7 @@ def test_what_looks_like_a_unit(text: str, unit: bool) -> None:
 
 def test_a_one_character_name_is_found_too() -> None:
     # The loader allows any non-empty name or alias; the search tries every length down to one.
-    units = [
+    units: list[dict[str, Any]] = [
         {"id": "top", "name": "市领导小组", "kind": "leading_group", "level": "city"},
         {"id": "coff", "name": "市扶贫办", "kind": "office", "level": "city", "aliases": ["扶"]},
     ]
