@@ -62,6 +62,16 @@ async def test_add_many_stages_every_event_in_the_callers_transaction(database_u
     await db.dispose()
 
 
+async def test_a_commit_that_staged_one_event_wakes_the_relay(database_url: str) -> None:
+    # No relay runs here, so nothing clears the signal: whether the commit set it is certain
+    # (a running relay's first pass may publish the row anyway and hide a missing wake-up).
+    db = await migrated(database_url)
+    async with db.sessions() as session, session.begin():
+        await outbox.add(session, report_received(random_county()))
+    assert db.outbox_signal.is_set()
+    await db.dispose()
+
+
 async def test_published_messages_carry_the_rows_payload_and_id_in_commit_order(
     database_url: str, js: JetStreamContext
 ) -> None:

@@ -114,3 +114,22 @@ def test_with_nothing_independent_to_handle_it_the_transfer_goes_to_the_reports_
     )
     r = go(d, problem=1, subject_unit_id="gov", rules=TO_DISCIPLINE)
     assert (r.handling_unit, r.transfer_unit) == (None, "jw")
+
+
+def test_an_accused_city_office_hands_triage_to_the_unit_above_it() -> None:
+    r = go(build(*CITY, *COUNTY), subject_unit_id="coff", rules=RoutingRules())
+    assert r.triage_unit == "top"
+
+
+def test_with_the_city_office_and_all_above_it_accused_the_fallback_triages() -> None:
+    d = build(*CITY, *COUNTY, unit("cjw", "discipline", "371400"))
+    r = go(d, subject_unit_id="top", rules=RoutingRules(fallback=("cjw",)))
+    assert r.triage_unit == "cjw"
+
+
+def test_an_unresolved_unit_in_the_text_says_why_the_city_office_triages() -> None:
+    r = go(DZ, report_text=("大柳镇政府截留扶贫资金",))
+    assert (
+        "the report names a unit the directory does not resolve: the city office triages"
+        in r.reasons
+    )

@@ -5,6 +5,7 @@ callers of every role, so the two statements of the rules cannot drift apart."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +53,13 @@ ROWS = {
     "transferred": row(receiving_unit="371402-jw"),
     "escalated": row(handling_unit="371403-fpb", escalated_to="371402-lg"),
     "accused-city-office": row(handling_unit="city-jw", accused_unit="city-fpb"),
+    # The report's text accused more units: the county's leading group is hidden from its office.
+    "accuses-above-in-list": row(
+        accused_unit="city-zzb", accused_units=json.dumps(["city-zzb", "371402-lg"])
+    ),
+    "accuses-others-in-list": row(
+        accused_unit="371403-fpb", accused_units=json.dumps(["371403-fpb", "371423-fpb"])
+    ),
 }
 CALLERS = [
     *[

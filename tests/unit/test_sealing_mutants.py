@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import inspect
+import json
 import os
 import re
 from pathlib import Path
@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from shared import sealing
+from shared.events.intake import SealedIdentity
 
 
 def _raw(key: X25519PrivateKey) -> bytes:
@@ -81,10 +82,27 @@ def test_a_missing_public_key_names_the_holder_and_folder(tmp_path: Path) -> Non
 def test_a_sealed_identity_says_which_contacts_it_holds(
     identity: dict[str, str], phone: bool, email: bool
 ) -> None:
-    # Cases and notify read these flags without opening the box. (A box bound to its report
-    # takes the report id: passed when `seal_identity` asks for it.)
-    bound = "report_id" in inspect.signature(sealing.seal_identity).parameters
+    # Cases and notify read these flags without opening the box.
     holders = {"notify": X25519PrivateKey.generate().public_key()}
-    extra = {"report_id": "r-1"} if bound else {}
-    sealed = sealing.seal_identity(identity, holders, **extra)
+    sealed = sealing.seal_identity(identity, holders, report_id="r-1")
     assert (sealed.has_phone, sealed.has_email) == (phone, email)
+
+
+def test_a_bound_box_built_by_the_documented_scheme_opens() -> None:
+    # Format 2: "2." before the base64, and as AEAD associated data the JSON list of the
+    # scheme's name, the report id and the holder: what a holder's tooling checks a box against.
+    holder = X25519PrivateKey.generate()
+    ad = json.dumps(["zuofeng-sealed-identity-v2", "r-1", "notify"]).encode()
+    box = sealing.seal(json.dumps({"phone": "13800138000"}).encode(), holder.public_key(), ad)
+    sealed = SealedIdentity(sealed={"notify": box}, key_ids={}, has_phone=True, has_email=False)
+    assert sealing.open_identity(sealed, "notify", holder, report_id="r-1") == {
+        "phone": "13800138000"
+    }
+
+
+def test_a_holder_without_a_field_list_gets_an_empty_box() -> None:
+    # Nothing in clear: a holder the module does not know gets none of the reporter's fields.
+    holder = X25519PrivateKey.generate()
+    identity = {"name": "张三", "phone": "13800138000"}
+    sealed = sealing.seal_identity(identity, {"archive": holder.public_key()}, report_id="r-1")
+    assert sealing.open_identity(sealed, "archive", holder, report_id="r-1") == {}

@@ -146,3 +146,16 @@ def test_reopening_lets_a_pending_exposure_proposal_lapse() -> None:
     reopened = apply(proposed, "case.reopened", {"on_review_request": False, "reason": "r"})
     assert not reopened.exposure_proposed and reopened.exposure_text is None
     assert reopened.status is S.INVESTIGATING
+
+
+def test_no_unit_the_opened_case_accuses_may_be_assigned_it() -> None:
+    # The report's text may accuse several units: none of them may handle the case.
+    opened = apply(
+        CaseState(),
+        "case.opened",
+        {"case_id": "c-2", "county": "371402", "handling_unit": HANDLING, "problem": 7}
+        | {"subject_unit_id": ACCUSED, "subject_unit_ids": [ACCUSED, "u-y"]},
+    )
+    assert opened.accused == (ACCUSED, "u-y")
+    error = refused(opened, city, A.ASSIGN, {"unit": "u-y"})
+    assert error["msg"] == "案件不得交由被举报单位办理 | a case never goes to the unit it accuses"
