@@ -18,11 +18,17 @@ PAGE_POLICY = (
 )
 
 
-class SecurityHeaders:
-    """Pure ASGI middleware (no per-request task group)."""
+# In production every service sits behind TLS: browsers then reach it over TLS only, so a
+# session cookie never travels in clear.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task group, so streamed exports stay streamed)."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.extra = [HSTS] if hsts else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,6 +40,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in HEADERS.items() if k not in present]
+                headers += self.extra
                 content_type = dict(headers).get(b"content-type", b"")
                 if (
                     content_type.startswith(b"text/html")

@@ -57,7 +57,7 @@ class RequestGuard:
             if not checked:
                 checked = True
                 await self._check_caller(scope)
-                declared = _header(scope, b"content-length")
+                declared = header(scope, b"content-length")
                 if limit is not None and declared.isdigit() and int(declared) > limit:
                     raise _too_large(scope, limit)
             message = await receive()
@@ -83,7 +83,7 @@ class RequestGuard:
         reads, requires = self._route_needs(scope.get("route"))
         if not reads:
             return
-        if not (_header(scope, b"authorization") or _header(scope, b"x-api-key")):
+        if not (header(scope, b"authorization") or header(scope, b"x-api-key")):
             if requires:
                 raise _unauthorized(scope)
             return
@@ -122,15 +122,17 @@ def _depends_on(dependant: Dependant, wanted: Callable[..., Any]) -> bool:
     return any(dep.call is wanted or _depends_on(dep, wanted) for dep in dependant.dependencies)
 
 
-def _header(scope: Scope, wanted: bytes) -> str:
+def header(scope: Scope, wanted: bytes) -> str:
+    """A request header from the ASGI scope (\"\" when absent)."""
     for name, value in scope.get("headers", []):
         if name == wanted:
             return str(value.decode("latin-1"))
     return ""
 
 
-def _english(scope: Scope) -> bool:
-    return _header(scope, b"accept-language").lower().startswith("en")
+def wants_english(scope: Scope) -> bool:
+    """Texts for users are zh-CN unless the caller asks for English."""
+    return header(scope, b"accept-language").lower().startswith("en")
 
 
 def too_large_text(limit: int, english: bool) -> str:
@@ -138,13 +140,13 @@ def too_large_text(limit: int, english: bool) -> str:
 
 
 def _too_large(scope: Scope, limit: int) -> Refused:
-    return Refused(413, too_large_text(limit, _english(scope)))
+    return Refused(413, too_large_text(limit, wants_english(scope)))
 
 
 def _unauthorized(scope: Scope) -> Refused:
     text = (
         "a valid bearer token or API key is required"
-        if _english(scope)
+        if wants_english(scope)
         else "需要有效的凭据（Bearer 令牌或 API 密钥）"
     )
     return Refused(401, text, headers={"WWW-Authenticate": "Bearer"})

@@ -115,5 +115,5 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     )
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
     return app

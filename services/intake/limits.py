@@ -17,6 +17,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.http_limits import header, too_large_text, wants_english
+
 MAX_CLIENTS = 100_000
 
 
@@ -112,7 +114,7 @@ class TooLarge(HTTPException):
     answers 413 instead of calling it a malformed body)."""
 
     def __init__(self, limit: int, english: bool) -> None:
-        super().__init__(413, _message(limit, english))
+        super().__init__(413, too_large_text(limit, english))
 
 
 class BodyLimit:
@@ -145,7 +147,7 @@ class BodyLimit:
             seen += len(message.get("body", b""))
             if seen > limit:
                 self.on_reject()
-                raise TooLarge(limit, _english(scope))
+                raise TooLarge(limit, wants_english(scope))
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -160,30 +162,15 @@ class BodyLimit:
                 await _too_large(scope, send, limit)
 
 
-def _header(scope: Scope, wanted: bytes) -> str:
-    for name, value in scope.get("headers", []):
-        if name == wanted:
-            return str(value.decode("latin-1"))
-    return ""
-
-
-def _english(scope: Scope) -> bool:
-    return _header(scope, b"accept-language").lower().startswith("en")
-
-
-def _message(limit: int, english: bool) -> str:
-    return f"request body exceeds {limit} bytes" if english else f"请求体超过 {limit} 字节"
-
-
 def _content_length(scope: Scope) -> int | None:
-    value = _header(scope, b"content-length")
+    value = header(scope, b"content-length")
     return int(value) if value.isdigit() else None
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     from starlette.responses import JSONResponse
 
-    text = _message(limit, _english(scope))
+    text = too_large_text(limit, wants_english(scope))
     body: Any
     if scope["path"].startswith("/open311/"):
         body = [{"code": 413, "description": text}]

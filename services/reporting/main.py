@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.reporting import api, export_api, handlers, metrics, pages
 from services.reporting.alerts import AlertRule
@@ -41,32 +40,7 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
     app.include_router(api.router)
     app.include_router(export_api.router)
     app.include_router(pages.router)
-    if settings.production:
-        app.add_middleware(StrictTransportSecurity)
     return app
-
-
-class StrictTransportSecurity:
-    """HSTS on every response in production: browsers then reach the service over TLS only, so
-    the dashboard's session cookie never travels in clear (a pure ASGI middleware, so streamed
-    exports stay streamed)."""
-
-    HEADER = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_hsts(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), self.HEADER]
-            await send(message)
-
-        await self.app(scope, receive, with_hsts)
 
 
 def _subscribe(runtime: Runtime, settings: ReportingSettings, projector: Projector) -> None:

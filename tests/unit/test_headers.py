@@ -28,3 +28,18 @@ def test_headers_on_json_and_a_policy_on_pages() -> None:
         assert answer.headers["x-frame-options"] == "DENY"
     assert "content-security-policy" not in api_answer.headers
     assert "script-src 'self'" in page_answer.headers["content-security-policy"]
+
+
+def test_hsts_only_when_asked_for() -> None:
+    def answer(hsts: bool) -> dict[str, str]:
+        app = FastAPI()
+        app.add_middleware(SecurityHeaders, hsts=hsts)
+
+        @app.get("/api")
+        async def api() -> dict[str, str]:
+            return {"ok": "yes"}
+
+        return dict(TestClient(app).get("/api").headers)
+
+    assert answer(True)["strict-transport-security"].startswith("max-age=31536000")
+    assert "strict-transport-security" not in answer(False)
