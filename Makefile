@@ -17,8 +17,10 @@ run: $(STAMP)
 	$(BIN)/zuofeng run
 
 # Browser tests drive Debian's Chromium (never a downloaded browser).
+# fonts-noto-cjk: without a CJK font the pages' Chinese renders as empty boxes in screenshots.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium chromium-driver)
+	@command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
+		(apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
