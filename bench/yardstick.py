@@ -2,7 +2,7 @@
 
 Raw nats-py on a bundled nats-server (file store, `sync_interval: always`, as shipped): awaited
 JetStream publish, pipelined (async) publish, raw pull consume; and our own durable consumer
-(`subscribe_durable` and our pull loop) doing nothing, so service figures can be read as ratios.
+(`Consumers.durable` and our pull loop) doing nothing, so service figures can be read as ratios.
 Run: .venv/bin/python bench/yardstick.py [--n 5000]
 """
 
@@ -20,11 +20,11 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.bus import init_bus, subscribe_durable  # noqa: E402
-from shared.consumer import pull_loops_of  # noqa: E402
+from shared.bus import init_bus  # noqa: E402
 from shared.natsserver import start_nats  # noqa: E402
 from shared.settings import service_settings  # noqa: E402
 from shared.streams import ConsumerDef, consumer_config  # noqa: E402
+from shared.subscriptions import Consumers  # noqa: E402
 from tests.factories import report_received  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -74,10 +74,11 @@ async def our_consumer(url: str, js, county: str, n: int) -> float:  # type: ign
             done.set()
 
     broker = NatsBroker(url, logger=None)
-    subscribe_durable(broker, cdef, noop, settings)
+    consumers = Consumers(broker, settings)
+    consumers.durable(cdef, noop)
     started = time.perf_counter()
     await broker.start()
-    loops = [asyncio.create_task(loop.run()) for loop in pull_loops_of(broker)]
+    loops = consumers.start()
     await done.wait()
     rate = n / (time.perf_counter() - started)
     for task in loops:

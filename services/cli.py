@@ -15,10 +15,11 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from services.catalog import PORTS, settings_class, settings_of
 from shared import dlq, migrate
 from shared.auth import ROLES, issue_token, parse_ttl
 from shared.bus import connect, init_bus
-from shared.settings import BaseServiceSettings, service_settings
+from shared.settings import BaseServiceSettings
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
 bus_app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
@@ -34,7 +35,6 @@ app.add_typer(keys_app, name="keys")
 KeysDir = Annotated[
     Path | None, typer.Option(help="where the keys live (default: ZUOFENG_VAR_DIR/keys)")
 ]
-PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
 
 
 def _add_service_commands() -> None:
@@ -53,16 +53,14 @@ _add_service_commands()
 
 
 def _settings(service: str = "cli") -> BaseServiceSettings:
-    return service_settings(service, PORTS.get(service, 0))()
+    return settings_of(service)
 
 
 def _safe_settings(service: str) -> BaseServiceSettings:
     """The service's own settings, or exit 2 saying which variables are unsafe (production
     refuses to start with them) - one line per problem, no traceback."""
     try:
-        module = importlib.import_module(f"services.{service}.settings")
-        own: type[BaseServiceSettings] = getattr(module, f"{service.title()}Settings")
-        return own()
+        return settings_class(service)()
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(part) for part in error.get("loc", ()))

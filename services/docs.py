@@ -9,29 +9,18 @@ from typing import Any
 
 from faststream.specification import AsyncAPI
 
-from services.cases.main import create_app as cases_app
-from services.intake.main import create_app as intake_app
-from services.notify.main import create_app as notify_app
-from services.reporting.main import create_app as reporting_app
-from shared.settings import service_settings
-
-FACTORIES = {
-    "intake": intake_app,
-    "cases": cases_app,
-    "notify": notify_app,
-    "reporting": reporting_app,
-}
-PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+from services.catalog import PORTS, app_factory, settings_of
 
 
 def docs_app(service: str) -> Any:
     """The service's app as built for documents: nothing connects, nothing is read from var/."""
-    settings = service_settings(service, PORTS[service])(
+    settings = settings_of(
+        service,
         var_dir=Path("/nonexistent/zuofeng-docs"),
         jwt_secret="docs-only",
         database_url="sqlite+aiosqlite://",
     )
-    return FACTORIES[service](settings, for_docs=True)  # type: ignore[operator]
+    return app_factory(service)(settings, for_docs=True)
 
 
 def render(service: str) -> dict[str, str]:
@@ -58,7 +47,7 @@ def _dump(document: Any) -> str:
 def write_docs(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for service in FACTORIES:
+    for service in PORTS:
         for name, content in render(service).items():
             path = out / name
             path.write_text(content, encoding="utf-8")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from honcho.manager import Manager
 
+from services.catalog import PORTS, settings_of
 from shared import migrate
 from shared.auth import issue_token
 from shared.bus import connect, init_bus
@@ -31,14 +32,14 @@ from shared.natsauth import (
     with_credentials,
 )
 from shared.natsserver import NatsProcess, start_nats
-from shared.settings import BaseServiceSettings, service_settings
+from shared.settings import BaseServiceSettings
 from shared.taxonomy import load_taxonomy
 
-SERVICES = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+SERVICES = PORTS
 
 
 def _settings(service: str) -> BaseServiceSettings:
-    return service_settings(service, SERVICES.get(service, 0))()
+    return settings_of(service)
 
 
 def _stop_stale_nats(var: Path) -> None:

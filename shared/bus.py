@@ -16,8 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -25,7 +24,6 @@ from nats.js.api import PubAck
 from nats.js.errors import NotFoundError
 
 from shared import apikeys, dlq
-from shared.consumer import ConsumerMetrics, PullLoop, pull_loops_of
 from shared.events import (
     Envelope,
     EventData,
@@ -35,11 +33,9 @@ from shared.events import (
     parse_payload,
 )
 from shared.natsauth import connect_options
-from shared.settings import BaseServiceSettings
 from shared.streams import (
     CONSUMERS,
     STREAMS,
-    ConsumerDef,
     consumer_config,
     stream_config,
     stream_for_subject,
@@ -212,103 +208,6 @@ async def connect(url: str, name: str) -> Client:
 def js_of(broker: NatsBroker) -> JetStreamContext:
     """The JetStream context of a started broker's connection."""
     return broker.connection.jetstream()
-
-
-def subscribe_durable(
-    broker: NatsBroker,
-    cdef: ConsumerDef,
-    handler: Handler,
-    settings: BaseServiceSettings,
-    *,
-    filter_subject: str | None = None,
-    description: str | None = None,
-    batch: BatchHandler | None = None,
-) -> None:
-    """Bind `handler` to a durable pull consumer created by `init_bus` (never declared here).
-    `batch`, when given, handles a pulled batch in one go (see the module's docstring).
-
-    The service's lifespan runs our pull loop (shared.consumer); a broker built for the docs
-    registers a FastStream subscriber instead, so the AsyncAPI document shows the channel.
-    """
-    if getattr(broker, "_zuofeng_docs", False):
-        broker.subscriber(
-            filter_subject or cdef.filter_subject,
-            stream=JStream(cdef.stream, declare=False),
-            durable=cdef.durable,
-            pull_sub=PullSub(batch_size=settings.pull_batch, batch=True),
-            ack_policy=AckPolicy.MANUAL,
-            description=description or handler.__doc__,
-        )(_never_called)
-        return
-    on_batch = durable_handler(
-        cdef.durable,
-        handler,
-        retry_delays=settings.retry_delays,
-        max_deliver=settings.max_deliver,
-        js=lambda: js_of(broker),
-        batch=batch,
-    )
-    pull_loops_of(broker).append(
-        PullLoop(
-            lambda: _connected_js(broker),
-            cdef.stream,
-            cdef.durable,
-            settings.pull_batch,
-            on_batch,
-            _metrics_of(broker),
-            linger=cdef.linger,
-        )
-    )
-
-
-def subscribe_batched(
-    broker: NatsBroker,
-    cdef: ConsumerDef,
-    handler: BatchHandler,
-    settings: BaseServiceSettings,
-    *,
-    description: str | None = None,
-) -> None:
-    """`subscribe_durable` for a handler that takes a pulled batch in one transaction. When a
-    batch fails, the one-by-one way hands the same handler one event at a time."""
-
-    async def one(envelope: Envelope, payload: EventData) -> None:
-        await handler([(envelope, payload)])
-
-    one.__doc__ = handler.__doc__  # the AsyncAPI description
-    subscribe_durable(broker, cdef, one, settings, description=description, batch=handler)
-
-
-async def _never_called() -> None:  # pragma: no cover - documentation only
-    raise RuntimeError("documentation subscriber")
-
-
-def _connected_js(broker: NatsBroker) -> JetStreamContext | None:
-    connection = getattr(broker, "_connection", None)
-    return connection.jetstream() if connection is not None and connection.is_connected else None
-
-
-def _metrics_of(broker: NatsBroker) -> ConsumerMetrics | None:
-    return getattr(broker, "_zuofeng_metrics", None)
-
-
-def subscribe_dlq_mover(broker: NatsBroker, settings: BaseServiceSettings) -> None:
-    """Every service runs the mover; replicas share its durable, so each advisory moves once."""
-
-    async def move(raws: list[Msg]) -> None:
-        for raw in raws:
-            try:
-                await dlq.move_advised(js_of(broker), raw.data)
-            except Exception as exc:  # noqa: BLE001 - retried by the nak below
-                log.warning("dlq mover failed, retrying: %s", dlq.describe_error(exc))
-                await raw.nak(delay=2.0)
-                continue
-            await raw.ack()
-
-    if not getattr(broker, "_zuofeng_docs", False):
-        pull_loops_of(broker).append(
-            PullLoop(lambda: _connected_js(broker), "DLQ_ADVISORIES", "dlq-mover", 16, move)
-        )
 
 
 def document_publishers(broker: NatsBroker, models: list[type[EventData]]) -> None:

@@ -108,8 +108,3 @@ class PullLoop:
         if self.metrics:
             self.metrics.batches.labels(self.durable).inc(len(messages))
             self.metrics.seconds.labels(self.durable).observe(time.perf_counter() - started)
-
-
-def pull_loops_of(broker: Any) -> list[PullLoop]:
-    """The loops registered on a broker (started by the service's lifespan)."""
-    return broker.__dict__.setdefault("_zuofeng_pull_loops", [])

@@ -1,15 +1,107 @@
-"""Validation errors as the contract wants them: 422, `loc` naming the field, zh-CN by default
-and English with `Accept-Language: en`."""
+"""Refusals: one type for every request the system will not carry out, in zh-CN and English.
+
+Domain code, validators and use cases raise `Refusal`; each transport renders it in one place:
+HTTP in `shared.http_errors`, the NATS request-reply, Open311 and import-row answers in intake's
+own renderers. Pydantic validators must raise `ValueError`, so they say "zh | en" and
+`bilingual` is the one place that text is split. No web framework is imported here, so pure
+domain modules may raise refusals.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError
+Loc = tuple[str | int, ...]
+
+
+class _HasHeaders(Protocol):
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+@dataclass(eq=False)
+class Refusal(Exception):
+    """What was refused and why: the HTTP status the contract gives it, the reason in zh-CN and
+    English, and for bad input (422) the field at fault (`loc`, FastAPI's shape, e.g.
+    ("body", "content")). `more` holds the other field problems of the same request, so one
+    answer lists them all."""
+
+    status: int
+    zh: str
+    en: str
+    loc: Loc = ()
+    type: str = "value_error"
+    more: tuple[Refusal, ...] = ()
+
+    def __post_init__(self) -> None:
+        super().__init__(self.en)
+
+    def __str__(self) -> str:
+        return self.en
+
+    @property
+    def problems(self) -> tuple[Refusal, ...]:
+        """This refusal and the others of the same request."""
+        return (self, *self.more)
+
+    def text(self, english: bool) -> str:
+        return self.en if english else self.zh
+
+    def field_errors(self, english: bool) -> list[dict[str, Any]]:
+        """The problems as FastAPI lists them (`loc`, `msg`, `type`)."""
+        return [{"loc": list(p.loc), "msg": p.text(english), "type": p.type} for p in self.problems]
+
+    def detail(self, english: bool) -> str | list[dict[str, Any]]:
+        """The `detail` of an HTTP answer: the field list for bad input, else the reason."""
+        return self.field_errors(english) if self.loc else self.text(english)
+
+    # The kinds the contract knows, each with its status.
+    @classmethod
+    def invalid(cls, loc: Iterable[str | int], zh: str, en: str) -> Refusal:
+        return cls(422, zh, en, tuple(loc))
+
+    @classmethod
+    def fields(cls, problems: Iterable[tuple[Iterable[str | int], str, str]]) -> Refusal:
+        """One 422 listing several fields: [(loc, zh, en), ...] (at least one)."""
+        first, *rest = [cls.invalid(loc, zh, en) for loc, zh, en in problems]
+        first.more = tuple(rest)
+        return first
+
+    @classmethod
+    def unauthorized(cls, zh: str, en: str) -> Refusal:
+        return cls(401, zh, en, type="unauthorized")
+
+    @classmethod
+    def forbidden(cls, zh: str, en: str) -> Refusal:
+        return cls(403, zh, en, type="forbidden")
+
+    @classmethod
+    def not_found(cls, zh: str, en: str) -> Refusal:
+        return cls(404, zh, en, type="not_found")
+
+    @classmethod
+    def conflict(cls, zh: str, en: str) -> Refusal:
+        return cls(409, zh, en, type="conflict")
+
+    @classmethod
+    def unavailable(cls, zh: str, en: str) -> Refusal:
+        return cls(503, zh, en, type="unavailable")
+
+
+def bilingual(message: str) -> tuple[str, str]:
+    """("zh", "en") from our validators' "zh | en" text (pydantic may prefix "Value error, ");
+    a text without the bar is both."""
+    text = message.removeprefix("Value error, ")
+    zh, _, en = text.partition(" | ")
+    return zh, en or zh
+
+
+def wants_english(request: _HasHeaders) -> bool:
+    """Texts for users are zh-CN unless the caller asks for English."""
+    return request.headers.get("accept-language", "").lower().startswith("en")
+
 
 ZH = {
     "missing": "此字段必填",
@@ -35,10 +127,6 @@ ZH = {
 }
 
 
-def wants_english(request: Request) -> bool:
-    return request.headers.get("accept-language", "").lower().startswith("en")
-
-
 def localise(errors: list[dict[str, Any]], english: bool) -> list[dict[str, Any]]:
     out = []
     for error in errors:
@@ -51,51 +139,7 @@ def localise(errors: list[dict[str, Any]], english: bool) -> list[dict[str, Any]
         if not english:
             template = ZH.get(str(error.get("type")))
             # The message, not ctx["error"]: once JSON-encoded, the exception there is "{}".
-            ctx.setdefault("reason", _zh_reason(str(item["msg"])))
+            ctx.setdefault("reason", bilingual(str(item["msg"]))[0])
             item["msg"] = template.format(**ctx) if template else item["msg"]
         out.append(item)
     return out
-
-
-def _zh_reason(message: str) -> str:
-    """Our own validators raise 'zh message | english message'; pick the Chinese half."""
-    text = message.removeprefix("Value error, ")
-    return text.split(" | ", 1)[0]
-
-
-def _en_reason(message: str) -> str:
-    text = message.removeprefix("Value error, ")
-    return text.split(" | ", 1)[-1]
-
-
-def _is_bad_input(exc: DBAPIError) -> bool:
-    """The database refused a value the client sent (out of range, bad encoding), not a fault."""
-    cause = exc.orig.__cause__ if exc.orig is not None else None
-    names = {type(exc.orig).__name__, type(cause).__name__}
-    return (
-        isinstance(exc, DataError)
-        or "DataError" in names
-        or "invalid input for query argument" in str(exc)
-    )
-
-
-def install(app: FastAPI) -> None:
-    @app.exception_handler(DBAPIError)
-    async def on_database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
-        # A safety net under the edge validation: out-of-range input is the caller's 422.
-        if not _is_bad_input(exc):
-            raise exc
-        english = wants_english(request)
-        msg = "a value is out of range or malformed" if english else "参数取值超出范围或格式不正确"
-        return JSONResponse(
-            {"detail": [{"loc": ["query"], "msg": msg, "type": "value_error"}]}, status_code=422
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        english = wants_english(request)
-        errors = localise(jsonable_encoder(exc.errors()), english)
-        if english:
-            for item in errors:
-                item["msg"] = _en_reason(item["msg"])
-        return JSONResponse({"detail": errors}, status_code=422)

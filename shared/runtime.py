@@ -21,14 +21,15 @@ from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 
 from shared.apikeys import ApiKeyVerifier
-from shared.bus import js_of, subscribe_dlq_mover
-from shared.consumer import ConsumerMetrics, pull_loops_of
+from shared.bus import js_of
+from shared.consumer import ConsumerMetrics
 from shared.db import Database
 from shared.headers import SecurityHeaders
 from shared.natsauth import connect_options
 from shared.observability import add_http_metrics, broker_connected, health_router
 from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
+from shared.subscriptions import Consumers
 from shared.tasks import stop_tasks
 
 log = logging.getLogger("zuofeng.runtime")
@@ -44,6 +45,7 @@ class Runtime:
     db: Database
     registry: CollectorRegistry
     relay: OutboxRelay
+    consumers: Consumers
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     def js(self) -> JetStreamContext:
@@ -62,13 +64,19 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
             NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")
         ],
     )
-    broker._zuofeng_docs = for_docs  # type: ignore[attr-defined]  # see shared.bus.subscribe_durable
-    broker._zuofeng_metrics = ConsumerMetrics(registry)  # type: ignore[attr-defined]
     assert settings.database_url is not None
     db = Database(settings.database_url)
     relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval)
-    subscribe_dlq_mover(broker, settings)
-    return Runtime(settings=settings, broker=broker, db=db, registry=registry, relay=relay)
+    consumers = Consumers(broker, settings, for_docs=for_docs, metrics=ConsumerMetrics(registry))
+    consumers.dlq_mover()
+    return Runtime(
+        settings=settings,
+        broker=broker,
+        db=db,
+        registry=registry,
+        relay=relay,
+        consumers=consumers,
+    )
 
 
 async def _start_broker(broker: NatsBroker) -> None:
@@ -91,12 +99,11 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
         starter = asyncio.create_task(_start_broker(runtime.broker))
         runtime.relay.start()
         tasks = [asyncio.create_task(job()) for job in runtime.background]
-        tasks += [asyncio.create_task(loop.run()) for loop in pull_loops_of(runtime.broker)]
+        tasks += runtime.consumers.start()
         try:
             yield
         finally:
-            for loop in pull_loops_of(runtime.broker):
-                loop.stopping = True
+            runtime.consumers.stop()
             await stop_tasks([starter, *tasks])
             await runtime.relay.stop()
             if broker_connected(runtime.broker):

@@ -69,15 +69,31 @@ STREAMS: tuple[StreamDef, ...] = (
     StreamDef("DLQ_ADVISORIES", (MAX_DELIVERIES_ADVISORY,), "max-deliveries advisories"),
 )
 
+# Every durable consumer, named once: services subscribe with these and claim their inbox
+# rows under `.durable`; `zuofeng bus init` creates them and the NATS permissions follow them.
+CASES_REPORTS = ConsumerDef("cases-reports", "INTAKE", all_counties("report"), "cases")
+INTAKE_CASES = ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake", linger=LINGER)
+# notify keeps the sealed contacts from report.received, to tell reporters later.
+NOTIFY_REPORTS = ConsumerDef(
+    "notify-reports", "INTAKE", all_counties("report"), "notify", linger=LINGER
+)
+NOTIFY_CASES = ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify", linger=LINGER)
+REPORTING_REPORTS = ConsumerDef(
+    "reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER
+)
+REPORTING_CASES = ConsumerDef(
+    "reporting-cases", "CASES", all_counties("case"), "reporting", linger=LINGER
+)
+DLQ_MOVER = ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared")
+
 CONSUMERS: tuple[ConsumerDef, ...] = (
-    ConsumerDef("cases-reports", "INTAKE", all_counties("report"), "cases"),
-    ConsumerDef("intake-cases", "CASES", all_counties("case"), "intake", linger=LINGER),
-    # notify keeps the sealed contacts from report.received, to tell reporters later.
-    ConsumerDef("notify-reports", "INTAKE", all_counties("report"), "notify", linger=LINGER),
-    ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify", linger=LINGER),
-    ConsumerDef("reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER),
-    ConsumerDef("reporting-cases", "CASES", all_counties("case"), "reporting", linger=LINGER),
-    ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared"),
+    CASES_REPORTS,
+    INTAKE_CASES,
+    NOTIFY_REPORTS,
+    NOTIFY_CASES,
+    REPORTING_REPORTS,
+    REPORTING_CASES,
+    DLQ_MOVER,
 )
 
 

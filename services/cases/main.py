@@ -10,25 +10,23 @@ from fastapi import FastAPI
 from services.cases import api, api_actions, audit, handlers, sweeper
 from services.cases.service import CasesService, utc_now
 from services.cases.settings import CasesSettings
-from shared import errors, http_limits
-from shared.bus import document_publishers, js_of, subscribe_durable
+from shared import http_errors, http_limits
+from shared.bus import document_publishers, js_of
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events import REGISTRY
 from shared.runtime import build_app, build_runtime
-from shared.settings import BaseServiceSettings
-from shared.streams import consumer
+from shared.streams import CASES_REPORTS
 
 
 def create_app(
-    settings: BaseServiceSettings | None = None,
+    settings: CasesSettings | None = None,
     *,
     for_docs: bool = False,
     now: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
     """The cases app; `now` is the clock every use case and the sweeper read (tests set it)."""
-    if not isinstance(settings, CasesSettings):  # e.g. the generic settings `zuofeng docs` uses
-        settings = CasesSettings(**settings.model_dump()) if settings else CasesSettings()
+    settings = settings or CasesSettings()
     runtime = build_runtime(settings, for_docs=for_docs)
     service = CasesService(
         db=runtime.db,
@@ -39,7 +37,7 @@ def create_app(
         audit_key=settings.resolved_audit_key(),
     )
     handler = handlers.when_a_report_arrives(service)
-    subscribe_durable(runtime.broker, consumer(handlers.CONSUMER), handler, settings)
+    runtime.consumers.durable(CASES_REPORTS, handler)
     document_publishers(
         runtime.broker,
         [
@@ -61,7 +59,7 @@ def create_app(
     )
     app.state.cases = service
     app.state.directory = service.directory
-    errors.install(app)
+    http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     api_actions.install(app)

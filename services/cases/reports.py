@@ -19,8 +19,9 @@ from services.cases.service import CasesService
 from shared import inbox
 from shared.events import Envelope
 from shared.events.intake import ReportReceived, ReportReviewRequested
+from shared.streams import CASES_REPORTS
 
-CONSUMER = "cases-reports"
+CONSUMER = CASES_REPORTS.durable
 log = logging.getLogger("zuofeng.cases")
 
 

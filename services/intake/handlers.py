@@ -9,8 +9,9 @@ from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
+from shared.streams import INTAKE_CASES
 
-CONSUMER = "intake-cases"
+CONSUMER = INTAKE_CASES.durable
 
 
 def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:

@@ -19,13 +19,13 @@ from services.intake.metrics import IntakeMetrics
 from services.intake.service import Context, Limiters, utcnow
 from services.intake.settings import IntakeSettings
 from services.intake.writer import ReportWriter
-from shared import errors, http_limits
-from shared.bus import document_publishers, subscribe_batched
+from shared import http_errors, http_limits
+from shared.bus import document_publishers
 from shared.deadlines import load_profiles
 from shared.directory import load_directory
 from shared.events.intake import ReportReceived, ReportReviewRequested
 from shared.runtime import Runtime, build_app, build_runtime
-from shared.streams import consumer
+from shared.streams import INTAKE_CASES
 from shared.taxonomy import load_taxonomy
 
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an uploaded file
@@ -76,17 +76,9 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     settings = settings or IntakeSettings()
-    if not isinstance(settings, IntakeSettings):
-        # A generic service settings object (the docs generator's): intake's defaults added.
-        settings = IntakeSettings(**settings.model_dump(exclude_unset=True))
     runtime = build_runtime(settings, for_docs=for_docs)
     ctx = build_context(settings, runtime, clock)
-    subscribe_batched(
-        runtime.broker,
-        consumer(handlers.CONSUMER),
-        handlers.when_case_changes_update_public_status(ctx),
-        settings,
-    )
+    runtime.consumers.batched(INTAKE_CASES, handlers.when_case_changes_update_public_status(ctx))
     if not for_docs:
         runtime.background.append(
             lambda: attachments.sweep_forever(
@@ -101,7 +93,7 @@ def create_app(
     requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)
     document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
     app.state.intake = ctx
-    errors.install(app)
+    http_errors.install(app)
     _count_invalid_bodies(app, ctx)
     app.add_exception_handler(HTTPException, _open311_errors)
     app.add_middleware(

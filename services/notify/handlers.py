@@ -12,9 +12,10 @@ from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
+from shared.streams import NOTIFY_CASES, NOTIFY_REPORTS
 
-CONSUMER = "notify-cases"
-REPORTS_CONSUMER = "notify-reports"
+CONSUMER = NOTIFY_CASES.durable
+REPORTS_CONSUMER = NOTIFY_REPORTS.durable
 Events = list[tuple[Envelope, EventData]]
 
 

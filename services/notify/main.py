@@ -12,20 +12,19 @@ from services.notify.context import Notify
 from services.notify.metrics import build_metrics
 from services.notify.settings import NotifySettings
 from services.notify.worker import DeliveryWorker
-from shared import errors, http_limits
-from shared.bus import document_publishers, subscribe_batched
+from shared import http_errors, http_limits
+from shared.bus import document_publishers
 from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
-from shared.settings import BaseServiceSettings
-from shared.streams import consumer
+from shared.streams import NOTIFY_CASES, NOTIFY_REPORTS
 
 log = logging.getLogger("zuofeng.notify")
 
 
-def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = False) -> FastAPI:
-    settings = _notify_settings(settings)
+def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False) -> FastAPI:
+    settings = settings or NotifySettings()
     runtime = build_runtime(settings, for_docs=for_docs)
     n = Notify(
         settings=settings,
@@ -35,31 +34,23 @@ def create_app(settings: BaseServiceSettings | None = None, *, for_docs: bool = 
         metrics=build_metrics(runtime.registry),
     )
     for durable, handler in (
-        (handlers.REPORTS_CONSUMER, handlers.when_report_received_keep_the_contact(n)),
-        (handlers.CONSUMER, handlers.when_case_changes_tell_the_people(n)),
+        (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(n)),
+        (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(n)),
     ):
-        subscribe_batched(runtime.broker, consumer(durable), handler, settings)
+        runtime.consumers.batched(durable, handler)
     document_publishers(
         runtime.broker, [NotificationDelivered, NotificationFailed, AuditWebhookChanged]
     )
     runtime.background.append(DeliveryWorker(n).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
     app.state.notify = n
-    errors.install(app)
+    http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(api.router)
     app.include_router(webhooks.router)
     if not for_docs:
         _say_which_channels(settings)
     return app
-
-
-def _notify_settings(given: BaseServiceSettings | None) -> NotifySettings:
-    # A caller holding only the shared settings (e.g. the docs generator) gets notify's own
-    # fields at their defaults.
-    if isinstance(given, NotifySettings):
-        return given
-    return NotifySettings(**given.model_dump()) if given else NotifySettings()
 
 
 def _say_which_channels(settings: NotifySettings) -> None:

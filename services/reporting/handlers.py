@@ -22,9 +22,10 @@ from shared.directory import Directory
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
+from shared.streams import REPORTING_CASES, REPORTING_REPORTS
 
-REPORTS = "reporting-reports"
-CASES = "reporting-cases"
+REPORTS = REPORTING_REPORTS.durable
+CASES = REPORTING_CASES.durable
 log = logging.getLogger("zuofeng.reporting")
 Events = list[tuple[Envelope, EventData]]
 

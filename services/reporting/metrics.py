@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.models import alert_decisions, alerts, case_facts, latency_hist
 from shared.db import Database
 from shared.dlq import describe_error
-from shared.streams import consumer
+from shared.streams import REPORTING_CASES, REPORTING_REPORTS
 
 log = logging.getLogger("zuofeng.reporting.metrics")
 CLOSED = ("closed", "rejected")
 BUCKETS_DAYS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 60)
-CONSUMERS = ("reporting-reports", "reporting-cases")
+CONSUMERS = (REPORTING_REPORTS, REPORTING_CASES)
 
 
 @dataclass
@@ -120,8 +120,8 @@ async def _alerts(session: AsyncSession) -> dict[tuple[str, str], int]:
 
 async def lag(js: JetStreamContext) -> dict[tuple[str, str], int]:
     out = {}
-    for durable in CONSUMERS:
-        cdef = consumer(durable)
+    for cdef in CONSUMERS:
+        durable = cdef.durable
         info = await js.consumer_info(cdef.stream, durable)
         out[(cdef.stream, durable)] = int(info.num_pending or 0)
     return out

@@ -24,7 +24,7 @@ from services.reporting.contributions import local_day
 from services.reporting.labels import SCOPES, Names
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
-from services.reporting.settings import ReportingSettings, reporting_settings
+from services.reporting.settings import ReportingSettings
 from services.reporting.ui import words
 from shared.auth import AuthError, Principal, principal_from_token
 
@@ -58,7 +58,8 @@ def _now() -> datetime:
 
 
 def _settings(request: Request) -> ReportingSettings:
-    return reporting_settings(request.app.state.runtime.settings)
+    settings: ReportingSettings = request.app.state.runtime.settings
+    return settings
 
 
 def _secure(request: Request) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from shared.settings import BaseServiceSettings, service_settings
+from shared.settings import service_settings
 
 
 class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[misc]
@@ -33,12 +33,3 @@ class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[mi
     @property
     def production(self) -> bool:
         return self.environment == "production"
-
-
-def reporting_settings(settings: BaseServiceSettings | None) -> ReportingSettings:
-    """Settings as ReportingSettings (the docs generator hands over the shared base)."""
-    if isinstance(settings, ReportingSettings):
-        return settings
-    if settings is None:
-        return ReportingSettings()
-    return ReportingSettings(**settings.model_dump())

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
-from shared.bus import BatchHandler, Handler, init_bus, subscribe_dlq_mover, subscribe_durable
-from shared.consumer import pull_loops_of
+from shared.bus import BatchHandler, Handler, init_bus
 from shared.settings import BaseServiceSettings
 from shared.streams import ConsumerDef, consumer_config
+from shared.subscriptions import Consumers
 
 
 class FastSettings(BaseServiceSettings):
@@ -43,9 +43,9 @@ async def bus_with_consumer(
 class Consuming:
     """A connected broker and its pull loops, as a service's lifespan runs them."""
 
-    def __init__(self, broker: NatsBroker) -> None:
+    def __init__(self, broker: NatsBroker, consumers: Consumers) -> None:
         self.broker = broker
-        self.tasks = [asyncio.create_task(loop.run()) for loop in pull_loops_of(broker)]
+        self.tasks = consumers.start()
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -63,11 +63,12 @@ async def start_broker(
     batch: BatchHandler | None = None,
 ) -> Consuming:
     broker = NatsBroker(settings.resolved_nats_url())
-    subscribe_durable(broker, cdef, handler, settings, batch=batch)
+    consumers = Consumers(broker, settings)
+    consumers.durable(cdef, handler, batch=batch)
     if mover:
-        subscribe_dlq_mover(broker, settings)
+        consumers.dlq_mover()
     await broker.start()
-    return Consuming(broker)
+    return Consuming(broker, consumers)
 
 
 async def eventually(

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from services.docs import FACTORIES, docs_app
+from services.catalog import PORTS
+from services.docs import docs_app
 from shared.events import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def test_every_event_type_is_in_the_catalogue(document: str) -> None:
     assert missing == [], f"event types missing from docs/architecture.md: {missing}"
 
 
-@pytest.mark.parametrize("service", sorted(FACTORIES))
+@pytest.mark.parametrize("service", sorted(PORTS))
 def test_every_route_is_named(service: str, document: str) -> None:
     names = routes(service)
     assert names, "the app has no routes: the check would prove nothing"

@@ -1,0 +1,55 @@
+"""HTTP answers for refusals and bad input, the one place they are rendered for HTTP: 422 with
+`loc` naming each field for bad input, the reason as `detail` otherwise; zh-CN by default and
+English with `Accept-Language: en`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, DBAPIError
+
+from shared.errors import Refusal, bilingual, localise, wants_english
+
+
+def refusal_response(request: Request, refusal: Refusal) -> JSONResponse:
+    english = wants_english(request)
+    return JSONResponse({"detail": refusal.detail(english)}, status_code=refusal.status)
+
+
+def _is_bad_input(exc: DBAPIError) -> bool:
+    """The database refused a value the client sent (out of range, bad encoding), not a fault."""
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    names = {type(exc.orig).__name__, type(cause).__name__}
+    return (
+        isinstance(exc, DataError)
+        or "DataError" in names
+        or "invalid input for query argument" in str(exc)
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DBAPIError)
+    async def on_database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A safety net under the edge validation: out-of-range input is the caller's 422.
+        if not _is_bad_input(exc):
+            raise exc
+        english = wants_english(request)
+        msg = "a value is out of range or malformed" if english else "参数取值超出范围或格式不正确"
+        return JSONResponse(
+            {"detail": [{"loc": ["query"], "msg": msg, "type": "value_error"}]}, status_code=422
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        english = wants_english(request)
+        errors = localise(jsonable_encoder(exc.errors()), english)
+        if english:
+            for item in errors:
+                item["msg"] = bilingual(item["msg"])[1]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Refusal)
+    async def on_refusal(request: Request, exc: Refusal) -> JSONResponse:
+        return refusal_response(request, exc)
