@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from services.intake import attachments, handlers, requestreply
+from services.intake import attachment_sweep, handlers, requestreply
 from services.intake.context import Context, build_context, utcnow
 from services.intake.limits import BodyLimit, proxy_hosts
 from services.intake.refusals import http_refusals
@@ -50,7 +50,7 @@ def create_app(
     runtime.consumers.batched(INTAKE_CASES, handlers.when_case_changes_update_public_status(ctx))
     if not for_docs:
         runtime.background.append(
-            lambda: attachments.sweep_forever(
+            lambda: attachment_sweep.sweep_forever(
                 runtime.db,
                 settings.resolved_attachments_dir,
                 ctx.clock,
