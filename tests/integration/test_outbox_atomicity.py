@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.cases import reports as case_reports_use_case
 from services.cases.handlers import when_a_report_arrives
 from services.cases.models import audit_log, case_history, case_reports, cases, deadlines
-from services.intake import service as intake_service
+from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
 from services.intake.schemas import ReportIn
 from services.notify import worker
@@ -153,7 +153,7 @@ async def test_intake_an_event_id_already_in_the_outbox_stores_no_report(intake:
     taken = report_received("371402")
     async with ctx.db.sessions() as session, session.begin():
         await outbox.add(session, taken)
-    draft = intake_service.prepare(
+    draft = intake_drafts.prepare(
         ctx, ReportIn.model_validate(report()), ctx.clock(), key="k-clash", unit=None
     )
     draft.envelope = draft.envelope.model_copy(update={"event_id": taken.event_id})

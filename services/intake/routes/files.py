@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile, stat
 from fastapi.responses import JSONResponse
 
 from services.intake import attachments, bulk, importing
-from services.intake.api import IdempotencyKey, context, limit, request_host
+from services.intake.context import Context, Ctx
 from services.intake.limits import client_key
+from services.intake.routes.reports import IdempotencyKey
+from services.intake.routes.throttle import limit, request_host
 from services.intake.schemas import AttachmentAccepted, ImportResult
 from shared.auth import Caller, MaybeCaller, Principal, require_role
 from shared.errors import wants_english
@@ -28,21 +30,21 @@ async def importing_clerk(caller: Caller) -> Principal:
 Clerk = Annotated[Principal, Depends(importing_clerk)]
 
 
-def bad_file(request: Request, zh: str, en: str) -> JSONResponse:
-    context(request).metrics.rejected("invalid_file")
+def bad_file(ctx: Context, request: Request, zh: str, en: str) -> JSONResponse:
+    ctx.metrics.rejected("invalid_file")
     msg = en if wants_english(request) else zh
     item = {"loc": ["body", "file"], "msg": msg, "type": "value_error"}
     return JSONResponse({"detail": [item]}, status_code=422)
 
 
-def too_large(request: Request, zh: str, en: str) -> HTTPException:
-    context(request).metrics.rejected("too_large")
+def too_large(ctx: Context, request: Request, zh: str, en: str) -> HTTPException:
+    ctx.metrics.rejected("too_large")
     return HTTPException(413, en if wants_english(request) else zh)
 
 
 @router.post("/attachments", status_code=status.HTTP_201_CREATED, response_model=AttachmentAccepted)
 async def upload_attachment(
-    request: Request, file: UploadFile, caller: MaybeCaller
+    request: Request, file: UploadFile, caller: MaybeCaller, ctx: Ctx
 ) -> AttachmentAccepted | JSONResponse:
     """Store one file (multipart field `file`) by its sha256; name its id in a report.
 
@@ -50,14 +52,14 @@ async def upload_attachment(
     the window used up → 429; the attachment store full → 503 with Retry-After. An upload no
     report names within `attachment_unused_ttl` is deleted.
     """
-    ctx = context(request)
     if caller is None:
-        limit(request, ctx.limiters.public)
+        limit(ctx, request, ctx.limiters.public)
     most = ctx.settings.attachment_max_bytes
+    over = (f"附件不能超过 {most} 字节", f"file exceeds {most} bytes")
     size = _size(file)
     if size > most:
-        raise too_large(request, f"附件不能超过 {most} 字节", f"file exceeds {most} bytes")
-    await _make_room(request, caller, size)
+        raise too_large(ctx, request, *over)
+    await _make_room(ctx, request, caller, size)
     try:
         attachment_id, sha = await attachments.save(
             ctx.db,
@@ -68,9 +70,11 @@ async def upload_attachment(
             most,
         )
     except attachments.FileTooLarge as exc:
-        raise too_large(request, f"附件不能超过 {most} 字节", f"file exceeds {most} bytes") from exc
+        raise too_large(
+            ctx, request, f"附件不能超过 {most} 字节", f"file exceeds {most} bytes"
+        ) from exc
     except attachments.BadFile as exc:
-        return bad_file(request, exc.zh, exc.en)
+        return bad_file(ctx, request, exc.zh, exc.en)
     return AttachmentAccepted(attachment_id=attachment_id, sha256=sha)
 
 
@@ -82,10 +86,9 @@ def _size(file: UploadFile) -> int:
     return size
 
 
-async def _make_room(request: Request, caller: Principal | None, size: int) -> None:
+async def _make_room(ctx: Context, request: Request, caller: Principal | None, size: int) -> None:
     """503 while the attachment store is full (the sweep frees unused uploads), then 429 when
     this client has used its upload quota for the window."""
-    ctx = context(request)
     english = wants_english(request)
     cap = ctx.settings.attachment_total_max_bytes
     if cap and await attachments.stored_bytes(ctx.db) + size > cap:
@@ -109,7 +112,11 @@ async def _make_room(request: Request, caller: Principal | None, size: int) -> N
 
 @router.post("/reports/import", response_model=ImportResult)
 async def import_reports(
-    request: Request, file: UploadFile, caller: Clerk, idempotency_key: IdempotencyKey = None
+    request: Request,
+    file: UploadFile,
+    caller: Clerk,
+    ctx: Ctx,
+    idempotency_key: IdempotencyKey = None,
 ) -> ImportResult | JSONResponse:
     """Import findings from CSV or XLSX (multipart field `file`), one result per row.
 
@@ -118,7 +125,6 @@ async def import_reports(
     spreadsheet shows it (the header is row 1). A bad row never blocks the good ones; with
     an `Idempotency-Key`, importing the same file again answers each row as the first time.
     """
-    ctx = context(request)
     data = await file.read()
     try:
         rows = await importing.import_file(
@@ -130,8 +136,8 @@ async def import_reports(
             english=wants_english(request),
         )
     except bulk.BadTable as exc:
-        return bad_file(request, exc.zh, exc.en)
+        return bad_file(ctx, request, exc.zh, exc.en)
     except importing.TooManyRows as exc:
         most = ctx.settings.import_max_rows
-        raise too_large(request, f"一次最多导入 {most} 行", f"at most {most} rows") from exc
+        raise too_large(ctx, request, f"一次最多导入 {most} 行", f"at most {most} rows") from exc
     return ImportResult(rows=rows)

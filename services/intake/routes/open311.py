@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from services.intake import exposures
-from services.intake.api import context, limit
+from services.intake.context import Context, Ctx
 from services.intake.models import reports
 from services.intake.open311_submit import submit_request
+from services.intake.routes.throttle import limit
 from shared.errors import wants_english
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
@@ -37,8 +38,8 @@ def _format(name: str) -> tuple[str, bool]:
     return stem, ext in ("", "json")
 
 
-def _service_name(request: Request, code: int | None) -> str | None:
-    taxonomy = context(request).taxonomy
+def _service_name(ctx: Context, request: Request, code: int | None) -> str | None:
+    taxonomy = ctx.taxonomy
     if code is None or code not in taxonomy:
         return None
     problem = taxonomy.problem(code)
@@ -51,9 +52,8 @@ def _open_closed(case_status: str | None) -> str:
 
 @router.get("/services.json")
 @router.get("/services")
-async def services(request: Request, jurisdiction_id: str | None = None) -> Any:
+async def services(request: Request, ctx: Ctx, jurisdiction_id: str | None = None) -> Any:
     """The problem list as GeoReport services (no extra attributes)."""
-    ctx = context(request)
     if jurisdiction_id and jurisdiction_id not in ctx.counties:
         return error(404, f"jurisdiction_id {jurisdiction_id} not found")
     english = wants_english(request)
@@ -72,28 +72,29 @@ async def services(request: Request, jurisdiction_id: str | None = None) -> Any:
 
 
 @router.get("/services/{service_code}")
-async def service_definition(request: Request, service_code: str) -> Any:
+async def service_definition(request: Request, service_code: str, ctx: Ctx) -> Any:
     """No service needs extra attributes; the definition is empty for a known code."""
     code, json_ok = _format(service_code)
     if not json_ok:
         return error(400, "only JSON is served")
-    if not code.isdigit() or int(code) not in context(request).taxonomy:
+    if not code.isdigit() or int(code) not in ctx.taxonomy:
         return error(404, f"service_code {code} not found")
     return {"service_code": code, "attributes": []}
 
 
 @router.post("/requests.json")
 @router.post("/requests")
-async def post_request(request: Request) -> Any:
+async def post_request(request: Request, ctx: Ctx) -> Any:
     """Create a report (form-encoded as GeoReport sends it, or JSON): `description` is the
     content; `first_name`/`last_name`/`phone`/`email` make it a named report (sealed)."""
-    return await submit_request(request)
+    return await submit_request(ctx, request)
 
 
 @router.get("/requests.json")
 @router.get("/requests")
 async def get_requests(
     request: Request,
+    ctx: Ctx,
     jurisdiction_id: str | None = None,
     service_request_id: str | None = None,
     service_code: str | None = None,
@@ -102,8 +103,7 @@ async def get_requests(
     end_date: str | None = None,
 ) -> Any:
     """Exposed (verified) cases only, newest first, at most 1000."""
-    ctx = context(request)
-    limit(request, ctx.limiters.lookups)
+    limit(ctx, request, ctx.limiters.lookups)
     try:
         start, end = _dates(start_date, end_date, ctx.clock())
     except ValueError as exc:
@@ -121,7 +121,7 @@ async def get_requests(
             end=None if ids else end,
         )
     wanted = set(status.split(",")) if status else {"open", "closed"}
-    return [_exposed(request, row) for row in rows if _open_closed(row.case_status) in wanted]
+    return [_exposed(ctx, request, row) for row in rows if _open_closed(row.case_status) in wanted]
 
 
 def _dates(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime | None]:
@@ -139,12 +139,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _exposed(request: Request, row: Any) -> dict[str, Any]:
+def _exposed(ctx: Context, request: Request, row: Any) -> dict[str, Any]:
     return {
         "service_request_id": row.report_id,
         "status": _open_closed(row.case_status),
         "service_code": str(row.problem) if row.problem is not None else None,
-        "service_name": _service_name(request, row.problem),
+        "service_name": _service_name(ctx, request, row.problem),
         "description": row.exposure_text,
         "requested_datetime": row.requested_at.isoformat(),
         "updated_datetime": row.updated_at.isoformat(),
@@ -152,10 +152,9 @@ def _exposed(request: Request, row: Any) -> dict[str, Any]:
 
 
 @router.get("/requests/{request_id}")
-async def get_request(request: Request, request_id: str) -> Any:
+async def get_request(request: Request, request_id: str, ctx: Ctx) -> Any:
     """One report by id: status, service code, requested and updated datetimes only."""
-    ctx = context(request)
-    limit(request, ctx.limiters.lookups)
+    limit(ctx, request, ctx.limiters.lookups)
     report_id, json_ok = _format(request_id)
     if not json_ok:
         return error(400, "only JSON is served")

@@ -1,4 +1,5 @@
-"""Openings followed together write exactly what following each one on its own writes."""
+"""Case openings followed as one batch: each report linked, its step added and its status moved
+as the rules say, whatever shape the report was in; reports not ours are skipped."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from services.intake.models import exposures, report_steps, reports
-from services.intake.openings import follow_openings
-from services.intake.public_status import follow_case_event
+from services.intake.public_status import follow_case_events
 from shared.db import Database
-from shared.deadlines import load_profiles
 from shared.events import Envelope, make_event
 from shared.events.cases import CaseOpened
 from tests.integration.dbutil import migrated
@@ -108,24 +107,32 @@ async def _state(db: Database, ids: list[str], cases: list[str]) -> list[Any]:
     return sorted(seen, key=repr)
 
 
-async def test_openings_together_equal_openings_one_by_one(database_url: str) -> None:
+def _expected() -> list[Any]:
+    """By place in SHAPES: the report row, its one step, and the exposure on record."""
+    texts = ("已登记，正在分办", "Registered; being assigned")
+    at = [T0 + timedelta(minutes=n) for n in range(len(SHAPES))]
+    rows = [
+        (0, "received", 1, "received", 1, 18, at[0], 0),
+        (1, "received", 1, "received", 1, 18, at[1], 1),
+        (2, "merged", 0, "received", 1, 18, at[2], 2),  # a merged report keeps its status
+        (3, "accepted", 3, None, 3, None, T0, 3),  # a later event got here first
+        (4, "received", 1, "received", 1, 18, at[4], 4),
+    ]
+    steps = [(n, "received", at[n], *texts) for n in range(len(SHAPES))]
+    return sorted([*rows, *steps, (4, "received", 1, 18)], key=repr)
+
+
+async def test_openings_link_step_and_move_each_report(database_url: str) -> None:
     db = await migrated(database_url, "intake")
-    profiles = load_profiles()
-    runs = {}
-    for group in ("alone", "together"):
-        ids = await _reports(db, group)
-        openings = [_opening(report_id, n) for n, report_id in enumerate(ids)]
-        openings.append(_opening(f"{group}-not-ours", len(ids)))  # a report intake never had
-        for opening, shape in zip(openings, SHAPES, strict=False):
-            if shape[3]:
-                await _exposed(db, opening)
-        async with db.sessions() as session, session.begin():
-            if group == "alone":
-                for envelope, payload in openings:
-                    await follow_case_event(session, envelope, payload, profiles)
-            else:
-                await follow_openings(session, openings)
-        runs[group] = await _state(db, ids, [p.case_id for _, p in openings])
+    ids = await _reports(db, "batch")
+    openings = [_opening(report_id, n) for n, report_id in enumerate(ids)]
+    openings.append(_opening("batch-not-ours", len(ids)))  # a report intake never had
+    for opening, shape in zip(openings, SHAPES, strict=False):
+        if shape[3]:
+            await _exposed(db, opening)
+    async with db.sessions() as session, session.begin():
+        await follow_case_events(session, list(openings))
+    seen = await _state(db, ids, [p.case_id for _, p in openings])
     await db.dispose()
-    assert runs["together"] == runs["alone"]
-    assert len(runs["alone"]) == len(SHAPES) * 2 + 1  # every report, one step each, one exposure
+    assert seen == _expected()
+    assert len(seen) == len(SHAPES) * 2 + 1  # every report, one step each, one exposure
