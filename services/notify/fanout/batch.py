@@ -15,19 +15,15 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import audiences, reporters
+from services.notify import audiences, case_reports
 from services.notify.context import Context
 from services.notify.fanout.reporter_rows import reporter_rows
-from services.notify.fanout.rows import unit_rows
+from services.notify.fanout.rows import Event, unit_rows
 from services.notify.fanout.webhook_rows import webhook_rows
 from services.notify.models import deliveries, notices, source_events
 from services.notify.notices import notice_rows
 from services.notify.notifications import notification
 from shared import outbox
-from shared.events import Envelope
-from shared.events.cases import CaseEvent
-
-Event = tuple[Envelope, CaseEvent]
 
 
 async def fan_out(session: AsyncSession, ctx: Context, events: Sequence[Event]) -> tuple[int, int]:
@@ -56,7 +52,7 @@ async def _fan_out_round(
     session: AsyncSession, ctx: Context, events: list[Event]
 ) -> tuple[int, int]:
     now = ctx.clock()
-    await reporters.link_reports(session, [(e.type, p) for e, p in events])
+    await case_reports.link_reports(session, [(e.type, p) for e, p in events])
     notes: list[dict[str, Any]] = []
     planned: dict[str, list[dict[str, Any]]] = {}
     for envelope, payload in events:

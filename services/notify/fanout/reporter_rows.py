@@ -9,13 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import audiences, reporters
+from services.notify import audiences, case_reports, reporters
 from services.notify.context import Context
-from services.notify.fanout.rows import delivery_row
-from shared.events import Envelope
-from shared.events.cases import CaseEvent
-
-Event = tuple[Envelope, CaseEvent]
+from services.notify.fanout.rows import Event, delivery_row
 
 
 async def reporter_rows(
@@ -26,7 +22,7 @@ async def reporter_rows(
     if channel is None or not told:
         return []
     whole_cases = [p.case_id for _, p, audience in told if audience != "merged_reporter"]
-    reports_of = await reporters.reports_of(session, whole_cases)
+    reports_of = await case_reports.reports_of(session, whole_cases)
     wanted = {
         e.event_id: (
             [p.merged_report_id]  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ from services.notify.digests import next_digest
 from shared.events import Envelope
 from shared.events.cases import CaseEvent
 
+Event = tuple[Envelope, CaseEvent]
+
 
 def delivery_row(
     envelope: Envelope, payload: CaseEvent, now: datetime, **fields: Any

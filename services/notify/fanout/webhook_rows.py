@@ -10,13 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.context import Context
-from services.notify.fanout.rows import delivery_row
+from services.notify.fanout.rows import Event, delivery_row
 from services.notify.fences import may_receive
 from services.notify.models import webhooks
-from shared.events import Envelope
-from shared.events.cases import CaseEvent
-
-Event = tuple[Envelope, CaseEvent]
 
 
 async def webhook_rows(
