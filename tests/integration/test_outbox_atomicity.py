@@ -33,10 +33,12 @@ from services.notify.fanout.rows import delivery_row
 from services.notify.handlers import CONSUMER as NOTIFY_CASES
 from services.notify.handlers import when_case_changes_tell_the_people
 from services.notify.models import deliveries, notices, source_events
-from services.reporting.alerts import AlertRule, _alert_row
-from services.reporting.handlers import CASES as REPORTING_CASES
-from services.reporting.handlers import Projector
+from services.reporting.alerts.raising import _alert_row
+from services.reporting.alerts.rule import AlertRule
+from services.reporting.context import Context
+from services.reporting.handlers import when_case_changes_update_facts
 from services.reporting.models import alert_decisions, alerts, case_facts
+from services.reporting.settings import ReportingSettings
 from shared import outbox
 from shared.db import INBOX, OUTBOX, Database
 from shared.directory import load_directory
@@ -316,21 +318,22 @@ async def test_notify_a_fan_out_is_whole_or_absent(
 async def test_reporting_an_alert_is_whole_or_absent(database_url: str, table: Table) -> None:
     db = await migrated(database_url, "reporting")
     try:
-        projector = Projector(db, load_directory(), AlertRule(threshold=1, window_days=30))
+        settings = ReportingSettings(alert_threshold=1, alert_window_days=30)
+        project = when_case_changes_update_facts(Context.build(settings, db))
         script = CaseScript("371402", "371402-fpb", 18, "web", BASE).open()
         script.step("accept", BASE + timedelta(days=1))
         script.step("start", BASE + timedelta(days=2))
         script.step("conclude", BASE + timedelta(days=3), "substantiated")
         *before, finding = [(e, parse_payload(e)) for e in script.events]
-        await projector.project(REPORTING_CASES, before)
+        await project(before)
         async with refused(db.engine, table):
             with pytest.raises(Exception, match="refused by the test"):
-                await projector.project(REPORTING_CASES, [finding])
+                await project([finding])
         async with db.sessions() as session:
             facts = select(case_facts.c.finding).where(case_facts.c.case_id == script.case_id)
             assert await session.scalar(facts) is None
         assert await counts(db, alerts, OUTBOX, INBOX) == [0, 0, len(before)]
-        await projector.project(REPORTING_CASES, [finding])  # the redelivery
+        await project([finding])  # the redelivery
         raised = await counts(db, alerts, OUTBOX, INBOX)
         assert raised == [raised[0], raised[0], len(before) + 1] and raised[0] > 0
     finally:
