@@ -27,12 +27,12 @@ from services.cases.models import audit_log, case_history, case_reports, cases, 
 from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
 from services.intake.schemas import ReportIn
-from services.notify import worker
-from services.notify.fanout import _row as delivery_row
+from services.notify.delivery.jobs import Job, Result
+from services.notify.delivery.outcomes import record
+from services.notify.fanout.rows import delivery_row
 from services.notify.handlers import CONSUMER as NOTIFY_CASES
 from services.notify.handlers import when_case_changes_tell_the_people
 from services.notify.models import deliveries, notices, source_events
-from services.notify.sending import Job, Result
 from services.reporting.alerts.raising import _alert_row
 from services.reporting.alerts.rule import AlertRule
 from services.reporting.context import Context
@@ -295,7 +295,7 @@ async def test_notify_a_fan_out_is_whole_or_absent(
     with smtp_sink() as sink:
         settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
         async with running_notify(settings, js) as (app, _http):
-            n = app.state.notify
+            n = app.state.context
             event = case_event("case.opened", new_case_id(), None, 1)
             handle = when_case_changes_tell_the_people(n)
             tables = (INBOX, notices, deliveries, source_events, OUTBOX)
@@ -374,7 +374,7 @@ async def test_notify_a_delivery_outcome_is_whole_or_absent(
     with smtp_sink() as sink:
         settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
         async with running_notify(settings, js) as (app, _http):
-            n, now = app.state.notify, datetime.now(UTC)
+            n, now = app.state.context, datetime.now(UTC)
             event = case_event("case.opened", new_case_id(), None, 1)
             row = delivery_row(
                 event, parse_payload(event), now, channel="email", recipient_kind="unit",  # type: ignore[arg-type]
@@ -392,7 +392,7 @@ async def test_notify_a_delivery_outcome_is_whole_or_absent(
 
             async with refused(n.db.engine, OUTBOX):
                 with pytest.raises(Exception, match="refused by the test"):
-                    await worker.record(n, [outcome])
+                    await record(n, [outcome])
             assert await status() == ["pending", 0]
-            await worker.record(n, [outcome])  # the next round, once the database takes it
+            await record(n, [outcome])  # the next round, once the database takes it
             assert await status() == ["delivered" if kind == "sent" else "failed", 1]

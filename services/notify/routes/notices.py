@@ -1,15 +1,16 @@
-"""Notify's HTTP API: a unit's in-app inbox."""
+"""A unit's in-app inbox over HTTP: its notices, newest first, and marking one read."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import func, select, update
 
+from services.notify.context import Ctx
 from services.notify.models import notices
 from shared.auth import Caller, require_role
-from shared.errors import wants_english
+from shared.errors import Refusal, wants_english
 
 router = APIRouter(prefix="/api/v1", tags=["notify"])
 # The unit's people who work its cases (architecture.md, "Roles and isolation"): notices name
@@ -21,6 +22,7 @@ INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 @router.get("/inbox")
 async def inbox(
     request: Request,
+    ctx: Ctx,
     caller: Caller,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: int | None = None,
@@ -28,10 +30,9 @@ async def inbox(
     """The caller's unit's notices, newest first (English with `Accept-Language: en`); for
     the unit's officers, leaders, supervisors, city office and inspectors only (403 else)."""
     require_role(caller, *INBOX_READERS)
-    db = request.app.state.runtime.db
     english = wants_english(request)
     base = select(notices).where(notices.c.unit == caller.unit)
-    async with db.sessions() as session:
+    async with ctx.db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
         page = base.order_by(notices.c.id.desc()).limit(limit + 1)
         if cursor is not None:
@@ -58,13 +59,12 @@ def _item(r: Any, english: bool) -> dict[str, Any]:
 
 
 @router.post("/inbox/{notice_id}/read")
-async def mark_read(notice_id: int, request: Request, caller: Caller) -> dict[str, Any]:
+async def mark_read(notice_id: int, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     """Scope first (another unit's notice is 404), then the role (403)."""
-    db = request.app.state.runtime.db
     theirs = (notices.c.id == notice_id, notices.c.unit == caller.unit)
-    async with db.sessions() as session, session.begin():
+    async with ctx.db.sessions() as session, session.begin():
         if (await session.execute(select(notices.c.id).where(*theirs))).first() is None:
-            raise HTTPException(404, "no such notice")
+            raise Refusal.not_found("no such notice", "no such notice")
         require_role(caller, *INBOX_READERS)
         await session.execute(update(notices).where(*theirs).values(read=True))
     return {"id": notice_id, "read": True}

@@ -1,5 +1,7 @@
-"""The in-app inbox: one notice per event and unit, worded by the same templates as the mail
-(zh-CN and English kept side by side; the API answers in the caller's language)."""
+"""The officials' in-app notices (a unit's inbox in the API): one notice per event and unit,
+worded by the same templates as the mail (zh-CN and English kept side by side; the API answers in
+the caller's language). Not to be confused with `shared.inbox`, the consumers' processed-event
+record."""
 
 from __future__ import annotations
 
