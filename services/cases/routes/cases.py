@@ -1,4 +1,5 @@
-"""Cases' HTTP API (reads): the directory, case lists and case detail for those entitled."""
+"""Cases' HTTP API (reads): the directory, case lists, case detail and the audit trail for those
+entitled."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import audit, store, views
+from services.cases import store, transactions, views
+from services.cases.audit import trail
+from services.cases.context import Context, Ctx
+from services.cases.domain.refusals import no_such_case
 from services.cases.models import case_reports, cases
 from services.cases.scope import CASE_READERS, HANDLERS, case_filter, relation
-from services.cases.service import CasesService
 from shared.auth import Caller, Principal, require_role
 from shared.deadlines import TZ, end_of_day
 
@@ -25,12 +28,8 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def service_of(request: Request) -> CasesService:
-    return request.app.state.cases  # type: ignore[no-any-return]
-
-
 @router.get("/units")
-async def units(request: Request) -> dict[str, Any]:
+async def units(ctx: Ctx) -> dict[str, Any]:
     """The directory of units (public)."""
     items = [
         {
@@ -41,7 +40,7 @@ async def units(request: Request) -> dict[str, Any]:
             "county": u.county,
             "supervisors": [{"unit": s.unit, "by": s.by} for s in u.supervisors],
         }
-        for u in service_of(request).directory.units()
+        for u in ctx.directory.units()
     ]
     return {"items": items, "total": len(items), "next": None}
 
@@ -89,7 +88,7 @@ def _after(cursor: str) -> ColumnElement[bool]:
 
 @router.get("/cases")
 async def list_cases(
-    request: Request,
+    ctx: Ctx,
     caller: Caller,
     status: str | None = None,
     county: str | None = None,
@@ -104,15 +103,14 @@ async def list_cases(
 ) -> dict[str, Any]:
     """Cases the caller may see, newest first; `next` is the cursor of the following page."""
     require_role(caller, *CASE_READERS)
-    service = service_of(request)
     base = select(*[cases.c[name] for name in LIST_FIELDS])
-    base = base.where(case_filter(service.directory, caller))
+    base = base.where(case_filter(ctx.directory, caller))
     filters = dict(
         status=status, county=county, unit=unit, problem=problem, overdue=overdue,
         date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
     base = _filtered(base, caller, **filters)
-    async with service.db.sessions() as session:
+    async with ctx.db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
         page = base.order_by(cases.c.received_at.desc(), cases.c.id.desc()).limit(limit + 1)
         if cursor:
@@ -123,26 +121,26 @@ async def list_cases(
         shown = [row["id"] for row in rows[:limit]]
         asked = {k: str(v) for k, v in filters.items() if v is not None}
         detail = {"filters": asked, "cursor": cursor, "total": total, "shown": shown}
-        await audit.record(service, session, caller, "list", None, detail)
+        await trail.record(ctx, session, caller, "list", None, detail)
     items = [{k: views.plain(v) for k, v in row.items()} for row in rows[:limit]]
     more = len(rows) > limit
     return {"items": items, "total": total, "next": _cursor(rows[limit - 1]) if more else None}
 
 
-async def case_detail_for(service: CasesService, caller: Principal, case_id: str) -> dict[str, Any]:
-    """The detail the caller may see; HTTPException 404 outside its scope."""
+async def case_detail_for(ctx: Context, caller: Principal, case_id: str) -> dict[str, Any]:
+    """The detail the caller may see; a 404 Refusal outside its scope."""
     require_role(caller, *CASE_READERS)
-    async with service.db.sessions() as session:
-        for attempt in range(1, store.ATTEMPTS + 1):
+    async with ctx.db.sessions() as session:
+        for attempt in range(1, transactions.ATTEMPTS + 1):
             case = await store.load(session, case_id)
-            seen = relation(service.directory, caller, case.row) if case else None
+            seen = relation(ctx.directory, caller, case.row) if case else None
             if case is None or seen is None:
-                raise HTTPException(404, "no such case")
+                raise no_such_case()
             reports = await _reports(session, case_id)
             # Until one state was read: a writer may commit between these statements.
-            if attempt == store.ATTEMPTS or await store.unchanged(session, case):
-                await audit.record(service, session, caller, "read", case_id)
-                return views.detail(service.directory, caller, case, seen, reports)
+            if attempt == transactions.ATTEMPTS or await store.unchanged(session, case):
+                await trail.record(ctx, session, caller, "read", case_id)
+                return views.detail(ctx.directory, caller, case, seen, reports)
     raise AssertionError("unreachable")
 
 
@@ -153,18 +151,16 @@ async def _reports(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
 
 
 @router.get("/cases/{case_id}")
-async def case_detail(
-    case_id: str, request: Request, response: Response, caller: Caller
-) -> dict[str, Any]:
+async def case_detail(case_id: str, ctx: Ctx, response: Response, caller: Caller) -> dict[str, Any]:
     """One case with its timeline; 404 when it is outside the caller's scope. `ETag` = version."""
-    detail = await case_detail_for(service_of(request), caller, case_id)
+    detail = await case_detail_for(ctx, caller, case_id)
     response.headers["ETag"] = str(detail["version"])
     return detail
 
 
 @router.get("/audit")
 async def audit_trail(
-    request: Request,
+    ctx: Ctx,
     caller: Caller,
     case: Annotated[str | None, Query(max_length=36)] = None,  # a case id (audited as asked)
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -172,11 +168,10 @@ async def audit_trail(
 ) -> dict[str, Any]:
     """The audit trail (auditors only): who read or did what to which case, when, from where."""
     require_role(caller, "auditor")
-    service: CasesService = request.app.state.cases
-    async with service.db.sessions() as session:
-        items = await audit.entries(session, case, limit + 1, cursor)
+    async with ctx.db.sessions() as session:
+        items = await trail.entries(session, case, limit + 1, cursor)
         asked = {"case": case, "cursor": cursor, "shown": len(items[:limit])}
-        await audit.record(service, session, caller, "audit-read", case, asked)
+        await trail.record(ctx, session, caller, "audit-read", case, asked)
     page = items[:limit]
     return {
         "items": page,
