@@ -21,8 +21,9 @@ from services.cases.clocks import plan
 from services.cases.context import Context
 from services.cases.domain.decide import allowed_actions, decide
 from services.cases.domain.refusals import invalid, no_such_case, not_allowed
+from services.cases.domain.state import Actor, CaseState, Decision
 from services.cases.domain.table import possible_actions
-from services.cases.domain.vocabulary import Action, Actor, CaseState, Decision
+from services.cases.domain.vocabulary import Action
 from services.cases.scope import actor, relation
 from shared.auth import Principal
 from shared.taxonomy import load_taxonomy

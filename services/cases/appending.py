@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.cases.clocks import Clock
 from services.cases.context import Context
 from services.cases.domain.history import apply
-from services.cases.domain.vocabulary import PRIVATE, CaseState
+from services.cases.domain.state import CaseState
+from services.cases.domain.vocabulary import PRIVATE
 from services.cases.models import case_history, cases, deadlines
 from services.cases.store import Loaded
 from services.cases.transactions import Conflict

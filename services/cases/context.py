@@ -13,7 +13,7 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from services.cases.domain.vocabulary import Rules
+from services.cases.domain.state import Rules
 from services.cases.routing.rules import load_rules
 from services.cases.settings import CasesSettings
 from shared.db import Database

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from services.cases import handlers, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
-from services.cases.routes import case_actions, cases
+from services.cases.routes import audit, case_actions, case_list, cases, directory
 from services.cases.settings import CasesSettings
 from shared import http_errors, http_limits
 from shared.bus import document_publishers, js_of
@@ -47,8 +47,8 @@ def create_app(
     app.state.context = ctx
     http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    app.include_router(cases.router)
-    app.include_router(case_actions.router)
+    for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
+        app.include_router(routes.router)
     app.add_middleware(trail.RequestSource)
     return app
 

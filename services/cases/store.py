@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases.clocks import Clock
 from services.cases.domain.history import rebuild
-from services.cases.domain.vocabulary import CaseState
+from services.cases.domain.state import CaseState
 from services.cases.models import case_history, cases, deadlines
 
 

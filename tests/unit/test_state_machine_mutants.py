@@ -11,15 +11,8 @@ import pytest
 
 from services.cases.domain.decide import decide
 from services.cases.domain.history import apply
-from services.cases.domain.vocabulary import (
-    Action,
-    Actor,
-    CaseState,
-    Extension,
-    Finding,
-    Role,
-    Status,
-)
+from services.cases.domain.state import Actor, CaseState, Extension
+from services.cases.domain.vocabulary import Action, Finding, Role, Status
 from shared.errors import Refusal
 
 A, S = Action, Status

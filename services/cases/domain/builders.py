@@ -10,20 +10,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.cases.domain import refusals
+from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.payloads import due_iso
 from services.cases.domain.table import SUBSTANTIATED, possible_actions
 
 A, S = r.Action, r.Status
 Built = tuple[r.Data, r.Data]
-Builder = Callable[[r.CaseState, r.Actor, Any, r.Rules], Built]
+Builder = Callable[[st.CaseState, st.Actor, Any, st.Rules], Built]
 
 
 def _split(public: Mapping[str, str] | None = None, private: str | None = None) -> Builder:
     """A builder publishing the payload fields `public` maps to event keys; `private` stays in
     the history under its own name."""
 
-    def build(s: r.CaseState, a: r.Actor, body: BaseModel, rules: r.Rules) -> Built:
+    def build(s: st.CaseState, a: st.Actor, body: BaseModel, rules: st.Rules) -> Built:
         fields = body.model_dump(mode="json")
         data = {key: fields[name] for name, key in (public or {}).items()}
         return data, ({private: fields[private]} if private else {})
@@ -31,7 +32,7 @@ def _split(public: Mapping[str, str] | None = None, private: str | None = None) 
     return build
 
 
-def _assign(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _assign(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     if body.unit == s.handling_unit:
         raise refusals.invalid("unit", "案件已由该单位办理", "the case is already with this unit")
     if body.unit in s.accused:
@@ -41,17 +42,17 @@ def _assign(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     return {"handling_unit": body.unit, "previous_unit": s.handling_unit}, {}
 
 
-def _require(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _require(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     data = {"rectifying_unit": body.unit or s.handling_unit, "due": due_iso(body.due)}
     return data, {"measures": body.measures}
 
 
-def _rectification(s: r.CaseState, a: r.Actor, body: BaseModel, rules: r.Rules) -> Built:
+def _rectification(s: st.CaseState, a: st.Actor, body: BaseModel, rules: st.Rules) -> Built:
     # Evidence and a rejection's reason stay internal; only the unit is published.
     return {"rectifying_unit": s.rectifying_unit}, body.model_dump()
 
 
-def _ask_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _ask_extension(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     if body.days > rules.extension_max_days:
         most = rules.extension_max_days
         raise refusals.invalid(
@@ -61,7 +62,7 @@ def _ask_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Bui
     return data, {"reason": body.reason, "requested_by": a.sub}
 
 
-def _decide_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _decide_extension(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     asked = s.extension.days if s.extension else 0
     data: r.Data = {"approved": body.approve, "days": asked if body.approve else 0}
     if body.reason:
@@ -69,7 +70,7 @@ def _decide_extension(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> 
     return data, {"decided_by": a.sub}
 
 
-def _close(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _close(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     substantiated = s.status is S.CONCLUDED and s.finding in SUBSTANTIATED
     if substantiated and not body.no_rectification_needed:
         message = "a substantiated finding needs require-rectification, or close with "
@@ -83,11 +84,11 @@ def _close(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     return data, body.model_dump(include={"reason"}, exclude_none=True)
 
 
-def _reopen(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _reopen(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     return {"on_review_request": a.role is r.Role.SYSTEM}, {"reason": body.reason}
 
 
-def _reclassify(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _reclassify(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     if body.problem == s.problem:
         raise refusals.invalid(
             "problem", "案件已属于该问题类别", "the case already has this problem number"
@@ -95,15 +96,15 @@ def _reclassify(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
     return {"problem": body.problem, "previous_problem": s.problem}, {}
 
 
-def _propose(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _propose(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     return {}, {"exposure_text": body.text}  # public only once approved
 
 
-def _approve(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _approve(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     return {"exposure_text": s.exposure_text}, {}
 
 
-def _object(s: r.CaseState, a: r.Actor, body: Any, rules: r.Rules) -> Built:
+def _object(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
     data = {"organ": str(s.transfer_to), "restored_status": str(s.status_before_transfer)}
     return data, {"reason": body.reason}
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.builders import ACTIONS
 from services.cases.domain.payloads import PAYLOADS
@@ -25,7 +26,7 @@ from services.cases.domain.who import ROLES, WHO
 A = r.Action
 
 
-def authorize(state: r.CaseState, actor: r.Actor, action: r.Action | str) -> r.Action:
+def authorize(state: st.CaseState, actor: st.Actor, action: r.Action | str) -> r.Action:
     """Raise a Refusal, 403 or 409, unless `actor` may do it now.
 
     Order: a role that may never do the action (403), then the case's status and guards (409),
@@ -46,19 +47,19 @@ def authorize(state: r.CaseState, actor: r.Actor, action: r.Action | str) -> r.A
     return action
 
 
-def allowed_actions(state: r.CaseState, actor: r.Actor) -> tuple[r.Action, ...]:
+def allowed_actions(state: st.CaseState, actor: st.Actor) -> tuple[r.Action, ...]:
     """What `actor` may do now (payload aside), in the table's order."""
     candidates = (*possible_actions(state), A.REVEAL_IDENTITY)
     return tuple(a for a in candidates if WHO[a][0](state, actor))
 
 
 def decide(
-    state: r.CaseState,
-    actor: r.Actor,
+    state: st.CaseState,
+    actor: st.Actor,
     action: r.Action | str,
     payload: Mapping[str, Any] | None = None,
-    rules: r.Rules = r.Rules(),  # noqa: B008 - frozen, so a shared default is safe
-) -> r.Decision:
+    rules: st.Rules = st.Rules(),  # noqa: B008 - frozen, so a shared default is safe
+) -> st.Decision:
     """The event an action produces, or a Refusal (409 / 403 / 422)."""
     action = authorize(state, actor, action)
     if action is A.REVEAL_IDENTITY:
@@ -69,7 +70,7 @@ def decide(
         raise invalid_payload([_error(e) for e in exc.errors(include_url=False)]) from None
     event_type, build = ACTIONS[action]
     data, internal = build(state, actor, body, rules)
-    return r.Decision(event_type, data, internal, public=event_type not in PRIVATE)
+    return st.Decision(event_type, data, internal, public=event_type not in PRIVATE)
 
 
 def _error(error: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.vocabulary import PRIVATE
 
 A, S = r.Action, r.Status
-Change = Callable[[r.CaseState, Mapping[str, Any]], r.Data]
+Change = Callable[[st.CaseState, Mapping[str, Any]], r.Data]
 
 
-def _opened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
+def _opened(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
     if s.version:
         raise ValueError("case.opened must be the first event of a case")
     found = {key: d[key] for key in ("case_id", "county", "problem") if key in d}
@@ -27,13 +28,13 @@ def _opened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
     return {**found, "handling_unit": d["handling_unit"], **accused}
 
 
-def _extension_decided(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
+def _extension_decided(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
     ext = s.extension
     assert ext is not None, "case.extension_decided without a request"
     return {"extension": replace(ext, decided=True, approved=bool(d["approved"]))}
 
 
-def _reopened(s: r.CaseState, d: Mapping[str, Any]) -> r.Data:
+def _reopened(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
     # A reopened case is handled afresh (复查): a new handling period with its own extension.
     text = s.exposure_text if s.exposed else None  # a pending proposal lapses
     return {"extension": None, "exposure_proposed": False, "exposure_text": text}
@@ -75,7 +76,7 @@ CHANGES: dict[str, Change] = {
         "status_before_transfer": None,
     },
     "case.extension_requested": lambda s, d: {
-        "extension": r.Extension(
+        "extension": st.Extension(
             d["days"], d.get("requested_by", ""), r.Role(d.get("requester_role", r.Role.OFFICER))
         )
     },
@@ -96,7 +97,7 @@ CHANGES: dict[str, Change] = {
 }
 
 
-def apply(state: r.CaseState, event_type: str, data: Mapping[str, Any]) -> r.CaseState:
+def apply(state: st.CaseState, event_type: str, data: Mapping[str, Any]) -> st.CaseState:
     """The state after one event; pure. Unknown types only count (tolerant reader)."""
     if not state.version and event_type != "case.opened":
         raise ValueError("a case's history starts with case.opened")
@@ -106,9 +107,9 @@ def apply(state: r.CaseState, event_type: str, data: Mapping[str, Any]) -> r.Cas
     return replace(state, **changes, version=state.version + bump)
 
 
-def rebuild(history: Iterable[tuple[str, Mapping[str, Any]]]) -> r.CaseState:
+def rebuild(history: Iterable[tuple[str, Mapping[str, Any]]]) -> st.CaseState:
     """The state a history of (event type, data) leaves; the history alone suffices."""
-    state = r.CaseState()
+    state = st.CaseState()
     for event_type, data in history:
         state = apply(state, event_type, data)
     return state

@@ -3,7 +3,8 @@ action its status permits (a finding needed, a request pending or already made).
 
 from __future__ import annotations
 
-from services.cases.domain.vocabulary import Action, CaseState, Finding, Status
+from services.cases.domain.state import CaseState
+from services.cases.domain.vocabulary import Action, Finding, Status
 
 S, A = Status, Action
 ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services.cases.domain.state import Actor, CaseState
 from services.cases.domain.table import VERIFY
-from services.cases.domain.vocabulary import Action, Actor, CaseState, Organ, Role, Status
+from services.cases.domain.vocabulary import Action, Organ, Role, Status
 
 A = Action
 Rule = Callable[[CaseState, Actor], bool]

@@ -21,13 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.cases import appending, store, transactions
 from services.cases.context import Context
 from services.cases.intake_events import rows
-from services.cases.intake_events.matters import (
-    Matter,
-    lock_keys,
-    oldest_repeated,
-    open_matters,
-    person_key,
-)
+from services.cases.intake_events.matters import Matter, oldest_repeated, person_key
+from services.cases.intake_events.open_cases import lock_keys, open_matters
 from services.cases.intake_events.opening import Opening, decide_opening
 from services.cases.models import case_history, case_reports, cases, deadlines
 from shared import inbox, outbox

@@ -13,7 +13,8 @@ from services.cases import appending, store, transactions
 from services.cases.clocks import plan
 from services.cases.context import Context
 from services.cases.domain.decide import decide
-from services.cases.domain.vocabulary import SYSTEM_ACTOR, Action, Status
+from services.cases.domain.state import SYSTEM_ACTOR
+from services.cases.domain.vocabulary import Action, Status
 from services.cases.models import case_reports
 from shared import inbox
 from shared.events import Envelope

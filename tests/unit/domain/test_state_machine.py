@@ -16,19 +16,8 @@ from services.cases.domain import table, who
 from services.cases.domain.decide import allowed_actions, authorize, decide
 from services.cases.domain.history import apply, rebuild
 from services.cases.domain.refusals import denied, invalid, not_allowed
-from services.cases.domain.vocabulary import (
-    SYSTEM_ACTOR,
-    Action,
-    Actor,
-    CaseState,
-    Decision,
-    Extension,
-    Finding,
-    Organ,
-    Role,
-    Rules,
-    Status,
-)
+from services.cases.domain.state import SYSTEM_ACTOR, Actor, CaseState, Decision, Extension, Rules
+from services.cases.domain.vocabulary import Action, Finding, Organ, Role, Status
 from shared.errors import Refusal
 
 
