@@ -191,16 +191,21 @@ async def write_clocks(
 ) -> None:
     """Insert new clocks, update changed ones (one row per kind: a restart replaces it)."""
     for kind, clock in changed.items():
-        values = {
-            "due": clock.due,
-            "warn_at": clock.warn_at,
-            "state": clock.state,
-            "provisional": clock.provisional,
-            "basis": clock.basis,
-            "started_at": clock.started_at,
-        }
+        values = clock_values(clock)
         if kind in existing:
             where = (deadlines.c.case_id == case_id) & (deadlines.c.kind == kind)
             await session.execute(update(deadlines).where(where).values(**values))
         else:
             await session.execute(insert(deadlines).values(case_id=case_id, kind=kind, **values))
+
+
+def clock_values(clock: Clock) -> dict[str, Any]:
+    """A clock's columns besides its case and kind."""
+    return {
+        "due": clock.due,
+        "warn_at": clock.warn_at,
+        "state": clock.state,
+        "provisional": clock.provisional,
+        "basis": clock.basis,
+        "started_at": clock.started_at,
+    }

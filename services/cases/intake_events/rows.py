@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from services.cases.appending import PRODUCER
+from services.cases.appending import PRODUCER, clock_values
 from services.cases.clocks import Clock
 from services.cases.intake_events.matters import person_key
 from services.cases.intake_events.opening import Opening
@@ -98,13 +98,4 @@ def case_row(report: ReportReceived, opening: Opening, now: datetime) -> dict[st
 
 
 def clock_row(case_id: str, clock: Clock) -> dict[str, object]:
-    return {
-        "case_id": case_id,
-        "kind": clock.kind,
-        "due": clock.due,
-        "warn_at": clock.warn_at,
-        "state": clock.state,
-        "provisional": clock.provisional,
-        "basis": clock.basis,
-        "started_at": clock.started_at,
-    }
+    return {"case_id": case_id, "kind": clock.kind, **clock_values(clock)}
