@@ -21,8 +21,7 @@ import pytest
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.cases import reports as case_reports_use_case
-from services.cases.handlers import when_a_report_arrives
+from services.cases.handlers import when_reports_arrive
 from services.cases.models import audit_log, case_history, case_reports, cases, deadlines
 from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
@@ -202,28 +201,28 @@ OPENING_TABLES = (INBOX, cases, case_reports, case_history, deadlines, OUTBOX)
 @pytest.mark.parametrize("table", [OUTBOX, case_history], ids=["outbox", "history"])
 async def test_cases_an_opening_is_whole_or_absent(running: Running, table: Table) -> None:
     """Refused: nothing is written and the event is not marked processed, so its redelivery,
-    once the database takes it, opens the case (by the batch, then the one-by-one path)."""
-    db = running.service.db
+    once the database takes it, opens the case (a single event is a batch of one)."""
+    db = running.ctx.db
     source = report_received("371402", content="驻村工作队员一个月就来一两次，平时根本不在村里住。")
-    handle = when_a_report_arrives(running.service)
+    handle = when_reports_arrive(running.ctx)
     async with refused(db.engine, table):
         with pytest.raises(Exception, match="refused by the test"):
-            await handle(source, parse_payload(source))
+            await handle([(source, parse_payload(source))])
     assert await counts(db, *OPENING_TABLES) == [0] * 6
-    await handle(source, parse_payload(source))  # the redelivery
+    await handle([(source, parse_payload(source))])  # the redelivery
     inbox, *written, events = await counts(db, *OPENING_TABLES)
     assert inbox == events == 1 and all(written)
 
 
-async def test_cases_the_one_by_one_opening_is_whole_or_absent(running: Running) -> None:
-    db = running.service.db
-    source = report_received("371402", content="驻村工作队员一个月就来一两次，平时根本不在村里住。")
+async def test_cases_a_batch_of_openings_is_whole_or_absent(running: Running) -> None:
+    db = running.ctx.db
+    content = "驻村工作队员一个月就来一两次，平时根本不在村里住。"
+    first = report_received("371402", content=content, subject_person="张一")
+    repeat = report_received("371402", content=content, subject_person="张一")
     async with refused(db.engine, OUTBOX):
         with pytest.raises(Exception, match="refused by the test"):
-            await case_reports_use_case.receive_report(
-                running.service,
-                source,
-                parse_payload(source),  # type: ignore[arg-type]
+            await when_reports_arrive(running.ctx)(
+                [(first, parse_payload(first)), (repeat, parse_payload(repeat))]
             )
     assert await counts(db, *OPENING_TABLES) == [0] * 6
 
@@ -244,7 +243,7 @@ async def case_state(db: Database, case_id: str) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("table", [OUTBOX, case_history], ids=["outbox", "history"])
 async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table) -> None:
-    db, case_id = running.service.db, await opened_case(running)
+    db, case_id = running.ctx.db, await opened_case(running)
     before = (await case_state(db, case_id), await counts(db, case_history, audit_log, OUTBOX))
     async with answering(running.app, "http://cases") as http:
         async with refused(db.engine, table):
@@ -259,14 +258,14 @@ async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table
 async def test_cases_a_review_request_is_whole_or_absent(running: Running) -> None:
     """The reopening and the event's inbox mark commit together: refused, the redelivery
     reopens the case."""
-    db, case_id = running.service.db, await opened_case(running)
+    db, case_id = running.ctx.db, await opened_case(running)
     answer = await running.act(case_id, "reject", OFFICER, {"reason": "不属于受理范围"})
     report_id = answer.json()["reports"][0]["report_id"]
     asked = ReportReviewRequested(
         report_id=report_id, case_id=case_id, reason="答复不实", requested_at=running.clock()
     )
     source = make_event(asked, county="371402", aggregate_id=report_id, sequence=2, producer="t")
-    handle = when_a_report_arrives(running.service)
+    handle = when_reports_arrive(running.ctx)
 
     async def marked() -> int:
         async with db.sessions() as session:
@@ -276,10 +275,10 @@ async def test_cases_a_review_request_is_whole_or_absent(running: Running) -> No
     before = (await case_state(db, case_id), await counts(db, case_history, OUTBOX))
     async with refused(db.engine, OUTBOX):
         with pytest.raises(Exception, match="refused by the test"):
-            await handle(source, asked)
+            await handle([(source, asked)])
     assert (await case_state(db, case_id), await counts(db, case_history, OUTBOX)) == before
     assert await marked() == 0
-    await handle(source, asked)  # the redelivery
+    await handle([(source, asked)])  # the redelivery
     assert (await running.detail(case_id))["status"] == "investigating"
     assert await marked() == 1
 

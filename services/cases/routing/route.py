@@ -1,61 +1,21 @@
 """Route a case to the unit that handles it, and never to a unit it accuses.
 
-Rules are data (routing_rules.yaml). Each decision leaves a short English reason for the case
-history; reasons name units by id only, never the report's text (it may name people).
+Rules are data (`rules.py`, `rules.yaml`). Each decision leaves a short English reason for the
+case history; reasons name units by id only, never the report's text (it may name people).
 """
 
-from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from importlib import resources
 from itertools import chain
-from pathlib import Path
-from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from services.cases.routing import mentions
+from services.cases.routing.accused import Case
+from services.cases.routing.rules import Assignment, Frozen, RoutingRules, Transfer, load_rules
+from shared.directory import Directory
 
-from shared import mentions
-from shared.directory import By, Directory
-
-Transfer = Literal["discipline_inspection", "procuratorate"]
-PACKAGED_RULES = "routing_rules.yaml"
 # The directory kind of the organ that receives each kind of transfer.
 _ORGAN_KIND = {"discipline_inspection": "discipline", "procuratorate": "procuratorate"}
 
 
-class RoutingRulesError(ValueError):
-    """The routing rules are invalid; the message names the offending rule."""
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Assignment(_Frozen):
-    """Who leads a case, who co-operates, and whether it is flagged for transfer."""
-
-    lead: str | None = None
-    co: tuple[str, ...] = ()
-    transfer_to: Transfer | None = None
-    measure: str | None = None  # the seed's measure the assignment comes from, for reasons
-
-
-class RoutingRules(_Frozen):
-    """Routing rules as loaded from YAML; routing_rules.yaml explains each key."""
-
-    version: Literal[1] = 1
-    default: Assignment = Assignment()
-    problems: dict[int, Assignment] = {}
-    channels: dict[str, Assignment] = {}
-    prefer_line: By = "locality"  # which supervisor of a unit comes first; the other next
-    when_accused: dict[str, tuple[str, ...]] = {}
-    fallback: tuple[str, ...] = ()
-    head_transfer_to: Transfer | None = None
-
-
-class Routing(_Frozen):
+class Routing(Frozen):
     """Where a case goes. No unit named here is the accused unit or one it supervises."""
 
     handling_unit: str | None  # None only if no directory unit is independent of the accused
@@ -73,100 +33,7 @@ class Routing(_Frozen):
     reasons: list[str]
 
 
-def _parse_rules(text: str, source: str) -> RoutingRules:
-    try:
-        return RoutingRules.model_validate(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        raise RoutingRulesError(f"{source}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise RoutingRulesError(f"{source}: {detail}") from None
-
-
-@lru_cache(maxsize=1)
-def _packaged_rules() -> RoutingRules:
-    text = resources.files("shared").joinpath(PACKAGED_RULES).read_text("utf-8")
-    return _parse_rules(text, PACKAGED_RULES)
-
-
-def load_rules(path: Path | None = None) -> RoutingRules:
-    """Load routing rules from path, or the packaged rules (cached) when None."""
-    if path is None:
-        return _packaged_rules()
-    return _parse_rules(path.read_text(encoding="utf-8"), str(path))
-
-
-def check_rules(rules: RoutingRules, directory: Directory) -> None:
-    """Raise RoutingRulesError naming the first rule that refers to a unit not in directory."""
-    plans = {
-        "default": rules.default,
-        **{f"problem {n}": a for n, a in rules.problems.items()},
-        **{f"channel {c}": a for c, a in rules.channels.items()},
-    }
-    named = [(w, u) for w, p in plans.items() for u in (p.lead, *p.co) if u is not None]
-    named += [(f"when_accused {a}", u) for a, us in rules.when_accused.items() for u in (a, *us)]
-    named += [("fallback", u) for u in rules.fallback]
-    for where, uid in named:
-        if uid not in directory:
-            raise RoutingRulesError(f"{where}: unknown unit {uid!r}")
-
-
-@dataclass
-class _Case:
-    """What one routing decision works from; collects its reasons."""
-
-    d: Directory
-    rules: RoutingRules
-    accused: str | None  # the first accused unit: its county handles, its supervisors stand in
-    reasons: list[str]
-    also_accused: tuple[str, ...] = ()  # further units the report's text names
-
-    @cached_property
-    def blocked(self) -> frozenset[str]:
-        out: frozenset[str] = frozenset()
-        for uid in self.all_accused:
-            out |= self.d.subordinates(uid) | {uid}
-        return out
-
-    @property
-    def all_accused(self) -> list[str]:
-        first = [self.accused] if self.accused is not None else []
-        return first + [u for u in self.also_accused if u != self.accused]
-
-    def note(self, reason: str) -> None:
-        self.reasons.append(reason)
-
-    def first_eligible(self, candidates: Iterable[str]) -> str | None:
-        return next((u for u in candidates if u in self.d and u not in self.blocked), None)
-
-    def above(self, start: str) -> Iterator[str]:
-        """Units above start, nearest first; at each step the preferred line first."""
-        prefer = self.rules.prefer_line
-        seen, queue = {start}, deque([start])
-        while queue:
-            for sup in sorted(self.d.supervisors_of(queue.popleft()), key=lambda s: s.by != prefer):
-                if sup.unit not in seen:
-                    seen.add(sup.unit)
-                    queue.append(sup.unit)
-                    yield sup.unit
-
-    @cached_property
-    def stand_in(self) -> str | None:
-        """Who takes a blocked unit's part: a rule for the accused, its supervisor, a fallback."""
-        acc = self.accused
-        assert acc is not None  # only asked for when something is blocked
-        if found := self.first_eligible(self.rules.when_accused.get(acc, ())):
-            self.note(f"{acc} is accused: the rules send its cases to {found}")
-        elif found := self.first_eligible(self.above(acc)):
-            self.note(f"{acc} is accused: its cases go to its supervisor {found}")
-        elif found := self.first_eligible(self.rules.fallback):
-            self.note(f"{acc} is accused and nothing above it is independent: fallback {found}")
-        else:
-            self.note(f"no unit in the directory is independent of {acc}: route above the city")
-        return found
-
-
-def _resolve_accused(case: _Case, unit_id: str | None, text: str | None) -> str | None:
+def _resolve_accused(case: Case, unit_id: str | None, text: str | None) -> str | None:
     if unit_id is not None and unit_id in case.d:
         case.note(f"accused unit {unit_id} given by id")
         return unit_id
@@ -180,7 +47,7 @@ def _resolve_accused(case: _Case, unit_id: str | None, text: str | None) -> str 
     return found
 
 
-def _named_in_text(case: _Case, texts: tuple[str | None, ...]) -> bool:
+def _named_in_text(case: Case, texts: tuple[str | None, ...]) -> bool:
     """Units the report's own words name are accused too; True when it names a unit-like body
     the directory does not resolve (the city office must triage it)."""
     found = mentions.find(case.d, *texts)
@@ -194,7 +61,7 @@ def _named_in_text(case: _Case, texts: tuple[str | None, ...]) -> bool:
     return found.unresolved
 
 
-def _triage_unit(case: _Case) -> str | None:
+def _triage_unit(case: Case) -> str | None:
     city = case.d.city_office().id
     if city not in case.blocked:
         return city
@@ -203,7 +70,7 @@ def _triage_unit(case: _Case) -> str | None:
     return case.first_eligible(chain(rule, case.above(city), case.rules.fallback))
 
 
-def _plan(case: _Case, problem: int | None, channel: str) -> Assignment:
+def _plan(case: Case, problem: int | None, channel: str) -> Assignment:
     rules = case.rules
     if problem is None:
         case.note("problem not classified yet: the city office triages it")
@@ -220,7 +87,7 @@ def _plan(case: _Case, problem: int | None, channel: str) -> Assignment:
     return plan
 
 
-def _handling(case: _Case, county: str) -> str | None:
+def _handling(case: Case, county: str) -> str | None:
     # Responsibility follows the unit: an accused unit's own county handles it, so a county
     # office never judges a city department or another county's unit.
     home = case.d.unit(case.accused).county if case.accused is not None else county
@@ -234,7 +101,7 @@ def _handling(case: _Case, county: str) -> str | None:
     return case.stand_in
 
 
-def _up_for_head(case: _Case, handling: str) -> str:
+def _up_for_head(case: Case, handling: str) -> str:
     # Art 15 of the accusation rules: an organ's head is not judged by the organ he leads.
     above = case.first_eligible(case.above(handling))
     if above is None:
@@ -244,7 +111,7 @@ def _up_for_head(case: _Case, handling: str) -> str:
     return above
 
 
-def _lead(case: _Case, plan: Assignment) -> str | None:
+def _lead(case: Case, plan: Assignment) -> str | None:
     lead = plan.lead
     if lead is not None and lead in case.blocked:
         case.note(f"lead {lead} is the accused unit or under it")
@@ -255,7 +122,7 @@ def _lead(case: _Case, plan: Assignment) -> str | None:
     return lead
 
 
-def _co(case: _Case, plan: Assignment, lead: str | None) -> list[str]:
+def _co(case: Case, plan: Assignment, lead: str | None) -> list[str]:
     kept: list[str] = []
     for uid in plan.co:
         if case.first_eligible([uid]) is None:
@@ -265,7 +132,7 @@ def _co(case: _Case, plan: Assignment, lead: str | None) -> list[str]:
     return kept
 
 
-def _transfer(case: _Case, plan: Assignment, head: bool, handling: str | None) -> Transfer | None:
+def _transfer(case: Case, plan: Assignment, head: bool, handling: str | None) -> Transfer | None:
     target = plan.transfer_to
     if target is not None:
         case.note(f"flagged for transfer to {target} by the rules")
@@ -279,7 +146,7 @@ def _transfer(case: _Case, plan: Assignment, head: bool, handling: str | None) -
     return target
 
 
-def _transfer_unit(case: _Case, target: Transfer, handling: str | None, county: str) -> str | None:
+def _transfer_unit(case: Case, target: Transfer, handling: str | None, county: str) -> str | None:
     # The organ at the level where the case is handled: a case lifted to the city goes to the
     # city's discipline commission, not back down to the county's.
     home = case.d.unit(handling).county if handling is not None else county
@@ -316,7 +183,7 @@ def route(
     or in subject_unit_text that no directory unit resolves sets `unresolved_unit` (triage).
     Pure: rules default to the packaged ones (read once).
     """
-    case = _Case(directory, rules if rules is not None else load_rules(), None, [])
+    case = Case(directory, rules if rules is not None else load_rules(), None, [])
     # Resolved first: `blocked` is computed from them on first use.
     case.accused = _resolve_accused(case, subject_unit_id, subject_unit_text)
     unresolved = _named_in_text(case, report_text)

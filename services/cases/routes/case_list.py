@@ -1,4 +1,5 @@
-"""Cases' HTTP API (reads): the directory, case lists and case detail for those entitled."""
+"""Cases' HTTP API: the cases a caller may see, filtered, newest first, a page at a time;
+every list read is audited with its filters and the cases it showed."""
 
 from __future__ import annotations
 
@@ -6,44 +7,25 @@ import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import audit, store, views
-from services.cases.models import case_reports, cases
-from services.cases.scope import CASE_READERS, HANDLERS, case_filter, relation
-from services.cases.service import CasesService
+from services.cases import views
+from services.cases.audit import trail
+from services.cases.context import Ctx
+from services.cases.models import cases
+from services.cases.scope import CASE_READERS, HANDLERS, case_filter
 from shared.auth import Caller, Principal, require_role
 from shared.deadlines import TZ, end_of_day
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+
 LIST_FIELDS = (
     "id", "status", "version", "county", "problem", "handling_unit", "lead_unit",
     "rectifying_unit", "channel", "finding", "transfer_to", "triage", "overdue", "exposed",
     "received_at", "updated_at",
 )  # fmt: skip
-
-
-def service_of(request: Request) -> CasesService:
-    return request.app.state.cases  # type: ignore[no-any-return]
-
-
-@router.get("/units")
-async def units(request: Request) -> dict[str, Any]:
-    """The directory of units (public)."""
-    items = [
-        {
-            "id": u.id,
-            "name": u.name,
-            "kind": u.kind,
-            "level": u.level,
-            "county": u.county,
-            "supervisors": [{"unit": s.unit, "by": s.by} for s in u.supervisors],
-        }
-        for u in service_of(request).directory.units()
-    ]
-    return {"items": items, "total": len(items), "next": None}
 
 
 def _text_match(caller: Principal, q: str) -> ColumnElement[bool]:
@@ -89,7 +71,7 @@ def _after(cursor: str) -> ColumnElement[bool]:
 
 @router.get("/cases")
 async def list_cases(
-    request: Request,
+    ctx: Ctx,
     caller: Caller,
     status: str | None = None,
     county: str | None = None,
@@ -104,15 +86,14 @@ async def list_cases(
 ) -> dict[str, Any]:
     """Cases the caller may see, newest first; `next` is the cursor of the following page."""
     require_role(caller, *CASE_READERS)
-    service = service_of(request)
     base = select(*[cases.c[name] for name in LIST_FIELDS])
-    base = base.where(case_filter(service.directory, caller))
+    base = base.where(case_filter(ctx.directory, caller))
     filters = dict(
         status=status, county=county, unit=unit, problem=problem, overdue=overdue,
         date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
     base = _filtered(base, caller, **filters)
-    async with service.db.sessions() as session:
+    async with ctx.db.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(base.subquery()))
         page = base.order_by(cases.c.received_at.desc(), cases.c.id.desc()).limit(limit + 1)
         if cursor:
@@ -123,63 +104,7 @@ async def list_cases(
         shown = [row["id"] for row in rows[:limit]]
         asked = {k: str(v) for k, v in filters.items() if v is not None}
         detail = {"filters": asked, "cursor": cursor, "total": total, "shown": shown}
-        await audit.record(service, session, caller, "list", None, detail)
+        await trail.record(ctx, session, caller, "list", None, detail)
     items = [{k: views.plain(v) for k, v in row.items()} for row in rows[:limit]]
     more = len(rows) > limit
     return {"items": items, "total": total, "next": _cursor(rows[limit - 1]) if more else None}
-
-
-async def case_detail_for(service: CasesService, caller: Principal, case_id: str) -> dict[str, Any]:
-    """The detail the caller may see; HTTPException 404 outside its scope."""
-    require_role(caller, *CASE_READERS)
-    async with service.db.sessions() as session:
-        for attempt in range(1, store.ATTEMPTS + 1):
-            case = await store.load(session, case_id)
-            seen = relation(service.directory, caller, case.row) if case else None
-            if case is None or seen is None:
-                raise HTTPException(404, "no such case")
-            reports = await _reports(session, case_id)
-            # Until one state was read: a writer may commit between these statements.
-            if attempt == store.ATTEMPTS or await store.unchanged(session, case):
-                await audit.record(service, session, caller, "read", case_id)
-                return views.detail(service.directory, caller, case, seen, reports)
-    raise AssertionError("unreachable")
-
-
-async def _reports(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
-    linked = select(case_reports).where(case_reports.c.case_id == case_id)
-    rows = await session.execute(linked.order_by(case_reports.c.linked_at))
-    return [dict(row) for row in rows.mappings()]
-
-
-@router.get("/cases/{case_id}")
-async def case_detail(
-    case_id: str, request: Request, response: Response, caller: Caller
-) -> dict[str, Any]:
-    """One case with its timeline; 404 when it is outside the caller's scope. `ETag` = version."""
-    detail = await case_detail_for(service_of(request), caller, case_id)
-    response.headers["ETag"] = str(detail["version"])
-    return detail
-
-
-@router.get("/audit")
-async def audit_trail(
-    request: Request,
-    caller: Caller,
-    case: Annotated[str | None, Query(max_length=36)] = None,  # a case id (audited as asked)
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
-) -> dict[str, Any]:
-    """The audit trail (auditors only): who read or did what to which case, when, from where."""
-    require_role(caller, "auditor")
-    service: CasesService = request.app.state.cases
-    async with service.db.sessions() as session:
-        items = await audit.entries(session, case, limit + 1, cursor)
-        asked = {"case": case, "cursor": cursor, "shown": len(items[:limit])}
-        await audit.record(service, session, caller, "audit-read", case, asked)
-    page = items[:limit]
-    return {
-        "items": page,
-        "total": len(page),
-        "next": str(page[-1]["id"]) if len(items) > limit else None,
-    }

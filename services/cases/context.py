@@ -1,5 +1,6 @@
-"""What every cases use case works with: the database, the directory, the deadline profiles,
-the state machine's numbers, and the clock (`now`, injected so tests never wait for days)."""
+"""What every cases use case, route and handler works with: the settings, the database, the
+directory, the deadline profiles, the state machine's numbers, and the clock (`now`, injected
+so tests never wait for days). One per process; replicas share only the database."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated, cast
 
-from services.cases.domain import Rules
+from fastapi import Depends, Request
+
+from services.cases.domain.state import Rules
+from services.cases.routing.rules import load_rules
+from services.cases.settings import CasesSettings
 from shared.db import Database
-from shared.deadlines import Profile, Profiles
-from shared.directory import Directory
-from shared.routing import load_rules
+from shared.deadlines import Profile, Profiles, load_profiles
+from shared.directory import Directory, load_directory
 
 
 def utc_now() -> datetime:
@@ -21,9 +26,10 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class CasesService:
-    """The cases service's dependencies; one per process (replicas share only the database)."""
+class Context:
+    """The cases service's dependencies."""
 
+    settings: CasesSettings
     db: Database
     directory: Directory
     profiles: Profiles
@@ -46,3 +52,23 @@ class CasesService:
     def county_of(self, unit: str, fallback: str) -> str:
         """The county a unit's case events go out under (371400 for city units)."""
         return self.directory.unit(unit).county if unit in self.directory else fallback
+
+
+def build_context(
+    settings: CasesSettings,
+    db: Database,
+    *,
+    now: Callable[[], datetime] = utc_now,
+    audit_key: bytes = b"",
+) -> Context:
+    """The Context with the packaged directory and deadline profiles."""
+    directory, profiles = load_directory(), load_profiles()
+    keys = settings.resolved_keys_dir
+    return Context(settings, db, directory, profiles, keys, now=now, audit_key=audit_key)
+
+
+def get_context(request: Request) -> Context:
+    return cast(Context, request.app.state.context)
+
+
+Ctx = Annotated[Context, Depends(get_context)]

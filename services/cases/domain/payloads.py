@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from services.cases.domain_rules import Action, Finding, Organ
+from services.cases.domain.vocabulary import Action, Finding, Organ
 from shared.deadlines import end_of_day
 
 A = Action
