@@ -26,7 +26,7 @@ from services.cases.handlers import when_a_report_arrives
 from services.cases.models import audit_log, case_history, case_reports, cases, deadlines
 from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
-from services.intake.schemas import ReportIn
+from services.intake.schemas.report import ReportIn
 from services.notify import worker
 from services.notify.fanout import _row as delivery_row
 from services.notify.handlers import CONSUMER as NOTIFY_CASES
