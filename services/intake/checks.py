@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.intake.context import Context
-from services.intake.schemas import ReportIn
+from services.intake.schemas.report import ReportIn
 
 Problem = tuple[tuple[str | int, ...], str, str]  # (loc below "body", zh, en)
 

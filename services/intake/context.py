@@ -11,10 +11,10 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from services.intake.keys import Keys
-from services.intake.limits import RateLimiter, UploadQuota
+from services.intake.limits.buckets import RateLimiter, UploadQuota
 from services.intake.metrics import IntakeMetrics
 from services.intake.settings import IntakeSettings
-from services.intake.writer import ReportWriter
+from services.intake.writer.batches import ReportWriter
 from shared.db import Database
 from shared.directory import Directory, load_directory
 from shared.runtime import Runtime

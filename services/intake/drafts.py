@@ -10,9 +10,10 @@ from typing import Any
 
 from services.intake.context import Context
 from services.intake.keys import Keys
-from services.intake.schemas import Reporter, ReportIn
+from services.intake.schemas.report import ReportIn
+from services.intake.schemas.reporter import Reporter
 from services.intake.tracking import lookup_hash, tracking_code
-from services.intake.writer import Draft
+from services.intake.writer.plan import Draft
 from shared import sealing
 from shared.events import make_event
 from shared.events.intake import AttachmentRef, ReportReceived, SealedIdentity

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.intake.context import Context
-from services.intake.public_status import follow_case_events
+from services.intake.public_status.batch import follow_case_events
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData

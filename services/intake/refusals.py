@@ -2,8 +2,9 @@
 refusal is counted (by reason) whichever transport answers it.
 
 Each transport renders a refusal in one function of its own: HTTP through `shared.http_errors`
-(with the headers `http_refusals` adds), the NATS reply in `requestreply.failure_of`, Open311
-in `open311_submit.open311_error`, import rows in `importing.row_errors`. NATS and Open311
+(with what `routes.refusals.http_refusals` adds), the NATS reply in
+`requestreply.replies.failure_of`, Open311 in `open311.answers.open311_error`, import rows in
+`importing.results.row_errors`. NATS and Open311
 answered storing refusals (idempotency conflict, malformed value, not stored) in English only;
 they still do until the contract is unified (issue #19).
 """
@@ -14,10 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
+from services.intake.attachments.checks import FILE_AT
 from shared.errors import Refusal
 
 if TYPE_CHECKING:  # the context holds the writer, which refuses with idempotency_conflict
@@ -73,30 +73,16 @@ async def storing() -> AsyncIterator[None]:
 
 
 def count(ctx: Context, refusal: Refusal) -> None:
-    """One rejection by reason: who may not, a raced key, or each bad field."""
+    """One rejection by reason: who may not, a raced key, a refused file, or each bad field."""
     if refusal.status == 401:
         ctx.metrics.rejected("unauthorized")
     elif refusal.status == 403:
         ctx.metrics.rejected("forbidden")
     elif refusal.type == IDEMPOTENCY:
         ctx.metrics.rejected(IDEMPOTENCY)
+    elif refusal.status == 413:
+        ctx.metrics.rejected("too_large")
+    elif refusal.loc == FILE_AT:
+        ctx.metrics.rejected("invalid_file")
     elif refusal.status == 422 and refusal.loc and not is_malformed(refusal):
         ctx.metrics.invalid([list(p.loc) for p in refusal.problems])
-
-
-HEADERS = {401: {"WWW-Authenticate": "Bearer"}, 503: {"Retry-After": "2"}}
-
-
-def http_refusals(app: FastAPI, ctx: Context) -> None:
-    """Count refusals, then answer as shared.http_errors does, with the headers HTTP adds
-    (the scheme to authenticate with, when to retry)."""
-    answer = app.exception_handlers[Refusal]
-
-    async def on_refusal(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Refusal)
-        count(ctx, exc)
-        response: Response = await answer(request, exc)  # type: ignore[misc]
-        response.headers.update(HEADERS.get(exc.status, {}))
-        return response
-
-    app.add_exception_handler(Refusal, on_refusal)

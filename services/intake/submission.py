@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from services.intake import attachments
+from services.intake.attachments.references import UNKNOWN, resolve
 from services.intake.checks import check_report
 from services.intake.context import Context
 from services.intake.drafts import prepare
 from services.intake.refusals import storing
-from services.intake.schemas import ReportAccepted, ReportIn
+from services.intake.schemas.answers import ReportAccepted
+from services.intake.schemas.report import ReportIn
 from services.intake.tracking import tracking_code
 from shared.deadlines import local_day
 from shared.errors import Refusal
@@ -35,8 +36,8 @@ async def submit(
     problems = check_report(ctx, body, local_day(now))
     fresh_after = now - timedelta(seconds=ctx.settings.attachment_unused_ttl)
     async with storing():
-        refs, unknown = await attachments.resolve(ctx.db, body.attachments, fresh_after)
-    problems += [(("attachments", i), *attachments.UNKNOWN) for i in unknown]
+        refs, unknown = await resolve(ctx.db, body.attachments, fresh_after)
+    problems += [(("attachments", i), *UNKNOWN) for i in unknown]
     if problems:
         raise Refusal.fields((("body", *loc), zh, en) for loc, zh, en in problems)
     draft = prepare(ctx, body, now, key=idempotency_key, unit=unit, refs=refs)

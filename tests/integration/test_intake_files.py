@@ -208,3 +208,76 @@ async def test_a_sheet_declaring_every_cell_imports_its_rows(intake: Intake) -> 
         "/api/v1/reports/import", files={"file": ("many.xlsx", many)}, headers=bearer("clerk")
     )
     assert answer.status_code == 413
+
+
+# The answers a refused upload or import gets, pinned byte for byte (status, body, headers, zh
+# and en) with the rejection each one counts: they stayed the same when the refusals became
+# shared.errors.Refusal.
+ZH: dict[str, str] = {}
+EN = {"Accept-Language": "en"}
+ATTACHMENTS, IMPORT = "/api/v1/attachments", "/api/v1/reports/import"
+
+
+def file_error(msg: str) -> bytes:
+    head = '{"detail":[{"loc":["body","file"],"msg":"'
+    return (head + msg + '","type":"value_error"}]}').encode()
+
+
+def plain(text: str) -> bytes:
+    return ('{"detail":"' + text + '"}').encode()
+
+
+REFUSED_FILES = [
+    (ATTACHMENTS, ("e", b"MZ\x90\x00", "application/x-msdownload"), ZH, 422,
+     file_error("不接受的文件类型：application/x-msdownload")),
+    (ATTACHMENTS, ("e", b"MZ\x90\x00", "application/x-msdownload"), EN, 422,
+     file_error("file type not accepted: application/x-msdownload")),
+    (ATTACHMENTS, ("e", b"", "text/plain"), ZH, 422, file_error("文件为空")),
+    (ATTACHMENTS, ("e", b"", "text/plain"), EN, 422, file_error("the file is empty")),
+    (ATTACHMENTS, ("e", b"MZ\x90\x00" * 10, "image/png"), ZH, 422,
+     file_error("文件内容与类型不符")),
+    (ATTACHMENTS, ("e", b"MZ\x90\x00" * 10, "image/png"), EN, 422,
+     file_error("the file's content is not image/png")),
+    (ATTACHMENTS, ("e", PNG + b"\x00" * 10_000, "image/png"), ZH, 413,
+     plain("附件不能超过 10000 字节")),
+    (ATTACHMENTS, ("e", PNG + b"\x00" * 10_000, "image/png"), EN, 413,
+     plain("file exceeds 10000 bytes")),
+    (IMPORT, ("x.csv", b"county,title\n371402,x\n"), ZH, 422,
+     file_error("缺少必需的列：content")),
+    (IMPORT, ("x.csv", b"county,title\n371402,x\n"), EN, 422,
+     file_error("required columns missing: content")),
+    (IMPORT, ("x.csv", b""), ZH, 422, file_error("文件没有表头")),
+    (IMPORT, ("x.csv", b""), EN, 422, file_error("the file has no header row")),
+    (IMPORT, ("x.xlsx", b"not a workbook"), ZH, 422, file_error("无法读取 XLSX 文件")),
+    (IMPORT, ("x.csv", as_csv([ROWS[0]] * 51)), ZH, 413, plain("一次最多导入 50 行")),
+    (IMPORT, ("x.csv", as_csv([ROWS[0]] * 51)), EN, 413, plain("at most 50 rows")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "file", "language", "status", "body"), REFUSED_FILES)
+async def test_a_refused_file_answers_as_before(
+    intake: Intake,
+    path: str,
+    file: tuple[Any, ...],
+    language: dict[str, str],
+    status: int,
+    body: bytes,
+) -> None:
+    headers = {**language, **(bearer("clerk") if path == IMPORT else {})}
+    answer = await intake.http.post(path, files={"file": file}, headers=headers)
+    assert (answer.status_code, answer.content) == (status, body)
+    assert "retry-after" not in answer.headers and "www-authenticate" not in answer.headers
+    reason = "invalid_file" if status == 422 else "too_large"
+    metrics = (await intake.http.get("/metrics")).text
+    assert f'zuofeng_intake_rejections_total{{reason="{reason}"}} 1.0' in metrics
+    assert 'reason="invalid_other"' not in metrics
+
+
+async def test_an_unreadable_workbook_names_why_in_english(intake: Intake) -> None:
+    answer = await intake.http.post(
+        IMPORT, files={"file": ("x.xlsx", b"not a workbook")}, headers={**bearer("clerk"), **EN}
+    )
+    assert answer.status_code == 422
+    [error] = answer.json()["detail"]
+    assert list(error) == ["loc", "msg", "type"]
+    assert error["msg"].startswith("cannot read the XLSX file: ")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from services.intake.models import exposures, report_steps, reports
-from services.intake.public_status import follow_case_events
+from services.intake.public_status.batch import follow_case_events
 from shared.db import Database
 from shared.events import Envelope, make_event
 from shared.events.cases import CaseOpened

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, reports
-from services.intake.schemas import ReportIn
+from services.intake.schemas.report import ReportIn
 from shared.natsserver import NatsProcess
 from tests.integration.test_intake_harness import (
     CONTENT,

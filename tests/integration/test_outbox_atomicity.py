@@ -25,7 +25,7 @@ from services.cases.handlers import when_reports_arrive
 from services.cases.models import audit_log, case_history, case_reports, cases, deadlines
 from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
-from services.intake.schemas import ReportIn
+from services.intake.schemas.report import ReportIn
 from services.notify.delivery.jobs import Job, Result
 from services.notify.delivery.outcomes import record
 from services.notify.fanout.rows import delivery_row

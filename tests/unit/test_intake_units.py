@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,22 +16,31 @@ import pytest
 from openpyxl import Workbook
 from pydantic import ValidationError
 
-from services.intake import bulk
-from services.intake.attachments import _looks_like
-from services.intake.limits import RateLimiter, UploadQuota, client_key, proxy_hosts
-from services.intake.public_status import review_window
+from services.intake.attachments.checks import FILE_AT, looks_like
+from services.intake.importing import cells, columns, table
+from services.intake.limits.buckets import RateLimiter, UploadQuota
+from services.intake.limits.clients import client_key, proxy_hosts
+from services.intake.public_status.case_values import review_window
 from services.intake.refusals import IDEMPOTENCY
 from services.intake.reporter_view import review_open
-from services.intake.schemas import Reporter
+from services.intake.schemas.reporter import Reporter
 from services.intake.settings import IntakeSettings
 from services.intake.status_steps import step_texts
-from services.intake.writer import Draft, Stored, plan
+from services.intake.writer.plan import Draft, Stored, plan
 from shared import sealing
 from shared.deadlines import load_profiles
 from shared.errors import Refusal
 from shared.events import make_event
 from shared.events.cases import CaseClosed, CaseExtensionDecided, CaseReopened
 from tests.factories import report_received
+
+
+@contextmanager
+def refused_file() -> Iterator[None]:
+    """The file as a whole is refused: a 422 that names the uploaded file."""
+    with pytest.raises(Refusal) as refused:
+        yield
+    assert (refused.value.status, refused.value.loc) == (422, FILE_AT)
 
 
 class FakeTime:
@@ -115,10 +126,10 @@ def _conflict(outcome: object) -> bool:
 
 def test_csv_with_chinese_headers_in_gb18030() -> None:
     data = "县市区代码,内容,举报人电话,序号\n371402,村里的事,13800138000,1\n,,,\n".encode("gb18030")
-    header, rows = bulk.read_table(data, "x.csv")
+    header, rows = table.read_table(data, "x.csv")
     assert header[:3] == ["county", "content", "reporter_phone"]
     assert [number for number, _ in rows] == [2]  # the blank line is no row
-    body = bulk.row_body(header, rows[0][1])
+    body = cells.row_body(header, rows[0][1])
     assert body == {
         "county": "371402",
         "content": "村里的事",
@@ -135,18 +146,18 @@ def test_xlsx_cells_become_body_values() -> None:
     sheet.append([371402, "内容", 18.0, datetime(2018, 5, 2), "是"])
     out = io.BytesIO()
     book.save(out)
-    header, rows = bulk.read_table(out.getvalue(), "upload")
-    body = bulk.row_body(header, rows[0][1])
+    header, rows = table.read_table(out.getvalue(), "upload")
+    body = cells.row_body(header, rows[0][1])
     assert body["county"] == "371402" and body["category_hint"] == 18
     assert body["occurred_on"] == "2018-05-02" and body["subject_is_head"] is True
 
 
 def test_a_table_without_its_required_columns_is_refused() -> None:
-    with pytest.raises(bulk.BadTable):
-        bulk.read_table(b"county,title\n371402,x\n", "x.csv")
-    with pytest.raises(bulk.BadTable):
-        bulk.read_table(b"PK\x03\x04 not really a workbook", "x.xlsx")
-    assert bulk.column_of(["reporter", "phone"]) == ["reporter_phone"]
+    with refused_file():
+        table.read_table(b"county,title\n371402,x\n", "x.csv")
+    with refused_file():
+        table.read_table(b"PK\x03\x04 not really a workbook", "x.xlsx")
+    assert columns.column_of(["reporter", "phone"]) == ["reporter_phone"]
 
 
 def spanning(corner: str, rows: int = 2) -> bytes:
@@ -170,21 +181,21 @@ def test_a_declared_dimension_costs_nothing(corner: str) -> None:
     assert len(data) < 10_000 and f'<dimension ref="A1:{corner}"'.encode() in sheet
     tracemalloc.start()
     try:
-        header, rows = bulk.read_table(data, "bomb.xlsx", max_rows=2000)
+        header, rows = table.read_table(data, "bomb.xlsx", max_rows=2000)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 30_000_000, f"peak {peak / 1e6:.0f} MB"
     assert header[:2] == ["county", "content"]
     assert [number for number, _ in rows] == [2, 3]  # the stray cell is past the columns read
-    assert all(len(cells) <= bulk.MAX_COLUMNS for _, cells in rows)
+    assert all(len(cells) <= table.MAX_COLUMNS for _, cells in rows)
 
 
 def test_reading_stops_one_row_past_the_limit() -> None:
-    header, rows = bulk.read_table(spanning("C1", rows=50), "many.xlsx", max_rows=10)
+    header, rows = table.read_table(spanning("C1", rows=50), "many.xlsx", max_rows=10)
     assert [number for number, _ in rows] == list(range(2, 13))  # 11 rows: "too many" is known
     csv_rows = "county,content\n" + "371402,内容内容内容内容\n" * 50
-    _, rows = bulk.read_table(csv_rows.encode(), "many.csv", max_rows=10)
+    _, rows = table.read_table(csv_rows.encode(), "many.csv", max_rows=10)
     assert len(rows) == 11
 
 
@@ -199,13 +210,13 @@ def test_a_sheet_broken_midway_is_a_bad_table() -> None:
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = data[: len(data) // 2]  # the XML stops mid-row
             dest.writestr(item, data)
-    with pytest.raises(bulk.BadTable):
-        bulk.read_table(out.getvalue(), "broken.xlsx")
+    with refused_file():
+        table.read_table(out.getvalue(), "broken.xlsx")
 
 
 def test_a_csv_field_past_the_csv_limit_is_a_bad_table() -> None:
-    with pytest.raises(bulk.BadTable):
-        bulk.read_table(b"county,content\n371402," + b"x" * 200_000 + b"\n", "big.csv")
+    with refused_file():
+        table.read_table(b"county,content\n371402," + b"x" * 200_000 + b"\n", "big.csv")
 
 
 def facts(**extra: object) -> dict[str, object]:
@@ -249,10 +260,10 @@ def test_the_review_window_is_the_date_cases_set_in_the_reply() -> None:
 
 
 def test_file_sniffing() -> None:
-    assert _looks_like("image/png", b"\x89PNG\r\n\x1a\n....")
-    assert not _looks_like("image/png", b"MZ\x90\x00")
-    assert _looks_like("text/plain", "证据说明".encode()[:7])  # cut mid-character is fine
-    assert not _looks_like("application/x-msdownload", b"MZ")
+    assert looks_like("image/png", b"\x89PNG\r\n\x1a\n....")
+    assert not looks_like("image/png", b"MZ\x90\x00")
+    assert looks_like("text/plain", "证据说明".encode()[:7])  # cut mid-character is fine
+    assert not looks_like("application/x-msdownload", b"MZ")
 
 
 @pytest.mark.parametrize("phone", ["13800138000", "+86 138-0013-8000", "0534-2612345"])

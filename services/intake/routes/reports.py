@@ -12,7 +12,8 @@ from services.intake import reporter_view, review
 from services.intake.authorization import authorize, authorize_county
 from services.intake.context import Context, Ctx
 from services.intake.routes.throttle import limit
-from services.intake.schemas import ReportAccepted, ReportIn, ReportView, ReviewAccepted, ReviewIn
+from services.intake.schemas.answers import ReportAccepted, ReportView, ReviewAccepted
+from services.intake.schemas.report import ReportIn, ReviewIn
 from services.intake.submission import submit
 from services.intake.tracking import lookup_hash
 from shared.auth import MaybeCaller

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 
 from services.intake.context import Context
-from services.intake.limits import RateLimiter, client_key
+from services.intake.limits.buckets import RateLimiter
+from services.intake.limits.clients import client_key
 from shared.errors import wants_english
 
 

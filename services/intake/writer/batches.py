@@ -10,69 +10,14 @@ problem never costs another its place.
 from __future__ import annotations
 
 import asyncio
-import hmac
-from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.intake.models import attachments, idempotency, report_steps, reports
-from services.intake.refusals import idempotency_conflict
-from shared import outbox
-from shared.db import Database, one_of
-from shared.events import Envelope
+from services.intake.writer.plan import Draft, Stored, plan
+from services.intake.writer.statements import earlier, insert_new
+from shared.db import Database
 
 ATTEMPTS = 3
-
-
-@dataclass
-class Draft:
-    """Everything one accepted report writes, prepared before any database work."""
-
-    report_id: str
-    report: dict[str, Any]
-    step: dict[str, Any]
-    envelope: Envelope
-    body_hash: str
-    key_hash: str | None = None
-    created_at: Any = None
-    tracking_code: str = ""
-    attachment_ids: tuple[str, ...] = ()
-
-
-@dataclass
-class Stored:
-    """The answer to give: a new report, or the earlier one an idempotent replay names."""
-
-    report_id: str
-    created: bool
-
-
-@dataclass
-class _Plan:
-    fresh: list[Draft] = field(default_factory=list)
-    outcomes: dict[int, Stored | Exception] = field(default_factory=dict)
-
-
-def plan(drafts: list[Draft], earlier: dict[str, tuple[str, str]]) -> _Plan:
-    """Which drafts to insert and which are answered by an earlier report (or conflict).
-
-    `earlier` maps key hash -> (body hash, report id) of stored records.
-    """
-    result, seen = _Plan(), dict(earlier)
-    for index, draft in enumerate(drafts):
-        known = seen.get(draft.key_hash) if draft.key_hash else None
-        if known is None:
-            result.fresh.append(draft)
-            if draft.key_hash:
-                seen[draft.key_hash] = (draft.body_hash, draft.report_id)
-        elif hmac.compare_digest(known[0], draft.body_hash):
-            result.outcomes[index] = Stored(known[1], created=False)
-        else:
-            result.outcomes[index] = idempotency_conflict()
-    return result
 
 
 class ReportWriter:
@@ -129,8 +74,8 @@ class ReportWriter:
 
     async def _write(self, drafts: list[Draft]) -> list[Stored | Exception]:
         async with self.db.sessions() as session, session.begin():
-            result = plan(drafts, await _earlier(session, drafts))
-            await _insert(session, result.fresh)
+            result = plan(drafts, await earlier(session, drafts))
+            await insert_new(session, result.fresh)
         fresh = {id(draft) for draft in result.fresh}
         return [
             Stored(draft.report_id, created=True) if id(draft) in fresh else result.outcomes[index]
@@ -143,48 +88,3 @@ def _database_away(exc: Exception) -> bool:
     if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
         return True
     return not isinstance(exc, DBAPIError) or bool(exc.connection_invalidated)
-
-
-async def _earlier(session: AsyncSession, drafts: list[Draft]) -> dict[str, tuple[str, str]]:
-    keys = list({draft.key_hash for draft in drafts if draft.key_hash})
-    if not keys:
-        return {}
-    rows = await session.execute(
-        select(idempotency.c.key_hash, idempotency.c.body_hash, idempotency.c.report_id).where(
-            one_of(session, idempotency.c.key_hash, keys)
-        )
-    )
-    return {row.key_hash: (row.body_hash, row.report_id) for row in rows}
-
-
-async def _insert(session: AsyncSession, drafts: list[Draft]) -> None:
-    if not drafts:
-        return
-    await session.execute(insert(reports), [draft.report for draft in drafts])
-    await session.execute(insert(report_steps), [draft.step for draft in drafts])
-    await outbox.add_many(session, [draft.envelope for draft in drafts])
-    await _mark_referenced(session, drafts)
-    keyed = [
-        {
-            "key_hash": draft.key_hash,
-            "body_hash": draft.body_hash,
-            "report_id": draft.report_id,
-            "created_at": draft.created_at,
-        }
-        for draft in drafts
-        if draft.key_hash
-    ]
-    if keyed:
-        await session.execute(insert(idempotency), keyed)
-
-
-async def _mark_referenced(session: AsyncSession, drafts: list[Draft]) -> None:
-    """Attachments a report names are kept for good (the sweep deletes only unnamed ones)."""
-    ids = list({i for draft in drafts for i in draft.attachment_ids})
-    if not ids:
-        return
-    await session.execute(
-        update(attachments)
-        .where(one_of(session, attachments.c.id, ids), attachments.c.referenced_at.is_(None))
-        .values(referenced_at=drafts[0].created_at)
-    )

@@ -1,0 +1,50 @@
+"""The bodies intake answers with (the contract's fields)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class ReportAccepted(BaseModel):
+    report_id: str
+    tracking_code: str
+
+
+class Step(BaseModel):
+    at: str
+    status: str
+    text: str
+
+
+class ReportView(BaseModel):
+    """What the reporter sees: public wording only."""
+
+    status: str
+    steps: list[Step]
+    # End of the window for asking a review of the reply; null while none is open.
+    review_until: str | None = None
+
+
+class ReviewAccepted(BaseModel):
+    status: str
+    requested_at: datetime
+
+
+class AttachmentAccepted(BaseModel):
+    attachment_id: str
+    sha256: str
+
+
+class ImportRow(BaseModel):
+    """One row of an import: its line in the file (the header is line 1), and its outcome."""
+
+    row: int
+    report_id: str | None = None
+    tracking_code: str | None = None
+    errors: list[dict[str, object]] | None = None
+
+
+class ImportResult(BaseModel):
+    rows: list[ImportRow]

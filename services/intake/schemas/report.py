@@ -1,0 +1,57 @@
+"""The bodies reporters send: a report, and a request for a review of its reply."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services.intake.schemas.reporter import Reporter
+from services.intake.schemas.text import no_control_characters
+from shared.events.intake import Channel
+
+
+class ReportIn(BaseModel):
+    """A report as submitted; length limits beyond these come from settings."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    channel: Channel = "web"
+    county: str = Field(pattern=r"^\d{6}$")
+    content: str = Field(min_length=1)
+    title: str | None = Field(None, max_length=200)
+    township: str | None = Field(None, max_length=100)
+    village: str | None = Field(None, max_length=100)
+    subject_unit: str | None = Field(None, max_length=200)
+    subject_unit_id: str | None = Field(None, max_length=64)
+    subject_person: str | None = Field(None, max_length=100)
+    subject_is_head: bool = False
+    category_hint: int | None = None
+    occurred_on: date | None = None
+    reporter: Reporter = Field(default_factory=Reporter)
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=20
+    )
+    _clean = field_validator(
+        "content",
+        "title",
+        "township",
+        "village",
+        "subject_unit",
+        "subject_unit_id",
+        "subject_person",
+        mode="before",
+    )(no_control_characters)
+
+
+# Field names that may label a rejection metric (bounded: nothing a client can invent).
+FIELD_NAMES = frozenset(
+    [*ReportIn.model_fields, *(f"reporter.{name}" for name in Reporter.model_fields)]
+    + ["file", "reason", "idempotency_key"]
+)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: str = Field(min_length=1)
+    _clean = field_validator("reason", mode="before")(no_control_characters)

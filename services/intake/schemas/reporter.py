@@ -1,0 +1,53 @@
+"""The reporter part of a report's body: anonymous, or named with at least one way to reach
+them (sealed by intake before it is stored)."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.intake.schemas.text import no_control_characters
+from shared.sealing import normalise_phone
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Reporter(BaseModel):
+    """Who reports; anonymous by default, and then with no name or contact at all."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    _clean = field_validator("name", "phone", "email", mode="before")(no_control_characters)
+    anonymous: bool = True
+    name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not (PHONE.match(value) and 7 <= len(normalise_phone(value)) <= 15):
+            raise ValueError("电话号码格式不正确 | phone number is malformed")
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL.match(value):
+            raise ValueError("电子邮箱格式不正确 | email address is malformed")
+        return value or None
+
+    @model_validator(mode="after")
+    def _anonymous_means_nothing(self) -> Reporter:
+        given = bool(self.name or self.phone or self.email)
+        if self.anonymous and given:
+            raise ValueError(
+                "匿名举报不能填写姓名或联系方式 | an anonymous report carries no name or contact"
+            )
+        if not self.anonymous and not given:
+            raise ValueError(
+                "实名举报请至少填写姓名、电话或邮箱之一"
+                " | a named report needs a name, phone or email"
+            )
+        return self
