@@ -1,4 +1,5 @@
-"""Accuracy of shared.classifier on the labelled reports (tests/data/labelled_reports.yaml).
+"""Accuracy of the cases classifier (services/cases/classifier) on the labelled reports
+(tests/data/labelled_reports.yaml).
 
     .venv/bin/python bench/classifier_eval.py              # top-1/top-3 on both halves
     .venv/bin/python bench/classifier_eval.py --failures   # misses on the tune half only
@@ -19,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from shared.classifier import Classification, classify
+from services.cases.classifier.classify import Classification, classify
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_reports.yaml"
 

@@ -153,8 +153,8 @@ phase.total = 0  # type: ignore[attr-defined]
 
 async def replay(stack: ProcStack) -> dict[str, float]:
     """Reporting's rebuild from the streams the load filled, beside the running service."""
-    from services.reporting.alerts import AlertRule
-    from services.reporting.rebuild import rebuild
+    from services.reporting.alerts.rule import AlertRule
+    from services.reporting.rebuild.run import rebuild
     from shared.db import Database
     from shared.directory import load_directory
 

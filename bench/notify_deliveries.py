@@ -134,7 +134,7 @@ async def _subscribe(app: object, url: str) -> None:
 
 
 async def _delivered(app: object) -> int:
-    async with app.state.notify.db.sessions() as session:  # type: ignore[attr-defined]
+    async with app.state.context.db.sessions() as session:  # type: ignore[attr-defined]
         query = select(func.count()).where(
             deliveries.c.status == "delivered", deliveries.c.channel.in_(("email", "webhook"))
         )
@@ -237,7 +237,7 @@ async def _until(count: object, expected: int, started: float) -> None:
 
 
 async def _queued(app: object) -> int:
-    async with app.state.notify.db.sessions() as session:  # type: ignore[attr-defined]
+    async with app.state.context.db.sessions() as session:  # type: ignore[attr-defined]
         query = select(func.count()).where(deliveries.c.channel.in_(("email", "webhook")))
         return int(await session.scalar(query) or 0)
 

@@ -30,12 +30,13 @@ from sqlalchemy import MetaData
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.reporting import projections  # noqa: E402
-from services.reporting.alerts import AlertRule  # noqa: E402
-from services.reporting.contributions import Totals  # noqa: E402
+from services.reporting.alerts.rule import AlertRule  # noqa: E402
 from services.reporting.models import shadow_tables  # noqa: E402
-from services.reporting.projections import Tables  # noqa: E402
-from services.reporting.rebuild import paused_gc, rebuild  # noqa: E402
+from services.reporting.projection.batch import flush, project  # noqa: E402
+from services.reporting.projection.cache import Cache  # noqa
+from services.reporting.projection.tables import Tables  # noqa: E402
+from services.reporting.projection.totals import Totals  # noqa: E402
+from services.reporting.rebuild.run import paused_gc, rebuild  # noqa: E402
 from shared import migrate  # noqa: E402
 from shared.bus import init_bus  # noqa: E402
 from shared.db import NAMING, Database  # noqa: E402
@@ -81,15 +82,15 @@ async def projection_only(db: Database, events: list[Envelope], batch: int) -> f
         await conn.run_sync(meta.create_all)
     items = [(e, parse_payload(e)) for e in events]
     directory = load_directory()
-    pending, cache = Totals(), projections.Cache()
+    pending, cache = Totals(), Cache()
     started = time.perf_counter()
     for i in range(0, len(items), batch):
         async with db.sessions() as session, session.begin():
             chunk = items[i : i + batch]
-            await projections.project(session, fresh, chunk, directory, pending, cache)
+            await project(session, fresh, chunk, directory, pending, cache)
     async with db.sessions() as session, session.begin():
         await cache.flush(session, fresh)
-        await projections.flush(session, fresh, pending)
+        await flush(session, fresh, pending)
     elapsed = time.perf_counter() - started
     async with db.engine.begin() as conn:
         await conn.run_sync(meta.drop_all)

@@ -27,10 +27,10 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.reporting.contributions import Totals
-from services.reporting.facts import department_of
 from services.reporting.main import create_app
 from services.reporting.models import COUNT_FIELDS, case_facts, report_facts
+from services.reporting.projection.case_facts import department_of
+from services.reporting.projection.totals import Totals
 from services.reporting.settings import ReportingSettings
 from shared import migrate
 from shared.auth import issue_token

@@ -50,8 +50,8 @@ class Refusal(Exception):
         return self.en if english else self.zh
 
     def field_errors(self, english: bool) -> list[dict[str, Any]]:
-        """The problems as FastAPI lists them (`loc`, `msg`, `type`)."""
-        return [{"loc": list(p.loc), "msg": p.text(english), "type": p.type} for p in self.problems]
+        """The problems in the order our 422s have always listed them (`loc`, `type`, `msg`)."""
+        return [{"loc": list(p.loc), "type": p.type, "msg": p.text(english)} for p in self.problems]
 
     def detail(self, english: bool) -> str | list[dict[str, Any]]:
         """The `detail` of an HTTP answer: the field list for bad input, else the reason."""

@@ -9,13 +9,14 @@ from typing import Annotated
 
 import typer
 
-from services.cases import audit
-from services.cases.service import CasesService, utc_now
+from services.cases.audit.anchor import last_anchor
+from services.cases.audit.verify import verify_trail
+from services.cases.context import build_context, utc_now
 from services.cases.settings import CasesSettings
 from services.cases.sweeper import sweep
 from shared.db import Database
-from shared.deadlines import load_profiles
 from shared.directory import load_directory
+from shared.events.audit import AuditAnchored
 from shared.subjects import event_subject
 
 app = typer.Typer(no_args_is_help=True)
@@ -44,15 +45,9 @@ def sweep_cmd(
 async def _sweep(settings: CasesSettings, at: datetime | None) -> int:
     assert settings.database_url is not None
     db = Database(settings.database_url)
-    service = CasesService(
-        db,
-        load_directory(),
-        load_profiles(),
-        settings.resolved_keys_dir,
-        now=lambda: at or utc_now(),
-    )
+    ctx = build_context(settings, db, now=lambda: at or utc_now())
     try:
-        return await sweep(service)
+        return await sweep(ctx)
     finally:
         await db.dispose()
 
@@ -69,7 +64,7 @@ async def _audit_verify(settings: CasesSettings) -> tuple[bool, str]:
     db = Database(settings.database_url)
     try:
         async with db.sessions() as session:
-            verdict = await audit.verify_trail(
+            verdict = await verify_trail(
                 session, settings.resolved_audit_key(), settings.audit_legacy_until, anchor
             )
     finally:
@@ -81,11 +76,11 @@ async def _audit_verify(settings: CasesSettings) -> tuple[bool, str]:
     return True, f"audit trail intact: {verdict.total} entries; {note}"
 
 
-async def _anchor(settings: CasesSettings) -> tuple[audit.AuditAnchored | None, str | None]:
+async def _anchor(settings: CasesSettings) -> tuple[AuditAnchored | None, str | None]:
     """The last anchor, or None with why it could not be read (the check goes on without)."""
     import nats
 
-    subject = event_subject(load_directory().city_code, audit.AuditAnchored.type)
+    subject = event_subject(load_directory().city_code, AuditAnchored.type)
     try:
         nc = await nats.connect(
             settings.resolved_nats_url(), connect_timeout=2, allow_reconnect=False
@@ -93,7 +88,7 @@ async def _anchor(settings: CasesSettings) -> tuple[audit.AuditAnchored | None, 
     except Exception as exc:  # noqa: BLE001 - an unreachable bus is reported, not fatal
         return None, f"anchor: not compared, the bus is not reachable ({type(exc).__name__})"
     try:
-        return await audit.last_anchor(nc.jetstream(timeout=5), subject), None
+        return await last_anchor(nc.jetstream(timeout=5), subject), None
     except Exception as exc:  # noqa: BLE001 - e.g. no AUDIT stream yet, or no permission
         return None, f"anchor: not compared ({type(exc).__name__})"
     finally:

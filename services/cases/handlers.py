@@ -1,26 +1,24 @@
-"""Cases' bus handlers: thin, each a sentence; the use cases live in `reports.py`."""
+"""Cases' bus handlers: thin, each a sentence; the use cases live in `intake_events/`."""
 
 from __future__ import annotations
 
-from services.cases.batching import OpeningBatcher
-from services.cases.reports import CONSUMER, receive_report, review_requested
-from services.cases.service import CasesService
-from shared.bus import Handler
+from services.cases.context import Context
+from services.cases.intake_events.batch import receive_reports
+from services.cases.intake_events.review import review_requested
+from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.intake import ReportReceived, ReportReviewRequested
 
-__all__ = ["CONSUMER", "when_a_report_arrives"]
 
-
-def when_a_report_arrives(service: CasesService) -> Handler:
-    openings = OpeningBatcher(service, CONSUMER, receive_report)
-
-    async def handle(envelope: Envelope, payload: EventData) -> None:
+def when_reports_arrive(ctx: Context) -> BatchHandler:
+    async def handle(events: list[tuple[Envelope, EventData]]) -> None:
         """A received report opens a case (or joins the open case it repeats); a review request
         reopens a replied case within its window. Redelivery changes nothing."""
-        if isinstance(payload, ReportReceived):
-            await openings.open(envelope, payload)
-        elif isinstance(payload, ReportReviewRequested):
-            await review_requested(service, envelope, payload)
+        received = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
+        if received:
+            await receive_reports(ctx, received)
+        for envelope, payload in events:
+            if isinstance(payload, ReportReviewRequested):
+                await review_requested(ctx, envelope, payload)
 
     return handle

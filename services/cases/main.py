@@ -1,4 +1,5 @@
-"""Composition of the cases service."""
+"""Composition of the cases service: one Context, the bus handler, the background loops (the
+deadline sweeper, the audit anchors) and the HTTP routers."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from services.cases import api, api_actions, audit, handlers, sweeper
-from services.cases.service import CasesService, utc_now
+from services.cases import handlers, sweeper
+from services.cases.audit import anchor, trail
+from services.cases.context import Context, build_context, utc_now
+from services.cases.routes import audit, case_actions, case_list, cases, directory
 from services.cases.settings import CasesSettings
 from shared import http_errors, http_limits
 from shared.bus import document_publishers, js_of
-from shared.deadlines import load_profiles
-from shared.directory import load_directory
 from shared.events import REGISTRY
-from shared.runtime import build_app, build_runtime
+from shared.runtime import Runtime, build_app, build_runtime
 from shared.streams import CASES_REPORTS
 
 
@@ -28,16 +29,8 @@ def create_app(
     """The cases app; `now` is the clock every use case and the sweeper read (tests set it)."""
     settings = settings or CasesSettings()
     runtime = build_runtime(settings, for_docs=for_docs)
-    service = CasesService(
-        db=runtime.db,
-        directory=load_directory(),
-        profiles=load_profiles(),
-        keys_dir=settings.resolved_keys_dir,
-        now=now,
-        audit_key=settings.resolved_audit_key(),
-    )
-    handler = handlers.when_a_report_arrives(service)
-    runtime.consumers.durable(CASES_REPORTS, handler)
+    ctx = build_context(settings, runtime.db, now=now, audit_key=settings.resolved_audit_key())
+    runtime.consumers.batched(CASES_REPORTS, handlers.when_reports_arrive(ctx))
     document_publishers(
         runtime.broker,
         [
@@ -46,22 +39,27 @@ def create_app(
             if t.startswith("case.") or t == "audit.anchored"
         ],
     )
-    if settings.sweeper and not for_docs:
-        runtime.background.append(lambda: sweeper.run_forever(service, settings.sweep_interval))
     if not for_docs:
-        interval = settings.audit_anchor_interval
-        anchors = runtime.broker
-        runtime.background.append(
-            lambda: audit.anchor_forever(service, interval, lambda: js_of(anchors))
-        )
+        _background(runtime, ctx)
     app = build_app(
         runtime, title="Zuofeng cases", description="Cases from report to verified end."
     )
-    app.state.cases = service
-    app.state.directory = service.directory
+    app.state.context = ctx
     http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    app.include_router(api.router)
-    api_actions.install(app)
-    app.add_middleware(audit.RequestSource)
+    for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
+        app.include_router(routes.router)
+    app.add_middleware(trail.RequestSource)
     return app
+
+
+def _background(runtime: Runtime, ctx: Context) -> None:
+    """Every replica sweeps deadlines (when configured) and anchors the audit chain."""
+    settings = ctx.settings
+    if settings.sweeper:
+        interval = settings.sweep_interval
+        runtime.background.append(lambda: sweeper.run_forever(ctx, interval))
+    anchors = runtime.broker
+    runtime.background.append(
+        lambda: anchor.anchor_forever(ctx, settings.audit_anchor_interval, lambda: js_of(anchors))
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, Table, Text, false
 
-from shared.audit import audit_table
+from services.cases.audit.chain import audit_table
 from shared.db import UtcDateTime, new_metadata
 
 metadata = new_metadata()
@@ -96,5 +96,5 @@ case_reports = Table(
     Column("linked_at", UtcDateTime(), nullable=False),
 )
 
-# Every read and action, hash-chained (shared.audit); append-only.
+# Every read and action, hash-chained (audit/chain.py); append-only.
 audit_log = audit_table(metadata)

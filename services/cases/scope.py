@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from services.cases.domain import Actor, Role
+from services.cases.domain.state import Actor
+from services.cases.domain.vocabulary import Role
 from services.cases.models import cases
 from shared.auth import Principal
 from shared.directory import Directory

@@ -19,39 +19,39 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import escalation, store
+from services.cases import appending, escalation, store, transactions
 from services.cases.clocks import ACTIVE, OBLIGATIONS, WINDOWS, Clock, due_now
+from services.cases.context import Context
 from services.cases.models import deadlines
-from services.cases.service import CasesService
 from shared.dlq import describe_error
 
 BATCH = 200
 log = logging.getLogger("zuofeng.cases.sweeper")
 
 
-async def sweep(service: CasesService, now: datetime | None = None) -> int:
-    """One pass at `now` (default: the service's clock); returns how many events it wrote."""
-    now = now or service.now()
-    await _lapse_windows(service, now)
+async def sweep(ctx: Context, now: datetime | None = None) -> int:
+    """One pass at `now` (default: the context's clock); returns how many events it wrote."""
+    now = now or ctx.now()
+    await _lapse_windows(ctx, now)
     written = 0
     while True:
-        candidates = await _due_cases(service, now)
+        candidates = await _due_cases(ctx, now)
         done = 0
         for case_id in candidates:
-            done += await _sweep_one(service, case_id, now)
+            done += await _sweep_one(ctx, case_id, now)
         written += done
         if len(candidates) < BATCH or done == 0:
             return written
 
 
-async def _sweep_one(service: CasesService, case_id: str, now: datetime) -> int:
+async def _sweep_one(ctx: Context, case_id: str, now: datetime) -> int:
     async def work(session: AsyncSession) -> int:
-        return await _sweep_case(session, service, case_id, now)
+        return await _sweep_case(session, ctx, case_id, now)
 
-    return await store.retrying(service, work)
+    return await transactions.retrying(ctx, work)
 
 
-async def _due_cases(service: CasesService, now: datetime) -> list[str]:
+async def _due_cases(ctx: Context, now: datetime) -> list[str]:
     active = deadlines.c.state.in_(ACTIVE)
     warn = and_(deadlines.c.state == "running", deadlines.c.warn_at <= now)
     query = (
@@ -61,58 +61,56 @@ async def _due_cases(service: CasesService, now: datetime) -> list[str]:
         .order_by(func.min(deadlines.c.due))
         .limit(BATCH)
     )
-    async with service.db.sessions() as session:
+    async with ctx.db.sessions() as session:
         return list((await session.execute(query)).scalars())
 
 
-async def _lapse_windows(service: CasesService, now: datetime) -> None:
+async def _lapse_windows(ctx: Context, now: datetime) -> None:
     passed = and_(deadlines.c.kind.in_(WINDOWS), deadlines.c.state == "running")
-    async with service.db.sessions() as session, session.begin():
+    async with ctx.db.sessions() as session, session.begin():
         await session.execute(
             update(deadlines).where(passed, deadlines.c.due < now).values(state="lapsed")
         )
 
 
-async def _sweep_case(
-    session: AsyncSession, service: CasesService, case_id: str, now: datetime
-) -> int:
+async def _sweep_case(session: AsyncSession, ctx: Context, case_id: str, now: datetime) -> int:
     case = await store.load(session, case_id, lock=True, skip_locked=True)
     if case is None:
         return 0  # another replica holds it (or it is gone): its sweep covers it
-    entries: list[store.Entry] = []
+    entries: list[appending.Entry] = []
     changed: dict[str, Clock] = {}
     for clock in sorted(case.clocks.values(), key=lambda c: c.due):
         owed = due_now(clock, now)
         if owed == "warn":
-            entries.append(store.Entry("case.deadline_approaching", {"deadline": clock.info()}))
+            entries.append(appending.Entry("case.deadline_approaching", {"deadline": clock.info()}))
             changed[clock.kind] = replace(clock, state="warned")
         elif owed == "missed":
-            entries += _missed(service, case, clock)
+            entries += _missed(ctx, case, clock)
             changed[clock.kind] = replace(clock, state="missed")
     if entries:
-        await store.append(session, service, case, entries, changed)
+        await appending.append(session, ctx, case, entries, changed)
         log.info("deadlines swept", extra={"case_id": case_id, "events": len(entries)})
     return len(entries)
 
 
-def _missed(service: CasesService, case: store.Loaded, clock: Clock) -> list[store.Entry]:
+def _missed(ctx: Context, case: store.Loaded, clock: Clock) -> list[appending.Entry]:
     state = case.state
     target = escalation.automatic_target(
-        service.directory, state.handling_unit, state.accused, service.prefer_line
+        ctx.directory, state.handling_unit, state.accused, ctx.prefer_line
     )
     reason = f"deadline {clock.kind} missed"
     escalated = {"to_unit": target, "automatic": True, "deadline": clock.info()}
     return [
-        store.Entry("case.overdue", {"deadline": clock.info()}),
-        store.Entry("case.escalated", escalated, {"reason": reason}),
+        appending.Entry("case.overdue", {"deadline": clock.info()}),
+        appending.Entry("case.escalated", escalated, {"reason": reason}),
     ]
 
 
-async def run_forever(service: CasesService, interval: float) -> None:
+async def run_forever(ctx: Context, interval: float) -> None:
     """The background loop of every replica (the locks make replicas safe together)."""
     while True:
         try:
-            await sweep(service)
+            await sweep(ctx)
         except Exception as exc:  # noqa: BLE001 - the sweeper must outlive database blips
             log.warning("deadline sweep will retry: %s", describe_error(exc))
         await asyncio.sleep(interval)

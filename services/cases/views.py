@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from services.cases.domain import allowed_actions
+from services.cases.domain.decide import allowed_actions
 from services.cases.scope import Relation, actor
 from services.cases.store import Loaded
 from shared.auth import Principal

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import exposures, reports
@@ -16,20 +16,37 @@ from shared.events.cases import CaseEvent, CaseExposed
 OPEN311_MAX = 1000
 
 
-async def follow(session: AsyncSession, envelope: Envelope, payload: CaseEvent) -> None:
-    """Record an exposure, or move an exposed case's status on."""
-    if isinstance(payload, CaseExposed):
-        await _expose(session, envelope, payload)
+async def follow(session: AsyncSession, events: list[tuple[Envelope, CaseEvent]]) -> None:
+    """Record exposures, and move exposed cases' status on, in the events' order: the moves
+    between two exposures go in one statement."""
+    moves: list[dict[str, Any]] = []
+    for envelope, payload in events:
+        if isinstance(payload, CaseExposed):
+            await _move(session, moves)
+            moves = []
+            await _expose(session, envelope, payload)
+        else:
+            moves.append(
+                {"cid": payload.case_id, "v": payload.version, "s": payload.status,
+                 "p": payload.problem, "at": envelope.occurred_at}
+            )  # fmt: skip
+    await _move(session, moves)
+
+
+async def _move(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
+    """An exposed case's status follows newer case versions only."""
+    if not moves:
         return
     await session.execute(
         update(exposures)
-        .where(exposures.c.case_id == payload.case_id, exposures.c.case_version < payload.version)
+        .where(exposures.c.case_id == bindparam("cid"), exposures.c.case_version < bindparam("v"))
         .values(
-            case_status=payload.status,
-            case_version=payload.version,
-            problem=payload.problem,
-            updated_at=envelope.occurred_at,
-        )
+            case_status=bindparam("s"),
+            case_version=bindparam("v"),
+            problem=bindparam("p"),
+            updated_at=bindparam("at"),
+        ),
+        moves,
     )
 
 

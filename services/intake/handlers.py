@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from services.intake.openings import follow_openings, is_opening
-from services.intake.public_status import follow_case_event
-from services.intake.service import Context
+from services.intake.context import Context
+from services.intake.public_status import follow_case_events
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.streams import INTAKE_CASES
-
-CONSUMER = INTAKE_CASES.durable
 
 
 def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:
@@ -21,13 +18,8 @@ def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:
         wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
         if not wanted:
             return
-        # One transaction: openings together first (an opening is its case's first event),
-        # then the others in order.
         async with ctx.db.sessions() as session, session.begin():
-            fresh = await inbox.claim_many(session, CONSUMER, wanted)
-            await follow_openings(session, [(e, p) for e, p in fresh if is_opening(e, p)])
-            for envelope, payload in fresh:
-                if not is_opening(envelope, payload):
-                    await follow_case_event(session, envelope, payload, ctx.profiles)
+            fresh = await inbox.claim_many(session, INTAKE_CASES.durable, wanted)
+            await follow_case_events(session, fresh)
 
     return handle

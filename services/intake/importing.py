@@ -7,13 +7,16 @@ import asyncio
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from services.intake import bulk, service
-from services.intake.problems import detail, schema_detail
+from services.intake import bulk
+from services.intake.authorization import authorize, authorize_county
+from services.intake.context import Context
+from services.intake.problems import schema_detail
+from services.intake.refusals import IDEMPOTENCY, is_malformed
 from services.intake.schemas import ImportRow, ReportIn
-from services.intake.service import Context, IdempotencyConflict, InvalidReport, Refused
+from services.intake.submission import submit
 from shared.auth import Principal
+from shared.errors import Refusal
 
 
 class TooManyRows(ValueError):
@@ -46,9 +49,9 @@ async def _row(
 ) -> ImportRow:
     try:
         body = ReportIn.model_validate(bulk.row_body(header, cells))
-        service.authorize(caller, body.channel)
-        service.authorize_county(ctx, caller, body.county)
-        accepted = await service.submit(
+        authorize(caller, body.channel)
+        authorize_county(ctx, caller, body.county)
+        accepted = await submit(
             ctx,
             body,
             idempotency_key=f"{key}#row{number}" if key else None,
@@ -57,25 +60,44 @@ async def _row(
         )
     except ValidationError as exc:
         return _failed(ctx, number, schema_detail(exc, english, prefix=()))
-    except InvalidReport as exc:
-        return _failed(ctx, number, detail(exc.problems, english, prefix=()))
-    except Refused as exc:
-        return _failed(ctx, number, [_row_error(english, exc.zh, exc.en, "forbidden")])
-    except IdempotencyConflict:
-        zh = "该行与此前同一 Idempotency-Key 导入的内容不同"
-        en = "row differs from the earlier import"
-        return _failed(ctx, number, [_row_error(english, zh, en, "conflict")])
-    except DataError:
-        zh, en = "取值超出范围或格式不正确", "a value is out of range or malformed"
-        return _failed(ctx, number, [_row_error(english, zh, en, "value_error")])
-    except (SQLAlchemyError, OSError):
-        zh, en = "暂时无法保存，请用同一 Idempotency-Key 重新导入", "not stored; import again"
-        return _failed(ctx, number, [_row_error(english, zh, en, "unavailable")])
+    except Refusal as exc:
+        return _failed(ctx, number, row_errors(exc, english))
     return ImportRow(row=number, report_id=accepted.report_id, tracking_code=accepted.tracking_code)
 
 
-def _row_error(english: bool, zh: str, en: str, kind: str) -> dict[str, Any]:
-    return {"loc": ["row"], "msg": en if english else zh, "type": kind}
+# What a row says for the refusals of storing it (the import's own words) and of its caller.
+ROW_REFUSALS = {
+    "idempotency": (
+        "该行与此前同一 Idempotency-Key 导入的内容不同",
+        "row differs from the earlier import",
+        "conflict",
+    ),
+    "malformed": (
+        "取值超出范围或格式不正确",
+        "a value is out of range or malformed",
+        "value_error",
+    ),
+    "unavailable": (
+        "暂时无法保存，请用同一 Idempotency-Key 重新导入",
+        "not stored; import again",
+        "unavailable",
+    ),
+}
+
+
+def row_errors(refusal: Refusal, english: bool) -> list[dict[str, Any]]:
+    """A refusal as an import row's errors: its fields below the row, or one error for the row."""
+    if refusal.type == IDEMPOTENCY:
+        zh, en, kind = ROW_REFUSALS["idempotency"]
+    elif is_malformed(refusal):
+        zh, en, kind = ROW_REFUSALS["malformed"]
+    elif refusal.status == 503:
+        zh, en, kind = ROW_REFUSALS["unavailable"]
+    elif refusal.status == 422:
+        return [error | {"loc": error["loc"][1:]} for error in refusal.field_errors(english)]
+    else:
+        zh, en, kind = refusal.zh, refusal.en, "forbidden"
+    return [{"loc": ["row"], "msg": en if english else zh, "type": kind}]
 
 
 def _failed(ctx: Context, number: int, errors: list[dict[str, Any]]) -> ImportRow:

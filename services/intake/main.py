@@ -12,50 +12,19 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from services.intake import api, api_files, attachments, handlers, open311, requestreply
-from services.intake.keys import Keys
-from services.intake.limits import BodyLimit, RateLimiter, UploadQuota, proxy_hosts
-from services.intake.metrics import IntakeMetrics
-from services.intake.service import Context, Limiters, utcnow
+from services.intake import attachment_sweep, handlers, requestreply
+from services.intake.context import Context, build_context, utcnow
+from services.intake.limits import BodyLimit, proxy_hosts
+from services.intake.refusals import http_refusals
+from services.intake.routes import files, forms, open311, reports
 from services.intake.settings import IntakeSettings
-from services.intake.writer import ReportWriter
 from shared import http_errors, http_limits
 from shared.bus import document_publishers
-from shared.deadlines import load_profiles
-from shared.directory import load_directory
 from shared.events.intake import ReportReceived, ReportReviewRequested
-from shared.runtime import Runtime, build_app, build_runtime
+from shared.runtime import build_app, build_runtime
 from shared.streams import INTAKE_CASES
-from shared.taxonomy import load_taxonomy
 
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around an uploaded file
-
-
-def build_context(
-    settings: IntakeSettings, runtime: Runtime, clock: Callable[[], datetime] = utcnow
-) -> Context:
-    directory = load_directory()
-    return Context(
-        settings=settings,
-        db=runtime.db,
-        directory=directory,
-        taxonomy=load_taxonomy(),
-        profiles=load_profiles(),
-        keys=Keys(settings),
-        writer=ReportWriter(runtime.db, settings.write_batch_max),
-        metrics=IntakeMetrics(runtime.registry),
-        limiters=Limiters(
-            lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
-            public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
-            uploads=UploadQuota(
-                settings.attachment_client_window,
-                settings.attachment_client_max_count,
-                settings.attachment_client_max_bytes,
-            ),
-        ),
-        counties=frozenset(code for code, _ in directory.counties()),
-        clock=clock,
-    )
 
 
 def body_limits(settings: IntakeSettings) -> Callable[[str], int]:
@@ -81,7 +50,7 @@ def create_app(
     runtime.consumers.batched(INTAKE_CASES, handlers.when_case_changes_update_public_status(ctx))
     if not for_docs:
         runtime.background.append(
-            lambda: attachments.sweep_forever(
+            lambda: attachment_sweep.sweep_forever(
                 runtime.db,
                 settings.resolved_attachments_dir,
                 ctx.clock,
@@ -92,8 +61,9 @@ def create_app(
     app = build_app(runtime, title="Zuofeng intake", description="Reports in from every channel.")
     requestreply.subscribe_submit(runtime.broker, ctx, lambda: app, settings.submit_workers)
     document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
-    app.state.intake = ctx
+    app.state.context = ctx
     http_errors.install(app)
+    http_refusals(app, ctx)
     _count_invalid_bodies(app, ctx)
     app.add_exception_handler(HTTPException, _open311_errors)
     app.add_middleware(
@@ -108,7 +78,7 @@ def create_app(
             ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
         )
     http_limits.install(app, None)  # credentials before bodies; BodyLimit above bounds sizes
-    for router in (api.router, api_files.router, open311.router):
+    for router in (reports.router, forms.router, files.router, open311.router):
         app.include_router(router)
     return app
 

@@ -79,7 +79,7 @@ attachments = Table(
     Column("content_type", String(100), nullable=False),
     Column("size", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False, index=True),
-    # When a report first named it; an upload never named expires (attachments.sweep).
+    # When a report first named it; an upload never named expires (attachment_sweep.sweep).
     Column("referenced_at", UtcDateTime()),
 )
 

@@ -8,15 +8,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from services.intake import service
-from services.intake.api import context, limit
-from services.intake.problems import detail, schema_detail
+from services.intake.authorization import CLERK_ROLES, authorize_county
+from services.intake.context import Context
+from services.intake.problems import schema_detail
+from services.intake.refusals import count, english_only, is_malformed
+from services.intake.routes.throttle import limit
 from services.intake.schemas import ReportIn
-from services.intake.service import Context
+from services.intake.submission import submit
 from shared.auth import optional_principal
-from shared.errors import wants_english
+from shared.errors import Refusal, wants_english
 
 # Our own report fields a GeoReport client may send as extensions.
 EXTENSIONS = ("title", "township", "village", "subject_unit", "subject_unit_id", "subject_person")
@@ -86,25 +87,21 @@ def _precheck(ctx: Context, fields: dict[str, Any], english: bool) -> JSONRespon
     return None
 
 
-async def submit_request(request: Request) -> JSONResponse:
+async def submit_request(ctx: Context, request: Request) -> JSONResponse:
     """Validate and accept one GeoReport service request."""
-    ctx, english = context(request), wants_english(request)
+    english = wants_english(request)
     fields = await _fields(request)
     refused = _precheck(ctx, fields, english)
     if refused:
         return refused
     caller = await optional_principal(request)
-    trusted = caller is not None and caller.role in service.CLERK_ROLES
+    trusted = caller is not None and caller.role in CLERK_ROLES
     if not trusted:
-        limit(request, ctx.limiters.public)
+        limit(ctx, request, ctx.limiters.public)
     try:
-        service.authorize_county(ctx, caller, fields["jurisdiction_id"])
-    except service.Refused as exc:
-        ctx.metrics.rejected("forbidden")
-        return error(exc.status, exc.en if english else exc.zh)
-    try:
+        authorize_county(ctx, caller, fields["jurisdiction_id"])
         body = ReportIn.model_validate(to_body(fields, "integrator" if trusted else "web"))
-        accepted = await service.submit(
+        accepted = await submit(
             ctx,
             body,
             idempotency_key=request.headers.get("idempotency-key"),
@@ -113,14 +110,8 @@ async def submit_request(request: Request) -> JSONResponse:
         )
     except ValidationError as exc:
         return _invalid(ctx, schema_detail(exc, english))
-    except service.InvalidReport as exc:
-        return _invalid(ctx, detail(exc.problems, english))
-    except service.IdempotencyConflict:
-        return error(409, "Idempotency-Key was used with a different body")
-    except DataError:
-        return error(400, "a value is out of range or malformed")
-    except (SQLAlchemyError, OSError):
-        return error(503, "not stored; retry with the same Idempotency-Key")
+    except Refusal as exc:
+        return open311_error(ctx, exc, english)
     notice = _notice(accepted.tracking_code, english)
     return JSONResponse(
         [
@@ -132,6 +123,16 @@ async def submit_request(request: Request) -> JSONResponse:
             }
         ]
     )
+
+
+def open311_error(ctx: Context, refusal: Refusal, english: bool) -> JSONResponse:
+    """A refusal in GeoReport's shape: bad input is 400, each field described."""
+    count(ctx, refusal)
+    if is_malformed(refusal):
+        return error(400, refusal.en)
+    if refusal.status == 422:
+        return error(400, *_described(refusal.field_errors(english)))
+    return error(refusal.status, refusal.en if english_only(refusal) else refusal.text(english))
 
 
 def _invalid(ctx: Context, items: list[dict[str, Any]]) -> JSONResponse:

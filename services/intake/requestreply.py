@@ -16,13 +16,15 @@ from typing import Any
 from fastapi import HTTPException, Request
 from faststream.nats import NatsBroker, NatsMessage
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from services.intake import service
-from services.intake.problems import detail, schema_detail
+from services.intake.authorization import authorize
+from services.intake.context import Context
+from services.intake.problems import schema_detail
+from services.intake.refusals import count, english_only, is_malformed
 from services.intake.schemas import ReportIn
-from services.intake.service import Context
+from services.intake.submission import submit
 from shared.auth import Principal, optional_principal
+from shared.errors import Refusal
 from shared.subjects import submit_subject
 
 log = logging.getLogger("zuofeng.intake")
@@ -41,39 +43,37 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-async def _caller(headers: Mapping[str, str], app: Any) -> Principal | Reply:
+async def _caller(headers: Mapping[str, str], app: Any) -> Principal:
     """Who sends this, exactly as HTTP decides it (bearer token or X-API-Key): the headers are
     handed to shared.auth as a request of the running app."""
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     try:
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         caller = await optional_principal(Request({"type": "http", "headers": raw, "app": app}))
     except HTTPException as exc:
-        return failure(exc.status_code, exc.detail)
-    except UnicodeEncodeError:
-        return failure(401, "malformed credentials")
+        raise Refusal(exc.status_code, str(exc.detail), str(exc.detail)) from exc
+    except UnicodeEncodeError as exc:
+        raise Refusal.unauthorized("malformed credentials", "malformed credentials") from exc
     if caller is None:
-        return failure(401, "expected 'Authorization: Bearer <token>' or 'X-API-Key'")
+        expected = "expected 'Authorization: Bearer <token>' or 'X-API-Key'"
+        raise Refusal.unauthorized(expected, expected)
     return caller
 
 
-def _parse(data: bytes, county: str, english: bool) -> ReportIn | Reply:
-    """The body as HTTP would read it; the county may come from the subject alone."""
+def _parse(data: bytes, county: str) -> ReportIn:
+    """The body as HTTP would read it; the county may come from the subject alone. Raises
+    pydantic's ValidationError or a Refusal."""
     try:
         raw = json.loads(data)
-    except ValueError:
-        message = "body is not valid JSON" if english else "请求体不是有效的 JSON"
-        return failure(422, [{"loc": ["body"], "msg": message, "type": "json_invalid"}])
+    except ValueError as exc:
+        zh, en = "请求体不是有效的 JSON", "body is not valid JSON"
+        raise Refusal(422, zh, en, ("body",), type="json_invalid") from exc
     if not isinstance(raw, dict):
-        message = "body must be an object" if english else "请求体应为对象"
-        return failure(422, [{"loc": ["body"], "msg": message, "type": "dict_type"}])
+        raise Refusal(422, "请求体应为对象", "body must be an object", ("body",), type="dict_type")
     raw.setdefault("county", county)
     if raw["county"] != county:
-        problem = (("county",), "县市区代码与主题不一致", "county differs from the subject's")
-        return failure(422, detail([problem], english))
-    try:
-        return ReportIn.model_validate(raw)
-    except ValidationError as exc:
-        return failure(422, schema_detail(exc, english))
+        zh, en = "县市区代码与主题不一致", "county differs from the subject's"
+        raise Refusal.invalid(("body", "county"), zh, en)
+    return ReportIn.model_validate(raw)
 
 
 async def answer(
@@ -81,40 +81,31 @@ async def answer(
 ) -> Reply:
     """The reply to one submission: the 202 body, or an error with its HTTP status."""
     english = (_header(headers, "Accept-Language") or "").lower().startswith("en")
-    caller = await _caller(headers, app)
-    if isinstance(caller, dict):
-        ctx.metrics.rejected("unauthorized")
-        return caller
-    body = _parse(data, subject.split(".")[2], english)
-    if isinstance(body, dict):
-        ctx.metrics.invalid([item["loc"] for item in body["error"]["detail"]])
-        return body
-    return await _submit(ctx, caller, body, _header(headers, "Idempotency-Key"), english)
-
-
-async def _submit(
-    ctx: Context, caller: Principal, body: ReportIn, key: str | None, english: bool
-) -> Reply:
     try:
-        service.authorize(caller, body.channel)
-        accepted = await service.submit(
-            ctx, body, idempotency_key=key, unit=caller.unit, transport="nats"
-        )
-    except service.Refused as exc:
-        ctx.metrics.rejected("forbidden")
-        return failure(exc.status, exc.en if english else exc.zh)
-    except service.InvalidReport as exc:
-        items = detail(exc.problems, english)
+        caller = await _caller(headers, app)
+        body = _parse(data, subject.split(".")[2])
+        authorize(caller, body.channel)
+        accepted = await submit(
+            ctx, body, idempotency_key=_header(headers, "Idempotency-Key"), unit=caller.unit,
+            transport="nats",
+        )  # fmt: skip
+    except ValidationError as exc:
+        items = schema_detail(exc, english)
         ctx.metrics.invalid([item["loc"] for item in items])
         return failure(422, items)
-    except service.IdempotencyConflict:
-        ctx.metrics.rejected("idempotency_conflict")
-        return failure(409, "Idempotency-Key was used with a different body")
-    except DataError:
-        return failure(422, "a value is out of range or malformed")
-    except (SQLAlchemyError, OSError):
-        return failure(503, "not stored; retry with the same Idempotency-Key")
+    except Refusal as exc:
+        return failure_of(ctx, exc, english)
     return accepted.model_dump()
+
+
+def failure_of(ctx: Context, refusal: Refusal, english: bool) -> Reply:
+    """A refusal as the NATS reply gives it: HTTP's status and detail."""
+    count(ctx, refusal)
+    if is_malformed(refusal):
+        return failure(422, refusal.en)
+    if english_only(refusal):
+        return failure(refusal.status, refusal.en)
+    return failure(refusal.status, refusal.detail(english))
 
 
 def subscribe_submit(

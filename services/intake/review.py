@@ -9,20 +9,21 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.context import Context
+from services.intake.drafts import PRODUCER
 from services.intake.models import report_steps, reports
-from services.intake.public_status import review_open
-from services.intake.service import PRODUCER, Context
+from services.intake.reporter_view import review_open
 from shared import outbox
+from shared.errors import Refusal
 from shared.events import make_event
 from shared.events.intake import ReportReviewRequested
 
-
-class NoSuchReport(LookupError):
-    """No report has this tracking code."""
-
-
-class WindowClosed(Exception):
-    """No review may be asked now: no reply yet, the window passed, or already asked."""
+NO_SUCH_REPORT = ("查无此举报", "no report with this tracking code")
+# No review may be asked now: no reply yet, the window passed, or already asked.
+WINDOW_CLOSED = (
+    "当前不能申请复查（尚未答复、已超过期限或已申请过）",
+    "no review can be asked now (no reply yet, window passed, or already asked)",
+)
 
 
 async def request_review(ctx: Context, tracking_hash: str, reason: str) -> datetime:
@@ -33,9 +34,9 @@ async def request_review(ctx: Context, tracking_hash: str, reason: str) -> datet
             await session.execute(select(reports).where(reports.c.tracking_hash == tracking_hash))
         ).first()
         if row is None:
-            raise NoSuchReport()
+            raise Refusal.not_found(*NO_SUCH_REPORT)
         if not review_open(row, now):
-            raise WindowClosed()
+            raise Refusal.conflict(*WINDOW_CLOSED)
         # Compare-and-set on the sequence: of two requests at once, one wins. Closing the
         # window makes it one request per reply.
         moved = await session.execute(
@@ -44,7 +45,7 @@ async def request_review(ctx: Context, tracking_hash: str, reason: str) -> datet
             .values(sequence=row.sequence + 1, review_requested_at=now, review_until=None)
         )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise WindowClosed()
+            raise Refusal.conflict(*WINDOW_CLOSED)
         await _record(session, row, reason, now)
     return now
 

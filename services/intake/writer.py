@@ -19,15 +19,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.models import attachments, idempotency, report_steps, reports
+from services.intake.refusals import idempotency_conflict
 from shared import outbox
 from shared.db import Database, one_of
 from shared.events import Envelope
 
 ATTEMPTS = 3
-
-
-class IdempotencyConflict(Exception):
-    """The same Idempotency-Key came with a different body."""
 
 
 @dataclass
@@ -74,7 +71,7 @@ def plan(drafts: list[Draft], earlier: dict[str, tuple[str, str]]) -> _Plan:
         elif hmac.compare_digest(known[0], draft.body_hash):
             result.outcomes[index] = Stored(known[1], created=False)
         else:
-            result.outcomes[index] = IdempotencyConflict()
+            result.outcomes[index] = idempotency_conflict()
     return result
 
 
@@ -87,7 +84,8 @@ class ReportWriter:
         self._task: asyncio.Task[None] | None = None
 
     async def store(self, draft: Draft) -> Stored:
-        """Store one draft (with whatever else is waiting); raises IdempotencyConflict."""
+        """Store one draft (with whatever else is waiting); a key reused with another body is
+        refused (409)."""
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
         self._waiting.append((draft, future))
         if self._task is None or self._task.done():

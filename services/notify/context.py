@@ -1,5 +1,9 @@
-"""What notify's handlers, worker and routes share: settings, database, directory, contacts,
-metrics, the clock (injected so tests move time, e.g. to the digest hour) and the notify key."""
+"""Notify's one dependency bag: what its handlers, delivery worker and routes work with.
+
+Settings, database, directory, unit contacts, metrics, the clock (injected so tests move time,
+e.g. to the digest hour), the wake-up the worker waits on, and notify's private key. `create_app`
+builds one and sets it on `app.state.context`; routes take it as `ctx: Ctx`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
 
 from services.notify.contacts import Contacts
 from services.notify.metrics import NotifyMetrics
@@ -23,7 +30,7 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class Notify:
+class Context:
     settings: NotifySettings
     db: Database
     directory: Directory
@@ -47,3 +54,10 @@ class Notify:
 
     def language_of(self, unit: str) -> str:
         return self.contacts.for_unit(unit).language or self.settings.language
+
+
+def get_context(request: Request) -> Context:
+    return cast(Context, request.app.state.context)
+
+
+Ctx = Annotated[Context, Depends(get_context)]

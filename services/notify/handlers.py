@@ -4,8 +4,8 @@ deliveries are the worker's. Each takes a pulled batch in one transaction."""
 
 from __future__ import annotations
 
-from services.notify.context import Notify
-from services.notify.fanout import fan_out
+from services.notify.context import Context
+from services.notify.fanout.batch import fan_out
 from services.notify.reporters import keep_contacts
 from shared import inbox
 from shared.bus import BatchHandler
@@ -19,32 +19,32 @@ REPORTS_CONSUMER = NOTIFY_REPORTS.durable
 Events = list[tuple[Envelope, EventData]]
 
 
-def when_report_received_keep_the_contact(n: Notify) -> BatchHandler:
+def when_report_received_keep_the_contact(ctx: Context) -> BatchHandler:
     async def handle(events: Events) -> None:
         """A report's contact is kept sealed (or its anonymity noted) for later notices."""
         wanted = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
         if not wanted:
             return
-        async with n.db.sessions() as session, session.begin():
+        async with ctx.db.sessions() as session, session.begin():
             fresh = await inbox.claim_many(session, REPORTS_CONSUMER, wanted)
-            await keep_contacts(session, [report for _, report in fresh], n.clock())
-        n.wake.set()  # a notice may have been waiting for these reports
+            await keep_contacts(session, [report for _, report in fresh], ctx.clock())
+        ctx.wake.set()  # a notice may have been waiting for these reports
 
     return handle
 
 
-def when_case_changes_tell_the_people(n: Notify) -> BatchHandler:
+def when_case_changes_tell_the_people(ctx: Context) -> BatchHandler:
     async def handle(events: Events) -> None:
         """Case events become inbox notices and queued mail, SMS and webhook deliveries."""
         wanted = [(e, p) for e, p in events if isinstance(p, CaseEvent)]
         if not wanted:
             return
-        async with n.db.sessions() as session, session.begin():
+        async with ctx.db.sessions() as session, session.begin():
             fresh = await inbox.claim_many(session, CONSUMER, wanted)
-            noticed, queued = await fan_out(session, n, fresh)
+            noticed, queued = await fan_out(session, ctx, fresh)
         if noticed:
-            n.metrics.sent("inbox", 0.0, noticed)
+            ctx.metrics.sent("inbox", 0.0, noticed)
         if queued:
-            n.wake.set()
+            ctx.wake.set()
 
     return handle

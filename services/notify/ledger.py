@@ -1,73 +1,20 @@
-"""The delivery log's end states: delivered, failed (published), retried with backoff, or
-cancelled; each written with its `notification.*` event in one transaction (outbox)."""
+"""The delivery log's end states: delivered, failed (published), retried, or cancelled; each
+written with its `notification.*` event in one transaction (outbox)."""
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify.context import PRODUCER
 from services.notify.models import deliveries, webhooks
+from services.notify.notifications import REASON_MAX, notification
 from shared import outbox
-from shared.events import Envelope, make_event
-from shared.events.notify import NotificationDelivered, NotificationFailed
 
-EVENT_IDS = uuid.UUID("6f1d3c1e-8a55-4d7e-9a39-2b7f0c5e4a10")  # namespace: one event per end
 OPEN = ("pending", "digest")
-_COPIED = (
-    "event_id",
-    "channel",
-    "recipient_kind",
-    "case_id",
-    "event_type",
-    "recipient",
-    "attempts",
-)
-REASON_MAX = 300
-
-
-def backoff(attempts: int, base: float, cap: float) -> float:
-    """Seconds before the next try after `attempts` tries: doubling, capped, a little jitter so
-    many retries to one receiver do not arrive together."""
-    delay = min(cap, base * 2 ** max(attempts - 1, 0))
-    return delay * random.uniform(0.8, 1.0)
-
-
-def notification(
-    row: Mapping[str, Any],
-    outcome: Literal["delivered", "failed"],
-    *,
-    now: datetime,
-    reason: str = "",
-) -> Envelope:
-    """The `notification.delivered` / `.failed` event of a row (its id is derived from the row,
-    so recording the same end twice could never publish two events)."""
-    common = {key: row[key] for key in _COPIED} | {
-        "delivery_id": row["external_id"] or row["id"],
-        "digest": row["batch"] is not None,
-    }
-    payload = (
-        NotificationDelivered(**common)
-        if outcome == "delivered"
-        else NotificationFailed(**common, reason=reason[:REASON_MAX] or "failed")
-    )
-    return make_event(
-        payload,
-        county=row["county"],
-        aggregate_id=row["id"],
-        sequence=1,
-        producer=PRODUCER,
-        correlation_id=row["correlation_id"],
-        causation_id=row["event_id"],
-        occurred_at=now,
-        event_id=uuid.uuid5(EVENT_IDS, f"{row['id']}:{outcome}"),
-    )
 
 
 async def mark_delivered(
@@ -173,7 +120,3 @@ async def mark_cancelled(session: AsyncSession, row: Mapping[str, Any], *, now: 
         .where(deliveries.c.id == row["id"], deliveries.c.status.in_(OPEN))
         .values(status="cancelled", finished_at=now, attempts=deliveries.c.attempts - 1)
     )
-
-
-def retry_at(now: datetime, attempts: int, base: float, cap: float) -> datetime:
-    return now + timedelta(seconds=backoff(attempts, base, cap))

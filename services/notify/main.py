@@ -6,12 +6,13 @@ import logging
 
 from fastapi import FastAPI
 
-from services.notify import api, handlers, webhooks
+from services.notify import handlers
 from services.notify.contacts import load_contacts
-from services.notify.context import Notify
+from services.notify.context import Context
+from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
+from services.notify.routes import notices, webhooks
 from services.notify.settings import NotifySettings
-from services.notify.worker import DeliveryWorker
 from shared import http_errors, http_limits
 from shared.bus import document_publishers
 from shared.directory import load_directory
@@ -26,7 +27,7 @@ log = logging.getLogger("zuofeng.notify")
 def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or NotifySettings()
     runtime = build_runtime(settings, for_docs=for_docs)
-    n = Notify(
+    ctx = Context(
         settings=settings,
         db=runtime.db,
         directory=load_directory(),
@@ -34,19 +35,19 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
         metrics=build_metrics(runtime.registry),
     )
     for durable, handler in (
-        (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(n)),
-        (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(n)),
+        (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
+        (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(ctx)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(
         runtime.broker, [NotificationDelivered, NotificationFailed, AuditWebhookChanged]
     )
-    runtime.background.append(DeliveryWorker(n).run)
+    runtime.background.append(DeliveryWorker(ctx).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
-    app.state.notify = n
+    app.state.context = ctx
     http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    app.include_router(api.router)
+    app.include_router(notices.router)
     app.include_router(webhooks.router)
     if not for_docs:
         _say_which_channels(settings)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from services.reporting.alerts import AlertRule
-from services.reporting.rebuild import Result, rebuild
+from services.reporting.alerts.rule import AlertRule
+from services.reporting.rebuild.run import Result, rebuild
 from services.reporting.settings import ReportingSettings
 from shared.db import Database
 from shared.directory import load_directory

@@ -7,12 +7,12 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
-from fastapi.exceptions import RequestValidationError
 
-from services.reporting.labels import Names
-from services.reporting.periods import Phases, date_range
-from services.reporting.queries import GroupBy, Period
-from shared.errors import wants_english
+from services.reporting.context import Ctx
+from services.reporting.phases import Phases, date_range
+from services.reporting.stats.common import GroupBy, Period
+from services.reporting.words.names import Names
+from shared.errors import Refusal, wants_english
 
 DateFrom = Annotated[date | None, Query(alias="from", description="first day of receipt")]
 DateTo = Annotated[date | None, Query(alias="to", description="last day of receipt")]
@@ -27,14 +27,6 @@ class Range:
     last: date | None
 
 
-def invalid(where: tuple[str, ...], zh: str, en: str) -> RequestValidationError:
-    """A 422 naming the parameter, zh-CN by default, English with Accept-Language: en."""
-    message = f"{zh} | {en}"
-    return RequestValidationError(
-        [{"loc": where, "msg": message, "type": "value_error", "ctx": {"error": message}}]
-    )
-
-
 def resolve_range(
     phases: Phases, phase: str | None, first: date | None, last: date | None
 ) -> Range:
@@ -44,18 +36,18 @@ def resolve_range(
         chosen = phases.get(phase)
         if chosen is None:
             known = ", ".join(p.id for p in phases.phases)
-            raise invalid(
+            raise Refusal.invalid(
                 ("query", "phase"), f"未知的阶段（可选：{known}）", f"unknown phase ({known})"
             )
     if first is not None and last is not None and first > last:
-        raise invalid(("query", "to"), "结束日期早于开始日期", "'to' is before 'from'")
+        raise Refusal.invalid(("query", "to"), "结束日期早于开始日期", "'to' is before 'from'")
     return Range(*date_range(chosen, first, last))
 
 
 def date_range_of(
-    request: Request, date_from: DateFrom = None, date_to: DateTo = None, phase: PhaseId = None
+    ctx: Ctx, date_from: DateFrom = None, date_to: DateTo = None, phase: PhaseId = None
 ) -> Range:
-    return resolve_range(request.app.state.phases, phase, date_from, date_to)
+    return resolve_range(ctx.phases, phase, date_from, date_to)
 
 
 @dataclass(frozen=True)
@@ -66,21 +58,21 @@ class StatsParams:
 
 
 def stats_params(
-    request: Request,
+    ctx: Ctx,
     group_by: GroupBy = "county",
     period: Period = "day",
     date_from: DateFrom = None,
     date_to: DateTo = None,
     phase: PhaseId = None,
 ) -> StatsParams:
-    return StatsParams(group_by, period, date_range_of(request, date_from, date_to, phase))
+    return StatsParams(group_by, period, date_range_of(ctx, date_from, date_to, phase))
 
 
 def offset_of(cursor: str | None) -> int:
     if cursor is None:
         return 0
     if not cursor.isdigit():
-        raise invalid(("query", "cursor"), "无效的游标", "invalid cursor")
+        raise Refusal.invalid(("query", "cursor"), "无效的游标", "invalid cursor")
     return int(cursor)
 
 
@@ -88,6 +80,6 @@ def next_cursor(offset: int, count: int, total: int) -> str | None:
     return str(offset + count) if offset + count < total else None
 
 
-def names_for(request: Request) -> Names:
-    english = wants_english(request) or request.query_params.get("lang") == "en"
-    return Names(request.app.state.directory, request.app.state.taxonomy, english)
+def names_for(request: Request, ctx: Ctx) -> Names:
+    """Names in the language asked for: `Accept-Language: en` or `?lang=en` (the pages)."""
+    return ctx.names(wants_english(request) or request.query_params.get("lang") == "en")

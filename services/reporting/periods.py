@@ -1,14 +1,8 @@
-"""Calendar helpers: periods for grouping, blocks for histograms, and configured phases."""
+"""Calendar helpers: days in Asia/Shanghai, periods for grouping, blocks for histograms."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from datetime import date, datetime, timedelta, timezone
 
 Block = tuple[str, date]  # level ('d', 'm', 'y') and first day
 
@@ -84,47 +78,16 @@ def period_spans(first: date, last: date, period: str) -> list[tuple[str, date, 
     return spans
 
 
-class Phase(BaseModel):
-    """A campaign period (e.g. the 2018 concentrated year, a quarter, the continuous phase)."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
-    name: str
-    name_en: str
-    first: date = Field(alias="from")
-    last: date | None = Field(None, alias="to")  # open-ended: still running
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Phase:
-        if self.last is not None and self.last < self.first:
-            raise ValueError(f"phase {self.id}: 'to' is before 'from'")
-        return self
+# Asia/Shanghai has kept UTC+8 without daylight saving since 1991; a fixed offset converts
+# several times faster than the zoneinfo lookup, which the replay does for every row.
+TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
-class Phases(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    phases: tuple[Phase, ...]
-
-    def get(self, phase_id: str) -> Phase | None:
-        return next((p for p in self.phases if p.id == phase_id), None)
+def local_day(moment: datetime) -> date:
+    """Days are counted in Asia/Shanghai."""
+    return moment.astimezone(TZ).date()
 
 
-@lru_cache(maxsize=4)
-def load_phases(path: Path | None = None) -> Phases:
-    """The configured phases: a deployment's file, or the packaged `phases.yaml`."""
-    if path is None:
-        text = resources.files("services.reporting").joinpath("phases.yaml").read_text("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return Phases.model_validate(yaml.safe_load(text))
-
-
-def date_range(
-    phase: Phase | None, first: date | None, last: date | None
-) -> tuple[date | None, date | None]:
-    """A phase narrowed by explicit from/to (both apply: the intersection)."""
-    if phase is None:
-        return first, last
-    starts = [d for d in (phase.first, first) if d is not None]
-    ends = [d for d in (phase.last, last) if d is not None]
-    return max(starts), (min(ends) if ends else None)
+def calendar_days(start: datetime, end: datetime) -> int:
+    """Calendar days from one moment to another, counted in Asia/Shanghai (never negative)."""
+    return max((local_day(end) - local_day(start)).days, 0)

@@ -205,7 +205,7 @@ async def running_notify(
     await asyncio.to_thread(migrate.upgrade, "notify", settings.database_url)
     app = create_app(settings)
     if clock is not None:
-        app.state.notify.clock = clock
+        app.state.context.clock = clock
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://notify") as http:
@@ -273,7 +273,7 @@ async def _settled(app: FastAPI, js: JetStreamContext) -> bool:
         info = await js.consumer_info(stream, durable)
         if info.num_pending or info.num_ack_pending:
             return False
-    async with app.state.notify.db.sessions() as session:
+    async with app.state.context.db.sessions() as session:
         waiting = await session.scalar(select(func.count()).where(deliveries.c.status == "pending"))
         unpublished = await session.scalar(
             select(func.count()).select_from(OUTBOX).where(OUTBOX.c.published_at.is_(None))

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from sqlalchemy import MetaData, Table, delete, select, update
 
-from shared import audit
+from services.cases.audit import chain as audit
 from shared.db import Database
 
 pytestmark = pytest.mark.integration

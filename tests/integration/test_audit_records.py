@@ -198,7 +198,7 @@ async def test_no_webhook_change_without_its_record(
     url, js = bus
     settings = notify_settings(url, database_url, tmp_path / "var", 9, smtp_host=None)
     async with running_notify(settings, js) as (app, _http):
-        db = app.state.notify.db
+        db = app.state.context.db
         async with answering(app, "http://notify") as http:
             mine = token_header("city-fpb", "integrator")
             async with refused(db.engine, OUTBOX):

@@ -12,7 +12,7 @@ import pytest
 from nats.js.errors import APIError
 from sqlalchemy import delete, func, select
 
-from services.cases import audit
+from services.cases.audit import anchor as audit
 from services.cases.cli import _audit_verify
 from services.cases.models import audit_log
 from services.cases.settings import CasesSettings
@@ -67,9 +67,9 @@ async def test_the_head_is_anchored_and_the_anchor_cannot_be_deleted(
     running: Running, own_nats: NatsProcess, database_url: str, tmp_path: Path
 ) -> None:
     await running.http.get("/api/v1/cases", headers=OFFICER)
-    subject = audit.anchor_subject(running.service)
+    subject = audit.anchor_subject(running.ctx)
     assert subject == "zuofeng.v1.371400.audit.anchored"
-    async with running.service.db.sessions() as session:
+    async with running.ctx.db.sessions() as session:
         last = int(await session.scalar(select(func.max(audit_log.c.id))) or 0)
     found: dict[str, Any] = {}
 
@@ -92,7 +92,7 @@ async def test_the_head_is_anchored_and_the_anchor_cannot_be_deleted(
     assert intact, message
     assert "matches the anchor" in message
     # Someone with database access drops the last entries: the anchor still names them.
-    async with running.service.db.sessions() as session, session.begin():
+    async with running.ctx.db.sessions() as session, session.begin():
         anchor = found["anchor"]
         await session.execute(delete(audit_log).where(audit_log.c.id >= anchor.last_id))
     intact, message = await _audit_verify(settings)
@@ -106,7 +106,7 @@ async def test_a_trail_rewritten_while_cases_was_down_is_never_anchored(
     async with cases_running(own_nats.url, database_url, var, Clock(), **fast) as first:
         for _ in range(3):
             await first.http.get("/api/v1/cases", headers=OFFICER)
-        subject = audit.anchor_subject(first.service)
+        subject = audit.anchor_subject(first.ctx)
 
         async def anchored() -> bool:
             anchor = await audit.last_anchor(first.js, subject)
@@ -115,7 +115,7 @@ async def test_a_trail_rewritten_while_cases_was_down_is_never_anchored(
         await eventually(anchored, timeout=15)
         anchor = await audit.last_anchor(first.js, subject)
         assert anchor is not None
-        async with first.service.db.sessions() as session, session.begin():
+        async with first.ctx.db.sessions() as session, session.begin():
             await session.execute(delete(audit_log).where(audit_log.c.id >= 2))
     async with cases_running(own_nats.url, database_url, var, Clock(), **fast) as second:
         await second.http.get("/api/v1/cases", headers=OFFICER)  # the trail moves on

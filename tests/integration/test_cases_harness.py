@@ -17,8 +17,8 @@ import pytest
 from fastapi import FastAPI
 from nats.js import JetStreamContext
 
+from services.cases.context import Context
 from services.cases.main import create_app
-from services.cases.service import CasesService
 from services.cases.settings import CasesSettings
 from shared import migrate
 from shared.auth import issue_token
@@ -66,7 +66,7 @@ def headers(unit: str, role: str, sub: str | None = None, **extra: str) -> dict[
 class Running:
     app: FastAPI
     http: httpx.AsyncClient
-    service: CasesService
+    ctx: Context
     js: JetStreamContext
     clock: Clock
 
@@ -140,7 +140,7 @@ async def cases_running(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://cases") as http:
                 await eventually(lambda: _ready(http), timeout=15)
-                yield Running(app, http, app.state.cases, nc.jetstream(), clock)
+                yield Running(app, http, app.state.context, nc.jetstream(), clock)
     finally:
         await nc.close()
 

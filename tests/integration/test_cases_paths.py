@@ -115,7 +115,7 @@ async def test_rejected_with_the_reason_for_the_reporter(running: Running) -> No
 
 
 def sealed_for(running: Running, report_id: str, **identity: str) -> Any:
-    keys = running.service.keys_dir
+    keys = running.ctx.keys_dir
     holders = {holder: public_key(keys, holder) for holder in HOLDERS}
     return seal_identity(identity, holders, report_id=report_id)
 

@@ -30,7 +30,7 @@ REPORTS = 60
 
 
 async def counted(running: Running) -> tuple[int, int]:
-    async with running.service.db.sessions() as session:
+    async with running.ctx.db.sessions() as session:
         opened = await session.scalar(select(func.count()).select_from(cases))
         linked = await session.scalar(select(func.count()).select_from(case_reports))
     return int(opened or 0), int(linked or 0)
@@ -56,7 +56,7 @@ async def test_every_report_becomes_one_case(
         await asyncio.gather(*reports)
         await eventually(lambda: _all_in(a, REPORTS), timeout=60)
         events = await stream(a, REPORTS)
-        assert b.app.state.cases is not a.app.state.cases
+        assert b.app.state.context is not a.app.state.context
     assert Counter(e.type for e in events) == {"case.opened": REPORTS}
     assert len({e.aggregate_id for e in events}) == REPORTS
 

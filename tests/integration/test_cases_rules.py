@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from services.cases.reports import CONSUMER
 from shared.events import Envelope, make_event
 from shared.events.intake import ReportReviewRequested
 from shared.natsserver import NatsProcess
+from shared.streams import CASES_REPORTS
 from tests.integration.busutil import eventually
 from tests.integration.test_cases_harness import (
     CITY,
@@ -66,7 +66,7 @@ async def redeliver(running: Running, envelope: Envelope) -> None:
     assert not resent.duplicate  # stored, so delivered again: the caller's check is not vacuous
 
     async def drained() -> bool:
-        info = await running.js.consumer_info("INTAKE", CONSUMER)
+        info = await running.js.consumer_info("INTAKE", CASES_REPORTS.durable)
         return info.num_pending == 0 and info.num_ack_pending == 0
 
     await eventually(drained)

@@ -88,7 +88,7 @@ def case_row(case_id: str, handling: str, lead: str | None, accused: str, to: st
 @pytest.fixture
 async def running(own_nats: NatsProcess, database_url: str, tmp_path: Path) -> Any:
     async with cases_running(own_nats.url, database_url, tmp_path / "var", Clock()) as r:
-        async with r.service.db.sessions() as session, session.begin():
+        async with r.ctx.db.sessions() as session, session.begin():
             rows = [case_row(cid, *units) for cid, units in (UNDER | OWN_SCOPE).items()]
             await session.execute(insert(cases), rows)
         yield r
@@ -100,7 +100,7 @@ async def check(running: Running, ids: set[str], sees: dict[tuple[str, str], set
     wrong = []
     for (unit, role), expected in sees.items():
         caller = Principal(sub="t", unit=unit, role=role)  # type: ignore[arg-type]
-        async with running.service.db.sessions() as session:
+        async with running.ctx.db.sessions() as session:
             query = select(cases.c.id).where(case_filter(D, caller))
             in_sql = set((await session.execute(query)).scalars()) & ids
         who = headers(unit, role)

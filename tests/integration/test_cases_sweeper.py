@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from services.cases.service import CasesService
+from services.cases.context import Context
 from services.cases.sweeper import sweep
 from shared.db import Database
 from shared.natsserver import NatsProcess
@@ -43,13 +43,15 @@ async def open_cases(running: Running, n: int) -> list[str]:
     return [str((await running.case_of(r.aggregate_id))["id"]) for r in reports]
 
 
-def replica(running: Running, url: str) -> CasesService:
-    """Another replica's service: its own connections, the same database and clock."""
-    s = running.service
-    return CasesService(Database(url), s.directory, s.profiles, s.keys_dir, now=running.clock)
+def replica(running: Running, url: str) -> Context:
+    """Another replica's context: its own connections, the same database and clock."""
+    s = running.ctx
+    return Context(
+        s.settings, Database(url), s.directory, s.profiles, s.keys_dir, now=running.clock
+    )
 
 
-async def both(replicas: list[CasesService]) -> int:
+async def both(replicas: list[Context]) -> int:
     return sum(await asyncio.gather(*(sweep(r) for r in replicas)))
 
 
@@ -95,11 +97,11 @@ async def test_after_downtime_a_pass_catches_up_without_late_warnings(running: R
     (cid,) = await open_cases(running, 1)
     await running.act(cid, "accept", OFFICER)  # meets the opening clocks, starts `handle`
     running.clock.advance(days=90)  # the service was down for three months
-    assert await sweep(running.service) == 2
+    assert await sweep(running.ctx) == 2
     events = await published(running.js, cid, 4)
     assert [e.type for e in events[2:]] == ["case.overdue", "case.escalated"]
     assert events[2].data["deadline"]["kind"] == "handle"
-    assert await sweep(running.service) == 0
+    assert await sweep(running.ctx) == 0
 
 
 async def test_acting_in_time_stops_the_clock(running: Running) -> None:
@@ -107,7 +109,7 @@ async def test_acting_in_time_stops_the_clock(running: Running) -> None:
     running.clock.advance(days=5)
     await running.act(cid, "reject", OFFICER, {"reason": "不属于受理范围"})
     running.clock.advance(days=60)
-    assert await sweep(running.service) == 0  # the review window lapses quietly
+    assert await sweep(running.ctx) == 0  # the review window lapses quietly
     states = {d["kind"]: d["state"] for d in (await running.detail(cid))["deadlines"]}
     assert states == {
         "register_and_dispose": "met",
@@ -129,7 +131,7 @@ async def test_the_background_sweeper_runs_in_every_replica(
         cases_running(own_nats.url, database_url, tmp_path / "v3", clock, **fast),
     ):
         await published(a.js, cid, 5)
-        assert await sweep(a.service) == 0  # nothing is owed any more: the clocks are missed
+        assert await sweep(a.ctx) == 0  # nothing is owed any more: the clocks are missed
         await eventually(lambda: _drained(a))
         events = await case_events(a.js, cid)
     assert types(events) == {"case.opened": 1, "case.overdue": 2, "case.escalated": 2}

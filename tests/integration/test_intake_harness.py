@@ -16,8 +16,8 @@ import nats
 from fastapi import FastAPI
 from nats.js import JetStreamContext
 
+from services.intake.context import Context
 from services.intake.main import create_app
-from services.intake.service import Context
 from services.intake.settings import IntakeSettings
 from shared import migrate
 from shared.auth import issue_token
@@ -60,7 +60,7 @@ class Intake:
 
     @property
     def ctx(self) -> Context:
-        return self.app.state.intake  # type: ignore[no-any-return]
+        return self.app.state.context  # type: ignore[no-any-return]
 
     async def case_event(self, payload: CaseEvent, sequence: int | None = None) -> Envelope:
         """Publish a case event as the cases service would (on the CASES stream)."""

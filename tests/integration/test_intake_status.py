@@ -34,6 +34,7 @@ from tests.integration.test_intake_harness import (
 
 pytestmark = pytest.mark.integration
 UNIT = "371402-fpb"
+REPLIES = ("closed", "rejected")
 
 
 @pytest.fixture
@@ -58,15 +59,24 @@ class Case:
 
     def facts(self, status: str, **extra: Any) -> dict[str, Any]:
         self.version += 1
-        return {
-            "case_id": self.id,
-            "county": "371402",
-            "status": status,
-            "version": self.version,
-            "handling_unit": UNIT,
-            "problem": 18,
-            "report_id": self.report_id,
-        } | extra
+        return (
+            {
+                "case_id": self.id,
+                "county": "371402",
+                "status": status,
+                "version": self.version,
+                "handling_unit": UNIT,
+                "problem": 18,
+                "report_id": self.report_id,
+            }
+            | (self.reply_due(status) if status in REPLIES else {})
+            | extra
+        )
+
+    @staticmethod
+    def reply_due(status: str) -> dict[str, Any]:
+        """A reply carries the end of its review window, as cases computes it."""
+        return {"review_due": datetime.now(UTC) + timedelta(days=30)}
 
     async def open(self) -> None:
         opened = CaseOpened(**self.facts("received"), channel="web", received_at=datetime.now(UTC))
@@ -185,9 +195,10 @@ async def test_the_window_closes_after_thirty_days(intake: Intake, clock: Clock)
     accepted = await submit(intake)
     code, case = accepted["tracking_code"], Case(intake, accepted["report_id"])
     await case.open()
-    await intake.case_event(CaseClosed(**case.facts("closed")))
+    due = datetime.now(UTC) + timedelta(days=30, hours=5)  # not what any profile would say
+    await intake.case_event(CaseClosed(**case.facts("closed", review_due=due)))
     view = await steps_become(intake, code, 3)
-    assert view["review_until"] is not None
+    assert datetime.fromisoformat(view["review_until"]) == due  # the event's date
     clock.offset += timedelta(days=31)
     late = await intake.http.post(f"/api/v1/reports/{code}/review", json={"reason": "晚了"})
     assert late.status_code == 409

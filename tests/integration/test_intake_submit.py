@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from services.intake import service
+from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, reports
 from services.intake.schemas import ReportIn
 from shared.natsserver import NatsProcess
@@ -206,7 +206,7 @@ async def test_one_refused_report_costs_its_batch_nothing(intake: Intake) -> Non
     """Reports written together: the database refusing one leaves the others stored."""
     ctx, now = intake.ctx, datetime.now(UTC)
     drafts = [
-        service.prepare(ctx, ReportIn.model_validate(report()), now, key=None, unit=None)
+        intake_drafts.prepare(ctx, ReportIn.model_validate(report()), now, key=None, unit=None)
         for _ in range(5)
     ]
     drafts[2].report["category_hint"] = 2**40  # out of range for PostgreSQL's integer

@@ -19,11 +19,15 @@ from fastapi import FastAPI
 from nats.js import JetStreamContext
 from sqlalchemy import func, insert, select
 
-from services.notify import reporters, worker
-from services.notify.context import Notify
-from services.notify.fanout import _row as delivery_row
+from services.notify import reporters
+from services.notify.context import Context
+from services.notify.delivery import worker
+from services.notify.delivery.claiming import claim
+from services.notify.delivery.jobs import Job, Result
+from services.notify.delivery.loading import Loaded
+from services.notify.delivery.outcomes import record
+from services.notify.fanout.rows import delivery_row
 from services.notify.models import deliveries, reporter_contacts
-from services.notify.sending import Job, Loaded, Result
 from shared.bus import init_bus
 from shared.events import parse_payload
 from tests.factories import report_received
@@ -168,7 +172,7 @@ async def _sent(app: FastAPI, js: JetStreamContext, sink: object, mails: int) ->
 
 
 async def _count_rows(app: FastAPI) -> int:
-    async with app.state.notify.db.sessions() as session:
+    async with app.state.context.db.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(deliveries)) or 0)
 
 
@@ -187,7 +191,7 @@ async def test_a_reporter_notice_waits_for_a_late_report_and_anonymous_ones_are_
                 await publish(js, case_event("case.rejected", case_id, report.aggregate_id, 2))
 
             async def waiting() -> bool:
-                async with app.state.notify.db.sessions() as session:
+                async with app.state.context.db.sessions() as session:
                     rows = (await session.execute(select(deliveries))).mappings().all()
                 return len(rows) == 2 and all(r["last_error"] for r in rows)
 
@@ -195,7 +199,7 @@ async def test_a_reporter_notice_waits_for_a_late_report_and_anonymous_ones_are_
             assert sink.mails == []
             await publish(js, named, anonymous)
             await eventually(lambda: _sent(app, js, sink, 1))
-            async with app.state.notify.db.sessions() as session:
+            async with app.state.context.db.sessions() as session:
                 rows = (await session.execute(select(deliveries))).mappings().all()
     assert sink.mails[0].rcpt == [REPORTER] and "不予受理" in sink.mails[0].subject
     assert sorted((r["status"], r["attempts"]) for r in rows) == [
@@ -279,7 +283,7 @@ async def test_a_report_kept_during_a_round_lets_no_later_mail_overtake_the_firs
         armed, kept = asyncio.Event(), asyncio.Event()
         read_round = worker.load
 
-        async def report_arrives_mid_round(n: Notify, rows: list[dict[str, Any]]) -> Loaded:
+        async def report_arrives_mid_round(n: Context, rows: list[dict[str, Any]]) -> Loaded:
             loaded = await read_round(n, rows)  # the contact is not there yet
             waiting = {r["event_type"] for r in rows if r["recipient_kind"] == "reporter"}
             if armed.is_set() and not kept.is_set() and "case.accepted" in waiting:
@@ -324,7 +328,7 @@ async def test_a_later_mail_waits_for_an_earlier_one_untried_but_overtakes_a_ret
     with smtp_sink() as sink:
         settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
         async with running_notify(settings, js) as (app, _http):
-            n = app.state.notify
+            n = app.state.context
             # A year ahead: the running worker never finds these due; the claim below does.
             due = datetime.now(UTC) + timedelta(days=365)
             later = due + timedelta(days=1)
@@ -350,7 +354,7 @@ async def test_a_later_mail_waits_for_an_earlier_one_untried_but_overtakes_a_ret
                     rows.append(row)
             async with n.db.sessions() as session, session.begin():
                 await session.execute(insert(deliveries), rows)
-            claimed = await worker.claim(replace(n, clock=lambda: due))
+            claimed = await claim(replace(n, clock=lambda: due))
     assert [seconds[row["id"]] for row in claimed] == ["retried"]
 
 
@@ -375,15 +379,15 @@ async def test_a_mail_whose_report_came_during_its_round_stays_due(
                     recipient_kind="reporter", recipient=report.aggregate_id, audience="reporter",
                 )  # fmt: skip
                 rows.append(row)
-            n = app.state.notify
+            n = app.state.context
             async with n.db.sessions() as session, session.begin():
                 await session.execute(insert(deliveries), rows)
-            claimed = await worker.claim(replace(n, clock=lambda: due))
+            claimed = await claim(replace(n, clock=lambda: due))
             async with n.db.sessions() as session, session.begin():
                 kept = parse_payload(known)
                 await reporters.keep_contacts(session, [kept], due)  # type: ignore[list-item]
             waits = [Result(Job([row], row["external_id"]), "wait", "email") for row in claimed]
-            await worker.record(replace(n, clock=lambda: due + timedelta(seconds=1)), waits)
+            await record(replace(n, clock=lambda: due + timedelta(seconds=1)), waits)
             async with n.db.sessions() as session:
                 found = await session.execute(
                     select(deliveries.c.recipient, deliveries.c.next_attempt_at)
@@ -393,7 +397,7 @@ async def test_a_mail_whose_report_came_during_its_round_stays_due(
     assert next_at[late.aggregate_id] > due + timedelta(seconds=1)
 
 
-async def _contact_kept(n: Notify, report_id: str) -> bool:
+async def _contact_kept(n: Context, report_id: str) -> bool:
     async with n.db.sessions() as session:
         found = await session.scalar(
             select(func.count()).where(reporter_contacts.c.report_id == report_id)
@@ -402,7 +406,7 @@ async def _contact_kept(n: Notify, report_id: str) -> bool:
 
 
 async def _reporter_rows(app: FastAPI, count: int) -> bool:
-    async with app.state.notify.db.sessions() as session:
+    async with app.state.context.db.sessions() as session:
         found = await session.scalar(
             select(func.count()).where(deliveries.c.recipient_kind == "reporter")
         )
@@ -435,7 +439,7 @@ async def test_a_webhook_whose_target_is_now_inside_gets_nothing_and_fails_for_g
             async with running_notify(refused, js) as (app, _http):
                 await publish(js, case_event("case.opened", new_case_id(), None, 1))
                 await eventually(lambda: settled(app, js))
-                async with app.state.notify.db.sessions() as session:
+                async with app.state.context.db.sessions() as session:
                     found = await session.execute(
                         select(deliveries.c.status, deliveries.c.last_error).where(
                             deliveries.c.channel == "webhook"

@@ -13,8 +13,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import insert, select
 
 from services.notify.contacts import load_contacts
-from services.notify.context import Notify
-from services.notify.fanout import fan_out, rounds
+from services.notify.context import Context
+from services.notify.fanout.batch import fan_out, rounds
 from services.notify.metrics import build_metrics
 from services.notify.models import case_reports, deliveries, notices, source_events, webhooks
 from services.notify.reporters import keep_contacts
@@ -61,7 +61,7 @@ async def _all(session: Any, table: Any, where: Any) -> list[Any]:
     return list((await session.execute(select(table).where(where))).all())
 
 
-async def _written(n: Notify, events: list[tuple[Envelope, CaseEvent]]) -> list[Any]:
+async def _written(n: Context, events: list[tuple[Envelope, CaseEvent]]) -> list[Any]:
     """What the events left, with ids replaced by their place in the story."""
     place: dict[str, str] = {}
     for k, (envelope, payload) in enumerate(events):
@@ -101,7 +101,7 @@ async def test_fanning_out_a_batch_equals_one_by_one(database_url: str, tmp_path
     settings = notify_settings("nats://127.0.0.1:1", database_url, tmp_path / "var", 1)
     settings = settings.model_copy(update={"keys_dir": tmp_path / "keys", "sms_enabled": True})
     db = await migrated(database_url, "notify")
-    n = Notify(
+    n = Context(
         settings=settings, db=db, directory=load_directory(),
         contacts=load_contacts(settings.resolved_contacts_file),
         metrics=build_metrics(CollectorRegistry()), clock=lambda: NOW,

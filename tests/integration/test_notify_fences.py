@@ -112,7 +112,7 @@ async def test_a_stored_subscription_never_receives_another_countys_events(
         body = {"url": city_receiver.url, "event_types": ["case.opened"]}
         answer = await http.post("/api/v1/webhooks", json=body, headers=CITY_INTEGRATOR)
         city_sub, city_receiver.secret = answer.json()["id"], answer.json()["secret"]
-        async with app.state.notify.db.sessions() as session, session.begin():
+        async with app.state.context.db.sessions() as session, session.begin():
             await session.execute(update(webhooks).where(webhooks.c.id == sub).values(counties=[]))
 
         own, other = opened_in("371402"), opened_in("371403")
@@ -147,7 +147,7 @@ def _event_id(call: dict[str, Any]) -> str:
 
 async def _queue_copy(app: Any, event_id: str, sub: str, *, to: str) -> str:
     """A pending copy, for subscription `to`, of `sub`'s webhook delivery of `event_id`."""
-    async with app.state.notify.db.sessions() as session, session.begin():
+    async with app.state.context.db.sessions() as session, session.begin():
         row = (
             (
                 await session.execute(
@@ -165,16 +165,16 @@ async def _queue_copy(app: Any, event_id: str, sub: str, *, to: str) -> str:
             "recipient": to,
             "status": "pending",
             "attempts": 0,
-            "next_attempt_at": app.state.notify.clock(),
+            "next_attempt_at": app.state.context.clock(),
             "finished_at": None,
         }
         await session.execute(insert(deliveries).values(**copy))
-    app.state.notify.wake.set()
+    app.state.context.wake.set()
     return str(copy["id"])
 
 
 async def _status(app: Any, delivery_id: str) -> str:
-    async with app.state.notify.db.sessions() as session:
+    async with app.state.context.db.sessions() as session:
         found = await session.scalar(
             select(deliveries.c.status).where(deliveries.c.id == delivery_id)
         )

@@ -62,9 +62,9 @@ async def test_a_digest_holds_the_days_notices_and_urgent_ones_go_at_once(
             urgent = sink.to(LEADING_GROUP)
             assert [m.subject[:7] for m in urgent] == ["【紧急·超期】"]
             offset[0] += timedelta(hours=8, minutes=1)  # past 18:00, the digest time
-            app.state.notify.wake.set()
+            app.state.context.wake.set()
             await eventually(lambda: _mails_to(sink, LEADING_GROUP, 2))
-            async with app.state.notify.db.sessions() as session:
+            async with app.state.context.db.sessions() as session:
                 rows = (await session.execute(select(deliveries))).mappings().all()
     digest = sink.to(LEADING_GROUP)[1]
     assert digest.subject.startswith("【作风系统】") and "3 条" in digest.subject

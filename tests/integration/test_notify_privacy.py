@@ -60,7 +60,7 @@ async def test_no_reporter_contact_in_clear_in_logs_tables_or_events(
                     )
                 await eventually(lambda: settled(app, js))
                 dump = await _dump_tables(app)
-                async with app.state.notify.db.sessions() as session:
+                async with app.state.context.db.sessions() as session:
                     boxes = (await session.execute(select(reporter_contacts.c.sealed))).all()
     assert len(sink.to(EMAIL)) == 1, "the contact was opened to send"
     assert all(box.sealed for box in boxes), "kept sealed"
@@ -78,7 +78,7 @@ async def test_no_reporter_contact_in_clear_in_logs_tables_or_events(
 async def _dump_tables(app: object) -> str:
     """Every row of every notify table as text (outbox payloads decoded)."""
     parts = []
-    async with app.state.notify.db.sessions() as session:  # type: ignore[attr-defined]
+    async with app.state.context.db.sessions() as session:  # type: ignore[attr-defined]
         for table in metadata.sorted_tables:
             for row in (await session.execute(select(table))).all():
                 parts += [v.decode() if isinstance(v, bytes) else str(v) for v in row]

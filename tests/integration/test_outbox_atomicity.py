@@ -21,22 +21,23 @@ import pytest
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.cases import reports as case_reports_use_case
-from services.cases.handlers import when_a_report_arrives
+from services.cases.handlers import when_reports_arrive
 from services.cases.models import audit_log, case_history, case_reports, cases, deadlines
-from services.intake import service as intake_service
+from services.intake import drafts as intake_drafts
 from services.intake.models import idempotency, report_steps, reports
 from services.intake.schemas import ReportIn
-from services.notify import worker
-from services.notify.fanout import _row as delivery_row
+from services.notify.delivery.jobs import Job, Result
+from services.notify.delivery.outcomes import record
+from services.notify.fanout.rows import delivery_row
 from services.notify.handlers import CONSUMER as NOTIFY_CASES
 from services.notify.handlers import when_case_changes_tell_the_people
 from services.notify.models import deliveries, notices, source_events
-from services.notify.sending import Job, Result
-from services.reporting.alerts import AlertRule, _alert_row
-from services.reporting.handlers import CASES as REPORTING_CASES
-from services.reporting.handlers import Projector
+from services.reporting.alerts.raising import _alert_row
+from services.reporting.alerts.rule import AlertRule
+from services.reporting.context import Context
+from services.reporting.handlers import when_case_changes_update_facts
 from services.reporting.models import alert_decisions, alerts, case_facts
+from services.reporting.settings import ReportingSettings
 from shared import outbox
 from shared.db import INBOX, OUTBOX, Database
 from shared.directory import load_directory
@@ -151,7 +152,7 @@ async def test_intake_an_event_id_already_in_the_outbox_stores_no_report(intake:
     taken = report_received("371402")
     async with ctx.db.sessions() as session, session.begin():
         await outbox.add(session, taken)
-    draft = intake_service.prepare(
+    draft = intake_drafts.prepare(
         ctx, ReportIn.model_validate(report()), ctx.clock(), key="k-clash", unit=None
     )
     draft.envelope = draft.envelope.model_copy(update={"event_id": taken.event_id})
@@ -200,28 +201,28 @@ OPENING_TABLES = (INBOX, cases, case_reports, case_history, deadlines, OUTBOX)
 @pytest.mark.parametrize("table", [OUTBOX, case_history], ids=["outbox", "history"])
 async def test_cases_an_opening_is_whole_or_absent(running: Running, table: Table) -> None:
     """Refused: nothing is written and the event is not marked processed, so its redelivery,
-    once the database takes it, opens the case (by the batch, then the one-by-one path)."""
-    db = running.service.db
+    once the database takes it, opens the case (a single event is a batch of one)."""
+    db = running.ctx.db
     source = report_received("371402", content="驻村工作队员一个月就来一两次，平时根本不在村里住。")
-    handle = when_a_report_arrives(running.service)
+    handle = when_reports_arrive(running.ctx)
     async with refused(db.engine, table):
         with pytest.raises(Exception, match="refused by the test"):
-            await handle(source, parse_payload(source))
+            await handle([(source, parse_payload(source))])
     assert await counts(db, *OPENING_TABLES) == [0] * 6
-    await handle(source, parse_payload(source))  # the redelivery
+    await handle([(source, parse_payload(source))])  # the redelivery
     inbox, *written, events = await counts(db, *OPENING_TABLES)
     assert inbox == events == 1 and all(written)
 
 
-async def test_cases_the_one_by_one_opening_is_whole_or_absent(running: Running) -> None:
-    db = running.service.db
-    source = report_received("371402", content="驻村工作队员一个月就来一两次，平时根本不在村里住。")
+async def test_cases_a_batch_of_openings_is_whole_or_absent(running: Running) -> None:
+    db = running.ctx.db
+    content = "驻村工作队员一个月就来一两次，平时根本不在村里住。"
+    first = report_received("371402", content=content, subject_person="张一")
+    repeat = report_received("371402", content=content, subject_person="张一")
     async with refused(db.engine, OUTBOX):
         with pytest.raises(Exception, match="refused by the test"):
-            await case_reports_use_case.receive_report(
-                running.service,
-                source,
-                parse_payload(source),  # type: ignore[arg-type]
+            await when_reports_arrive(running.ctx)(
+                [(first, parse_payload(first)), (repeat, parse_payload(repeat))]
             )
     assert await counts(db, *OPENING_TABLES) == [0] * 6
 
@@ -242,7 +243,7 @@ async def case_state(db: Database, case_id: str) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("table", [OUTBOX, case_history], ids=["outbox", "history"])
 async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table) -> None:
-    db, case_id = running.service.db, await opened_case(running)
+    db, case_id = running.ctx.db, await opened_case(running)
     before = (await case_state(db, case_id), await counts(db, case_history, audit_log, OUTBOX))
     async with answering(running.app, "http://cases") as http:
         async with refused(db.engine, table):
@@ -257,14 +258,14 @@ async def test_cases_an_action_is_whole_or_absent(running: Running, table: Table
 async def test_cases_a_review_request_is_whole_or_absent(running: Running) -> None:
     """The reopening and the event's inbox mark commit together: refused, the redelivery
     reopens the case."""
-    db, case_id = running.service.db, await opened_case(running)
+    db, case_id = running.ctx.db, await opened_case(running)
     answer = await running.act(case_id, "reject", OFFICER, {"reason": "不属于受理范围"})
     report_id = answer.json()["reports"][0]["report_id"]
     asked = ReportReviewRequested(
         report_id=report_id, case_id=case_id, reason="答复不实", requested_at=running.clock()
     )
     source = make_event(asked, county="371402", aggregate_id=report_id, sequence=2, producer="t")
-    handle = when_a_report_arrives(running.service)
+    handle = when_reports_arrive(running.ctx)
 
     async def marked() -> int:
         async with db.sessions() as session:
@@ -274,10 +275,10 @@ async def test_cases_a_review_request_is_whole_or_absent(running: Running) -> No
     before = (await case_state(db, case_id), await counts(db, case_history, OUTBOX))
     async with refused(db.engine, OUTBOX):
         with pytest.raises(Exception, match="refused by the test"):
-            await handle(source, asked)
+            await handle([(source, asked)])
     assert (await case_state(db, case_id), await counts(db, case_history, OUTBOX)) == before
     assert await marked() == 0
-    await handle(source, asked)  # the redelivery
+    await handle([(source, asked)])  # the redelivery
     assert (await running.detail(case_id))["status"] == "investigating"
     assert await marked() == 1
 
@@ -293,7 +294,7 @@ async def test_notify_a_fan_out_is_whole_or_absent(
     with smtp_sink() as sink:
         settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
         async with running_notify(settings, js) as (app, _http):
-            n = app.state.notify
+            n = app.state.context
             event = case_event("case.opened", new_case_id(), None, 1)
             handle = when_case_changes_tell_the_people(n)
             tables = (INBOX, notices, deliveries, source_events, OUTBOX)
@@ -316,21 +317,22 @@ async def test_notify_a_fan_out_is_whole_or_absent(
 async def test_reporting_an_alert_is_whole_or_absent(database_url: str, table: Table) -> None:
     db = await migrated(database_url, "reporting")
     try:
-        projector = Projector(db, load_directory(), AlertRule(threshold=1, window_days=30))
+        settings = ReportingSettings(alert_threshold=1, alert_window_days=30)
+        project = when_case_changes_update_facts(Context.build(settings, db))
         script = CaseScript("371402", "371402-fpb", 18, "web", BASE).open()
         script.step("accept", BASE + timedelta(days=1))
         script.step("start", BASE + timedelta(days=2))
         script.step("conclude", BASE + timedelta(days=3), "substantiated")
         *before, finding = [(e, parse_payload(e)) for e in script.events]
-        await projector.project(REPORTING_CASES, before)
+        await project(before)
         async with refused(db.engine, table):
             with pytest.raises(Exception, match="refused by the test"):
-                await projector.project(REPORTING_CASES, [finding])
+                await project([finding])
         async with db.sessions() as session:
             facts = select(case_facts.c.finding).where(case_facts.c.case_id == script.case_id)
             assert await session.scalar(facts) is None
         assert await counts(db, alerts, OUTBOX, INBOX) == [0, 0, len(before)]
-        await projector.project(REPORTING_CASES, [finding])  # the redelivery
+        await project([finding])  # the redelivery
         raised = await counts(db, alerts, OUTBOX, INBOX)
         assert raised == [raised[0], raised[0], len(before) + 1] and raised[0] > 0
     finally:
@@ -371,7 +373,7 @@ async def test_notify_a_delivery_outcome_is_whole_or_absent(
     with smtp_sink() as sink:
         settings = notify_settings(url, database_url, tmp_path / "var", sink.port)
         async with running_notify(settings, js) as (app, _http):
-            n, now = app.state.notify, datetime.now(UTC)
+            n, now = app.state.context, datetime.now(UTC)
             event = case_event("case.opened", new_case_id(), None, 1)
             row = delivery_row(
                 event, parse_payload(event), now, channel="email", recipient_kind="unit",  # type: ignore[arg-type]
@@ -389,7 +391,7 @@ async def test_notify_a_delivery_outcome_is_whole_or_absent(
 
             async with refused(n.db.engine, OUTBOX):
                 with pytest.raises(Exception, match="refused by the test"):
-                    await worker.record(n, [outcome])
+                    await record(n, [outcome])
             assert await status() == ["pending", 0]
-            await worker.record(n, [outcome])  # the next round, once the database takes it
+            await record(n, [outcome])  # the next round, once the database takes it
             assert await status() == ["delivered" if kind == "sent" else "failed", 1]

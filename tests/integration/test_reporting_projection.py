@@ -11,9 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.reporting import handlers, projections
-from services.reporting.alerts import AlertRule
-from services.reporting.queries import stats
+from services.reporting import handlers
+from services.reporting.context import Context
+from services.reporting.projection.batch import project
+from services.reporting.projection.tables import LIVE
+from services.reporting.settings import ReportingSettings
+from services.reporting.stats.city import stats
 from shared.db import Database
 from shared.directory import load_directory
 from shared.events import Envelope, parse_payload
@@ -80,11 +83,13 @@ async def test_live_projection_equals_recount(
     """One event per transaction through the live handler (inbox, lock, alerts)."""
     events, delivered = data
     db = await _database(database_url)
-    projector = handlers.Projector(db, DIRECTORY, AlertRule())
+    ctx = Context.build(ReportingSettings(), db, DIRECTORY)
+    count_report = handlers.when_report_received_count_it(ctx)
+    update_case = handlers.when_case_changes_update_facts(ctx)
     try:
         for envelope in delivered:
-            consumer = handlers.REPORTS if envelope.type.startswith("report") else handlers.CASES
-            await projector.project(consumer, [(envelope, parse_payload(envelope))])
+            handle = count_report if envelope.type.startswith("report") else update_case
+            await handle([(envelope, parse_payload(envelope))])
         await _compare(db, events, random.Random(seed))
     finally:
         await db.dispose()
@@ -102,7 +107,7 @@ async def test_batched_projection_equals_recount(
         for batch in _batches(delivered, sizes):
             items: list[Any] = [(e, parse_payload(e)) for e in batch]
             async with db.sessions() as session, session.begin():
-                await projections.project(session, projections.LIVE, items, DIRECTORY)
+                await project(session, LIVE, items, DIRECTORY)
         await _compare(db, events, random.Random(seed))
     finally:
         await db.dispose()

@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
-from services.reporting import rebuild as rebuild_module
-from services.reporting import storage
-from services.reporting.alerts import AlertRule
+from services.reporting.alerts.rule import AlertRule
 from services.reporting.cli import app as reporting_cli
-from services.reporting.queries import stats
-from services.reporting.rebuild import rebuild
+from services.reporting.projection import postgres
+from services.reporting.rebuild import bulk
+from services.reporting.rebuild.run import rebuild
+from services.reporting.stats.city import stats
 from shared.db import Database
 from shared.directory import load_directory
 from tests.integration.test_reporting_harness import (
@@ -40,8 +40,8 @@ async def test_rebuild_equals_live(
     database_url: str, tmp_path: Path, evicting: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if evicting:  # flush every few batches and empty the row cache each time
-        monkeypatch.setattr(rebuild_module, "FLUSH_EVERY", 20)
-        monkeypatch.setattr(rebuild_module, "CACHE_ROWS", 5)
+        monkeypatch.setattr(bulk, "FLUSH_EVERY", 20)
+        monkeypatch.setattr(bulk, "CACHE_ROWS", 5)
     scripts = world(random.Random(8), cases=40)
     events = everything(scripts)
     async with service(database_url, tmp_path) as svc:
@@ -97,7 +97,7 @@ def second_database(pg_server: PgServer, database_url: str, tmp_path: Path) -> s
 async def test_rebuild_into_a_fresh_database_equals_live(
     database_url: str, second_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(storage, "BULK", 10)  # PostgreSQL: large writes go through staging
+    monkeypatch.setattr(postgres, "BULK", 10)  # PostgreSQL: large writes go through staging
     events = everything(world(random.Random(11), cases=30))
     async with service(database_url, tmp_path) as svc:
         await svc.publish(events)

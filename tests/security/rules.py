@@ -108,7 +108,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
 
 def case_action_rules() -> dict[tuple[str, str, str], Rule]:
     """POST /api/v1/cases/{case_id}/<action>: the roles the state machine lets ever do it."""
-    from services.cases.domain_rules import ROLES
+    from services.cases.domain.who import ROLES
 
     return {
         ("cases", "POST", f"/api/v1/cases/{{case_id}}/{action.value}"): Rule(

@@ -13,8 +13,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from services.cases import identity
-from services.cases.domain_errors import TransitionError
 from services.cases.settings import CasesSettings
+from shared.errors import Refusal
 from shared.sealing import ensure_keypair, seal_identity
 from tests.factories import SAFE_PRODUCTION
 
@@ -52,7 +52,8 @@ def test_zuofeng_serve_cases_names_the_missing_key(tmp_path: Path) -> None:
 def test_a_reveal_without_the_key_creates_none(tmp_path: Path) -> None:
     elsewhere = X25519PrivateKey.generate().public_key()  # the key intake really sealed to
     sealed = seal_identity({"name": "张三"}, {"discipline": elsewhere}, report_id="r-1")
-    service = SimpleNamespace(keys_dir=tmp_path / "keys")
-    with pytest.raises(TransitionError):
-        identity._open(service, sealed.model_dump_json(), "r-1")  # type: ignore[arg-type]
+    ctx = SimpleNamespace(keys_dir=tmp_path / "keys")
+    with pytest.raises(Refusal, match="key is not installed") as caught:
+        identity._open(ctx, sealed.model_dump_json(), "r-1")  # type: ignore[arg-type]
+    assert caught.value.status == 409
     assert not (tmp_path / "keys" / "discipline.key").exists()

@@ -17,14 +17,18 @@ from pydantic import ValidationError
 from services.intake import bulk
 from services.intake.attachments import _looks_like
 from services.intake.limits import RateLimiter, UploadQuota, client_key, proxy_hosts
-from services.intake.public_status import _review_window, review_open, step_texts
+from services.intake.public_status import review_window
+from services.intake.refusals import IDEMPOTENCY
+from services.intake.reporter_view import review_open
 from services.intake.schemas import Reporter
 from services.intake.settings import IntakeSettings
-from services.intake.writer import Draft, IdempotencyConflict, Stored, plan
+from services.intake.status_steps import step_texts
+from services.intake.writer import Draft, Stored, plan
 from shared import sealing
 from shared.deadlines import load_profiles
+from shared.errors import Refusal
 from shared.events import make_event
-from shared.events.cases import CaseClosed, CaseExtensionDecided
+from shared.events.cases import CaseClosed, CaseExtensionDecided, CaseReopened
 from tests.factories import report_received
 
 
@@ -100,9 +104,13 @@ def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
     result = plan(batch, {"k2": ("b2", "earlier-report")})
     assert result.fresh == [batch[0], batch[3]]
     assert result.outcomes[1] == Stored(batch[0].report_id, created=False)
-    assert isinstance(result.outcomes[2], IdempotencyConflict)
+    assert _conflict(result.outcomes[2])
     assert result.outcomes[4] == Stored("earlier-report", created=False)
-    assert isinstance(result.outcomes[5], IdempotencyConflict)
+    assert _conflict(result.outcomes[5])
+
+
+def _conflict(outcome: object) -> bool:
+    return isinstance(outcome, Refusal) and outcome.status == 409 and outcome.type == IDEMPOTENCY
 
 
 def test_csv_with_chinese_headers_in_gb18030() -> None:
@@ -217,19 +225,27 @@ def test_public_wording() -> None:
     assert step_texts("case.assigned", approved) is None  # internal moves are not shown
 
 
-def test_the_review_window_opens_with_the_reply_for_thirty_days() -> None:
-    closed = CaseClosed(**facts(status="closed"))
+def test_the_review_window_is_the_date_cases_set_in_the_reply() -> None:
     at = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+    # The web channel's profile would give 30 days (end of day, Asia/Shanghai); cases said 15.
+    by_profile = load_profiles().for_channel("web").deadline("review_request", at).due
+    assert by_profile.date() == date(2026, 3, 31)
+    due = datetime(2026, 3, 16, 15, 59, 59, tzinfo=UTC)
+    closed = CaseClosed(**facts(status="closed"), review_due=due)
     envelope = make_event(
         closed, county="371402", aggregate_id="c", sequence=3, producer="t", occurred_at=at
     )
-    window = _review_window(envelope, "web", load_profiles())
-    assert window["replied_at"] == at
-    assert window["review_until"].date() == date(2026, 3, 31)  # end of day, Asia/Shanghai
+    window = review_window(envelope, closed)
+    assert window == {"replied_at": at, "review_until": due}  # the event's date wins
     row = SimpleNamespace(**window)
-    assert review_open(row, at + timedelta(days=29))
-    assert not review_open(row, at + timedelta(days=31))
+    assert review_open(row, at + timedelta(days=14))
+    assert not review_open(row, at + timedelta(days=16))
     assert not review_open(SimpleNamespace(replied_at=None, review_until=None), at)
+    reopened = CaseReopened(**facts(status="investigating", version=4))
+    again = make_event(
+        reopened, county="371402", aggregate_id="c", sequence=4, producer="t", occurred_at=at
+    )
+    assert review_window(again, reopened) == {"replied_at": None, "review_until": None}
 
 
 def test_file_sniffing() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared import mentions
+from services.cases.routing import mentions
 from shared.directory import load_directory, parse_directory
 
 DZ = load_directory()

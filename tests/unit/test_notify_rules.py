@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from services.notify import audiences, channels, ledger
+from services.notify import audiences, channels
 from services.notify.cli import app as notify_cli
 from services.notify.contacts import ContactsError, load_contacts
+from services.notify.delivery.jobs import Job, lanes
+from services.notify.delivery.loading import Loaded
+from services.notify.delivery.retry import backoff
 from services.notify.digests import next_digest
 from services.notify.rendering import LANGUAGES, TEMPLATES, has_template, render
 from services.notify.reporters import is_contactable
 from services.notify.samples import SAMPLE, case_types, sample_payload
-from services.notify.sending import Job, Loaded
 from services.notify.settings import PACKAGED_CONTACTS, NotifySettings
-from services.notify.worker import lanes
 from shared.directory import load_directory
 from shared.events import Envelope, make_event, parse_payload
 from shared.events.intake import ReportReceived, SealedIdentity
@@ -157,7 +158,7 @@ def test_scrub_leaves_no_address_or_number() -> None:
 
 
 def test_backoff_doubles_then_holds_at_the_cap() -> None:
-    delays = [ledger.backoff(n, 5.0, 60.0) for n in range(1, 8)]
+    delays = [backoff(n, 5.0, 60.0) for n in range(1, 8)]
     assert 4.0 <= delays[0] <= 5.0 and 8.0 <= delays[1] <= 10.0
     assert all(48.0 <= d <= 60.0 for d in delays[4:])
 

@@ -8,18 +8,18 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.alerts import AlertRule, alert_id, crossings
-from services.reporting.contributions import calendar_days
-from services.reporting.facts import department_of, fold_case, new_case
+from services.reporting.alerts.rule import AlertRule, alert_id, crossings
 from services.reporting.periods import (
     block_end,
     block_of,
     blocks,
-    date_range,
-    load_phases,
+    calendar_days,
     period_spans,
 )
-from services.reporting.replay import Counts, Replay, merged, raw
+from services.reporting.phases import date_range, load_phases
+from services.reporting.projection.case_facts import department_of, fold_case, new_case
+from services.reporting.rebuild.merge import merged, raw
+from services.reporting.rebuild.replay import Counts, Replay
 from shared.directory import load_directory
 from shared.events import parse_payload
 from tests.integration.test_reporting_harness import BASE, CaseScript, case_scripts

@@ -7,16 +7,15 @@ from typing import Any
 
 import pytest
 
-from shared.directory import Directory, load_directory, parse_directory
-from shared.routing import (
+from services.cases.routing.route import Routing, route
+from services.cases.routing.rules import (
     Assignment,
-    Routing,
     RoutingRules,
     RoutingRulesError,
     check_rules,
     load_rules,
-    route,
 )
+from shared.directory import Directory, load_directory, parse_directory
 
 DZ = load_directory()
 TO_DISCIPLINE = RoutingRules(problems={1: Assignment(transfer_to="discipline_inspection")})

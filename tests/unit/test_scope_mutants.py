@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, insert, select
 
-from services.cases.domain import Actor, Role
+from services.cases.domain.state import Actor
+from services.cases.domain.vocabulary import Role
 from services.cases.models import cases
 from services.cases.scope import Relation, actor, case_filter, conflicted, reach, relation
 from shared.auth import Principal

@@ -9,19 +9,11 @@ from typing import Any
 
 import pytest
 
-from services.cases.domain import (
-    Action,
-    Actor,
-    CaseState,
-    Extension,
-    Finding,
-    InvalidPayload,
-    Role,
-    Status,
-    TransitionError,
-    apply,
-    decide,
-)
+from services.cases.domain.decide import decide
+from services.cases.domain.history import apply
+from services.cases.domain.state import Actor, CaseState, Extension
+from services.cases.domain.vocabulary import Action, Finding, Role, Status
+from shared.errors import Refusal
 
 A, S = Action, Status
 HANDLING, ACCUSED = "u-h", "u-x"
@@ -36,9 +28,10 @@ OPENED = apply(
 
 
 def refused(state: CaseState, actor: Actor, action: Action, payload: dict[str, Any]) -> Any:
-    with pytest.raises(InvalidPayload) as caught:
+    with pytest.raises(Refusal) as caught:
         decide(state, actor, action, payload)
-    (error,) = caught.value.errors
+    assert caught.value.status == 422
+    (error,) = caught.value.problems
     return error
 
 
@@ -69,34 +62,35 @@ def test_a_refused_change_names_its_field_and_says_why(
     action: Action, payload: dict[str, Any], field: str, msg: str
 ) -> None:
     error = refused(OPENED, city, action, payload)
-    assert error["loc"] == ("body", field) and error["msg"] == msg
+    assert error.loc == ("body", field) and f"{error.zh} | {error.en}" == msg
 
 
 def test_too_long_an_extension_names_days_and_the_limit() -> None:
     error = refused(OPENED, officer, A.REQUEST_EXTENSION, {"days": 31, "reason": "hearing"})
-    assert error["loc"] == ("body", "days")
-    assert error["msg"] == "延期不得超过 30 天 | an extension is at most 30 days"
+    assert error.loc == ("body", "days")
+    assert f"{error.zh} | {error.en}" == "延期不得超过 30 天 | an extension is at most 30 days"
 
 
 def test_closing_a_substantiated_case_needs_rectification_or_a_reason() -> None:
     concluded = replace(OPENED, status=S.CONCLUDED, finding=Finding.SUBSTANTIATED, version=5)
-    with pytest.raises(TransitionError) as caught:
+    with pytest.raises(Refusal) as caught:
         decide(concluded, officer, A.CLOSE, {})
+    assert caught.value.status == 409
     assert str(caught.value).startswith(
         "a substantiated finding needs require-rectification, or close with "
         "no_rectification_needed=true and a reason; allowed now: "
     )
     error = refused(concluded, officer, A.CLOSE, {"no_rectification_needed": True})
-    assert error["loc"] == ("body", "reason")
-    assert error["msg"] == "请说明无需整改的理由 | say why no rectification is needed"
+    assert error.loc == ("body", "reason")
+    assert f"{error.zh} | {error.en}" == "请说明无需整改的理由 | say why no rectification is needed"
 
 
 def test_a_payload_error_keeps_fastapis_shape_with_its_context_as_text() -> None:
     error = refused(OPENED, officer, A.REQUEST_EXTENSION, {"days": 0, "reason": "hearing"})
-    assert error["loc"] == ("body", "days")
-    assert error["type"] == "greater_than_equal"
-    assert error["ctx"] == {"ge": "1"}
-    assert set(error) == {"loc", "msg", "type", "ctx"}
+    assert error.loc == ("body", "days")
+    assert error.type == "greater_than_equal"
+    # Localised as FastAPI's own 422 would be, the limit in both texts.
+    assert (error.zh, error.en) == ("应不小于 1", "Input should be greater than or equal to 1")
 
 
 @pytest.mark.parametrize(
@@ -127,8 +121,9 @@ def test_a_guard_says_what_the_case_lacks(
     state: CaseState, action: Action, payload: dict[str, Any], why: str
 ) -> None:
     actor = officer if action is A.REQUEST_EXTENSION else city
-    with pytest.raises(TransitionError) as caught:
+    with pytest.raises(Refusal) as caught:
         decide(state, actor, action, payload)
+    assert caught.value.status == 409
     assert str(caught.value).startswith(f"{why}; allowed now: ")
 
 
@@ -158,4 +153,7 @@ def test_no_unit_the_opened_case_accuses_may_be_assigned_it() -> None:
     )
     assert opened.accused == (ACCUSED, "u-y")
     error = refused(opened, city, A.ASSIGN, {"unit": "u-y"})
-    assert error["msg"] == "案件不得交由被举报单位办理 | a case never goes to the unit it accuses"
+    assert (error.zh, error.en) == (
+        "案件不得交由被举报单位办理",
+        "a case never goes to the unit it accuses",
+    )

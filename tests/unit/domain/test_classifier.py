@@ -12,14 +12,8 @@ from typing import Any
 import pydantic
 import pytest
 
-from shared.classifier import (
-    Classification,
-    RulesError,
-    classify,
-    load_rules,
-    normalise,
-    parse_rules,
-)
+from services.cases.classifier.classify import Classification, classify
+from services.cases.classifier.rules import RulesError, load_rules, normalise, parse_rules
 from shared.taxonomy import load_taxonomy, parse_taxonomy
 
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "classifier_eval.py"

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.cases.routing.route import Routing, route
+from services.cases.routing.rules import RoutingRules, RoutingRulesError, check_rules, load_rules
 from shared.directory import Directory, load_directory, parse_directory
-from shared.routing import Routing, RoutingRules, RoutingRulesError, check_rules, load_rules, route
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,87 @@
+"""What the state machine works on: who acts, the state a case's history leaves, the numbers it
+checks, and what a decision produces. Pure data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.cases.domain.vocabulary import Data, Finding, Organ, Role, Status
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts. `supervises_handling_unit` is computed from the directory by the caller."""
+
+    unit: str
+    role: Role
+    sub: str = ""
+    supervises_handling_unit: bool = False
+
+
+SYSTEM_ACTOR = Actor(unit="system", role=Role.SYSTEM, sub="system")
+
+
+@dataclass(frozen=True)
+class Extension:
+    """The one extension a handling period may have (Art 34)."""
+
+    days: int
+    requested_by: str
+    requester_role: Role
+    decided: bool = False
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """A case as its history leaves it; `version` counts its published events."""
+
+    case_id: str = ""
+    status: Status = Status.RECEIVED
+    version: int = 0
+    county: str = ""
+    handling_unit: str = ""
+    accused_unit: str | None = None
+    accused_units: tuple[str, ...] = ()  # every accused unit (the text may name several)
+    problem: int | None = None
+    finding: Finding | None = None
+    rectifying_unit: str | None = None
+    rectification_due: str | None = None
+    transfer_to: Organ | None = None
+    status_before_transfer: Status | None = None
+    extension: Extension | None = None
+    exposure_proposed: bool = False
+    exposure_text: str | None = None  # proposed (internal) until approved, then public
+    exposed: bool = False
+    overdue: bool = False  # sticky: a missed deadline stays missed
+    escalations: int = 0
+    merged_reports: int = 0
+
+    @property
+    def accused(self) -> tuple[str, ...]:
+        """Every accused unit; a case opened before several were kept has only its one."""
+        if self.accused_units:
+            return self.accused_units
+        return (self.accused_unit,) if self.accused_unit else ()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The numbers the state machine checks; a deployment sets them from its deadline profile."""
+
+    extension_max_days: int = 30
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an action means: an event type, its publishable `data`, its `internal` texts."""
+
+    event_type: str
+    data: Data
+    internal: Data = field(default_factory=dict)
+    public: bool = True
+
+    @property
+    def history_data(self) -> Data:
+        """What the case's history stores and `apply` reads."""
+        return {**self.data, **self.internal}

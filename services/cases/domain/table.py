@@ -1,0 +1,49 @@
+"""The contract's transition table: what each status permits, and the guards that forbid an
+action its status permits (a finding needed, a request pending or already made)."""
+
+from __future__ import annotations
+
+from services.cases.domain.state import CaseState
+from services.cases.domain.vocabulary import Action, Finding, Status
+
+S, A = Status, Action
+ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
+EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
+VERIFY = (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION)
+# The contract's table: what each status permits (guards and roles are checked after this).
+ALLOWED: dict[Status, tuple[Action, ...]] = {
+    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME),
+    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME),
+    S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME),
+    S.CONCLUDED: (A.REQUIRE_RECTIFICATION, A.CLOSE, *ANYTIME, *EXPOSURE),
+    S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE),
+    S.RECTIFICATION_SUBMITTED: (*VERIFY, *ANYTIME, *EXPOSURE),
+    S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE),
+    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME),
+    # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
+    S.REJECTED: (A.REOPEN,),
+    S.CLOSED: (A.REOPEN, *EXPOSURE),
+}
+SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY})
+
+
+def guard_failure(state: CaseState, action: Action) -> str | None:
+    """Why the state forbids an action its status permits, or None."""
+    ext = state.extension
+    needs_finding = action in (A.REQUIRE_RECTIFICATION, A.PROPOSE_EXPOSURE)
+    if needs_finding and state.finding not in SUBSTANTIATED:
+        return f"{action} needs a substantiated or partly finding"
+    if action is A.PROPOSE_EXPOSURE and (state.exposed or state.exposure_proposed):
+        return "exposure was already proposed for this case"
+    if action is A.APPROVE_EXPOSURE and not state.exposure_proposed:
+        return "no exposure proposal is pending"
+    if action is A.REQUEST_EXTENSION and ext is not None:
+        return "an extension was already requested (once only)"
+    if action is A.DECIDE_EXTENSION and (ext is None or ext.decided):
+        return "no extension request is pending"
+    return None
+
+
+def possible_actions(state: CaseState) -> tuple[Action, ...]:
+    """Actions the status and the state's guards permit, whoever asks."""
+    return tuple(a for a in ALLOWED[state.status] if guard_failure(state, a) is None)

@@ -1,0 +1,74 @@
+"""The case workflow's vocabulary: statuses, actions, roles, findings, organs. Pure data.
+
+The contract is architecture.md's transition table and its "Who" paragraph; `table.py` says
+which status permits which action, `who.py` who may do it, `state.py` what a case is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+Data = dict[str, Any]
+# History entries outside the catalogue: never published, and they leave `version` alone.
+PRIVATE = frozenset({"case.noted", "case.identity_revealed", "case.review_refused"})
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    INVESTIGATING = "investigating"
+    CONCLUDED = "concluded"
+    RECTIFYING = "rectifying"
+    RECTIFICATION_SUBMITTED = "rectification_submitted"
+    RECTIFIED = "rectified"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    START_INVESTIGATION = "start-investigation"
+    CONCLUDE = "conclude"
+    REQUIRE_RECTIFICATION = "require-rectification"
+    SUBMIT_RECTIFICATION = "submit-rectification"
+    VERIFY_RECTIFICATION = "verify-rectification"
+    REJECT_RECTIFICATION = "reject-rectification"
+    TRANSFER = "transfer"
+    REQUEST_EXTENSION = "request-extension"
+    DECIDE_EXTENSION = "decide-extension"
+    PROPOSE_EXPOSURE = "propose-exposure"
+    APPROVE_EXPOSURE = "approve-exposure"
+    ESCALATE = "escalate"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    RECLASSIFY = "reclassify"
+    NOTE = "note"
+    OBJECT_TRANSFER = "object-transfer"
+    REVEAL_IDENTITY = "reveal-identity"  # permission only: it changes no state
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    OFFICER = "officer"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    CITY_OFFICE = "city_office"
+    INSPECTOR = "inspector"
+    AUDITOR = "auditor"
+    INTEGRATOR = "integrator"
+    SYSTEM = "system"  # event-driven transitions (a reporter's review request reopens a case)
+
+
+class Finding(StrEnum):
+    SUBSTANTIATED = "substantiated"
+    PARTLY = "partly"
+    UNSUBSTANTIATED = "unsubstantiated"
+
+
+class Organ(StrEnum):
+    DISCIPLINE_INSPECTION = "discipline_inspection"
+    PROCURATORATE = "procuratorate"

@@ -1,0 +1,1 @@
+"""Cases' HTTP routers, one module per area; `main.py` includes them."""

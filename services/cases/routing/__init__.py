@@ -1,0 +1,1 @@
+"""Where a case goes: the rules (`rules.yaml`), the units a report names, the decision."""

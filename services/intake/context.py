@@ -1,0 +1,81 @@
+"""Intake's dependency bag: what its use cases, routes and bus handlers work with, built once
+per `create_app` and reached by routes as `ctx: Ctx`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from services.intake.keys import Keys
+from services.intake.limits import RateLimiter, UploadQuota
+from services.intake.metrics import IntakeMetrics
+from services.intake.settings import IntakeSettings
+from services.intake.writer import ReportWriter
+from shared.db import Database
+from shared.directory import Directory, load_directory
+from shared.runtime import Runtime
+from shared.taxonomy import Taxonomy, load_taxonomy
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Limiters:
+    lookups: RateLimiter
+    public: RateLimiter
+    uploads: UploadQuota
+
+
+@dataclass(frozen=True)
+class Context:
+    """What intake's use cases work with; one per `create_app`."""
+
+    settings: IntakeSettings
+    db: Database
+    directory: Directory
+    taxonomy: Taxonomy
+    keys: Keys
+    writer: ReportWriter
+    metrics: IntakeMetrics
+    limiters: Limiters
+    counties: frozenset[str]
+    clock: Callable[[], datetime] = utcnow
+
+
+def build_context(
+    settings: IntakeSettings, runtime: Runtime, clock: Callable[[], datetime] = utcnow
+) -> Context:
+    directory = load_directory()
+    return Context(
+        settings=settings,
+        db=runtime.db,
+        directory=directory,
+        taxonomy=load_taxonomy(),
+        keys=Keys(settings),
+        writer=ReportWriter(runtime.db, settings.write_batch_max),
+        metrics=IntakeMetrics(runtime.registry),
+        limiters=Limiters(
+            lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
+            public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
+            uploads=UploadQuota(
+                settings.attachment_client_window,
+                settings.attachment_client_max_count,
+                settings.attachment_client_max_bytes,
+            ),
+        ),
+        counties=frozenset(code for code, _ in directory.counties()),
+        clock=clock,
+    )
+
+
+def get_context(request: Request) -> Context:
+    return cast(Context, request.app.state.context)
+
+
+Ctx = Annotated[Context, Depends(get_context)]

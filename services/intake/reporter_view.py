@@ -1,0 +1,48 @@
+"""What a reporter sees by their tracking code: the status, the dated public steps, and until
+when a review of the reply may be asked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.models import report_steps, reports
+
+
+def review_open(row: Any, now: datetime) -> bool:
+    """Whether the reporter may ask for a review now: within the window of the last reply,
+    which a request closes (so each reply allows one, whatever the services' clocks say)."""
+    return row.replied_at is not None and row.review_until is not None and now <= row.review_until
+
+
+async def view(
+    session: AsyncSession, tracking_hash: str, english: bool, now: datetime
+) -> dict[str, Any] | None:
+    """The reporter's view by the keyed hash of their tracking code."""
+    row = (
+        await session.execute(select(reports).where(reports.c.tracking_hash == tracking_hash))
+    ).first()
+    if row is None:
+        return None
+    steps = (
+        await session.execute(
+            select(report_steps)
+            .where(report_steps.c.report_id == row.id)
+            .order_by(report_steps.c.at, report_steps.c.id)
+        )
+    ).all()
+    return {
+        "status": row.status,
+        "steps": [
+            {
+                "at": step.at.isoformat(),
+                "status": step.status,
+                "text": step.text_en if english else step.text_zh,
+            }
+            for step in steps
+        ],
+        "review_until": row.review_until.isoformat() if review_open(row, now) else None,
+    }

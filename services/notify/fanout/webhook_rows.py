@@ -1,0 +1,45 @@
+"""Integrators' rows for case events: subscribed to the event's type and county (case.* only,
+ever), and only in the county their unit may take, whatever the stored subscription says."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.notify.context import Context
+from services.notify.fanout.rows import Event, delivery_row
+from services.notify.fences import may_receive
+from services.notify.models import webhooks
+
+
+async def webhook_rows(
+    session: AsyncSession, ctx: Context, events: list[Event], now: datetime
+) -> list[dict[str, Any]]:
+    wanted = [(e, p) for e, p in events if e.type.startswith("case.")]
+    if not wanted:
+        return []
+    found = await session.execute(
+        select(webhooks.c.id, webhooks.c.unit, webhooks.c.event_types, webhooks.c.counties).where(
+            webhooks.c.deleted_at.is_(None), webhooks.c.suspended_at.is_(None)
+        )
+    )
+    subs = found.all()
+    return [
+        delivery_row(
+            envelope,
+            payload,
+            now,
+            recipient_kind="integrator",
+            recipient=sub.id,
+            channel="webhook",
+            audience="integrator",
+        )
+        for envelope, payload in wanted
+        for sub in subs
+        if envelope.type in sub.event_types
+        and (not sub.counties or envelope.county in sub.counties)
+        and may_receive(ctx.directory, sub.unit, envelope.county)
+    ]

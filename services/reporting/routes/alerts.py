@@ -1,0 +1,86 @@
+"""Accountability alerts over HTTP: the list in the caller's view, and the decisions taken."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from services.reporting.access import DECIDERS, READERS, counties_in_view, units_in_view
+from services.reporting.alerts.decisions import DecisionBody, record_decision
+from services.reporting.alerts.listing import list_alerts, visible
+from services.reporting.context import Context, Ctx
+from services.reporting.models import alert_decisions, alerts
+from services.reporting.params import Cursor, Limit, next_cursor, offset_of
+from shared.auth import Caller, Principal, require_role
+from shared.errors import Refusal
+
+router = APIRouter(prefix="/api/v1", tags=["reporting"])
+
+
+@router.get("/alerts")
+async def get_alerts(
+    ctx: Ctx,
+    caller: Caller,
+    scope: Literal["unit", "county", "department"] | None = None,
+    decided: bool | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Accountability alerts (newest first) with the decisions taken on them."""
+    require_role(caller, *READERS)
+    offset = offset_of(cursor)
+    directory = ctx.directory
+    query = visible(
+        select(alerts), units_in_view(caller, directory), counties_in_view(caller, directory)
+    )
+    if scope is not None:
+        query = query.where(alerts.c.scope == scope)
+    if decided is not None:
+        query = query.where(_decided_clause(decided))
+    async with ctx.db.sessions() as session:
+        items, total = await list_alerts(session, query, limit, offset)
+    return {"items": items, "total": total, "next": next_cursor(offset, len(items), total)}
+
+
+def _not_found() -> Refusal:
+    return Refusal.not_found("alert not found", "alert not found")  # English only, as today
+
+
+def _decided_clause(decided: bool) -> Any:
+    has = select(alert_decisions.c.id).where(alert_decisions.c.alert_id == alerts.c.alert_id)
+    return has.exists() if decided else ~has.exists()
+
+
+def _visible_alert(ctx: Context, caller: Principal, alert_id: str) -> Any:
+    return visible(
+        select(alerts).where(alerts.c.alert_id == alert_id),
+        units_in_view(caller, ctx.directory),
+        counties_in_view(caller, ctx.directory),
+    )
+
+
+async def _may_decide(ctx: Ctx, caller: Caller, alert_id: str) -> None:
+    """Scope (404) then role (403), before the body is read: a caller who may not decide
+    learns nothing from the validation of what they sent."""
+    async with ctx.db.sessions() as session:
+        if (await session.execute(_visible_alert(ctx, caller, alert_id))).first() is None:
+            raise _not_found()
+    require_role(caller, *DECIDERS)
+
+
+@router.post("/alerts/{alert_id}/decision", dependencies=[Depends(_may_decide)])
+async def decide_alert(
+    ctx: Ctx, caller: Caller, alert_id: str, body: DecisionBody
+) -> dict[str, Any]:
+    """Record the accountability decision taken (约谈, 通报, 挂牌督办, 责令限期整改, 问责 …)
+    against the unit or named officials; it stays on record."""
+    query = _visible_alert(ctx, caller, alert_id)
+    async with ctx.db.sessions() as session, session.begin():
+        # Locked: concurrent decisions on one alert take their sequence numbers in turn.
+        row = (await session.execute(query.with_for_update())).mappings().first()
+        if row is None:
+            raise _not_found()
+        decision = await record_decision(session, dict(row), body, caller, ctx.clock())
+    return {"id": alert_id, **decision}
