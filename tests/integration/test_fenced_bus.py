@@ -190,7 +190,7 @@ async def test_each_service_does_its_own_bus_work_under_its_own_user(
                 await msg.ack()
     assert await apikeys.ApiKeyVerifier(lambda: js, "s" * 40).verify(key) is not None
     await dlq.record_error(js, "cases-reports", 1, "boom")
-    assert "boom" in await dlq._recorded_error(js, "cases-reports", 1)
+    assert "boom" in await dlq.recorded_error(js, "cases-reports", 1)
     advisory = json.dumps({"stream": "CASES", "consumer": "notify-cases", "stream_seq": 1})
     await dlq.move_advised(js, advisory.encode())  # get_msg + the DLQ publish
     letters = await dlq.list_dead_letters(admin)

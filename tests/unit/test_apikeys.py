@@ -122,7 +122,7 @@ async def test_an_expired_key_is_refused() -> None:
     key_id, key = "abcdef012345", "zf_abcdef012345_" + "k" * 43
     record = {
         "id": key_id,
-        "hash": apikeys._hash(key),
+        "hash": apikeys.hash_key(key),
         "unit": "371402-fpb",
         "role": "clerk",
         "revoked": False,

@@ -6,7 +6,6 @@ from `ZUOFENG_<SERVICE>_*`. Nothing here connects: `create_app(settings)` does.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
@@ -14,9 +13,10 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from shared.settings import production
+from shared.settings.local import bundled_nats_url, local_secret
+
 DEFAULT_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
-MIN_JWT_SECRET_BYTES = 32  # HS256 keys shorter than the hash are guessable offline (RFC 7518 3.2)
-PRODUCTION_MAX_TTL = timedelta(hours=24)
 
 
 def _common(name: str) -> AliasChoices:
@@ -97,26 +97,7 @@ class BaseServiceSettings(BaseSettings):
         """Why this configuration is unsafe to serve in production, one message per setting,
         each naming its variable. Subclasses (and other blocks of settings) add theirs with
         `super().production_problems() + [...]`; the settings refuse to load while any remain."""
-        problems = []
-        if self.jwt_secret is None and self.jwt_jwks_url is None:
-            problems.append("ZUOFENG_JWT_SECRET or ZUOFENG_JWT_JWKS_URL is required in production")
-        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
-            problems.append(
-                f"ZUOFENG_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes in production"
-            )
-        if self.jwt_jwks_url and self.jwt_secret is not None and not self.jwt_allow_hs256:
-            problems.append(
-                "ZUOFENG_JWT_SECRET is set with ZUOFENG_JWT_JWKS_URL: HS256 tokens are refused "
-                "in production unless ZUOFENG_JWT_ALLOW_HS256=true; unset one of them"
-            )
-        if self.jwt_allow_hs256 and self.jwt_secret is None:
-            problems.append("ZUOFENG_JWT_ALLOW_HS256=true needs ZUOFENG_JWT_SECRET in production")
-        for name in ("audience", "issuer"):
-            if not getattr(self, f"jwt_{name}"):
-                problems.append(f"ZUOFENG_JWT_{name.upper()} is required in production")
-        if not timedelta(0) < self.jwt_max_ttl <= PRODUCTION_MAX_TTL:
-            problems.append("ZUOFENG_JWT_MAX_TTL must be between 1s and 24h in production")
-        return problems + self._apikey_problems()
+        return production.problems(self)
 
     @property
     def accepts_hs256(self) -> bool:
@@ -145,12 +126,6 @@ class BaseServiceSettings(BaseSettings):
     apikey_secret: str | None = Field(None, validation_alias=_common("apikey_secret"))
     apikey_cache_size: int = Field(10_000, ge=1, validation_alias=_common("apikey_cache_size"))
 
-    def _apikey_problems(self) -> list[str]:
-        """Part of `production_problems()`."""
-        if len((self.apikey_secret or "").encode()) < 32:
-            return ["ZUOFENG_APIKEY_SECRET is required in production (at least 32 bytes)"]
-        return []
-
     def resolved_apikey_secret(self) -> str:
         """The configured signing key of API-key records, else the local one under var/."""
         return self.apikey_secret or local_secret(self.var_dir, "apikey.secret")
@@ -160,15 +135,7 @@ class BaseServiceSettings(BaseSettings):
 
         Never falls back to 4222: a system NATS may listen there and is not ours.
         """
-        if self.nats_url:
-            return self.nats_url
-        url_file = self.var_dir / "nats.url"
-        if url_file.exists():
-            return url_file.read_text().strip()
-        raise RuntimeError(
-            f"ZUOFENG_NATS_URL is unset and {url_file} does not exist: start the bundled "
-            "server with `make run` or point ZUOFENG_NATS_URL at a NATS server"
-        )
+        return self.nats_url or bundled_nats_url(self.var_dir)
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret, else the local one under var/ (created on first use).
@@ -178,17 +145,6 @@ class BaseServiceSettings(BaseSettings):
         if self.environment == "production":
             return ""
         return local_secret(self.var_dir, "jwt.secret")
-
-
-def local_secret(var_dir: Path, name: str) -> str:
-    """Read or create a random secret file readable only by its owner."""
-    path = var_dir / name
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)
-        if not path.read_text():
-            path.write_text(secrets.token_urlsafe(48))
-    return path.read_text().strip()
 
 
 def service_settings(name: str, port: int) -> type[BaseServiceSettings]:

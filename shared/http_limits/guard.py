@@ -1,14 +1,5 @@
-"""Before a request body is read: the caller's credential, then the body's size.
-
-FastAPI reads and parses a body before it runs a route's dependencies, so without this a
-30 MB body was read in full before the 401 of a route that needs a token. This middleware
-checks when the body is first pulled: for a route that depends on the caller
-(`shared.auth.optional_principal`, which `Caller` builds on), a request without
-`Authorization`/`X-API-Key` is 401 and a credential that is present is checked (a JWT check
-is microseconds; API keys are cached) before a byte is read. The principal found is kept for
-the route's dependency, which then does not check again. Bodies over the service's limit are
-413, by Content-Length or while streaming (nothing past the limit is pulled).
-"""
+"""The request guard: the caller's credential, then the body's size, checked when the body is
+first pulled (see the package's docstring for why)."""
 
 from __future__ import annotations
 
@@ -24,13 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import auth
+from shared.http_limits.answers import Refused, header, no_receive, too_large, unauthorized
 
 NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class Refused(HTTPException):
-    """Raised from `receive` before any body is handed out; an HTTPException so FastAPI's body
-    parsing lets it through and the app's handler answers (401 or 413, not "malformed")."""
 
 
 class RequestGuard:
@@ -59,11 +46,11 @@ class RequestGuard:
                 await self._check_caller(scope)
                 declared = header(scope, b"content-length")
                 if limit is not None and declared.isdigit() and int(declared) > limit:
-                    raise _too_large(scope, limit)
+                    raise too_large(scope, limit)
             message = await receive()
             seen += len(message.get("body", b""))
             if limit is not None and seen > limit:
-                raise _too_large(scope, limit)  # nothing more is pulled
+                raise too_large(scope, limit)  # nothing more is pulled
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -77,7 +64,7 @@ class RequestGuard:
             if started:
                 raise
             response = JSONResponse({"detail": exc.detail}, exc.status_code, exc.headers)
-            await response(scope, _no_receive, send)
+            await response(scope, no_receive, send)
 
     async def _check_caller(self, scope: Scope) -> None:
         reads, requires = self._route_needs(scope.get("route"))
@@ -85,14 +72,14 @@ class RequestGuard:
             return
         if not (header(scope, b"authorization") or header(scope, b"x-api-key")):
             if requires:
-                raise _unauthorized(scope)
+                raise unauthorized(scope)
             return
         try:
             principal = await auth.optional_principal(Request(scope))
         except HTTPException as exc:
             if exc.status_code != 401:
                 raise
-            raise _unauthorized(scope) from None
+            raise unauthorized(scope) from None
         scope.setdefault("state", {})[auth.CHECKED_PRINCIPAL] = principal
 
     def _route_needs(self, route: object) -> tuple[bool, bool]:
@@ -120,37 +107,3 @@ def fixed_limit(limit: int) -> Callable[[str], int]:
 
 def _depends_on(dependant: Dependant, wanted: Callable[..., Any]) -> bool:
     return any(dep.call is wanted or _depends_on(dep, wanted) for dep in dependant.dependencies)
-
-
-def header(scope: Scope, wanted: bytes) -> str:
-    """A request header from the ASGI scope (\"\" when absent)."""
-    for name, value in scope.get("headers", []):
-        if name == wanted:
-            return str(value.decode("latin-1"))
-    return ""
-
-
-def wants_english(scope: Scope) -> bool:
-    """Texts for users are zh-CN unless the caller asks for English."""
-    return header(scope, b"accept-language").lower().startswith("en")
-
-
-def too_large_text(limit: int, english: bool) -> str:
-    return f"request body exceeds {limit} bytes" if english else f"请求体超过 {limit} 字节"
-
-
-def _too_large(scope: Scope, limit: int) -> Refused:
-    return Refused(413, too_large_text(limit, wants_english(scope)))
-
-
-def _unauthorized(scope: Scope) -> Refused:
-    text = (
-        "a valid bearer token or API key is required"
-        if wants_english(scope)
-        else "需要有效的凭据（Bearer 令牌或 API 密钥）"
-    )
-    return Refused(401, text, headers={"WWW-Authenticate": "Bearer"})
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}

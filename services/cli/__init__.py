@@ -1,0 +1,45 @@
+"""The `zuofeng` command: the one composition root allowed to import every service.
+
+One module per command group; this module puts them together in the order `zuofeng --help`
+lists them, then adds each service's own sub-commands (`services/<name>/cli.py`)."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from services.catalog import PORTS
+from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token
+from services.cli import docs as docs_command
+
+app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
+app.command()(serve.run)
+app.command()(serve.serve)
+app.command("migrate")(migrate.migrate_cmd)
+app.command()(token.token)
+app.command()(docs_command.docs)
+app.add_typer(bus.app, name="bus")
+app.add_typer(dlq.app, name="dlq")
+app.add_typer(audit.app, name="audit")
+app.add_typer(apikey.app, name="apikey")
+app.add_typer(keys.app, name="keys")
+
+
+def _add_service_commands() -> None:
+    """Each service may bring sub-commands (`services/<name>/cli.py` with a typer `app`)."""
+    for service in PORTS:
+        try:
+            module = importlib.import_module(f"services.{service}.cli")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"services.{service}.cli":
+                raise
+            continue
+        app.add_typer(module.app, name=service, help=module.__doc__)
+
+
+_add_service_commands()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,63 @@
+"""Getting onto the bus: streams and consumers created, connections opened, what a service
+publishes declared for its AsyncAPI."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from shared import apikeys, dlq
+from shared.events import EventData, envelope_model
+from shared.natsauth import connect_options
+from shared.streams import CONSUMERS, STREAMS, consumer_config, stream_config
+from shared.subjects import PREFIX
+
+
+async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -> list[str]:
+    """Create or update every stream and consumer; safe to run again (updates drift)."""
+    done: list[str] = []
+    for definition in STREAMS:
+        config = stream_config(definition)
+        try:
+            await js.stream_info(definition.name)
+            await js.update_stream(config)
+            done.append(f"stream {definition.name} updated")
+        except NotFoundError:
+            await js.add_stream(config)
+            done.append(f"stream {definition.name} created")
+    for cdef in CONSUMERS:
+        await js.add_consumer(
+            cdef.stream, consumer_config(cdef, max_deliver=max_deliver, ack_wait=ack_wait)
+        )
+        done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
+    await dlq.ensure_error_bucket(js)
+    await apikeys.ensure_bucket(js)  # services only read it (shared.natsauth)
+    return done
+
+
+async def connect(url: str, name: str) -> Client:
+    """A plain nats-py connection (CLI, relays, tests) that never falls back to another server,
+    with the user's private inbox on a fenced bus (shared.natsauth)."""
+    import nats
+
+    return await nats.connect(
+        url, name=name, allow_reconnect=True, max_reconnect_attempts=-1, **connect_options(url)
+    )
+
+
+def js_of(broker: NatsBroker) -> JetStreamContext:
+    """The JetStream context of a started broker's connection."""
+    return broker.connection.jetstream()
+
+
+def document_publishers(broker: NatsBroker, models: list[type[EventData]]) -> None:
+    """Declare what a service publishes, for its AsyncAPI; the outbox relay does the publishing."""
+    for model in models:
+        broker.publisher(
+            f"{PREFIX}.{{county}}.{model.type}",
+            schema=envelope_model(model),
+            title=model.type,
+            description=model.__doc__,
+        )

@@ -1,0 +1,71 @@
+"""A service's database: an async engine (SQLite locally, PostgreSQL in production), its
+sessions, and the signal that wakes the outbox relay on commit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+
+class Database:
+    """An engine, its sessions, and the signal that wakes the outbox relay on commit."""
+
+    def __init__(self, url: str, **engine_args: Any) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url, **engine_args)
+        self.outbox_signal = asyncio.Event()
+        sync_class = type("ServiceSession", (Session,), {})
+        event.listen(sync_class, "after_commit", self._after_commit)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=sync_class
+        )
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("outbox_dirty", False):
+            self.outbox_signal.set()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - readiness answers, it does not raise
+            return False
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def create_engine(url: str, **engine_args: Any) -> AsyncEngine:
+    """An async engine; SQLite gets WAL and a busy timeout so readers and the relay coexist.
+    Errors never show the statement's parameters (names, report text): they reach logs."""
+    engine_args.setdefault("hide_parameters", True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **engine_args)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    engine_args.setdefault("pool_pre_ping", True)
+    engine_args.setdefault("pool_size", 10)
+    return create_async_engine(url, **engine_args)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
