@@ -7,7 +7,7 @@ import base64
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from services.cases import views
@@ -17,6 +17,7 @@ from services.cases.models import cases
 from services.cases.scope import CASE_READERS, HANDLERS, case_filter
 from shared.auth import Caller, Principal, require_role
 from shared.deadlines import TZ, end_of_day
+from shared.errors import Refusal
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -65,7 +66,8 @@ def _after(cursor: str) -> ColumnElement[bool]:
         at_text, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
         at = datetime.fromisoformat(at_text)
     except ValueError:
-        raise HTTPException(422, [{"loc": ["query", "cursor"], "msg": "bad cursor"}]) from None
+        # The same text in both languages until the contract unifies it (issue #19).
+        raise Refusal.invalid(("query", "cursor"), "bad cursor", "bad cursor") from None
     return or_(cases.c.received_at < at, and_(cases.c.received_at == at, cases.c.id < case_id))
 
 
