@@ -67,7 +67,8 @@ def build_context(
     return Context(settings, db, directory, profiles, keys, now=now, audit_key=audit_key)
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request.
     return cast(Context, request.app.state.context)
 
 

@@ -74,7 +74,8 @@ def build_context(
     )
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request.
     return cast(Context, request.app.state.context)
 
 

@@ -56,7 +56,8 @@ class Context:
         return self.contacts.for_unit(unit).language or self.settings.language
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request.
     return cast(Context, request.app.state.context)
 
 

@@ -57,7 +57,8 @@ class Context:
         return Names(self.directory, self.taxonomy, english)
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a hop per request.
     return cast(Context, request.app.state.context)
 
 

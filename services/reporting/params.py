@@ -44,9 +44,10 @@ def resolve_range(
     return Range(*date_range(chosen, first, last))
 
 
-def date_range_of(
+async def date_range_of(
     ctx: Ctx, date_from: DateFrom = None, date_to: DateTo = None, phase: PhaseId = None
 ) -> Range:
+    # async like every dependency: FastAPI runs a plain `def` one in its thread pool.
     return resolve_range(ctx.phases, phase, date_from, date_to)
 
 
@@ -57,7 +58,7 @@ class StatsParams:
     range: Range
 
 
-def stats_params(
+async def stats_params(
     ctx: Ctx,
     group_by: GroupBy = "county",
     period: Period = "day",
@@ -65,7 +66,7 @@ def stats_params(
     date_to: DateTo = None,
     phase: PhaseId = None,
 ) -> StatsParams:
-    return StatsParams(group_by, period, date_range_of(ctx, date_from, date_to, phase))
+    return StatsParams(group_by, period, resolve_range(ctx.phases, phase, date_from, date_to))
 
 
 def offset_of(cursor: str | None) -> int:

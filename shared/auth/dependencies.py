@@ -80,7 +80,8 @@ async def optional_principal(request: Request) -> Principal | None:
         raise _unauthorized(request, f"令牌无效：{exc}", f"invalid token: {exc}") from exc
 
 
-def required_principal(
+# async, as every dependency here: FastAPI runs a plain `def` one in its thread pool.
+async def required_principal(
     request: Request, caller: Annotated[Principal | None, Depends(optional_principal)]
 ) -> Principal:
     if caller is None:

@@ -22,7 +22,7 @@ from shared.auth import Caller, Principal, require_role
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
 
-def _integrator(caller: Caller) -> Principal:
+async def _integrator(caller: Caller) -> Principal:
     # A dependency, so a wrong role answers 403 before the body is even validated.
     require_role(caller, "integrator")
     return caller
