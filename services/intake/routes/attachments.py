@@ -35,7 +35,7 @@ async def upload_attachment(
     size = _size(file)
     if size > most:
         raise file_too_large(most)
-    await _make_room(ctx, request, caller, size)
+    await make_room(ctx, request, caller, size)
     attachment_id, sha = await save(
         ctx.db,
         ctx.settings.resolved_attachments_dir,
@@ -55,7 +55,7 @@ def _size(file: UploadFile) -> int:
     return size
 
 
-async def _make_room(ctx: Context, request: Request, caller: Principal | None, size: int) -> None:
+async def make_room(ctx: Context, request: Request, caller: Principal | None, size: int) -> None:
     """503 while the attachment store is full (the sweep frees unused uploads), then 429 when
     this client has used its upload quota for the window."""
     english = wants_english(request)
