@@ -3,21 +3,19 @@ own checks before anything is stored, then stored as `POST /api/v1/attachments` 
 
 from __future__ import annotations
 
-import os
-
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
 from services.intake.attachments.checks import check_upload, file_too_large
 from services.intake.attachments.uploads import save
 from services.intake.context import Context
-from services.intake.routes.attachments import make_room
+from services.intake.routes.attachments import make_room, upload_size
 from shared.errors import Refusal
 
 
 def chosen(files: list[UploadFile]) -> list[UploadFile]:
     """The files actually picked (a form without a file sends one empty part)."""
-    return [f for f in files if f.filename or _size(f)]
+    return [f for f in files if f.filename or upload_size(f)]
 
 
 def file_errors(ctx: Context, files: list[UploadFile], english: bool) -> list[str]:
@@ -36,7 +34,7 @@ def file_errors(ctx: Context, files: list[UploadFile], english: bool) -> list[st
 
 
 def _check(upload: UploadFile, most: int, allowed: tuple[str, ...]) -> None:
-    if _size(upload) > most:
+    if upload_size(upload) > most:
         raise file_too_large(most)
     kind = (upload.content_type or "").split(";", 1)[0].strip().lower()
     head = upload.file.read(64)
@@ -48,7 +46,7 @@ async def store(ctx: Context, request: Request, files: list[UploadFile]) -> list
     """Store the checked files; their attachment ids (the client's upload quota applies)."""
     ids = []
     for upload in files:
-        await make_room(ctx, request, None, _size(upload))
+        await make_room(ctx, request, None, upload_size(upload))
         attachment_id, _ = await save(
             ctx.db,
             ctx.settings.resolved_attachments_dir,
@@ -59,11 +57,3 @@ async def store(ctx: Context, request: Request, files: list[UploadFile]) -> list
         )
         ids.append(attachment_id)
     return ids
-
-
-def _size(upload: UploadFile) -> int:
-    if upload.size is not None:
-        return upload.size
-    size = upload.file.seek(0, os.SEEK_END)
-    upload.file.seek(0)
-    return size

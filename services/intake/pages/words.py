@@ -81,7 +81,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Write down, screenshot or print this code. It is the only key to your report: it is not "
         "stored in clear and cannot be recovered.",
     ),
-    "copy": ("复制查询码", "Copy code"),
+    "copy_code": ("复制查询码", "Copy code"),
     "copied": ("已复制", "Copied"),
     "print": ("打印或保存回执", "Print or save receipt"),
     "received_at": ("提交时间", "Received at"),
