@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from services.intake.keys import Keys
 from services.intake.limits.buckets import RateLimiter, UploadQuota
 from services.intake.metrics import IntakeMetrics
+from services.intake.pages.pow import Challenges
 from services.intake.settings import IntakeSettings
 from services.intake.writer.batches import ReportWriter
 from shared.db import Database
@@ -29,6 +30,7 @@ def utcnow() -> datetime:
 class Limiters:
     lookups: RateLimiter
     public: RateLimiter
+    unsolved: RateLimiter  # page reports without a solved challenge
     uploads: UploadQuota
 
 
@@ -45,6 +47,7 @@ class Context:
     metrics: IntakeMetrics
     limiters: Limiters
     counties: frozenset[str]
+    challenges: Challenges  # the report page's proof of work
     clock: Callable[[], datetime] = utcnow
 
 
@@ -52,17 +55,19 @@ def build_context(
     settings: IntakeSettings, runtime: Runtime, clock: Callable[[], datetime] = utcnow
 ) -> Context:
     directory = load_directory()
+    keys = Keys(settings)
     return Context(
         settings=settings,
         db=runtime.db,
         directory=directory,
         taxonomy=load_taxonomy(),
-        keys=Keys(settings),
+        keys=keys,
         writer=ReportWriter(runtime.db, settings.write_batch_max),
         metrics=IntakeMetrics(runtime.registry),
         limiters=Limiters(
             lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
             public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
+            unsolved=RateLimiter(settings.page_unsolved_rate, settings.page_unsolved_burst),
             uploads=UploadQuota(
                 settings.attachment_client_window,
                 settings.attachment_client_max_count,
@@ -70,6 +75,7 @@ def build_context(
             ),
         ),
         counties=frozenset(code for code, _ in directory.counties()),
+        challenges=Challenges(keys, settings.page_pow_max_number),
         clock=clock,
     )
 

@@ -35,6 +35,11 @@ class Keys:
         return self.settings.secret("index")
 
     @cached_property
+    def challenges(self) -> str:
+        """Signs the pages' proof-of-work challenges; derived, so replicas agree on it."""
+        return hmac.new(self.tracking.encode(), b"pow-challenges", hashlib.sha256).hexdigest()
+
+    @cached_property
     def holders(self) -> dict[str, X25519PublicKey]:
         keys_dir = self.settings.resolved_keys_dir
         # Production mounts the holders' public keys only: intake must never mint a pair.

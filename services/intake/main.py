@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -17,8 +18,18 @@ from services.intake.context import Context, build_context, utcnow
 from services.intake.limits.body import BodyLimit, body_limits
 from services.intake.limits.clients import proxy_hosts
 from services.intake.open311.answers import open311_errors
+from services.intake.pages.rendering import HERE
 from services.intake.requestreply.subscription import subscribe_submit
-from services.intake.routes import attachments, forms, imports, open311, reports
+from services.intake.routes import (
+    attachments,
+    forms,
+    imports,
+    open311,
+    pages_exposures,
+    pages_report,
+    pages_track,
+    reports,
+)
 from services.intake.routes.refusals import http_refusals
 from services.intake.settings import IntakeSettings
 from shared import http_errors, http_limits
@@ -74,8 +85,13 @@ def create_app(
         attachments.router,
         imports.router,
         open311.router,
+        pages_report.router,
+        pages_track.router,
+        pages_exposures.router,
     ):
         app.include_router(router)
+    # The pages' script and style, served by intake itself (the pages' CSP allows only 'self').
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
 

@@ -26,6 +26,14 @@ WINDOW_CLOSED = (
 )
 
 
+def check_reason(ctx: Context, reason: str) -> None:
+    """A reason within the length settings allow (the schema asks for one)."""
+    most = ctx.settings.review_reason_max
+    if len(reason) > most:
+        zh, en = f"理由不能超过 {most} 字", f"reason: at most {most} characters"
+        raise Refusal.invalid(("body", "reason"), zh, en)
+
+
 async def request_review(ctx: Context, tracking_hash: str, reason: str) -> datetime:
     """Record the request and its event in one transaction; returns when it was made."""
     now = ctx.clock()

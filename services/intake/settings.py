@@ -55,6 +55,13 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     lookup_burst: int = 20
     public_submit_rate: float = 0.2
     public_submit_burst: int = 20
+    # The public pages (routes/pages_*.py): a report sent without the browser's proof of work
+    # (no JavaScript) is held to this stricter per-client rate; the work asked (a number up to
+    # this, found by SHA-256 trials) and how many files one form may carry.
+    page_unsolved_rate: float = 0.005
+    page_unsolved_burst: int = 3
+    page_pow_max_number: int = 50_000
+    page_files_max: int = 3
     # Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the
     # client; from any other peer the header is ignored. Empty: every peer is the client.
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 20
@@ -26,9 +27,17 @@ def tracking_code(secret: str, report_id: str) -> str:
     return "-".join("".join(symbols[i : i + GROUP]) for i in range(0, LENGTH, GROUP))
 
 
+# Read aloud or typed on a phone: full-width forms (NFKC), any case, spaces and dashes of any
+# kind; U is not in the alphabet, so a U is the V it resembles.
+SEPARATORS = frozenset("-_.·・—–‐ ")
+LOOK_ALIKES = str.maketrans({"U": "V"})
+
+
 def normalise(code: str) -> str | None:
-    """Upper-case, drop separators and spaces; None when it cannot be a code."""
-    cleaned = "".join(ch for ch in code.upper() if ch not in "- ")
+    """Upper-case, drop separators and spaces, read look-alikes; None when it cannot be a
+    code."""
+    wide = unicodedata.normalize("NFKC", code).upper().translate(LOOK_ALIKES)
+    cleaned = "".join(ch for ch in wide if ch not in SEPARATORS and not ch.isspace())
     if len(cleaned) != LENGTH or any(ch not in ALPHABET for ch in cleaned):
         return None
     return cleaned

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
+from starlette.datastructures import UploadFile as StarletteUpload  # what forms hold
 
 from services.intake.attachments.checks import file_too_large
 from services.intake.attachments.store import stored_bytes
@@ -32,10 +33,10 @@ async def upload_attachment(
     if caller is None:
         limit(ctx, request, ctx.limiters.public)
     most = ctx.settings.attachment_max_bytes
-    size = _size(file)
+    size = upload_size(file)
     if size > most:
         raise file_too_large(most)
-    await _make_room(ctx, request, caller, size)
+    await make_room(ctx, request, caller, size)
     attachment_id, sha = await save(
         ctx.db,
         ctx.settings.resolved_attachments_dir,
@@ -47,7 +48,8 @@ async def upload_attachment(
     return AttachmentAccepted(attachment_id=attachment_id, sha256=sha)
 
 
-def _size(file: UploadFile) -> int:
+def upload_size(file: StarletteUpload) -> int:
+    """The upload's size (read from its spooled file when the part did not say)."""
     if file.size is not None:
         return file.size
     size = file.file.seek(0, os.SEEK_END)
@@ -55,7 +57,7 @@ def _size(file: UploadFile) -> int:
     return size
 
 
-async def _make_room(ctx: Context, request: Request, caller: Principal | None, size: int) -> None:
+async def make_room(ctx: Context, request: Request, caller: Principal | None, size: int) -> None:
     """503 while the attachment store is full (the sweep frees unused uploads), then 429 when
     this client has used its upload quota for the window."""
     english = wants_english(request)

@@ -48,7 +48,7 @@ async def submit_report(
     return JSONResponse(accepted.model_dump(), status_code=202)
 
 
-def _tracking_hash(ctx: Context, request: Request, tracking_code: str) -> str:
+def tracking_hash(ctx: Context, request: Request, tracking_code: str) -> str:
     limit(ctx, request, ctx.limiters.lookups)
     key = lookup_hash(ctx.keys.tracking, tracking_code)
     if key is None:
@@ -60,7 +60,7 @@ def _tracking_hash(ctx: Context, request: Request, tracking_code: str) -> str:
 async def follow_report(tracking_code: str, request: Request, ctx: Ctx) -> ReportView:
     """The reporter's view: status and dated public steps; `review_until` while a review of
     the reply may be asked."""
-    key = _tracking_hash(ctx, request, tracking_code)
+    key = tracking_hash(ctx, request, tracking_code)
     async with ctx.db.sessions() as session:
         found = await reporter_view.view(session, key, wants_english(request), ctx.clock())
     if found is None:
@@ -77,10 +77,7 @@ async def ask_review(
     tracking_code: str, body: ReviewIn, request: Request, ctx: Ctx
 ) -> ReviewAccepted | JSONResponse:
     """Ask for a review (复查) of the reply, once, within the window the reply opened."""
-    key = _tracking_hash(ctx, request, tracking_code)
-    if len(body.reason) > ctx.settings.review_reason_max:
-        most = ctx.settings.review_reason_max
-        zh, en = f"理由不能超过 {most} 字", f"reason: at most {most} characters"
-        raise Refusal.invalid(("body", "reason"), zh, en)
+    key = tracking_hash(ctx, request, tracking_code)
+    review.check_reason(ctx, body.reason)
     at = await review.request_review(ctx, key, body.reason)
     return ReviewAccepted(status="review_requested", requested_at=at)

@@ -1,0 +1,88 @@
+"""The tracking page (`/track`): the code goes in a form's body, never in a URL, so no access
+log holds it; the lookup and the review request are the API's own, rate-limited as it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from services.intake import reporter_view, review
+from services.intake.context import Context, Ctx
+from services.intake.pages.form import collect
+from services.intake.pages.rendering import is_english, render
+from services.intake.routes.reports import NOT_FOUND, tracking_hash
+from services.intake.schemas.report import ReviewIn
+from shared.errors import Refusal
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/track", response_class=HTMLResponse)
+async def track_page(request: Request) -> HTMLResponse:
+    return render(request, "track.html", {"v": {}, "errors": {}}, is_english(request))
+
+
+@router.post("/track", response_class=HTMLResponse)
+async def look_up(request: Request, ctx: Ctx) -> HTMLResponse:
+    values = await _fields(request)
+    return await _answer(request, ctx, values, {})
+
+
+@router.post("/track/review", response_class=HTMLResponse)
+async def ask_review(request: Request, ctx: Ctx) -> HTMLResponse:
+    values = await _fields(request)
+    english = is_english(request, values)
+    errors: dict[str, list[str]] = {}
+    try:
+        key = tracking_hash(ctx, request, values.get("code", ""))
+        reason = ReviewIn.model_validate({"reason": values.get("reason", "")}).reason
+        review.check_reason(ctx, reason)
+        await review.request_review(ctx, key, reason)
+        values["sent"] = "1"
+    except Refusal as refusal:
+        errors = collect(((p.loc or ("reason",)), p.text(english)) for p in refusal.problems)
+    except ValueError:  # pydantic's: the reason is empty or not text
+        errors = {"reason": ["请填写复查理由" if not english else "please give a reason"]}
+    except HTTPException as exc:
+        errors = {"reason": [str(exc.detail)]}
+    return await _answer(request, ctx, values, errors)
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    form = await request.form(max_files=0, max_fields=10)
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def _answer(
+    request: Request, ctx: Ctx, values: dict[str, str], errors: dict[str, list[str]]
+) -> HTMLResponse:
+    english = is_english(request, values)
+    try:
+        found = await _view(ctx, request, values.get("code", ""), english)
+    except Refusal as refusal:
+        return _page(request, values, {"code": [refusal.text(english)]}, english, 404)
+    except HTTPException as exc:
+        return _page(request, values, {"code": [str(exc.detail)]}, english, exc.status_code)
+    context = {"v": values, "errors": errors, "found": found}
+    return render(request, "track.html", context, english, 422 if errors else 200)
+
+
+async def _view(ctx: Context, request: Request, code: str, english: bool) -> dict[str, Any]:
+    key = tracking_hash(ctx, request, code)
+    async with ctx.db.sessions() as session:
+        found = await reporter_view.view(session, key, english, ctx.clock())
+    if found is None:
+        raise Refusal.not_found(*NOT_FOUND)
+    return found
+
+
+def _page(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    english: bool,
+    status: int,
+) -> HTMLResponse:
+    return render(request, "track.html", {"v": values, "errors": errors}, english, status)
