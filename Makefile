@@ -52,14 +52,14 @@ mutants: $(STAMP)
 	$(BIN)/python tests/mutants_report.py $(MUTANTS_NAMES)
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared services tests
-	$(BIN)/ruff format --check shared services tests
+	$(BIN)/ruff check shared services tests deploy
+	$(BIN)/ruff format --check shared services tests deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy shared services
 
 fmt: $(STAMP)
-	$(BIN)/ruff format shared services tests
-	$(BIN)/ruff check --fix shared services tests
+	$(BIN)/ruff format shared services tests deploy
+	$(BIN)/ruff check --fix shared services tests deploy
 
 docs: $(STAMP)
 	$(BIN)/zuofeng docs
