@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test faults fuzz bench mutants lint fmt docs clean chromium
+.PHONY: run test faults fuzz bench mutants lint fmt docs clean chromium nginx promtool
 
 # Re-install only when the dependency files change.
 $(STAMP): pyproject.toml constraints.txt
@@ -22,7 +22,18 @@ chromium:
 	@command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
 		(apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-cjk)
 
-test: $(STAMP) chromium
+# deploy/ is checked by the real tools (tests/deploy): nginx -t and nginx on loopback, promtool
+# (Debian's prometheus package) for the alert rules, their unit tests and the dashboards' queries.
+# Nothing is started by the packages (no init system here); the tests run them on loopback.
+nginx:
+	@command -v nginx >/dev/null || \
+		(apt-get update -q && apt-get install -y -q --no-install-recommends nginx)
+
+promtool:
+	@command -v promtool >/dev/null || \
+		(apt-get update -q && apt-get install -y -q --no-install-recommends prometheus)
+
+test: $(STAMP) chromium nginx promtool
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 faults: $(STAMP)
@@ -52,14 +63,14 @@ mutants: $(STAMP)
 	$(BIN)/python tests/mutants_report.py $(MUTANTS_NAMES)
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared services tests
-	$(BIN)/ruff format --check shared services tests
+	$(BIN)/ruff check shared services tests deploy
+	$(BIN)/ruff format --check shared services tests deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy shared services
 
 fmt: $(STAMP)
-	$(BIN)/ruff format shared services tests
-	$(BIN)/ruff check --fix shared services tests
+	$(BIN)/ruff format shared services tests deploy
+	$(BIN)/ruff check --fix shared services tests deploy
 
 docs: $(STAMP)
 	$(BIN)/zuofeng docs

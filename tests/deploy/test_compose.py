@@ -1,0 +1,84 @@
+"""deploy/compose: valid against the Compose specification's schema (check-jsonschema's vendored
+copy, offline), no secret written in it, every secret file it names made by secrets.sh, and the
+layout the issue asks for."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "deploy" / "compose"
+BIN = Path(sys.executable).parent
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY$|DATABASE_URL|NATS_URL")
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load((COMPOSE / "compose.yaml").read_text())
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    done = subprocess.run(
+        [
+            str(BIN / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            str(COMPOSE / "compose.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_secret_in_the_compose_text() -> None:
+    for name, service in _compose()["services"].items():
+        for key, value in (service.get("environment") or {}).items():
+            if SECRET_NAME.search(key):
+                assert key.endswith("_FILE"), f"{name}: {key} must come from a secret file"
+                assert str(value).startswith("/run/secrets/"), (name, key)
+
+
+def test_secrets_sh_makes_every_secret_file_compose_names(tmp_path: Path) -> None:
+    shutil.copy(COMPOSE / "secrets.sh", tmp_path)
+    env = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        ["sh", "secrets.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    for name, secret in _compose()["secrets"].items():
+        path = tmp_path / secret["file"]
+        assert path.is_file(), name
+        assert path.stat().st_mode & 0o077 == 0, name
+    users = (tmp_path / "secrets" / "nats_auth.conf").read_text()
+    assert '"user": "cases"' in users and "permissions" in users
+    # Running it again keeps every secret as it was.
+    before = (tmp_path / "secrets" / "jwt_secret").read_text()
+    subprocess.run(["sh", "secrets.sh"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    assert (tmp_path / "secrets" / "jwt_secret").read_text() == before
+
+
+def test_layout_nats_cluster_one_database_per_service_replicas() -> None:
+    services = _compose()["services"]
+    assert {f"nats-{n}" for n in (1, 2, 3)} <= services.keys()
+    nats = (COMPOSE / "nats" / "nats.conf").read_text()
+    assert "jetstream" in nats and "sync_interval: always" in nats
+    assert all(f"nats-route://nats-{n}:6222" in nats for n in (1, 2, 3))
+    assert services["cases"]["deploy"]["replicas"] == 2
+    assert services["notify"]["deploy"]["replicas"] == 2
+    init = (COMPOSE / "postgres" / "init-databases.sh").read_text()
+    assert "for service in intake cases notify reporting" in init
+    for app in ("intake", "cases", "notify", "reporting"):
+        assert services[app]["command"] == ["serve", app]
+        assert services[app]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    for config in _compose()["configs"].values():
+        assert (COMPOSE / config["file"]).is_file(), config

@@ -1,0 +1,119 @@
+"""deploy/k8s: the base and each overlay, rendered by a small kustomize stand-in (kustomize is not
+installable from PyPI or Debian here: resources, namespace, images and strategic-merge patches
+matched by kind and name, containers merged by name), validated against the Kubernetes schemas
+offline with kubernetes-validate (strict: no unknown field). Plus what the issue asks of them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+KUBERNETES = "1.33.0"
+Resource = dict[str, Any]
+
+
+def _merge(base: Any, patch: Any) -> Any:
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = dict(base)
+        for key, value in patch.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and all(isinstance(x, dict) and "name" in x for x in base + patch)
+    ):
+        by_name = {x["name"]: x for x in base}
+        merged = [_merge(by_name[x["name"]], x) if x["name"] in by_name else x for x in patch]
+        return merged + [x for x in base if x["name"] not in {p["name"] for p in patch}]
+    return patch
+
+
+def render(directory: Path) -> list[Resource]:
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    resources: list[Resource] = []
+    for entry in kustomization["resources"]:
+        path = directory / entry
+        if path.is_dir():
+            resources += render(path)
+        else:
+            resources += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    for patch_entry in kustomization.get("patches", []):
+        for patch in yaml.safe_load_all((directory / patch_entry["path"]).read_text()):
+            key = (patch["kind"], patch["metadata"]["name"])
+            targets = [r for r in resources if (r["kind"], r["metadata"]["name"]) == key]
+            assert len(targets) == 1, f"{directory.name}: patch for {key} matches {targets}"
+            resources[resources.index(targets[0])] = _merge(targets[0], patch)
+    for image in kustomization.get("images", []):
+        for resource in resources:
+            for container in _containers(resource):
+                name, _, _ = container["image"].partition(":")
+                if name == image["name"]:
+                    container["image"] = f"{image.get('newName', name)}:{image['newTag']}"
+    for pair in kustomization.get("labels", []):
+        for resource in resources:
+            resource["metadata"].setdefault("labels", {}).update(pair["pairs"])
+    if "namespace" in kustomization:
+        for resource in resources:
+            resource["metadata"]["namespace"] = kustomization["namespace"]
+    return copy.deepcopy(resources)
+
+
+def _containers(resource: Resource) -> list[dict[str, Any]]:
+    spec = resource.get("spec", {}).get("template", {}).get("spec", {})
+    return list(spec.get("containers", []))
+
+
+TREES = {"base": K8S / "base", "city": K8S / "overlays/city", "county": K8S / "overlays/county"}
+
+
+@pytest.mark.parametrize("tree", sorted(TREES))
+def test_manifests_follow_the_kubernetes_schemas(tree: str) -> None:
+    resources = render(TREES[tree])
+    for resource in resources:
+        kubernetes_validate.validate(resource, KUBERNETES, strict=True)
+    if tree != "base":
+        assert {r["metadata"]["namespace"] for r in resources} == {
+            yaml.safe_load((TREES[tree] / "kustomization.yaml").read_text())["namespace"]
+        }
+        assert all(
+            c["image"].startswith("registry.example.org/zuofeng:")
+            for r in resources
+            for c in _containers(r)
+        )
+
+
+def test_what_the_issue_asks_of_the_base() -> None:
+    resources = render(TREES["base"])
+    kinds: dict[str, set[str]] = {}
+    for r in resources:
+        kinds.setdefault(r["kind"], set()).add(r["metadata"]["name"])
+    services = {f"zuofeng-{s}" for s in ("intake", "cases", "notify", "reporting")}
+    assert kinds["Deployment"] == services
+    assert kinds["HorizontalPodAutoscaler"] == {"zuofeng-cases", "zuofeng-notify"}
+    assert kinds["PodDisruptionBudget"] == {"zuofeng-cases", "zuofeng-notify"}
+    assert "zuofeng-migrate" in kinds["Job"] and kinds["NetworkPolicy"]
+    for r in resources:
+        if r["kind"] != "Deployment":
+            continue
+        (container,) = _containers(r)
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["resources"]["requests"] and container["resources"]["limits"]
+        assert r["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+        # Secrets by reference only: mounted, never a literal value in the pod spec.
+        for env in container.get("env", []):
+            assert "SECRET" not in env["name"] and "PASSWORD" not in env["name"], env
+    assert "Secret" not in kinds
+
+
+def test_nats_chart_values_ask_for_a_cluster_of_three_with_jetstream_on_files() -> None:
+    values = yaml.safe_load((K8S / "nats" / "values.yaml").read_text())
+    assert values["config"]["cluster"] == {"enabled": True, "replicas": 3}
+    assert values["config"]["jetstream"]["fileStore"]["enabled"] is True
