@@ -64,6 +64,18 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("GET", "/open311/v2/requests/{request_id}.json"),
         )
     },
+    # the public's pages (issue 18): anyone, no credential; the form posts run the same checks
+    **{
+        ("intake", m, p): PUBLIC
+        for m, p in (
+            ("GET", "/"),
+            ("POST", "/report"),
+            ("GET", "/track"),
+            ("POST", "/track"),
+            ("POST", "/track/review"),
+            ("GET", "/exposures"),
+        )
+    },
     # cases
     ("cases", "GET", "/api/v1/units"): PUBLIC,
     ("cases", "GET", "/api/v1/cases"): Rule(READERS),
