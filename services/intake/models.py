@@ -46,6 +46,10 @@ reports = Table(
     Column("replied_at", UtcDateTime()),
     Column("review_until", UtcDateTime()),
     Column("review_requested_at", UtcDateTime()),
+    # The deadline the handling unit must meet now, as cases published it ("accept": 受理,
+    # "handle": 办理); none once the case is concluded, rejected or closed.
+    Column("deadline_due", UtcDateTime()),
+    Column("deadline_kind", String(16)),
     # Last `sequence` used for this report's events (report.received is 1).
     Column("sequence", Integer, nullable=False, default=1),
 )

@@ -1,5 +1,5 @@
-"""What a reporter sees by their tracking code: the status, the dated public steps, and until
-when a review of the reply may be asked."""
+"""What a reporter sees by their tracking code: the status, the dated public steps, the
+deadline the handling unit must meet, and until when a review of the reply may be asked."""
 
 from __future__ import annotations
 
@@ -16,6 +16,14 @@ def review_open(row: Any, now: datetime) -> bool:
     """Whether the reporter may ask for a review now: within the window of the last reply,
     which a request closes (so each reply allows one, whatever the services' clocks say)."""
     return row.replied_at is not None and row.review_until is not None and now <= row.review_until
+
+
+def deadline_due(row: Any) -> str | None:
+    """The deadline the unit must meet now; none while the case is with another organ (a
+    transfer suspends the unit's deadlines, an objection resumes them)."""
+    if row.deadline_due is None or row.case_status == "transferred":
+        return None
+    return str(row.deadline_due.isoformat())
 
 
 async def view(
@@ -45,4 +53,6 @@ async def view(
             for step in steps
         ],
         "review_until": row.review_until.isoformat() if review_open(row, now) else None,
+        "deadline": deadline_due(row),
+        "deadline_kind": (row.deadline_kind or "handle") if deadline_due(row) else None,
     }

@@ -6,9 +6,10 @@ appear nowhere in clear (pages, logs, var/). Accessibility by axe-core, page wei
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -127,6 +128,9 @@ async def _followed_to_review(page: Page, http: httpx.AsyncClient, stack: Stack,
             return await _track(page, intake, code) == status
 
         await eventually(shown, timeout=20)
+        if action == "accept":
+            await _deadline_shown(page, case)
+    assert await page.locator('[data-testid="deadline"]').count() == 0  # closed: none runs
     assert "经核查，队员按规定驻村" in await page.content()
     assert await page.locator('[data-testid="review-until"]').count() == 1
     await page.fill("#reason", "队员仍然不在村里住，请再核查。")
@@ -138,6 +142,18 @@ async def _followed_to_review(page: Page, http: httpx.AsyncClient, stack: Stack,
         "closed",
         "review_requested",
         "investigating",
+    )
+
+
+async def _deadline_shown(page: Page, case: dict[str, Any]) -> None:
+    """After acceptance the page shows the handling deadline cases set, as a day there."""
+    [handle] = [d for d in case["deadlines"] if d["kind"] == "handle"]
+    due = datetime.fromisoformat(handle["due"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    shown = page.locator('[data-testid="deadline"]')
+    assert await shown.get_attribute("data-kind") == "handle"
+    assert await shown.inner_text() == f"办理期限：{due.year}年{due.month}月{due.day}日"
+    assert datetime.fromisoformat(str(await shown.locator("time").get_attribute("datetime"))) == (
+        due
     )
 
 

@@ -10,6 +10,7 @@ import html
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from altcha import solve_challenge_v1
 from sqlalchemy import func, select
 
 from services.intake.models import attachments, reports
+from shared.events.cases import CaseAccepted, CaseOpened, DeadlineInfo
 from shared.natsserver import NatsProcess
+from tests.integration.busutil import eventually
 from tests.integration.test_intake_harness import CONTENT, Intake, running_intake
 
 pytestmark = pytest.mark.integration
@@ -118,6 +121,35 @@ async def test_the_receipt_code_tracks_the_report(intake: Intake) -> None:
     assert unknown.status_code == 404 and "查无此举报" in errors_of(unknown.text)["code"]
     early = await intake.http.post("/track/review", data={"code": code, "reason": "不满意"})
     assert "当前不能申请复查" in errors_of(early.text)["reason"]
+
+
+async def test_the_track_page_shows_the_deadline_the_unit_must_meet(intake: Intake) -> None:
+    code = code_of((await intake.http.post("/report", data=FORM)).text)
+    async with intake.ctx.db.sessions() as session:
+        report_id = (await session.execute(select(reports.c.id))).scalar_one()
+    facts = {"case_id": "case-1", "county": "371402", "handling_unit": "371402-fpb",
+             "report_id": report_id}  # fmt: skip
+    accept = DeadlineInfo(kind="accept_decision", due=datetime(2026, 11, 5, 16, tzinfo=UTC))
+    opened = CaseOpened(
+        **facts, status="received", version=1, channel="web", received_at=datetime.now(UTC),
+        deadlines=(accept,),
+    )  # fmt: skip
+    await intake.case_event(opened)
+    handle = DeadlineInfo(kind="handle", due=datetime(2027, 1, 4, 15, 59, 59, tzinfo=UTC))
+    await intake.case_event(
+        CaseAccepted(**facts, status="accepted", version=2, deadlines=(handle,))
+    )
+    page = ""
+
+    async def shown() -> bool:
+        nonlocal page
+        page = (await intake.http.post("/track", data={"code": code})).text
+        return 'data-status="accepted"' in page
+
+    await eventually(shown)
+    assert "办理期限：<time" in page and "2027年1月4日</time>" in page  # Asia/Shanghai's day
+    english = (await intake.http.post("/track", data={"code": code, "lang": "en"})).text
+    assert "Handling deadline：<time" in english and "2027-01-04</time>" in english
 
 
 async def test_a_flood_from_one_client_is_slowed_not_others(

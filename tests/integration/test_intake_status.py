@@ -218,3 +218,32 @@ async def test_lookups_are_rate_limited(
         assert answers == [404, 404, 404, 429, 429]
         metrics = (await intake.http.get("/metrics")).text
         assert 'zuofeng_intake_rejections_total{reason="rate_limited"} 2.0' in metrics
+
+
+async def test_the_view_shows_the_deadline_the_events_carry(intake: Intake) -> None:
+    accepted = await submit(intake)
+    code, case = accepted["tracking_code"], Case(intake, accepted["report_id"])
+    accept_by = datetime(2026, 11, 5, 15, 59, 59, tzinfo=UTC)
+    handle_by = datetime(2027, 1, 4, 15, 59, 59, tzinfo=UTC)
+    deadline = {"kind": "accept_decision", "due": accept_by}
+    opened = CaseOpened(
+        **case.facts("received"), channel="web", received_at=datetime.now(UTC),
+        deadlines=(deadline,),
+    )  # fmt: skip
+    await intake.case_event(opened)
+    view = await steps_become(intake, code, 2)
+    assert (view["deadline"], view["deadline_kind"]) == (accept_by.isoformat(), "accept")
+    handle = {"kind": "handle", "due": handle_by}
+    await intake.case_event(CaseAccepted(**case.facts("accepted"), deadlines=(handle,)))
+    view = await steps_become(intake, code, 3)
+    assert (view["deadline"], view["deadline_kind"]) == (handle_by.isoformat(), "handle")
+    later = handle_by + timedelta(days=30)
+    extended = CaseExtensionDecided(**case.facts("accepted"), approved=True, days=30, new_due=later)
+    await intake.case_event(extended)
+    await eventually(lambda: _deadline_is(intake, code, later.isoformat()))
+    await intake.case_event(CaseClosed(**case.facts("closed")))
+    await eventually(lambda: _deadline_is(intake, code, None))
+
+
+async def _deadline_is(intake: Intake, code: str, due: str | None) -> bool:
+    return (await intake.view(code))["deadline"] == due

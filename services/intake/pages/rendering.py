@@ -27,6 +27,15 @@ def local_time(value: str | datetime | None, with_time: bool = True) -> str:
     return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
 
 
+def local_day(value: str | datetime | None, english: bool) -> str:
+    """A day as people there read it (Asia/Shanghai): 2026年11月6日, or 2026-11-06."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    day = moment.astimezone(LOCAL).date()
+    return day.isoformat() if english else f"{day.year}年{day.month}月{day.day}日"
+
+
 templates.env.filters["local"] = local_time
 
 
@@ -46,6 +55,7 @@ def render(
         "q": "?lang=en" if english else "",
         "switch": "?" if english else "?lang=en",
         "status_word": lambda status: status_word(status, english),
+        "day": lambda value: local_day(value, english),
     }
     response = templates.TemplateResponse(request, template, base | context, status_code=status)
     response.headers["cache-control"] = "no-store"  # a receipt or a case's steps stay off disks

@@ -95,6 +95,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "status": ("当前状态", "Status"),
     "steps": ("办理经过", "Steps"),
     "deadline": ("办理期限", "Deadline"),
+    "deadline_accept": ("受理期限", "Acceptance deadline"),
+    "deadline_handle": ("办理期限", "Handling deadline"),
     "review_until": ("可申请复查至", "Review may be asked until"),
     "review_title": ("对答复不满意？申请复查", "Not satisfied? Ask for a review"),
     "reason": ("复查理由", "Reason"),

@@ -58,8 +58,8 @@ def tracking_hash(ctx: Context, request: Request, tracking_code: str) -> str:
 
 @router.get("/reports/{tracking_code}", response_model=ReportView)
 async def follow_report(tracking_code: str, request: Request, ctx: Ctx) -> ReportView:
-    """The reporter's view: status and dated public steps; `review_until` while a review of
-    the reply may be asked."""
+    """The reporter's view: status and dated public steps; `deadline` (and `deadline_kind`)
+    the handling unit must meet; `review_until` while a review of the reply may be asked."""
     key = tracking_hash(ctx, request, tracking_code)
     async with ctx.db.sessions() as session:
         found = await reporter_view.view(session, key, wants_english(request), ctx.clock())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -25,6 +26,10 @@ class ReportView(BaseModel):
     steps: list[Step]
     # End of the window for asking a review of the reply; null while none is open.
     review_until: str | None = None
+    # The deadline the handling unit must meet now, and its kind (`accept`: deciding whether to
+    # accept, 受理; `handle`: handling, 办理); null when none runs.
+    deadline: str | None = None
+    deadline_kind: Literal["accept", "handle"] | None = None
 
 
 class ReviewAccepted(BaseModel):
