@@ -20,12 +20,14 @@ from typing import Any
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from shared.dlq import describe_error
+from shared.subjects import DLQ_PREFIX
 
 log = logging.getLogger("zuofeng.consumer")
 BatchHandler = Callable[[list[Msg]], Awaitable[None]]
+BUS_METRICS_EVERY = 15.0  # how often consumer lag and DLQ depth are asked of JetStream
 IDLE_WAIT = 5.0  # how long one pull lingers when nothing is waiting
 LINGER_FETCH = 0.01  # the pull after a linger takes what is there (waits this long if nothing)
 
@@ -41,6 +43,68 @@ class ConsumerMetrics:
             ["consumer"],
             registry=registry,
         )
+        self.dead_letters = Counter(
+            "zuofeng_consumer_dead_letters",
+            "Messages this process dead-lettered, by the consumer they failed in",
+            ["consumer"],
+            registry=registry,
+        )
+        # Refreshed every BUS_METRICS_EVERY seconds from JetStream (refresh_bus_metrics).
+        self.pending = Gauge(
+            "zuofeng_consumer_pending",
+            "Messages of the stream not yet delivered to the consumer",
+            ["stream", "consumer"],
+            registry=registry,
+        )
+        self.ack_pending = Gauge(
+            "zuofeng_consumer_ack_pending",
+            "Messages delivered to the consumer and not yet acknowledged",
+            ["stream", "consumer"],
+            registry=registry,
+        )
+        self.dlq_depth = Gauge(
+            "zuofeng_dlq_messages",
+            "Dead letters waiting in the DLQ stream, by the consumer they failed in",
+            ["consumer"],
+            registry=registry,
+        )
+
+
+async def refresh_bus_metrics(
+    js: JetStreamContext, consumers: list[tuple[str, str]], dead_lettering: list[str],
+    metrics: ConsumerMetrics,
+) -> None:  # fmt: skip
+    """One look at JetStream: each (stream, durable)'s lag and each durable's DLQ depth (one
+    `stream_info` of the DLQ with a subject filter: its subjects are per durable)."""
+    for stream, durable in consumers:
+        info = await js.consumer_info(stream, durable)
+        metrics.pending.labels(stream, durable).set(info.num_pending or 0)
+        metrics.ack_pending.labels(stream, durable).set(info.num_ack_pending or 0)
+    if not dead_lettering:
+        return
+    dlq = await js.stream_info("DLQ", subjects_filter=f"{DLQ_PREFIX}.>")
+    depth = dlq.state.subjects or {}
+    for durable in dead_lettering:
+        metrics.dlq_depth.labels(durable).set(depth.get(f"{DLQ_PREFIX}.{durable}", 0))
+
+
+async def bus_metrics_forever(
+    js: Callable[[], JetStreamContext | None],
+    consumers: Callable[[], list[tuple[str, str]]],
+    dead_lettering: Callable[[], list[str]],
+    metrics: ConsumerMetrics,
+    every: float = BUS_METRICS_EVERY,
+) -> None:
+    """The background job of every service: the figures stay at their last values while the
+    bus is away (a scrape never waits for NATS)."""
+    while True:
+        connected = js()
+        if connected is not None:
+            try:
+                await refresh_bus_metrics(connected, consumers(), dead_lettering(), metrics)
+            except Exception as exc:  # noqa: BLE001 - metrics must not take the service down
+                log.warning("bus metrics not refreshed: %s", describe_error(exc))
+        await asyncio.sleep(every)
 
 
 class PullLoop:

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import insert, select, update
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import OUTBOX, Database, one_of
@@ -48,7 +49,11 @@ class OutboxRelay:
     """Publishes unpublished outbox rows in commit order and marks them published."""
 
     def __init__(
-        self, db: Database, js: Callable[[], JetStreamContext], poll_interval: float = 2.0
+        self,
+        db: Database,
+        js: Callable[[], JetStreamContext],
+        poll_interval: float = 2.0,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.db = db
         self.js = js
@@ -56,6 +61,18 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.published = 0
+        # The backlog as of the last poll (one aggregate query per poll, not per row); the age
+        # is taken at scrape time, so a relay stuck on its database still shows it growing.
+        self.oldest: datetime | None = None
+        self.backlog = Gauge(
+            "zuofeng_outbox_pending", "Outbox rows not yet published", registry=registry
+        )
+        age = Gauge(
+            "zuofeng_outbox_oldest_age_seconds",
+            "Age of the oldest unpublished outbox row (0 when none)",
+            registry=registry,
+        )
+        age.set_function(self.oldest_age)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
@@ -70,6 +87,7 @@ class OutboxRelay:
             try:
                 while await self.publish_pending():
                     pass
+                await self.measure()
             except Exception as exc:  # noqa: BLE001 - the relay must outlive NATS or DB blips
                 log.warning("outbox relay will retry: %s", describe_error(exc))
             with contextlib.suppress(TimeoutError):
@@ -115,9 +133,23 @@ class OutboxRelay:
         await asyncio.wait_for(asyncio.gather(*acks), timeout=PUBACK_TIMEOUT)
 
     async def pending(self) -> int:
+        return (await self.measure())[0]
+
+    async def measure(self) -> tuple[int, datetime | None]:
+        """How many rows wait and the oldest one's time, into the metrics (one query)."""
+        query = select(func.count(), func.min(OUTBOX.c.created_at)).where(
+            OUTBOX.c.published_at.is_(None)
+        )
         async with self.db.sessions() as session:
-            rows = await session.execute(select(OUTBOX.c.id).where(OUTBOX.c.published_at.is_(None)))
-            return len(rows.all())
+            count, oldest = (await session.execute(query)).one()
+        self.backlog.set(count)
+        self.oldest = oldest
+        return int(count), oldest
+
+    def oldest_age(self) -> float:
+        if self.oldest is None:
+            return 0.0
+        return max(0.0, (datetime.now(UTC) - self.oldest).total_seconds())
 
 
 async def add_many(session: AsyncSession, envelopes: list[Envelope]) -> None:

@@ -52,23 +52,32 @@ class Runtime:
         return js_of(self.broker)
 
 
-def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> Runtime:
+def build_runtime(
+    settings: BaseServiceSettings, *, for_docs: bool = False, faststream_metrics: bool = False
+) -> Runtime:
+    """`faststream_metrics`: FastStream's `faststream_*` families, for a service with FastStream
+    subscribers (intake's request-reply); the durable consumers are our own pull loops and the
+    outbox publishes through nats-py, so elsewhere those families would never get a sample."""
     registry = CollectorRegistry()
+    middlewares = (
+        [NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")]
+        if faststream_metrics
+        else []
+    )
     url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
     broker = NatsBroker(
         url,
         name=f"zuofeng-{settings.service}",
         max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
         **connect_options(url),  # its private inbox on the fenced bus
-        middlewares=[
-            NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")
-        ],
+        middlewares=middlewares,
     )
     assert settings.database_url is not None
     db = Database(settings.database_url)
-    relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval)
+    relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval, registry)
     consumers = Consumers(broker, settings, for_docs=for_docs, metrics=ConsumerMetrics(registry))
     consumers.dlq_mover()
+    background = [] if for_docs else [consumers.bus_metrics]
     return Runtime(
         settings=settings,
         broker=broker,
@@ -76,6 +85,7 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
         registry=registry,
         relay=relay,
         consumers=consumers,
+        background=background,
     )
 
 

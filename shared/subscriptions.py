@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from faststream import AckPolicy
@@ -19,7 +20,7 @@ from nats.js import JetStreamContext
 
 from shared import dlq
 from shared.bus import BatchHandler, Handler, durable_handler, js_of
-from shared.consumer import ConsumerMetrics, PullLoop
+from shared.consumer import ConsumerMetrics, PullLoop, bus_metrics_forever
 from shared.events import Envelope, EventData
 from shared.settings import BaseServiceSettings
 from shared.streams import DLQ_MOVER, ConsumerDef
@@ -45,6 +46,7 @@ class Consumers:
             metrics,
         )
         self.loops: list[PullLoop] = []
+        self.handled: list[str] = []  # durables whose failures this process dead-letters
 
     def durable(
         self,
@@ -75,7 +77,9 @@ class Consumers:
             max_deliver=settings.max_deliver,
             js=lambda: js_of(self.broker),
             batch=batch,
+            dead_lettered=self._count_dead_letter,
         )
+        self.handled.append(cdef.durable)
         self.loops.append(
             PullLoop(
                 self._connected_js,
@@ -109,16 +113,33 @@ class Consumers:
         async def move(raws: list[Msg]) -> None:
             for raw in raws:
                 try:
-                    await dlq.move_advised(js_of(broker), raw.data)
+                    consumer = await dlq.move_advised(js_of(broker), raw.data)
                 except Exception as exc:  # noqa: BLE001 - retried by the nak below
                     log.warning("dlq mover failed, retrying: %s", dlq.describe_error(exc))
                     await raw.nak(delay=2.0)
                     continue
+                if consumer:
+                    self._count_dead_letter(consumer)
                 await raw.ack()
 
         self.loops.append(
             PullLoop(self._connected_js, DLQ_MOVER.stream, DLQ_MOVER.durable, 16, move)
         )
+
+    def watched(self) -> list[tuple[str, str]]:
+        """(stream, durable) of every consumer this process pulls from, the DLQ mover's too."""
+        return [(loop.stream, loop.durable) for loop in self.loops]
+
+    def bus_metrics(self) -> Coroutine[Any, Any, None]:
+        """The background job reporting these consumers' lag and DLQ depth (metrics set)."""
+        assert self.metrics is not None
+        return bus_metrics_forever(
+            self._connected_js, self.watched, lambda: list(self.handled), self.metrics
+        )
+
+    def _count_dead_letter(self, consumer: str) -> None:
+        if self.metrics is not None:
+            self.metrics.dead_letters.labels(consumer).inc()
 
     def start(self) -> list[asyncio.Task[Any]]:
         return [asyncio.create_task(loop.run()) for loop in self.loops]

@@ -58,7 +58,8 @@ def _background(runtime: Runtime, ctx: Context) -> None:
     settings = ctx.settings
     if settings.sweeper:
         interval = settings.sweep_interval
-        runtime.background.append(lambda: sweeper.run_forever(ctx, interval))
+        metrics = sweeper.SweepMetrics(runtime.registry)
+        runtime.background.append(lambda: sweeper.run_forever(ctx, interval, metrics))
     anchors = runtime.broker
     runtime.background.append(
         lambda: anchor.anchor_forever(ctx, settings.audit_anchor_interval, lambda: js_of(anchors))

@@ -16,6 +16,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,11 +107,30 @@ def _missed(ctx: Context, case: store.Loaded, clock: Clock) -> list[appending.En
     ]
 
 
-async def run_forever(ctx: Context, interval: float) -> None:
+class SweepMetrics:
+    """When this replica last finished a pass, and the deadline events its passes wrote."""
+
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        self.last_run = Gauge(
+            "zuofeng_cases_sweep_last_success_timestamp_seconds",
+            "When this replica last finished a deadline sweep (Unix time; 0 before the first)",
+            registry=registry,
+        )
+        self.fired = Counter(
+            "zuofeng_cases_deadline_events",
+            "Deadline events the sweeps wrote (approaching, overdue, escalated)",
+            registry=registry,
+        )
+
+
+async def run_forever(ctx: Context, interval: float, metrics: SweepMetrics | None = None) -> None:
     """The background loop of every replica (the locks make replicas safe together)."""
     while True:
         try:
-            await sweep(ctx)
+            written = await sweep(ctx)
+            if metrics is not None:
+                metrics.fired.inc(written)
+                metrics.last_run.set_to_current_time()
         except Exception as exc:  # noqa: BLE001 - the sweeper must outlive database blips
             log.warning("deadline sweep will retry: %s", describe_error(exc))
         await asyncio.sleep(interval)

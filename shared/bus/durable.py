@@ -38,12 +38,14 @@ def durable_handler(
     max_deliver: int,
     js: Callable[[], JetStreamContext],
     batch: BatchHandler | None = None,
+    dead_lettered: Callable[[str], None] = lambda durable: None,
 ) -> Callable[[list[Msg]], Awaitable[None]]:
     """Wrap `handler(envelope, payload)` with explicit ack, delayed nak and dead-lettering.
 
     Messages come in pulled batches; one aggregate's messages are handled in order, different
     aggregates concurrently, and each message is acked, naked or dead-lettered on its own.
     With `batch`, the parseable messages of a pulled batch are first tried in one call.
+    `dead_lettered(durable)` is told of each message dead-lettered (the metrics' counter).
     """
 
     async def on_batch(raws: list[Msg]) -> None:
@@ -88,11 +90,13 @@ def durable_handler(
             # Nothing a retry can change: dead-letter now, let the rest flow.
             await dlq.dead_letter(js(), raw, durable, problem, raw.metadata.num_delivered)
             await raw.term()
+            dead_lettered(durable)
             return
         try:
             await handler(envelope, payload)
         except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-            await after_failure(raw, durable, exc, envelope, retry_delays, max_deliver, js())
+            if await after_failure(raw, durable, exc, envelope, retry_delays, max_deliver, js()):
+                dead_lettered(durable)
             return
         await raw.ack()
 

@@ -39,7 +39,8 @@ async def after_failure(
     retry_delays: tuple[float, ...],
     max_deliver: int,
     js: JetStreamContext,
-) -> None:
+) -> bool:
+    """Nak with a delay, or dead-letter after the last delivery; True when dead-lettered."""
     delivered = raw.metadata.num_delivered
     error = dlq.describe_error(exc)  # never a database error's values (personal data)
     extra = {"event_id": str(envelope.event_id), "consumer": durable, "delivered": delivered}
@@ -47,9 +48,10 @@ async def after_failure(
         log.error("dead-lettering after %s deliveries: %s", delivered, error, extra=extra)
         await dlq.dead_letter(js, raw, durable, error, delivered)
         await raw.term()
-        return
+        return True
     delay = retry_delay(retry_delays, delivered)
     log.warning("handler failed, retry in %.1fs: %s", delay, error, extra=extra)
     # Recorded now: the server's max-deliveries advisory carries no error.
     await dlq.record_error(js, durable, raw.metadata.sequence.stream, error)
     await raw.nak(delay=delay)
+    return False

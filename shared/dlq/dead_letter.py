@@ -72,15 +72,16 @@ async def _publish(
     await js.publish(dlq_subject(consumer), data, stream="DLQ", headers=kept)
 
 
-async def move_advised(js: JetStreamContext, advisory: bytes) -> None:
-    """Handle a max-deliveries advisory: fetch the original and dead-letter it."""
+async def move_advised(js: JetStreamContext, advisory: bytes) -> str | None:
+    """Handle a max-deliveries advisory: fetch the original and dead-letter it; returns the
+    consumer it failed in (None when the original is gone)."""
     body = json.loads(advisory)
     stream, consumer, seq = body["stream"], body["consumer"], int(body["stream_seq"])
     try:
         original = await js.get_msg(stream, seq)
     except NotFoundError:
         log.error("advised message %s/%s is gone from the stream", stream, seq)
-        return
+        return None
     error = "max deliveries reached; last error: " + await recorded_error(js, consumer, seq)
     await _publish(
         js,
@@ -93,3 +94,4 @@ async def move_advised(js: JetStreamContext, advisory: bytes) -> None:
         error=error,
         delivered=int(body.get("deliveries", 0)),
     )
+    return str(consumer)

@@ -64,6 +64,8 @@ def service_jetstream(service: str) -> list[str]:
     # The DLQ mover fetches an advised message from whichever consumed stream it is in.
     allowed += [f"{JS}.STREAM.MSG.GET.{s}" for s in sorted({c.stream for c in CONSUMERS})]
     allowed += [f"{JS}.STREAM.MSG.GET.{s}" for s in SERVICE_READS.get(service, ())]
+    # The DLQ's depth per durable (subject counts; the metrics' refresher, shared/consumer.py).
+    allowed.append(f"{JS}.STREAM.INFO.DLQ")
     for bucket in READ_BUCKETS:
         allowed += bucket_reads(bucket)
     allowed += [f"$KV.{bucket}.>" for bucket in WRITE_BUCKETS]

@@ -9,6 +9,7 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from shared.bus import BatchHandler, Handler, init_bus
+from shared.consumer import ConsumerMetrics
 from shared.settings import BaseServiceSettings
 from shared.streams import ConsumerDef, consumer_config
 from shared.subscriptions import Consumers
@@ -44,7 +45,7 @@ class Consuming:
     """A connected broker and its pull loops, as a service's lifespan runs them."""
 
     def __init__(self, broker: NatsBroker, consumers: Consumers) -> None:
-        self.broker = broker
+        self.broker, self.consumers = broker, consumers
         self.tasks = consumers.start()
 
     async def stop(self) -> None:
@@ -61,9 +62,10 @@ async def start_broker(
     *,
     mover: bool = True,
     batch: BatchHandler | None = None,
+    metrics: ConsumerMetrics | None = None,
 ) -> Consuming:
     broker = NatsBroker(settings.resolved_nats_url())
-    consumers = Consumers(broker, settings)
+    consumers = Consumers(broker, settings, metrics=metrics)
     consumers.durable(cdef, handler, batch=batch)
     if mover:
         consumers.dlq_mover()

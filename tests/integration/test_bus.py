@@ -9,10 +9,11 @@ import pytest
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
+from prometheus_client import CollectorRegistry
 
 from shared import dlq
 from shared.bus import init_bus, publish_envelope
-from shared.consumer import PullLoop
+from shared.consumer import ConsumerMetrics, PullLoop, refresh_bus_metrics
 from shared.events import Envelope, EventData
 from shared.streams import CONSUMERS, STREAMS, consumer_config
 from shared.subjects import submit_subject
@@ -67,7 +68,9 @@ async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(
             raise RuntimeError("database says no")
         handled.append(str(envelope.event_id))
 
-    broker = await start_broker(settings, cdef, handler)
+    registry = CollectorRegistry()
+    metrics = ConsumerMetrics(registry)
+    broker = await start_broker(settings, cdef, handler, metrics=metrics)
     try:
         before = report_received(county)
         await publish_envelope(js, before)
@@ -88,8 +91,35 @@ async def test_poison_and_failing_messages_dead_letter_while_the_rest_flow(
         assert by_error[0].headers["Zuofeng-Original-Msg-Id"] == str(failing.event_id)
         assert by_error[1].error.startswith("unparseable: not JSON")
         assert by_error[1].data == b"{not json"
+        # On /metrics: counted where dead-lettered, and the DLQ depth and lag from JetStream.
+        consumer = {"consumer": cdef.durable}
+        assert registry.get_sample_value("zuofeng_consumer_dead_letters_total", consumer) == 2
+        consumers = broker.consumers
+        await refresh_bus_metrics(js, consumers.watched(), consumers.handled, metrics)
+        assert registry.get_sample_value("zuofeng_dlq_messages", consumer) == 2
+        on_stream = {"stream": "INTAKE", **consumer}
+        assert registry.get_sample_value("zuofeng_consumer_pending", on_stream) == 0
+        assert registry.get_sample_value("zuofeng_consumer_ack_pending", on_stream) == 0
+        mover = {"stream": "DLQ_ADVISORIES", "consumer": "dlq-mover"}
+        assert registry.get_sample_value("zuofeng_consumer_pending", mover) is not None
     finally:
         await broker.stop()
+
+
+async def test_lag_counts_what_waits_for_a_consumer_nobody_runs(
+    js: JetStreamContext, nats_server
+) -> None:
+    settings = fast_settings(nats_server.url)
+    county = random_county()
+    cdef = await bus_with_consumer(js, settings, random_id("t-"), county)
+    for _ in range(3):
+        await publish_envelope(js, report_received(county))
+    registry = CollectorRegistry()
+    metrics = ConsumerMetrics(registry)
+    await refresh_bus_metrics(js, [(cdef.stream, cdef.durable)], [cdef.durable], metrics)
+    labels = {"stream": "INTAKE", "consumer": cdef.durable}
+    assert registry.get_sample_value("zuofeng_consumer_pending", labels) == 3
+    assert registry.get_sample_value("zuofeng_dlq_messages", {"consumer": cdef.durable}) == 0
 
 
 async def test_a_waiting_batch_is_handled_in_one_call_in_order(
@@ -219,13 +249,19 @@ async def test_mover_dead_letters_what_timed_out_on_its_last_delivery(
         raise AssertionError("nothing should reach the handler")
 
     other = await bus_with_consumer(js, settings, random_id("t-"), random_county())
-    broker = await start_broker(settings, other, noop)  # runs the mover
+    registry = CollectorRegistry()
+    broker = await start_broker(settings, other, noop, metrics=ConsumerMetrics(registry))
     try:
 
         async def moved() -> bool:
             return len(await dlq.list_dead_letters(js, cdef.durable)) == 1
 
+        async def counted() -> bool:
+            labels = {"consumer": cdef.durable}
+            return registry.get_sample_value("zuofeng_consumer_dead_letters_total", labels) == 1
+
         await eventually(moved)
+        await eventually(counted)
         letter = (await dlq.list_dead_letters(js, cdef.durable))[0]
         assert "max deliveries" in letter.error and "TimeoutError: db" in letter.error
         assert letter.headers["Zuofeng-Original-Msg-Id"] == str(event.event_id)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from nats.js import JetStreamContext
-from sqlalchemy import update
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select, update
 
 from shared import outbox
 from shared.bus import init_bus
@@ -94,3 +97,35 @@ async def test_rolled_back_changes_publish_nothing(database_url: str, js: JetStr
 
 async def _pending_is(relay: outbox.OutboxRelay, n: int) -> bool:
     return await relay.pending() == n
+
+
+async def test_the_backlog_and_its_age_are_on_metrics(
+    database_url: str, js: JetStreamContext
+) -> None:
+    await init_bus(js, max_deliver=9, ack_wait=30)
+    db = await migrated(database_url)
+    registry = CollectorRegistry()
+    relay = outbox.OutboxRelay(db, lambda: js, registry=registry)
+    try:
+        assert await relay.measure() == (0, None)
+        assert registry.get_sample_value("zuofeng_outbox_oldest_age_seconds") == 0
+        await _stage(db, random_county(), 3)
+        async with db.sessions() as session, session.begin():
+            old = datetime.now(UTC) - timedelta(minutes=10)
+            first = select(func.min(OUTBOX.c.id)).scalar_subquery()
+            await session.execute(update(OUTBOX).where(OUTBOX.c.id == first).values(created_at=old))
+        count, _ = await relay.measure()
+        assert count == 3
+        assert registry.get_sample_value("zuofeng_outbox_pending") == 3
+        age = registry.get_sample_value("zuofeng_outbox_oldest_age_seconds")
+        assert age is not None and 600 <= age < 660
+        relay.start()  # the relay's poll measures after publishing
+        await eventually(lambda: _gauge_is(registry, "zuofeng_outbox_pending", 0))
+        assert registry.get_sample_value("zuofeng_outbox_oldest_age_seconds") == 0
+    finally:
+        await relay.stop()
+        await db.dispose()
+
+
+async def _gauge_is(registry: CollectorRegistry, name: str, value: float) -> bool:
+    return registry.get_sample_value(name) == value

@@ -97,6 +97,7 @@ PUBLISH: list[tuple[str, set[str]]] = [
     *[(subject, set()) for subject in DESTRUCTIVE],
     ("$JS.API.STREAM.INFO.CASES", _everyone()),  # every county's subject counts
     ("$JS.API.STREAM.INFO.INTAKE", _everyone()),
+    ("$JS.API.STREAM.INFO.DLQ", _everyone(*SERVICES)),  # the DLQ depth per durable (metrics)
     ("$JS.API.STREAM.LIST", _everyone()),
     ("$JS.API.CONSUMER.LIST.CASES", _everyone()),
     ("$JS.API.STREAM.MSG.GET.KV_API_KEYS", _everyone(*SERVICES)),
