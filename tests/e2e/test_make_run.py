@@ -91,12 +91,16 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         # The CLI's URL carries the admin user (the bus is fenced); never the system NATS port.
         assert nats_url.startswith("nats://admin:") and "@127.0.0.1:" in nats_url
         assert not nats_url.endswith(":4222")
+        # The public's report page is where the banner says, with the form on it.
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports['intake']}/", timeout=10) as page:
+            assert page.status == 200 and "<form" in page.read().decode()
 
         os.killpg(launcher.pid, signal.SIGINT)
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.
         launcher.wait(timeout=30)
         output = _log(tmp_path)
         assert "all four services ready" in output and "eyJ" in output  # the banner with a token
+        assert f"report page http://127.0.0.1:{ports['intake']}/" in output
         assert not any(_listening(port) for port in ports.values())
         assert not Path(f"/proc/{nats_pid}").exists(), "nats-server outlived make run"
         assert not (tmp_path / "var" / "nats.pid").exists()
