@@ -31,6 +31,8 @@ from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
 from shared.subscriptions import Consumers
 from shared.tasks import stop_tasks
+from shared.websession import KvSessionStore, WebSessions
+from shared.websession import install as install_websession
 
 log = logging.getLogger("zuofeng.runtime")
 DOCS_NATS_URL = "nats://nats.zuofeng.example:4222"  # shown in generated docs only
@@ -130,6 +132,8 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     app.state.apikeys = ApiKeyVerifier(
         runtime.js, settings.resolved_apikey_secret(), cache_size=settings.apikey_cache_size
     )
+    # Officials' page sessions, the same on every service (the SESSIONS bucket on the bus).
+    install_websession(app, WebSessions(settings, KvSessionStore(runtime.js)))
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
     app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")

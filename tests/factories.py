@@ -17,6 +17,7 @@ SAFE_PRODUCTION: dict[str, object] = {
     "jwt_audience": "zuofeng",
     "jwt_issuer": "https://dezhou.example/zuofeng",
     "apikey_secret": "k" * 32,
+    "session_secret": "w" * 32,
 }
 
 

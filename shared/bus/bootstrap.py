@@ -8,7 +8,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shared import apikeys, dlq
+from shared import apikeys, dlq, websession
 from shared.events import EventData, envelope_model
 from shared.natsauth import connect_options
 from shared.streams import CONSUMERS, STREAMS, consumer_config, stream_config
@@ -34,6 +34,7 @@ async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -
         done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
     await dlq.ensure_error_bucket(js)
     await apikeys.ensure_bucket(js)  # services only read it (shared.natsauth)
+    await websession.ensure_bucket(js)  # officials' page sessions (services read and write)
     return done
 
 

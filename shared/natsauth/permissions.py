@@ -26,9 +26,10 @@ SERVICE_AUDIT_EVENTS = {
 }
 JS = "$JS.API"
 # Buckets a service reads (API keys on every request with X-API-Key; the last error of a
-# message for the DLQ mover); only DLQ_ERRORS is written, between deliveries.
-READ_BUCKETS = ("API_KEYS", "DLQ_ERRORS")
-WRITE_BUCKETS = ("DLQ_ERRORS",)
+# message for the DLQ mover; officials' page sessions); DLQ_ERRORS is written between
+# deliveries, SESSIONS when a page is used, signed in or out (shared.websession).
+READ_BUCKETS = ("API_KEYS", "DLQ_ERRORS", "SESSIONS")
+WRITE_BUCKETS = ("DLQ_ERRORS", "SESSIONS")
 SHARED_DURABLES = ("dlq-mover",)  # run by every service
 # Last-message reads a service needs beyond its consumers: cases seeds its audit anchoring (and
 # `zuofeng audit verify` compares) with the last anchor on the AUDIT stream.

@@ -126,6 +126,30 @@ class BaseServiceSettings(BaseSettings):
     apikey_secret: str | None = Field(None, validation_alias=_common("apikey_secret"))
     apikey_cache_size: int = Field(10_000, ge=1, validation_alias=_common("apikey_cache_size"))
 
+    # Officials' page sessions (shared.websession): one secret for every service, so a session
+    # opened at sign-in is honoured on every service's pages. Unset: a local secret under var/
+    # (`make run`); production needs it set, at least 32 bytes.
+    session_secret: str | None = Field(None, validation_alias=_common("session_secret"))
+    # Idle and absolute timeouts of a page session.
+    session_idle_minutes: int = Field(
+        30, ge=1, le=24 * 60, validation_alias=_common("session_idle_minutes")
+    )
+    session_absolute_hours: float = Field(
+        10.0, gt=0, le=24, validation_alias=_common("session_absolute_hours")
+    )
+    # Where a page that needs sign-in sends the browser (the service that serves /signin,
+    # cases; behind the one-origin proxy simply "/signin"). `zuofeng run` sets it per port.
+    signin_url: str = Field("/signin", validation_alias=_common("signin_url"))
+    # The session cookie is `Secure` always in production; elsewhere unset means "when the
+    # request came over https".
+    session_cookie_secure: bool | None = Field(
+        None, validation_alias=_common("session_cookie_secure")
+    )
+
+    def resolved_session_secret(self) -> str:
+        """The configured secret of page sessions, else the local one under var/."""
+        return self.session_secret or local_secret(self.var_dir, "session.secret")
+
     def resolved_apikey_secret(self) -> str:
         """The configured signing key of API-key records, else the local one under var/."""
         return self.apikey_secret or local_secret(self.var_dir, "apikey.secret")

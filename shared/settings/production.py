@@ -35,10 +35,19 @@ def problems(settings: BaseServiceSettings) -> list[str]:
             found.append(f"ZUOFENG_JWT_{name.upper()} is required in production")
     if not timedelta(0) < settings.jwt_max_ttl <= PRODUCTION_MAX_TTL:
         found.append("ZUOFENG_JWT_MAX_TTL must be between 1s and 24h in production")
-    return found + _apikey_problems(settings)
+    return found + _apikey_problems(settings) + _session_problems(settings)
 
 
 def _apikey_problems(settings: BaseServiceSettings) -> list[str]:
     if len((settings.apikey_secret or "").encode()) < 32:
         return ["ZUOFENG_APIKEY_SECRET is required in production (at least 32 bytes)"]
     return []
+
+
+def _session_problems(settings: BaseServiceSettings) -> list[str]:
+    found = []
+    if len((settings.session_secret or "").encode()) < 32:
+        found.append("ZUOFENG_SESSION_SECRET is required in production (at least 32 bytes)")
+    if settings.session_cookie_secure is False:
+        found.append("ZUOFENG_SESSION_COOKIE_SECURE must not be false in production")
+    return found

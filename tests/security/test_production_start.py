@@ -15,6 +15,11 @@ UNSAFE = {
     "ZUOFENG_JWT_SECRET": ("short-secret", "ZUOFENG_JWT_SECRET must be at least 32 bytes"),
     "ZUOFENG_JWT_AUDIENCE": ("", "ZUOFENG_JWT_AUDIENCE is required in production"),
     "ZUOFENG_CASES_AUDIT_KEY": ("short", "ZUOFENG_CASES_AUDIT_KEY is required in production"),
+    "ZUOFENG_SESSION_SECRET": ("short", "ZUOFENG_SESSION_SECRET is required in production"),
+    "ZUOFENG_SESSION_COOKIE_SECURE": (
+        "false",
+        "ZUOFENG_SESSION_COOKIE_SECURE must not be false in production",
+    ),
 }
 
 
@@ -28,6 +33,7 @@ def _environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
         ZUOFENG_JWT_AUDIENCE="zuofeng",
         ZUOFENG_JWT_ISSUER="https://dezhou.example/zuofeng",
         ZUOFENG_APIKEY_SECRET="k" * 32,
+        ZUOFENG_SESSION_SECRET="w" * 32,
         ZUOFENG_CASES_PORT="1",  # never bound: the start must fail before
     )
     env.update(overrides)

@@ -203,6 +203,7 @@ def test_production_needs_a_strong_signing_key(tmp_path: Path) -> None:
         "jwt_audience": "zuofeng",
         "jwt_issuer": "https://dezhou.example/zuofeng",
         "var_dir": tmp_path,
+        "session_secret": "w" * 32,
     }
     weak_ones: list[dict[str, Any]] = [{}, {"apikey_secret": "short"}, {"apikey_secret": "k" * 31}]
     for weak in weak_ones:

@@ -125,6 +125,7 @@ GOOD_PRODUCTION = {
     "jwt_audience": "zuofeng",
     "jwt_issuer": "https://dezhou.example/zuofeng",
     "apikey_secret": "k" * 32,
+    "session_secret": "w" * 32,
 }
 
 
@@ -177,6 +178,7 @@ def test_production_problems_name_every_variable(tmp_path: Path) -> None:
         "ZUOFENG_JWT_AUDIENCE",
         "ZUOFENG_JWT_ISSUER",
         "ZUOFENG_APIKEY_SECRET",
+        "ZUOFENG_SESSION_SECRET",
     ]
     assert local.accepts_hs256 and local.enforced_max_ttl is None  # locally: no cap
 
