@@ -152,6 +152,14 @@ def _mail_line() -> str:
     return "off (README: 'Mail to a local SMTP sink'); notices go to the inbox and webhooks"
 
 
+def _page_origins() -> str:
+    origins = []
+    for service in SERVICES:
+        settings = _settings(service)
+        origins.append(f"{service}=http://{settings.host}:{settings.port}")
+    return ",".join(origins)
+
+
 def launch() -> int:
     started = time.monotonic()
     cli = _settings("cli")
@@ -167,6 +175,9 @@ def launch() -> int:
             migrate.upgrade(service, database_url)
         manager = Manager()
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "ZUOFENG_LAUNCHER_PID": str(os.getpid())}
+        # Each service has its own port here: pages link to each other by absolute address
+        # (one session cookie serves them all: cookies do not depend on the port).
+        env.setdefault("ZUOFENG_PAGE_ORIGINS", _page_origins())
         for service in SERVICES:
             # Each service connects as its own NATS user (the fenced bus).
             own = {**env, "ZUOFENG_NATS_URL": service_urls[service]}

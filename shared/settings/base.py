@@ -69,6 +69,14 @@ class BaseServiceSettings(BaseSettings):
             return tuple(float(part) for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("page_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            pairs = (part.split("=", 1) for part in value.split(",") if "=" in part)
+            return {name.strip(): origin.strip().rstrip("/") for name, origin in pairs}
+        return value
+
     @field_validator("jwt_max_ttl", mode="before")
     @classmethod
     def _parse_ttl(cls, value: object) -> object:
@@ -137,14 +145,27 @@ class BaseServiceSettings(BaseSettings):
     session_absolute_hours: float = Field(
         10.0, gt=0, le=24, validation_alias=_common("session_absolute_hours")
     )
-    # Where a page that needs sign-in sends the browser (the service that serves /signin,
-    # cases; behind the one-origin proxy simply "/signin"). `zuofeng run` sets it per port.
-    signin_url: str = Field("/signin", validation_alias=_common("signin_url"))
+    # Where each service's pages are, for links between them: "cases=http://host:8002,..."
+    # Unset (production behind the one-origin proxy): relative links. `zuofeng run` sets it,
+    # since there each service has its own port.
+    page_origins: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias=_common("page_origins")
+    )
     # The session cookie is `Secure` always in production; elsewhere unset means "when the
     # request came over https".
     session_cookie_secure: bool | None = Field(
         None, validation_alias=_common("session_cookie_secure")
     )
+
+    def page_url(self, service: str, path: str) -> str:
+        """A link to another service's page: relative behind the one-origin proxy, absolute
+        where each service has its own port (`zuofeng run`)."""
+        return self.page_origins.get(service, "") + path
+
+    @property
+    def signin_url(self) -> str:
+        """Where a page that needs sign-in sends the browser (cases serves /signin)."""
+        return self.page_url("cases", "/signin")
 
     def resolved_session_secret(self) -> str:
         """The configured secret of page sessions, else the local one under var/."""

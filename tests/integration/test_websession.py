@@ -99,3 +99,15 @@ def test_form_tokens_are_tied_to_the_session() -> None:
     assert not forms_csrf_ok(secret, "sid-1", "")
     assert not forms_csrf_ok(secret, "", token)
     assert not forms_csrf_ok(secret, "sid-1", None)
+
+
+def test_pages_link_across_services(tmp_path: object) -> None:
+    from shared.settings import service_settings
+
+    make = service_settings("notify", 8003)
+    alone = make(var_dir=tmp_path)
+    assert alone.signin_url == "/signin"  # one origin behind the proxy
+    ports = make(var_dir=tmp_path, page_origins="cases=http://127.0.0.1:8002/, intake=http://h:1")
+    assert ports.signin_url == "http://127.0.0.1:8002/signin"
+    assert ports.page_url("intake", "/desk") == "http://h:1/desk"
+    assert ports.page_url("reporting", "/") == "/"
