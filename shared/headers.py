@@ -26,9 +26,19 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 class SecurityHeaders:
     """Pure ASGI middleware (no per-request task group, so streamed exports stay streamed)."""
 
-    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, hsts: bool = False, form_origins: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.extra = [HSTS] if hsts else []
+        # Officials' forms and the redirects after them may go to another service's pages
+        # where each has its own port (`zuofeng run`): exactly those origins, nothing else.
+        extra = " ".join(form_origins).encode()
+        self.policy = (
+            PAGE_POLICY.replace(b"form-action 'self'", b"form-action 'self' " + extra)
+            if extra
+            else PAGE_POLICY
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,7 +56,7 @@ class SecurityHeaders:
                     content_type.startswith(b"text/html")
                     and b"content-security-policy" not in present
                 ):
-                    headers.append((b"content-security-policy", PAGE_POLICY))
+                    headers.append((b"content-security-policy", self.policy))
                 message["headers"] = headers
             await send(message)
 

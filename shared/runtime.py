@@ -136,5 +136,9 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     install_websession(app, WebSessions(settings, KvSessionStore(runtime.js)))
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
     add_http_metrics(app, runtime.registry, runtime.settings.service)
-    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.environment == "production",
+        form_origins=tuple(sorted(set(settings.page_origins.values()))),
+    )
     return app
