@@ -137,6 +137,11 @@ async def test_the_list_by_id_agrees_with_the_single_request(intake: Intake) -> 
     assert bad_xml.status_code == 400 and "pending" in errors_of(xml_of(bad_xml))[0][1]
     fine = await intake.http.get(f"{BASE}/requests.json", params={"status": "open,closed"})
     assert fine.status_code == 200
+    # What a client sends comes back in an error: still well-formed XML, still no 500.
+    strange = await intake.http.get(f"{BASE}/requests/a%00b%01.xml")
+    assert strange.status_code == 404 and errors_of(xml_of(strange))[0][0] == "404"
+    nul = await intake.http.get(f"{BASE}/requests.json", params={"service_request_id": "a\x00"})
+    assert nul.status_code == 200 and nul.json() == []
 
 
 async def test_discovery_states_the_privacy_rule(intake: Intake) -> None:

@@ -5,6 +5,7 @@ function, so the list and the single request always agree."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,8 @@ CLOSED = ("closed", "rejected")
 STATUSES = ("open", "closed")  # GeoReport's only two
 DEFAULT_DAYS = 90  # GeoReport: without dates, the last 90 days
 MAX_IDS = 100  # ids one list request may name: each is a lookup
+# Report ids are UUIDs: anything else names no report (and a NUL would upset PostgreSQL).
+REPORT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
 
 def split_format(name: str) -> tuple[str, str | None]:
@@ -80,6 +83,9 @@ def _service_name(ctx: Context, code: int | None, english: bool) -> str | None:
 async def by_ids(ctx: Context, ids: list[str], english: bool) -> list[dict[str, Any]]:
     """The reports named, in the order asked, unknown ids left out: an exposed one with its
     public text, any other with its status, service code and dates only (never its text)."""
+    ids = [i for i in ids if REPORT_ID.fullmatch(i)]
+    if not ids:
+        return []
     async with ctx.db.sessions() as session:
         shown = {
             row.report_id: exposed(ctx, row, english)

@@ -5,6 +5,7 @@ text; we only write XML, never parse what a client sends (POST bodies are form f
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -21,6 +22,9 @@ ITEM_OF = {
     "formats": "format",
 }
 XML_TYPE = "text/xml; charset=utf-8"
+# Characters XML 1.0 cannot hold at all (ElementTree would write them, making the answer
+# unreadable): an error may echo what a client sent.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _text(value: Any) -> str:
@@ -28,7 +32,7 @@ def _text(value: Any) -> str:
         return ""  # GeoReport writes an absent value as an empty element
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("\ufffd", str(value))
 
 
 def _fill(parent: Element, name: str, value: Any) -> None:
