@@ -98,6 +98,9 @@ def _report_row(
         "status_version": 0,
         "case_version": 0,
         "sequence": 1,
+        # Every row names the same columns: the writer inserts a batch in one statement.
+        "lat": None,
+        "long": None,
         "created_at": now,
         "updated_at": now,
     }

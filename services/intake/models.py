@@ -3,7 +3,7 @@ attachments by content hash, and the exposed cases Open311 lists."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, Text
 
 from shared.db import UtcDateTime, new_metadata
 
@@ -52,6 +52,9 @@ reports = Table(
     Column("deadline_kind", String(16)),
     # Last `sequence` used for this report's events (report.received is 1).
     Column("sequence", Integer, nullable=False, default=1),
+    # Where the reporter says it is (WGS84 degrees; Open311's lat/long): helps find the village.
+    Column("lat", Float),
+    Column("long", Float),
 )
 
 report_steps = Table(

@@ -24,12 +24,14 @@ async def submit(
     idempotency_key: str | None,
     unit: str | None,
     transport: str = "http",
+    point: tuple[float, float] | None = None,
 ) -> ReportAccepted:
     """Validate, seal and store a report with its `report.received` event in one transaction.
 
     The same Idempotency-Key (per submitting unit) with the same body answers as the first
     time; with another body it is refused (409), as are bad fields (422) and failures to
-    store (`refusals.storing`).
+    store (`refusals.storing`). `point` (lat, long) is where the report is, when the
+    transport has one (Open311): kept in the report's row, not in the event.
     """
     started = time.perf_counter()
     now = ctx.clock()
@@ -42,6 +44,8 @@ async def submit(
         raise Refusal.fields((("body", *loc), zh, en) for loc, zh, en in problems)
     draft = prepare(ctx, body, now, key=idempotency_key, unit=unit, refs=refs)
     draft.attachment_ids = tuple(ref.attachment_id for ref in refs)
+    if point is not None:
+        draft.report |= {"lat": point[0], "long": point[1]}
     async with storing():
         stored = await ctx.writer.store(draft)
     if stored.created:

@@ -91,7 +91,8 @@ async def test_each_imported_row_is_tied_to_the_clerks_county(intake: Intake) ->
 
 
 async def test_open311_posts_with_credentials_are_tied_too(intake: Intake) -> None:
-    fields = {"jurisdiction_id": "371403", "service_code": "18", "description": CONTENT}
+    fields = {"jurisdiction_id": "371403", "service_code": "18", "description": CONTENT,
+              "address_string": "某镇某村"}  # fmt: skip
     integrator = bearer("integrator", unit="371402-fpb")
     refused = await intake.http.post("/open311/v2/requests.json", data=fields, headers=integrator)
     assert refused.status_code == 403 and refused.json()[0]["code"] == 403

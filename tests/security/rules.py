@@ -53,13 +53,18 @@ RULES: dict[tuple[str, str, str], Rule] = {
     **{
         ("intake", m, p): PUBLIC
         for m, p in (
+            ("GET", "/open311/v2/discovery.json"),
+            ("GET", "/open311/v2/discovery.xml"),
             ("GET", "/open311/v2/services"),
             ("GET", "/open311/v2/services.json"),
+            ("GET", "/open311/v2/services.xml"),
             ("GET", "/open311/v2/services/{service_code}"),
             ("GET", "/open311/v2/requests"),
             ("POST", "/open311/v2/requests"),
             ("GET", "/open311/v2/requests.json"),
             ("POST", "/open311/v2/requests.json"),
+            ("GET", "/open311/v2/requests.xml"),
+            ("POST", "/open311/v2/requests.xml"),
             ("GET", "/open311/v2/requests/{request_id}"),
             ("GET", "/open311/v2/requests/{request_id}.json"),
         )

@@ -1,5 +1,6 @@
-"""Open311 answers in GeoReport's shapes: errors as `[{code, description}]` (the one place a
-refusal is rendered for Open311), the accepted request's notice."""
+"""Open311 answers in GeoReport's shapes, JSON or XML as the path's `.xml` asks: errors as
+`[{code, description}]` / `<errors><error>` (the one place a refusal is rendered for Open311),
+the accepted request's notice."""
 
 from __future__ import annotations
 
@@ -11,15 +12,28 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from services.intake.context import Context
+from services.intake.open311.xmlshape import xml_response
 from services.intake.refusals import count, english_only, is_malformed
 from shared.errors import Refusal
 
 GEOREPORT = {"content": "description", "county": "jurisdiction_id", "category_hint": "service_code"}
 
 
-def error(status: int, *descriptions: str) -> JSONResponse:
+def answer(root: str, value: dict[str, Any] | list[Any], xml: bool, status: int = 200) -> Response:
+    """`value` as JSON, or as XML under `<root>` (the specification's element names)."""
+    if xml:
+        return xml_response(root, value, status)
+    return JSONResponse(value, status_code=status)
+
+
+def error(status: int, *descriptions: str, xml: bool = False) -> Response:
     items = [{"code": status, "description": text} for text in descriptions]
-    return JSONResponse(items, status_code=status)
+    return answer("errors", items, xml, status)
+
+
+def wants_xml(request: Request) -> bool:
+    """GeoReport picks the format by the path's extension; JSON without one."""
+    return request.url.path.endswith(".xml")
 
 
 def _described(items: list[dict[str, Any]]) -> list[str]:
@@ -32,19 +46,20 @@ def _described(items: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def open311_error(ctx: Context, refusal: Refusal, english: bool) -> JSONResponse:
+def open311_error(ctx: Context, refusal: Refusal, english: bool, xml: bool) -> Response:
     """A refusal in GeoReport's shape: bad input is 400, each field described."""
     count(ctx, refusal)
     if is_malformed(refusal):
-        return error(400, refusal.en)
+        return error(400, refusal.en, xml=xml)
     if refusal.status == 422:
-        return error(400, *_described(refusal.field_errors(english)))
-    return error(refusal.status, refusal.en if english_only(refusal) else refusal.text(english))
+        return error(400, *_described(refusal.field_errors(english)), xml=xml)
+    text = refusal.en if english_only(refusal) else refusal.text(english)
+    return error(refusal.status, text, xml=xml)
 
 
-def invalid(ctx: Context, items: list[dict[str, Any]]) -> JSONResponse:
+def invalid(ctx: Context, items: list[dict[str, Any]], xml: bool) -> Response:
     ctx.metrics.invalid([item["loc"] for item in items])
-    return error(400, *_described(items))
+    return error(400, *_described(items), xml=xml)
 
 
 def notice(code: str, english: bool) -> str:
@@ -54,12 +69,10 @@ def notice(code: str, english: bool) -> str:
 
 
 async def open311_errors(request: Request, exc: Exception) -> Response:
-    """Open311 keeps GeoReport's error shape, `[{code, description}]`."""
+    """Open311 keeps GeoReport's error shape, `[{code, description}]` or `<errors>`."""
     assert isinstance(exc, HTTPException)
     if not request.url.path.startswith("/open311/"):
         return await http_exception_handler(request, exc)
-    return JSONResponse(
-        [{"code": exc.status_code, "description": str(exc.detail)}],
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
+    answered = error(exc.status_code, str(exc.detail), xml=wants_xml(request))
+    answered.headers.update(exc.headers or {})
+    return answered

@@ -1,24 +1,43 @@
 """Open311 GET requests: GeoReport's request records, of exposed (verified) cases by their
-approved public text, or of one report by id (status, service code and dates only)."""
+approved public text, or of reports asked for by id (status, service code and dates only
+unless exposed). `requests?service_request_id=` and `requests/{id}` answer from the same
+function, so the list and the single request always agree."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from services.intake import exposures
 from services.intake.context import Context
 from services.intake.models import reports
 
 CLOSED = ("closed", "rejected")
+STATUSES = ("open", "closed")  # GeoReport's only two
 DEFAULT_DAYS = 90  # GeoReport: without dates, the last 90 days
+MAX_IDS = 100  # ids one list request may name: each is a lookup
+# Report ids are UUIDs: anything else names no report (and a NUL would upset PostgreSQL).
+REPORT_ID = re.compile(r"[0-9a-fA-F-]{1,36}")
 
 
-def split_format(name: str) -> tuple[str, bool]:
-    """`x.json` or `x` → (x, True); `x.xml` → (x, False): only JSON is served."""
+def split_format(name: str) -> tuple[str, str | None]:
+    """`x` or `x.json` → (x, "json"); `x.xml` → (x, "xml"); another extension → (x, None)."""
     stem, _, ext = name.partition(".")
-    return stem, ext in ("", "json")
+    return stem, {"": "json", "json": "json", "xml": "xml"}.get(ext)
+
+
+def statuses(asked: str | None) -> set[str]:
+    """The statuses a list asks for (all without `status`); ValueError for an unknown one."""
+    if not asked:
+        return set(STATUSES)
+    wanted = {s.strip() for s in asked.split(",")}
+    unknown = sorted(wanted - set(STATUSES))
+    if unknown:
+        raise ValueError(f"status must be open or closed, not {', '.join(unknown)}")
+    return wanted
 
 
 def open_closed(case_status: str | None) -> str:
@@ -61,9 +80,17 @@ def _service_name(ctx: Context, code: int | None, english: bool) -> str | None:
     return problem.title_en if english else problem.title
 
 
-async def one_request(ctx: Context, report_id: str) -> dict[str, Any] | None:
-    """One report as a GeoReport request; None for an unknown id."""
+async def by_ids(ctx: Context, ids: list[str], english: bool) -> list[dict[str, Any]]:
+    """The reports named, in the order asked, unknown ids left out: an exposed one with its
+    public text, any other with its status, service code and dates only (never its text)."""
+    ids = [i for i in ids if REPORT_ID.fullmatch(i)]
+    if not ids:
+        return []
     async with ctx.db.sessions() as session:
+        shown = {
+            row.report_id: exposed(ctx, row, english)
+            for row in await exposures.listed(session, ids=ids)
+        }
         query = select(
             reports.c.id,
             reports.c.case_status,
@@ -71,10 +98,13 @@ async def one_request(ctx: Context, report_id: str) -> dict[str, Any] | None:
             reports.c.category_hint,
             reports.c.created_at,
             reports.c.updated_at,
-        ).where(reports.c.id == report_id)
-        row = (await session.execute(query)).first()
-    if row is None:
-        return None
+        ).where(reports.c.id.in_([i for i in ids if i not in shown]))
+        for row in (await session.execute(query)).all():
+            shown[row.id] = _bare(row)
+    return [shown[i] for i in dict.fromkeys(ids) if i in shown]
+
+
+def _bare(row: Any) -> dict[str, Any]:
     code = row.problem if row.problem is not None else row.category_hint
     return {
         "service_request_id": row.id,
