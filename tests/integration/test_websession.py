@@ -4,7 +4,6 @@ ended everywhere by sign-out or by disabling the account, idle and absolute time
 from __future__ import annotations
 
 import contextlib
-
 from datetime import UTC, datetime, timedelta
 
 import pytest
