@@ -35,3 +35,8 @@ def csrf_of(page: str) -> str:
     marker = 'name="csrf" value="'
     start = page.index(marker) + len(marker)
     return page[start : page.index('"', start)]
+
+
+async def session_headers(app: FastAPI, unit: str, role: str, name: str = "") -> dict[str, str]:
+    """A `Cookie` header naming a fresh session (httpx deprecates per-request `cookies=`)."""
+    return {"Cookie": f"{COOKIE}={await session_token(app, unit, role, name)}"}

@@ -11,7 +11,15 @@ from fastapi import FastAPI
 from services.cases import handlers, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
-from services.cases.routes import audit, case_actions, case_list, cases, directory, pages_workbench
+from services.cases.routes import (
+    audit,
+    case_actions,
+    case_list,
+    cases,
+    directory,
+    pages_case,
+    pages_workbench,
+)
 from services.cases.settings import CasesSettings
 from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers, js_of
@@ -49,7 +57,10 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
-    for pages in (pages_workbench,):  # the officials' pages (issue 17), not in the API docs
+    for pages in (
+        pages_workbench,
+        pages_case,
+    ):  # the officials' pages (issue 17), not in the API docs
         app.include_router(pages.router)
     officials.mount(app)
     app.add_middleware(trail.RequestSource)

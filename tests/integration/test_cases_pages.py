@@ -12,7 +12,7 @@ import pytest
 
 from shared.natsserver import NatsProcess
 from tests.integration.test_cases_harness import Clock, Running, cases_running, own_nats
-from tests.officials import session_cookie
+from tests.officials import csrf_of, session_headers
 
 pytestmark = pytest.mark.integration
 __all__ = ["own_nats"]  # the fixture, imported for pytest
@@ -28,8 +28,18 @@ async def running(own_nats: NatsProcess, database_url: str, tmp_path: Path) -> A
 
 
 async def page(running: Running, path: str, unit: str, role: str) -> Any:
-    cookies = await session_cookie(running.app, unit, role)
-    return await running.http.get(path, cookies=cookies)
+    return await running.http.get(path, headers=await session_headers(running.app, unit, role))
+
+
+async def post(
+    running: Running, path: str, unit: str, role: str, form: dict[str, str], csrf: bool = True
+) -> Any:
+    """A form sent as the browser would, its token taken from the page it came from."""
+    who = await session_headers(running.app, unit, role)
+    if csrf:
+        shown = await running.http.get(path.rsplit("/", 1)[0], headers=who)
+        form = {"csrf": csrf_of(shown.text), **form}
+    return await running.http.post(path, headers=who, data=form)
 
 
 async def test_workbench_lists_the_callers_cases_with_marks(running: Running) -> None:
@@ -50,3 +60,56 @@ async def test_workbench_lists_the_callers_cases_with_marks(running: Running) ->
 async def test_signed_out_goes_to_sign_in(running: Running) -> None:
     answer = await running.http.get("/workbench")
     assert answer.status_code == 303 and "/signin?next=%2Fworkbench" in answer.headers["location"]
+
+
+async def test_case_page_forms_and_actions(running: Running) -> None:
+    envelope = await running.report(subject_person="张三")
+    case = await running.case_of(envelope.aggregate_id)
+    cid, where = case["id"], f"/case/{case['id']}"
+    shown = await page(running, where, DECHENG, "officer")
+    assert shown.status_code == 200, shown.text
+    text = shown.text
+    assert "驻村工作队员" in text and "信访工作条例" in text  # report, legal basis
+    for action in ("accept", "reject", "transfer", "note", "request-extension"):
+        assert f'action="/case/{cid}/{action}"' in text, action
+    for action in ("assign", "verify-rectification", "reveal-identity", "approve-exposure"):
+        assert f'action="/case/{cid}/{action}"' not in text, action  # not this role's
+    # A refusal is shown next to its field, in zh-CN, with the form again.
+    empty = await post(running, f"{where}/reject", DECHENG, "officer", {"version": "1"})
+    assert empty.status_code == 422 and 'id="a-reject-reason-err"' in empty.text
+    done = await post(running, f"{where}/accept", DECHENG, "officer", {"version": "1"})
+    assert done.status_code == 303 and done.headers["location"] == f"{where}?done=accept"
+    assert (await running.detail(cid))["status"] == "accepted"
+    # Opened at version 1, the case is at 2 now: refused, and the current state shown.
+    stale = await post(running, f"{where}/start-investigation", DECHENG, "officer",
+                       {"version": "1"})  # fmt: skip
+    assert stale.status_code == 409 and "案件在您打开后已有变化" in stale.text
+    assert (await running.detail(cid))["status"] == "accepted"  # nothing lost, nothing done
+    note = {"version": "2", "text": "已电话联系村委"}
+    assert (await post(running, f"{where}/note", DECHENG, "officer", note)).status_code == 303
+    assert "已电话联系村委" in (await page(running, where, DECHENG, "officer")).text
+
+
+async def test_forms_need_the_session_token(running: Running) -> None:
+    envelope = await running.report()
+    cid = (await running.case_of(envelope.aggregate_id))["id"]
+    forged = await post(running, f"/case/{cid}/accept", DECHENG, "officer", {"version": "1"},
+                        csrf=False)  # fmt: skip
+    assert forged.status_code == 403 and "表单已过期" in forged.text
+    assert (await running.detail(cid))["status"] == "received"
+
+
+async def test_out_of_scope_case_is_not_found_on_every_page(running: Running) -> None:
+    envelope = await running.report(subject_unit="德城区扶贫办")  # accuses Decheng's office
+    case = await running.case_of(envelope.aggregate_id)
+    assert case["accused_unit"] == DECHENG
+    cid = case["id"]
+    for unit in (DECHENG, OTHER_COUNTY):  # the accused unit, another county
+        assert (await page(running, f"/case/{cid}", unit, "officer")).status_code == 404
+        listed = await page(running, f"/workbench?q={cid}", unit, "officer")
+        assert f"/case/{cid}" not in listed.text and "共 0 件" in listed.text
+        acted = await post(running, f"/case/{cid}/note", unit, "officer",
+                           {"version": "1", "text": "x"}, csrf=False)  # fmt: skip
+        assert acted.status_code in (403, 404)
+    assert (await page(running, "/case/no-such-case", "city-fpb", "city_office")).status_code == 404
+    assert (await page(running, f"/case/{cid}", "city-fpb", "city_office")).status_code == 200

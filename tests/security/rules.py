@@ -88,6 +88,16 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
     # cases' officials' pages (issue 17)
     ("cases", "GET", "/workbench"): Rule(PAGE_WORKERS, page=True),
+    ("cases", "GET", "/case/{case_id}"): Rule(READERS, scoped=True, page=True),
+    ("cases", "POST", "/case/{case_id}/{action}"): Rule(CASE_WORKERS, scoped=True, page=True),
+    ("cases", "POST", "/case/{case_id}/reveal-identity"): Rule(
+        ("inspector",), scoped=True, page=True
+    ),
+    ("cases", "GET", "/approvals"): Rule(("leader", "supervisor", "city_office"), page=True),
+    ("cases", "GET", "/triage"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/transfers"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/exposure-board"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/audit"): Rule(("auditor",), page=True),
     # notify
     # A unit's inbox is for its people who work cases (issue 15.16): not clerks, integrators
     # or auditors.
