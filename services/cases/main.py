@@ -17,7 +17,9 @@ from services.cases.routes import (
     case_list,
     cases,
     directory,
+    pages_audit,
     pages_case,
+    pages_lists,
     pages_workbench,
 )
 from services.cases.settings import CasesSettings
@@ -57,10 +59,8 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
-    for pages in (
-        pages_workbench,
-        pages_case,
-    ):  # the officials' pages (issue 17), not in the API docs
+    # The officials' pages (issue 17), not in the API docs.
+    for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
         app.include_router(pages.router)
     officials.mount(app)
     app.add_middleware(trail.RequestSource)

@@ -5,6 +5,7 @@ redirect when signed out."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,77 @@ async def test_out_of_scope_case_is_not_found_on_every_page(running: Running) ->
         assert acted.status_code in (403, 404)
     assert (await page(running, "/case/no-such-case", "city-fpb", "city_office")).status_code == 404
     assert (await page(running, f"/case/{cid}", "city-fpb", "city_office")).status_code == 200
+
+
+async def test_approvals_triage_transfers_exposure_and_audit_pages(running: Running) -> None:
+    envelope = await running.report()
+    cid = (await running.case_of(envelope.aggregate_id))["id"]
+    where = f"/case/{cid}"
+    officer = await session_headers(running.app, DECHENG, "officer")
+    token = csrf_of((await running.http.get(where, headers=officer)).text)
+    ask = {"csrf": token, "version": "1", "days": "10", "reason": "需补充调查"}
+    assert (await running.http.post(f"{where}/request-extension", headers=officer,
+                                     data=ask)).status_code == 303  # fmt: skip
+    leader = await page(running, "/approvals", DECHENG, "leader")
+    assert leader.status_code == 200 and f"/case/{cid}" in leader.text
+    assert "待审批的延期申请（1）" in leader.text
+    city = await page(running, "/approvals", "city-fpb", "city_office")
+    assert "下级单位逾期案件" in city.text and f"/case/{cid}" in city.text
+    for path in ("/triage", "/transfers", "/exposure-board"):
+        assert (await page(running, path, "city-fpb", "city_office")).status_code == 200, path
+        assert (await page(running, path, DECHENG, "officer")).status_code == 403, path
+    assert (await page(running, "/approvals", DECHENG, "officer")).status_code == 403
+    # The leader decides on the case page; the request leaves the approvals list.
+    assert "decide-extension" in (await page(running, where, DECHENG, "leader")).text
+    decided = await post(running, f"{where}/decide-extension", DECHENG, "leader",
+                         {"version": "2", "approve": "yes"})  # fmt: skip
+    assert decided.status_code == 303, decided.text
+    assert "待审批的延期申请（0）" in (await page(running, "/approvals", DECHENG, "leader")).text
+    trail = await page(running, f"/audit?case={cid}&verify=1", "city-fpb", "auditor")
+    assert (
+        trail.status_code == 200 and 'id="verdict"' in trail.text and "审计日志完整" in trail.text
+    )
+    assert "申请延期" in trail.text  # the extension request is on the trail
+    assert (await page(running, "/audit", "city-fpb", "city_office")).status_code == 403
+
+
+async def test_triage_case_classified_and_routed_by_hand(running: Running) -> None:
+    envelope = await running.report(content="有个事情想反映一下，具体情况当面再说。")
+    case = await running.case_of(envelope.aggregate_id)
+    assert case["triage"] is True
+    listed = await page(running, "/triage", "city-fpb", "city_office")
+    assert f"/case/{case['id']}" in listed.text
+    where = f"/case/{case['id']}"
+    reclassified = await post(running, f"{where}/reclassify", "city-fpb", "city_office",
+                              {"version": "1", "problem": "18"})  # fmt: skip
+    assert reclassified.status_code == 303, reclassified.text
+    assigned = await post(running, f"{where}/assign", "city-fpb", "city_office",
+                          {"version": "2", "unit": DECHENG})  # fmt: skip
+    assert assigned.status_code == 303, assigned.text
+    detail = await running.detail(case["id"])
+    assert (detail["problem"], detail["handling_unit"]) == (18, DECHENG)
+
+
+async def test_inspector_reveals_identity_once_with_a_reason(running: Running) -> None:
+    from tests.integration.test_cases_paths import sealed_for
+
+    rid = str(uuid.uuid4())
+    identity = sealed_for(running, rid, name="张三", phone="13800000000")
+    envelope = await running.report(identity=identity, anonymous=False, report_id=rid)
+    cid = (await running.case_of(envelope.aggregate_id))["id"]
+    transfer = {"version": "1", "to": "discipline_inspection", "reason": "涉嫌违纪"}
+    moved = await post(running, f"/case/{cid}/transfer", DECHENG, "officer", transfer)
+    assert moved.status_code == 303, moved.text
+    officer_view = await page(running, f"/case/{cid}", DECHENG, "officer")
+    assert "张三" not in officer_view.text and "reveal-identity" not in officer_view.text
+    inspector = await page(running, f"/case/{cid}", "371402-jw", "inspector")
+    assert 'action="/case/' + cid + '/reveal-identity"' in inspector.text
+    assert "13800000000" not in inspector.text
+    no_reason = await post(running, f"/case/{cid}/reveal-identity", "371402-jw", "inspector", {})
+    assert no_reason.status_code == 422 and "13800000000" not in no_reason.text
+    shown = await post(running, f"/case/{cid}/reveal-identity", "371402-jw", "inspector",
+                       {"reason": "核实举报人"})  # fmt: skip
+    assert shown.status_code == 200 and "13800000000" in shown.text
+    assert shown.headers["cache-control"] == "no-store"
+    again = await page(running, f"/case/{cid}", "371402-jw", "inspector")
+    assert "13800000000" not in again.text  # shown once, on that answer only

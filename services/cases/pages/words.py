@@ -157,6 +157,7 @@ UI: dict[str, Pair] = {
     ),
     "transfers": ("移送案件", "Transfers"),
     "exposure_board": ("曝光审定", "Exposure board"),
+    "exposed": ("已曝光", "Exposed"),
     "audit": ("审计日志", "Audit trail"),
     "verify_chain": ("校验哈希链", "Verify the chain"),
     "chain_ok": ("审计日志完整：共 {n} 条", "The trail is intact: {n} entries"),
