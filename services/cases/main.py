@@ -11,9 +11,19 @@ from fastapi import FastAPI
 from services.cases import handlers, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
-from services.cases.routes import audit, case_actions, case_list, cases, directory
+from services.cases.routes import (
+    audit,
+    case_actions,
+    case_list,
+    cases,
+    directory,
+    pages_audit,
+    pages_case,
+    pages_lists,
+    pages_workbench,
+)
 from services.cases.settings import CasesSettings
-from shared import http_errors, http_limits
+from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
 from shared.runtime import Runtime, build_app, build_runtime
@@ -49,6 +59,10 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
+    # The officials' pages (issue 17), not in the API docs.
+    for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
+        app.include_router(pages.router)
+    officials.mount(app)
     app.add_middleware(trail.RequestSource)
     return app
 

@@ -21,6 +21,7 @@ ALL_ROLES = (
 )
 CASE_WORKERS = ("officer", "leader", "supervisor", "city_office")
 READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
+PAGE_WORKERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 
 
@@ -30,6 +31,10 @@ class Rule:
     scoped: bool = False
     # The object belongs to one unit (an inbox notice): other units, whatever their role, get 404.
     unit_owned: bool = False
+    # An officials' page (issue 17): a bearer token is no page session, so every caller here is
+    # sent to sign-in (303); who may use it, with a session, is tested by the page tests
+    # (tests/integration/test_cases_pages.py) against these same roles.
+    page: bool = False
 
 
 PUBLIC = Rule(None)
@@ -86,6 +91,18 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "GET", "/api/v1/cases"): Rule(READERS),
     ("cases", "GET", "/api/v1/cases/{case_id}"): Rule(READERS, scoped=True),
     ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
+    # cases' officials' pages (issue 17)
+    ("cases", "GET", "/workbench"): Rule(PAGE_WORKERS, page=True),
+    ("cases", "GET", "/case/{case_id}"): Rule(READERS, scoped=True, page=True),
+    ("cases", "POST", "/case/{case_id}/{action}"): Rule(CASE_WORKERS, scoped=True, page=True),
+    ("cases", "POST", "/case/{case_id}/reveal-identity"): Rule(
+        ("inspector",), scoped=True, page=True
+    ),
+    ("cases", "GET", "/approvals"): Rule(("leader", "supervisor", "city_office"), page=True),
+    ("cases", "GET", "/triage"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/transfers"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/exposure-board"): Rule(("city_office",), page=True),
+    ("cases", "GET", "/audit"): Rule(("auditor",), page=True),
     # notify
     # A unit's inbox is for its people who work cases (issue 15.16): not clerks, integrators
     # or auditors.

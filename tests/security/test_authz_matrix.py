@@ -97,6 +97,8 @@ def _verdict(
     """Why `status` is wrong, or None when it is what the contract allows."""
     if status >= 500:
         return "server error"
+    if rule.page:  # no page session with a bearer token: to sign-in, whoever asks
+        return None if status == 303 else f"a page must send to sign-in, got {status}"
     if rule.roles is None:
         return "public route refused" if status in (401, 403) else None
     if role is None:

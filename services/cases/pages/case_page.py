@@ -1,0 +1,80 @@
+"""The case page's view: the JSON detail the caller may see (same scope, same audit), with
+what a person needs beside it — deadlines with their legal basis and a countdown, the
+classification's evidence, the routing's reasons, history and notes apart, and a form for each
+action the state machine and the role allow now. Never the reporter's identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from services.cases.classifier.classify import classify
+from services.cases.context import Context
+from services.cases.domain.builders import ACTIONS
+from services.cases.pages.forms import FIELDS, problem_choices, unit_choices
+from services.cases.pages.marks import kind_of, mark
+from services.cases.pages.words import ACTION, say
+from services.cases.routes.cases import case_detail_for
+from shared.auth import Principal
+
+EVENTS: dict[str, tuple[str, str]] = {
+    event_type: ACTION[str(action)] for action, (event_type, _) in ACTIONS.items()
+}
+EVENTS |= {
+    "case.opened": ("立案", "opened"),
+    "case.merged": ("合并重复举报", "repeat report merged"),
+    "case.overdue": ("逾期", "overdue"),
+    "case.identity_revealed": ("查看举报人身份", "identity revealed"),
+    "case.review_refused": ("复查请求未予受理", "review request refused"),
+}
+
+
+async def view(ctx: Context, caller: Principal, case_id: str, english: bool) -> dict[str, Any]:
+    """The page's data; a 404 Refusal outside the caller's scope (as the JSON detail)."""
+    detail = await case_detail_for(ctx, caller, case_id)
+    profile = ctx.profile(detail.get("channel"))
+    now = ctx.now()
+    deadlines = [_deadline(d, profile, now, english) for d in detail["deadlines"]]
+    timeline = [_entry(e, english) for e in detail["timeline"]]
+    first = detail["timeline"][0] if detail["timeline"] else {}
+    allowed = [a for a in detail["allowed_actions"] if a != "reveal-identity"]
+    return {
+        "case": detail,
+        "deadlines": deadlines,
+        "history": [e for e in timeline if e["type"] != "case.noted"],
+        "notes": [e for e in timeline if e["type"] == "case.noted"],
+        "evidence": _evidence(detail),
+        "routing": list((first.get("internal") or {}).get("routing") or []),
+        "forms": [{"action": a, "fields": FIELDS.get(a, ())} for a in allowed],
+        "may_reveal": "reveal-identity" in detail["allowed_actions"],
+        "units": unit_choices(ctx.directory, english),
+        "problems": problem_choices(english),
+    }
+
+
+def _deadline(d: dict[str, Any], profile: Any, now: datetime, english: bool) -> dict[str, Any]:
+    due = datetime.fromisoformat(d["due"])
+    warn = datetime.fromisoformat(d["warn_at"]) if d.get("warn_at") else None
+    clock = SimpleNamespace(kind=d["kind"], due=due, warn_at=warn, state=d["state"])
+    rule = profile.clocks.get(d["kind"])
+    what = (rule.summary_en or rule.summary) if rule and english else (rule.summary if rule else "")
+    days_kind = kind_of(profile, d["kind"])
+    return {**d, "due": due, "mark": mark(clock, now, profile, english), "what": what or d["kind"],
+            "days_kind": days_kind}  # fmt: skip
+
+
+def _entry(e: dict[str, Any], english: bool) -> dict[str, Any]:
+    said = say(EVENTS.get(e["type"]), english, e["type"])
+    shown = {k: v for k, v in {**e["data"], **e["internal"]}.items() if k != "routing"}
+    return {**e, "said": said, "shown": shown}
+
+
+def _evidence(detail: dict[str, Any]) -> list[str]:
+    """The words of the report that point to its problem (the classifier is deterministic, so
+    it finds them again); none where the caller may not read the report."""
+    content, problem = detail.get("content"), detail.get("problem")
+    if not content or problem is None:
+        return []
+    found = classify(content)
+    return next((list(c.evidence) for c in found.candidates if c.problem == problem), [])
