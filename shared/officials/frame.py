@@ -22,6 +22,8 @@ NAV: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("cases", "/workbench", "工作台", "Workbench", HANDLERS),
     ("cases", "/approvals", "待审批", "Approvals", ("leader", "supervisor", "city_office")),
     ("cases", "/triage", "分办", "Triage", ("city_office",)),
+    ("cases", "/transfers", "移送", "Transfers", ("city_office",)),
+    ("cases", "/exposure-board", "曝光", "Exposures", ("city_office",)),
     ("intake", "/desk", "来件登记", "Desk", ("clerk", "city_office")),
     ("notify", "/inbox", "通知", "Inbox", ALL),
     ("reporting", "/", "统计", "Figures", ALL),
