@@ -30,6 +30,10 @@ class Rule:
     scoped: bool = False
     # The object belongs to one unit (an inbox notice): other units, whatever their role, get 404.
     unit_owned: bool = False
+    # An officials' page (issue 17): it reads the session cookie, not a token, so the matrix's
+    # callers are all signed out to it and are sent to sign-in (303); its roles, scope and form
+    # token are tested with sessions in tests/integration/test_*_pages.py.
+    page: bool = False
 
 
 PUBLIC = Rule(None)
@@ -75,6 +79,12 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("POST", "/track/review"),
             ("GET", "/exposures"),
         )
+    },
+    # the clerk's desk (issue 17, officials' pages)
+    **{
+        ("intake", m, p): Rule(("clerk", "city_office"), page=True)
+        for m in ("GET", "POST")
+        for p in ("/desk", "/desk/import")
     },
     # cases
     ("cases", "GET", "/api/v1/units"): PUBLIC,
