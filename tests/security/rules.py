@@ -98,6 +98,10 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(
         INBOX_READERS, scoped=True, unit_owned=True
     ),
+    # the inbox pages (issue 17): the same readers as the JSON inbox
+    ("notify", "GET", "/inbox"): Rule(INBOX_READERS, page=True),
+    ("notify", "POST", "/inbox/read"): Rule(INBOX_READERS, page=True),
+    ("notify", "GET", "/inbox/preferences"): Rule(INBOX_READERS, page=True),
     ("notify", "POST", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "GET", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "DELETE", "/api/v1/webhooks/{subscription_id}"): Rule(("integrator",), scoped=True),
