@@ -119,16 +119,18 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ),
     ("reporting", "GET", "/api/v1/export/stats.{fmt}"): Rule(READERS),
     ("reporting", "GET", "/api/v1/export/cases.{fmt}"): Rule(READERS),
-    # reporting's pages: the overview and the exposure board are public (a token adds the
-    # reader's parts); drill-downs and alerts need a reader; login and logout are forms.
+    # reporting's pages: the overview and the exposure board are public (a token or the page
+    # session adds the reader's parts); drill-downs and alerts need a reader (signed out: to
+    # sign-in); an alert's page decides with the session only (city office, supervisors, ...).
     ("reporting", "GET", "/"): PUBLIC,
     ("reporting", "GET", "/exposures"): PUBLIC,
-    ("reporting", "GET", "/login"): PUBLIC,
-    ("reporting", "POST", "/login"): PUBLIC,
-    ("reporting", "POST", "/logout"): PUBLIC,
-    ("reporting", "GET", "/alerts"): Rule(READERS),
-    ("reporting", "GET", "/county/{code}"): Rule(READERS),
-    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS),
+    ("reporting", "GET", "/alerts"): Rule(READERS, page=True),
+    ("reporting", "GET", "/county/{code}"): Rule(READERS, page=True),
+    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS, page=True),
+    ("reporting", "GET", "/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
+    ("reporting", "POST", "/alerts/{alert_id}"): Rule(
+        ("city_office", "supervisor", "inspector"), scoped=True, page=True
+    ),
 }
 
 
