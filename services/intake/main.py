@@ -25,6 +25,7 @@ from services.intake.routes import (
     forms,
     imports,
     open311,
+    pages_desk,
     pages_exposures,
     pages_report,
     pages_track,
@@ -32,7 +33,7 @@ from services.intake.routes import (
 )
 from services.intake.routes.refusals import http_refusals
 from services.intake.settings import IntakeSettings
-from shared import http_errors, http_limits
+from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers
 from shared.events.intake import ReportReceived, ReportReviewRequested
 from shared.runtime import build_app, build_runtime
@@ -88,10 +89,12 @@ def create_app(
         pages_report.router,
         pages_track.router,
         pages_exposures.router,
+        pages_desk.router,
     ):
         app.include_router(router)
     # The pages' script and style, served by intake itself (the pages' CSP allows only 'self').
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    officials.mount(app)  # the officials' pages' style sheet (the desk)
     return app
 
 

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
-from services.reporting.routes import alerts, exports, figures, pages, signin
+from services.reporting.routes import alerts, exports, figures, pages, pages_alert
 from services.reporting.settings import ReportingSettings
-from shared import http_errors, http_limits
+from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers
 from shared.events.audit import AuditAlertDecided, AuditExported
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
@@ -29,7 +29,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_errors.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
-    for router in (figures.router, alerts.router, exports.router, pages.router, signin.router):
+    officials.mount(app)  # the officials' pages' style sheet (the alert page)
+    for router in (figures.router, alerts.router, exports.router, pages.router, pages_alert.router):
         app.include_router(router)
     return app
 

@@ -187,18 +187,3 @@ alert_decisions = Table(
 def shadow_tables(meta: MetaData) -> dict[str, Table]:
     """Fresh copies of the projection tables for a rebuild (`<name>__rebuild`)."""
     return {name: make(meta, f"{name}__rebuild") for name, make in PROJECTIONS.items()}
-
-
-# The dashboard's sign-in sessions (issue 15.16): the cookie holds a random id, never the token;
-# only its SHA-256 is kept, so a read of this table signs nobody in. A session ends at logout,
-# or at its expiry, never later than the token it was opened with.
-dashboard_sessions = Table(
-    "dashboard_sessions",
-    metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("sub", String(128), nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("role", String(32), nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
-    Column("expires_at", UtcDateTime(), nullable=False, index=True),
-)

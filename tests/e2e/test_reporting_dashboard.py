@@ -32,6 +32,7 @@ from tests.integration.test_reporting_harness import (
     token,
     world,
 )
+from tests.officials_desk import signed_in
 from tests.pg import PgServer, free_port, in_thread
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +52,7 @@ EXPOSED = "某村第一书记长期不在岗、帮扶走过场，经查属实，
 
 
 @contextlib.asynccontextmanager
-async def served(url: str, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
+async def served(url: str, tmp_path: Path) -> AsyncIterator[tuple[str, Any, Any]]:
     """The reporting service under uvicorn on a free port, with its own nats-server."""
     server = start_nats(tmp_path / "nats")
     nc = await nats.connect(server.url)
@@ -63,7 +64,7 @@ async def served(url: str, tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
     task = asyncio.create_task(web.serve())
     try:
         await eventually(lambda: _ready(f"http://127.0.0.1:{port}"), timeout=30)
-        yield f"http://127.0.0.1:{port}", nc.jetstream()
+        yield f"http://127.0.0.1:{port}", nc.jetstream(), app.state.context.settings
     finally:
         web.should_exit = True
         await task
@@ -95,7 +96,7 @@ def _events() -> list[Any]:
 
 async def test_the_dashboard_in_chromium(dashboard_db: str, tmp_path: Path) -> None:
     events = _events()
-    async with served(dashboard_db, tmp_path) as (base, js):
+    async with served(dashboard_db, tmp_path) as (base, js, settings):
         for envelope in events:
             await publish_envelope(js, envelope)
         await _until_counted(base, recount(events, "county")["totals"])
@@ -103,8 +104,10 @@ async def test_the_dashboard_in_chromium(dashboard_db: str, tmp_path: Path) -> N
         async with _browser(tmp_path) as browser:
             page = await browser.new_page()
             await _public_view(page, base, events)
+            signed = await signed_in(js, settings, "city-fpb", "city_office")
+            await browser.add_cookies([signed.browser_cookie(base)])
             await _signed_in_view(page, base, events)
-        await _forged_forms_refused(base)
+        await _signed_out_sent_to_sign_in(base)
 
 
 async def _until_counted(base: str, totals: dict[str, Any]) -> None:
@@ -156,10 +159,7 @@ async def _public_view(page: Page, base: str, events: list[Any]) -> None:
 
 
 async def _signed_in_view(page: Page, base: str, events: list[Any]) -> None:
-    await page.goto(f"{base}/login")
-    await page.fill('input[name="token"]', token()["Authorization"].split(" ", 1)[1])
-    await page.click('button[type="submit"]')
-    await page.wait_for_url(f"{base}/")
+    await page.goto(f"{base}/")  # signed in by the shared page session (its cookie)
     assert await page.locator('[data-testid="overdue-by-unit"], p.muted').count() > 0
     assert await page.locator("text=问责预警").count() > 0
     await page.screenshot(path=str(ARTIFACTS / "reporting-dashboard.png"), full_page=True)
@@ -175,19 +175,13 @@ async def _signed_in_view(page: Page, base: str, events: list[Any]) -> None:
     assert await page.title() == "Dezhou campaign against work-style problems in poverty relief"
 
 
-async def _forged_forms_refused(base: str) -> None:
-    """A form posted from another site has no matching CSRF cookie and field: refused."""
-    signed = token()["Authorization"].split(" ", 1)[1]
+async def _signed_out_sent_to_sign_in(base: str) -> None:
+    """Signed out, a reader's page sends the browser to sign-in (never raw JSON); a token in
+    the Authorization header still works for API callers, and a clerk's is refused."""
     async with httpx.AsyncClient(base_url=base) as http:
-        forged = await http.post("/login", data={"token": signed, "csrf": "guessed"})
-        assert forged.status_code == 403
-        assert "zuofeng_session" not in forged.cookies
-        form = await http.get("/login")  # the page hands out the cookie and the field
-        csrf = form.cookies["zuofeng_csrf"]
-        assert f'value="{csrf}"' in form.text
-        signed_in = await http.post("/login", data={"token": signed, "csrf": csrf})
-        assert signed_in.status_code == 303 and "zuofeng_session" in signed_in.cookies
-        assert (await http.post("/logout", data={"csrf": "guessed"})).status_code == 403
+        away = await http.get("/alerts")
+        assert away.status_code == 303 and away.headers["location"].startswith("/signin?next=")
+        assert (await http.get("/alerts", headers=token())).status_code == 200
         clerk = token(role="clerk")["Authorization"].split(" ", 1)[1]
         refused = await http.get("/alerts", headers={"Authorization": f"Bearer {clerk}"})
         assert refused.status_code == 403

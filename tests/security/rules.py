@@ -31,9 +31,9 @@ class Rule:
     scoped: bool = False
     # The object belongs to one unit (an inbox notice): other units, whatever their role, get 404.
     unit_owned: bool = False
-    # An officials' page (issue 17): a bearer token is no page session, so every caller here is
-    # sent to sign-in (303); who may use it, with a session, is tested by the page tests
-    # (tests/integration/test_cases_pages.py) against these same roles.
+    # An officials' page (issue 17): it reads the session cookie, not a token, so the matrix's
+    # callers are all signed out to it and are sent to sign-in (303); its roles, scope and form
+    # token are tested with sessions in tests/integration/test_*_pages.py.
     page: bool = False
 
 
@@ -86,6 +86,12 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("GET", "/exposures"),
         )
     },
+    # the clerk's desk (issue 17, officials' pages)
+    **{
+        ("intake", m, p): Rule(("clerk", "city_office"), page=True)
+        for m in ("GET", "POST")
+        for p in ("/desk", "/desk/import")
+    },
     # cases
     ("cases", "GET", "/api/v1/units"): PUBLIC,
     ("cases", "GET", "/api/v1/cases"): Rule(READERS),
@@ -110,6 +116,10 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("notify", "POST", "/api/v1/inbox/{notice_id}/read"): Rule(
         INBOX_READERS, scoped=True, unit_owned=True
     ),
+    # the inbox pages (issue 17): the same readers as the JSON inbox
+    ("notify", "GET", "/inbox"): Rule(INBOX_READERS, page=True),
+    ("notify", "POST", "/inbox/read"): Rule(INBOX_READERS, page=True),
+    ("notify", "GET", "/inbox/preferences"): Rule(INBOX_READERS, page=True),
     ("notify", "POST", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "GET", "/api/v1/webhooks"): Rule(("integrator",)),
     ("notify", "DELETE", "/api/v1/webhooks/{subscription_id}"): Rule(("integrator",), scoped=True),
@@ -127,16 +137,18 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ),
     ("reporting", "GET", "/api/v1/export/stats.{fmt}"): Rule(READERS),
     ("reporting", "GET", "/api/v1/export/cases.{fmt}"): Rule(READERS),
-    # reporting's pages: the overview and the exposure board are public (a token adds the
-    # reader's parts); drill-downs and alerts need a reader; login and logout are forms.
+    # reporting's pages: the overview and the exposure board are public (a token or the page
+    # session adds the reader's parts); drill-downs and alerts need a reader (signed out: to
+    # sign-in); an alert's page decides with the session only (city office, supervisors, ...).
     ("reporting", "GET", "/"): PUBLIC,
     ("reporting", "GET", "/exposures"): PUBLIC,
-    ("reporting", "GET", "/login"): PUBLIC,
-    ("reporting", "POST", "/login"): PUBLIC,
-    ("reporting", "POST", "/logout"): PUBLIC,
-    ("reporting", "GET", "/alerts"): Rule(READERS),
-    ("reporting", "GET", "/county/{code}"): Rule(READERS),
-    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS),
+    ("reporting", "GET", "/alerts"): Rule(READERS, page=True),
+    ("reporting", "GET", "/county/{code}"): Rule(READERS, page=True),
+    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS, page=True),
+    ("reporting", "GET", "/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
+    ("reporting", "POST", "/alerts/{alert_id}"): Rule(
+        ("city_office", "supervisor", "inspector"), scoped=True, page=True
+    ),
 }
 
 

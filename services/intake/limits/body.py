@@ -19,9 +19,9 @@ def body_limits(settings: IntakeSettings) -> Callable[[str], int]:
     def limit_for(path: str) -> int:
         if path == "/api/v1/attachments":
             return settings.attachment_max_bytes + MULTIPART_SLACK
-        if path == "/report":  # the report page's form, with its files
+        if path in ("/report", "/desk"):  # the report forms (public, desk), with their files
             return settings.attachment_max_bytes * settings.page_files_max + MULTIPART_SLACK
-        if path == "/api/v1/reports/import":
+        if path in ("/api/v1/reports/import", "/desk/import"):
             return settings.import_max_bytes + MULTIPART_SLACK
         return settings.max_body_bytes
 

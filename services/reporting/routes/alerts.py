@@ -7,14 +7,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from services.reporting.access import DECIDERS, READERS, counties_in_view, units_in_view
-from services.reporting.alerts.decisions import DecisionBody, record_decision
+from services.reporting.access import READERS, counties_in_view, units_in_view
+from services.reporting.alerts.deciding import decide, may_decide
+from services.reporting.alerts.decisions import DecisionBody
 from services.reporting.alerts.listing import list_alerts, visible
-from services.reporting.context import Context, Ctx
+from services.reporting.context import Ctx
 from services.reporting.models import alert_decisions, alerts
 from services.reporting.params import Cursor, Limit, next_cursor, offset_of
-from shared.auth import Caller, Principal, require_role
-from shared.errors import Refusal
+from shared.auth import Caller, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
 
@@ -44,30 +44,15 @@ async def get_alerts(
     return {"items": items, "total": total, "next": next_cursor(offset, len(items), total)}
 
 
-def _not_found() -> Refusal:
-    return Refusal.not_found("alert not found", "alert not found")  # English only, as today
-
-
 def _decided_clause(decided: bool) -> Any:
     has = select(alert_decisions.c.id).where(alert_decisions.c.alert_id == alerts.c.alert_id)
     return has.exists() if decided else ~has.exists()
 
 
-def _visible_alert(ctx: Context, caller: Principal, alert_id: str) -> Any:
-    return visible(
-        select(alerts).where(alerts.c.alert_id == alert_id),
-        units_in_view(caller, ctx.directory),
-        counties_in_view(caller, ctx.directory),
-    )
-
-
 async def _may_decide(ctx: Ctx, caller: Caller, alert_id: str) -> None:
     """Scope (404) then role (403), before the body is read: a caller who may not decide
     learns nothing from the validation of what they sent."""
-    async with ctx.db.sessions() as session:
-        if (await session.execute(_visible_alert(ctx, caller, alert_id))).first() is None:
-            raise _not_found()
-    require_role(caller, *DECIDERS)
+    await may_decide(ctx, caller, alert_id)
 
 
 @router.post("/alerts/{alert_id}/decision", dependencies=[Depends(_may_decide)])
@@ -76,11 +61,5 @@ async def decide_alert(
 ) -> dict[str, Any]:
     """Record the accountability decision taken (约谈, 通报, 挂牌督办, 责令限期整改, 问责 …)
     against the unit or named officials; it stays on record."""
-    query = _visible_alert(ctx, caller, alert_id)
-    async with ctx.db.sessions() as session, session.begin():
-        # Locked: concurrent decisions on one alert take their sequence numbers in turn.
-        row = (await session.execute(query.with_for_update())).mappings().first()
-        if row is None:
-            raise _not_found()
-        decision = await record_decision(session, dict(row), body, caller, ctx.clock())
+    decision = await decide(ctx, caller, alert_id, body)
     return {"id": alert_id, **decision}

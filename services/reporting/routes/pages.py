@@ -45,7 +45,7 @@ async def overview_page(
             units = units_in_view(caller, ctx.directory)
             counties = counties_in_view(caller, ctx.directory)
             context["alerts"] = await alert_list(session, units, counties, 10)
-    return render(request, ctx, "index.html", context | {"caller": caller})
+    return await render(request, ctx, "index.html", context | {"caller": caller})
 
 
 @router.get("/county/{code}", response_class=HTMLResponse)
@@ -68,7 +68,9 @@ async def county_page(
     async with ctx.db.sessions() as session:
         context = await drill(session, days, names, ("county", code), lang_query(names.english))
     heading = names.county(code)
-    return render(request, ctx, "drill.html", context | {"caller": caller, "heading": heading})
+    return await render(
+        request, ctx, "drill.html", context | {"caller": caller, "heading": heading}
+    )
 
 
 @router.get("/unit/{unit_id}", response_class=HTMLResponse)
@@ -95,7 +97,9 @@ async def unit_page(
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await alert_list(session, units, counties, 50, unit_id)
     heading = names.unit(unit_id)
-    return render(request, ctx, "drill.html", context | {"caller": caller, "heading": heading})
+    return await render(
+        request, ctx, "drill.html", context | {"caller": caller, "heading": heading}
+    )
 
 
 @router.get("/exposures", response_class=HTMLResponse)
@@ -103,7 +107,7 @@ async def exposure_page(request: Request, ctx: Ctx) -> HTMLResponse:
     async with ctx.db.sessions() as session:
         items, total = await exposures(session, 200, 0)
     context = {"caller": await reader_or_none(request, ctx), "items": items, "total": total}
-    return render(request, ctx, "exposures.html", context)
+    return await render(request, ctx, "exposures.html", context)
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -112,4 +116,4 @@ async def alert_page(request: Request, ctx: Ctx) -> HTMLResponse:
     units, counties = units_in_view(caller, ctx.directory), counties_in_view(caller, ctx.directory)
     async with ctx.db.sessions() as session:
         items = await alert_list(session, units, counties, 500)
-    return render(request, ctx, "alerts.html", {"caller": caller, "alerts": items})
+    return await render(request, ctx, "alerts.html", {"caller": caller, "alerts": items})
