@@ -25,7 +25,7 @@ NAV: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("cases", "/transfers", "移送", "Transfers", ("city_office",)),
     ("cases", "/exposure-board", "曝光", "Exposures", ("city_office",)),
     ("intake", "/desk", "来件登记", "Desk", ("clerk", "city_office")),
-    ("notify", "/inbox", "通知", "Inbox", ALL),
+    ("notify", "/inbox", "通知", "Inbox", HANDLERS),
     ("reporting", "/", "统计", "Figures", ALL),
     ("cases", "/audit", "审计", "Audit", ("auditor",)),
 )
