@@ -19,6 +19,7 @@ from services.cases.domain.refusals import no_such_case, not_allowed
 from services.cases.domain.vocabulary import Action
 from services.cases.scope import actor, relation
 from shared.auth import Principal
+from shared.errors import Refusal
 from shared.events.intake import SealedIdentity
 from shared.sealing import Keyring, keyring, open_identity
 
@@ -34,6 +35,8 @@ async def reveal(ctx: Context, caller: Principal, case_id: str, reason: str) -> 
             raise no_such_case()
         me = actor(ctx.directory, caller, case.state.handling_unit)
         authorize(case.state, me, Action.REVEAL_IDENTITY)
+        if not reason.strip():  # after scope and role: an outsider learns nothing from a 422
+            raise Refusal.invalid(("body", "reason"), "请说明查看理由", "give a reason")
         identity = _open(ctx, case.row["identity_sealed"], case.row["report_id"])
         entry = appending.Entry("case.identity_revealed", {}, {"reason": reason}, me.sub, me.unit)
         await appending.append(session, ctx, case, [entry])

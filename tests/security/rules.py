@@ -35,6 +35,9 @@ class Rule:
     # callers are all signed out to it and are sent to sign-in (303); its roles, scope and form
     # token are tested with sessions in tests/integration/test_*_pages.py.
     page: bool = False
+    # A page that also answers a bearer token or API key like the API (reporting's dashboard):
+    # with a token the API's rules hold; with nothing, it sends to sign-in.
+    bearer: bool = False
 
 
 PUBLIC = Rule(None)
@@ -100,7 +103,6 @@ RULES: dict[tuple[str, str, str], Rule] = {
     # cases' officials' pages (issue 17)
     ("cases", "GET", "/workbench"): Rule(PAGE_WORKERS, page=True),
     ("cases", "GET", "/case/{case_id}"): Rule(READERS, scoped=True, page=True),
-    ("cases", "POST", "/case/{case_id}/{action}"): Rule(CASE_WORKERS, scoped=True, page=True),
     ("cases", "POST", "/case/{case_id}/reveal-identity"): Rule(
         ("inspector",), scoped=True, page=True
     ),
@@ -142,9 +144,9 @@ RULES: dict[tuple[str, str, str], Rule] = {
     # sign-in); an alert's page decides with the session only (city office, supervisors, ...).
     ("reporting", "GET", "/"): PUBLIC,
     ("reporting", "GET", "/exposures"): PUBLIC,
-    ("reporting", "GET", "/alerts"): Rule(READERS, page=True),
-    ("reporting", "GET", "/county/{code}"): Rule(READERS, page=True),
-    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS, page=True),
+    ("reporting", "GET", "/alerts"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/county/{code}"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS, page=True, bearer=True),
     ("reporting", "GET", "/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
     ("reporting", "POST", "/alerts/{alert_id}"): Rule(
         ("city_office", "supervisor", "inspector"), scoped=True, page=True
@@ -153,15 +155,21 @@ RULES: dict[tuple[str, str, str], Rule] = {
 
 
 def case_action_rules() -> dict[tuple[str, str, str], Rule]:
-    """POST /api/v1/cases/{case_id}/<action>: the roles the state machine lets ever do it."""
+    """POST /api/v1/cases/{case_id}/<action> and its page form POST /case/{case_id}/<action>:
+    the roles the state machine lets ever do it (the matrix asks the page route once per
+    action)."""
     from services.cases.domain.who import ROLES
 
-    return {
-        ("cases", "POST", f"/api/v1/cases/{{case_id}}/{action.value}"): Rule(
-            tuple(sorted(role.value for role in roles if role.value != "system")), scoped=True
+    rules = {}
+    for action, roles in ROLES.items():
+        allowed = tuple(sorted(role.value for role in roles if role.value != "system"))
+        rules[("cases", "POST", f"/api/v1/cases/{{case_id}}/{action.value}")] = Rule(
+            allowed, scoped=True
         )
-        for action, roles in ROLES.items()
-    }
+        rules[("cases", "POST", f"/case/{{case_id}}/{action.value}")] = Rule(
+            allowed, scoped=True, page=True
+        )
+    return rules
 
 
 RULES.update(case_action_rules())

@@ -16,8 +16,10 @@ from fastapi.routing import APIRoute
 from shared.auth import issue_token
 from shared.directory import load_directory
 from shared.natsserver import start_nats
+from shared.websession import COOKIE, csrf_token, decode_session
 from tests.e2e.stack import SECRET, running_stack
 from tests.integration.busutil import eventually
+from tests.officials import session_token
 from tests.pg import PgServer, in_thread
 from tests.security.rules import ALL_ROLES, RULES, Rule
 
@@ -83,9 +85,21 @@ def _walk(routes: Any) -> Any:
     for route in routes:
         if isinstance(route, APIRoute):
             for method in route.methods - {"HEAD", "OPTIONS"}:
-                yield method, route.path
+                yield from _expanded(method, route.path)
         elif hasattr(route, "original_router"):  # FastAPI's included routers
             yield from _walk(route.original_router.routes)
+
+
+def _expanded(method: str, path: str) -> Any:
+    """A route whose last segment names the action (the case page's forms): once per action,
+    each with its own rule."""
+    if not path.endswith("/{action}"):
+        yield method, path
+        return
+    from services.cases.domain.vocabulary import Action
+
+    for action in Action:
+        yield method, path.removesuffix("{action}") + action.value
 
 
 MISSING = ("{alert_id}", "{subscription_id}")  # ids that name nothing: 404 is the right answer
@@ -97,7 +111,8 @@ def _verdict(
     """Why `status` is wrong, or None when it is what the contract allows."""
     if status >= 500:
         return "server error"
-    if rule.page:  # no page session with a bearer token: to sign-in, whoever asks
+    if rule.page and (not rule.bearer or role is None):
+        # No page session with a bearer token: to sign-in, whoever asks (and with nothing).
         return None if status == 303 else f"a page must send to sign-in, got {status}"
     if rule.roles is None:
         return "public route refused" if status in (401, 403) else None
@@ -193,7 +208,56 @@ async def _sweep(
                 if why := _verdict(rule, role, own, answer.status_code, owner, missing):
                     who = f"{role or 'anonymous'}{'' if own else ' (foreign)'}"
                     failures.append(f"{service} {method} {path} as {who}: {why}")
+                if rule.page and role is not None:  # the same caller with a page session
+                    answer = await _as_page(http, stack, service, method, path, values,
+                                            units[role][0 if own else 1], role)  # fmt: skip
+                    tried += 1
+                    if why := _page_verdict(rule, role, own, answer, owner, missing):
+                        who = f"{role}{'' if own else ' (foreign)'} signed in"
+                        failures.append(f"{service} {method} {path} as {who}: {why}")
     return tried, failures
+
+
+async def _as_page(
+    http: httpx.AsyncClient, stack: Any, service: str, method: str, path: str,
+    values: dict[str, str], unit: str, role: str,
+) -> httpx.Response:  # fmt: skip
+    """The page asked with a session of `role` at `unit` (and its form token on a POST)."""
+    app = stack.apps[service]
+    token = await session_token(app, unit, role)
+    claims = decode_session(app.state.websession.secret, token)
+    assert claims is not None
+    # A few fields only: forms read at most a handful (more is a 400 before anything else).
+    form = {"csrf": csrf_token(app.state.websession.secret, claims.sid), "text": "核查"}
+    return await http.request(
+        method,
+        stack.urls[service] + _fill(path, values),
+        headers={"Cookie": f"{COOKIE}={token}"},
+        data=form if method == "POST" else None,
+        follow_redirects=False,
+    )
+
+
+def _page_verdict(
+    rule: Rule, role: str, own: bool, answer: httpx.Response, owner: bool, missing: bool
+) -> str | None:
+    """A page with a session: the same roles and scope as its rule, never sign-in again."""
+    status = answer.status_code
+    if status >= 500:
+        return "server error"
+    if status in (301, 302, 303, 307) and "/signin" in answer.headers.get("location", ""):
+        return "a live session was sent to sign-in"
+    assert rule.roles is not None
+    if role not in rule.roles:
+        allowed = {403, 404} if rule.scoped else {403}
+        return None if status in allowed else f"role outside the rule must give 403, got {status}"
+    if rule.scoped and (not own or (rule.unit_owned and not owner)):
+        return None if status == 404 else f"foreign object must give 404, got {status}"
+    if missing and status == 404:
+        return None
+    if status in (401, 403) or (status == 404 and rule.scoped and role != "inspector"):
+        return f"allowed caller refused with {status}"
+    return None
 
 
 async def test_every_route_every_role_own_and_foreign(
