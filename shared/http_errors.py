@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError
+from starlette.exceptions import HTTPException
 
 from shared.errors import Refusal, bilingual, localise, wants_english
 
@@ -29,7 +30,33 @@ def _is_bad_input(exc: DBAPIError) -> bool:
     )
 
 
+# The framework's own answers (unknown path, wrong method, a body it cannot parse), said like ours.
+FRAMEWORK = {
+    "Not Found": ("未找到", "Not Found"),
+    "Method Not Allowed": ("不支持此请求方法", "Method Not Allowed"),
+}
+
+
+async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's HTTPExceptions in the one refusal shape. Their only 400s are
+    bodies they could not parse (a broken form, "Missing boundary in multipart."): bad input,
+    422 like a broken JSON body. Our own code refuses with `Refusal`, never HTTPException."""
+    assert isinstance(exc, HTTPException)
+    english = wants_english(request)
+    if exc.status_code == 400:
+        msg = f"the request body cannot be parsed: {exc.detail}" if english else "请求体无法解析"
+        return JSONResponse(
+            {"detail": [{"loc": ["body"], "type": "body_invalid", "msg": msg}]}, status_code=422
+        )
+    zh, en = FRAMEWORK.get(str(exc.detail), (exc.detail, exc.detail))
+    return JSONResponse(
+        {"detail": en if english else zh}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, on_http_error)
+
     @app.exception_handler(DBAPIError)
     async def on_database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
         # A safety net under the edge validation: out-of-range input is the caller's 422.

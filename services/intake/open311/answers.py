@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from services.intake.context import Context
 from services.intake.refusals import count, english_only, is_malformed
 from shared.errors import Refusal
+from shared.http_errors import on_http_error
 
 GEOREPORT = {"content": "description", "county": "jurisdiction_id", "category_hint": "service_code"}
 
@@ -57,7 +57,7 @@ async def open311_errors(request: Request, exc: Exception) -> Response:
     """Open311 keeps GeoReport's error shape, `[{code, description}]`."""
     assert isinstance(exc, HTTPException)
     if not request.url.path.startswith("/open311/"):
-        return await http_exception_handler(request, exc)
+        return await on_http_error(request, exc)  # the one refusal shape elsewhere
     return JSONResponse(
         [{"code": exc.status_code, "description": str(exc.detail)}],
         status_code=exc.status_code,

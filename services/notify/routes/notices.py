@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import func, select, update
 
 from services.notify.context import Ctx
 from services.notify.models import notices
 from shared.auth import Caller, require_role
 from shared.errors import Refusal, wants_english
+from shared.http_params import INT_MAX
 
 router = APIRouter(prefix="/api/v1", tags=["notify"])
 # The unit's people who work its cases (architecture.md, "Roles and isolation"): notices name
@@ -25,7 +26,7 @@ async def inbox(
     ctx: Ctx,
     caller: Caller,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: int | None = None,
+    cursor: Annotated[int | None, Query(ge=0, le=INT_MAX)] = None,
 ) -> dict[str, Any]:
     """The caller's unit's notices, newest first (English with `Accept-Language: en`); for
     the unit's officers, leaders, supervisors, city office and inspectors only (403 else)."""
@@ -59,7 +60,9 @@ def _item(r: Any, english: bool) -> dict[str, Any]:
 
 
 @router.post("/inbox/{notice_id}/read")
-async def mark_read(notice_id: int, ctx: Ctx, caller: Caller) -> dict[str, Any]:
+async def mark_read(
+    notice_id: Annotated[int, Path(ge=0, le=INT_MAX)], ctx: Ctx, caller: Caller
+) -> dict[str, Any]:
     """Scope first (another unit's notice is 404), then the role (403)."""
     theirs = (notices.c.id == notice_id, notices.c.unit == caller.unit)
     async with ctx.db.sessions() as session, session.begin():
