@@ -13,7 +13,7 @@ from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import audit, case_actions, case_list, cases, directory
 from services.cases.settings import CasesSettings
-from shared import http_errors, http_limits
+from shared import http_errors, http_limits, openapi_contract
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
 from shared.runtime import Runtime, build_app, build_runtime
@@ -46,6 +46,7 @@ def create_app(
     )
     app.state.context = ctx
     http_errors.install(app)
+    openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
