@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, routing
 
+from shared import api_docs
 from shared.auth.dependencies import optional_principal, required_principal
 
 BEARER, API_KEY = "bearerAuth", "apiKeyAuth"
@@ -196,7 +197,9 @@ def refine(
 
 
 def install(app: FastAPI, *, throttled: tuple[str, ...] = ()) -> None:
-    """Refine `app.openapi()`; `throttled`: path prefixes that answer 429 over their allowance."""
+    """Refine `app.openapi()` and serve /docs and /redoc offline (shared.api_docs);
+    `throttled`: path prefixes that answer 429 over their allowance."""
+    api_docs.install(app)
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
