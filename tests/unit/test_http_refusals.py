@@ -80,3 +80,21 @@ def test_the_frameworks_own_answers_speak_zh_cn_first(service: str) -> None:
     assert found == {"detail": "未找到"}
     english = http.get("/api/v1/no-such-thing", headers={"Accept-Language": "en"}).json()
     assert english == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        # POST here, and GET through /api/v1/reports/{tracking_code} ("import" as a code).
+        ("/api/v1/reports/import", "GET, POST"),
+        ("/open311/v2/requests", "GET, POST"),
+        ("/open311/v2/requests.json", "GET, POST"),
+        ("/api/v1/reports", "POST"),
+    ],
+)
+def test_options_and_405_name_every_route_at_the_path(path: str, allow: str) -> None:
+    http = client("intake")
+    asked = http.options(path)
+    assert (asked.status_code, asked.headers["allow"]) == (204, allow)
+    wrong = http.put(path)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, allow)

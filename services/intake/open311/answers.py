@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from services.intake.context import Context
 from services.intake.refusals import count, english_only, is_malformed
 from shared.errors import Refusal
-from shared.http_errors import on_http_error
+from shared.http_errors import fix_allow, on_http_error
 
 GEOREPORT = {"content": "description", "county": "jurisdiction_id", "category_hint": "service_code"}
 
@@ -56,6 +56,8 @@ def notice(code: str, english: bool) -> str:
 async def open311_errors(request: Request, exc: Exception) -> Response:
     """Open311 keeps GeoReport's error shape, `[{code, description}]`."""
     assert isinstance(exc, HTTPException)
+    if (options := fix_allow(request, exc)) is not None:
+        return options
     if not request.url.path.startswith("/open311/"):
         return await on_http_error(request, exc)  # the one refusal shape elsewhere
     return JSONResponse(
