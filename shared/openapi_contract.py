@@ -175,6 +175,7 @@ def refine(
     doc: dict[str, Any], credentials: dict[tuple[str, str], str], throttled: tuple[str, ...]
 ) -> dict[str, Any]:
     """The document refined in place (idempotent: FastAPI caches and returns the same dict)."""
+    doc["servers"] = [{"url": "/", "description": "this service, where this document is"}]
     components = doc.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(SCHEMES)
     components.setdefault("schemas", {}).update(SCHEMAS)
@@ -187,6 +188,8 @@ def refine(
                 op["security"] = [{BEARER: []}, {API_KEY: []}]
             elif auth == "optional":
                 op["security"] = [{}, {BEARER: []}, {API_KEY: []}]
+            else:
+                op["security"] = []  # public, said so
             codes = _statuses(path, method, op, auth)
             if path.startswith(throttled):
                 codes.append("429")
