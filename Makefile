@@ -68,11 +68,18 @@ mutants: $(STAMP)
 		> var/mutmut-run.log 2>&1 || (tail -50 var/mutmut-run.log; exit 1)
 	$(BIN)/python tests/mutants_report.py $(MUTANTS_NAMES)
 
-lint: $(STAMP)
+# The OpenAPI linter (Redocly's recommended rules), pinned in tools/openapi-lint's lock file.
+REDOCLY := tools/openapi-lint/node_modules/.bin/redocly
+$(REDOCLY): tools/openapi-lint/package.json tools/openapi-lint/package-lock.json
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --ignore-scripts
+	touch $(REDOCLY)
+
+lint: $(STAMP) $(REDOCLY)
 	$(BIN)/ruff check shared services tests deploy
 	$(BIN)/ruff format --check shared services tests deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy shared services
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --format=summary docs/openapi-*.json
 
 fmt: $(STAMP)
 	$(BIN)/ruff format shared services tests deploy

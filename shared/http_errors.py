@@ -9,6 +9,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Match
 
 from shared.errors import Refusal, bilingual, localise, wants_english
 
@@ -29,7 +32,61 @@ def _is_bad_input(exc: DBAPIError) -> bool:
     )
 
 
+# The framework's own answers (unknown path, wrong method, a body it cannot parse), said like ours.
+FRAMEWORK = {
+    "Not Found": ("未找到", "Not Found"),
+    "Method Not Allowed": ("不支持此请求方法", "Method Not Allowed"),
+}
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path. Starlette's 405 names only the first route
+    whose path matched (/api/v1/reports/import took GET from /api/v1/reports/{tracking_code})."""
+    routes = request.app.router.routes
+    return [
+        m
+        for m in METHODS
+        if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)
+    ]
+
+
+def fix_allow(request: Request, exc: HTTPException) -> Response | None:
+    """For a 405, the Allow of every route at the path; OPTIONS is then answered 204 (the
+    answer to its question), which this returns. Every handler of HTTPException calls it."""
+    if exc.status_code != 405:
+        return None
+    allow = {"Allow": ", ".join(allowed_methods(request))}
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=allow)
+    exc.headers = {**(exc.headers or {}), **allow}
+    return None
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's and FastAPI's HTTPExceptions in the one refusal shape. Their only 400s are
+    bodies they could not parse (a broken form, "Missing boundary in multipart."): bad input,
+    422 like a broken JSON body. Our own code refuses with `Refusal`, never HTTPException."""
+    assert isinstance(exc, HTTPException)
+    english = wants_english(request)
+    if (options := fix_allow(request, exc)) is not None:
+        return options
+    if exc.status_code == 400:
+        msg = f"the request body cannot be parsed: {exc.detail}" if english else "请求体无法解析"
+        return JSONResponse(
+            {"detail": [{"loc": ["body"], "type": "body_invalid", "msg": msg}]}, status_code=422
+        )
+    zh, en = FRAMEWORK.get(str(exc.detail), (exc.detail, exc.detail))
+    return JSONResponse(
+        {"detail": en if english else zh}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, on_http_error)
+
     @app.exception_handler(DBAPIError)
     async def on_database_refusal(request: Request, exc: DBAPIError) -> JSONResponse:
         # A safety net under the edge validation: out-of-range input is the caller's 422.

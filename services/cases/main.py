@@ -23,7 +23,7 @@ from services.cases.routes import (
     pages_workbench,
 )
 from services.cases.settings import CasesSettings
-from shared import http_errors, http_limits, officials
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
 from shared.runtime import Runtime, build_app, build_runtime
@@ -56,6 +56,7 @@ def create_app(
     )
     app.state.context = ctx
     http_errors.install(app)
+    openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)

@@ -33,7 +33,7 @@ from services.intake.routes import (
 )
 from services.intake.routes.refusals import http_refusals
 from services.intake.settings import IntakeSettings
-from shared import http_errors, http_limits, officials
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.events.intake import ReportReceived, ReportReviewRequested
 from shared.runtime import build_app, build_runtime
@@ -65,6 +65,7 @@ def create_app(
     document_publishers(runtime.broker, [ReportReceived, ReportReviewRequested])
     app.state.context = ctx
     http_errors.install(app)
+    openapi_contract.install(app, throttled=("/api/v1/reports", "/api/v1/attachments", "/open311/"))
     http_refusals(app, ctx)
     _count_invalid_bodies(app, ctx)
     app.add_exception_handler(HTTPException, open311_errors)

@@ -13,7 +13,7 @@ from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
 from services.notify.routes import notices, pages_inbox, webhooks
 from services.notify.settings import NotifySettings
-from shared import http_errors, http_limits, officials
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
@@ -46,6 +46,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")
     app.state.context = ctx
     http_errors.install(app)
+    openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(notices.router)
     app.include_router(webhooks.router)

@@ -9,7 +9,7 @@ from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
 from services.reporting.routes import alerts, exports, figures, pages, pages_alert
 from services.reporting.settings import ReportingSettings
-from shared import http_errors, http_limits, officials
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.events.audit import AuditAlertDecided, AuditExported
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
@@ -27,6 +27,7 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     app = build_app(runtime, title="Zuofeng reporting", description="Where the campaign stands.")
     app.state.context = ctx
     http_errors.install(app)
+    openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)

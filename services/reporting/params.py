@@ -13,9 +13,10 @@ from services.reporting.phases import Phases, date_range
 from services.reporting.stats.common import GroupBy, Period
 from services.reporting.words.names import Names
 from shared.errors import Refusal, wants_english
+from shared.http_params import IsoDate
 
-DateFrom = Annotated[date | None, Query(alias="from", description="first day of receipt")]
-DateTo = Annotated[date | None, Query(alias="to", description="last day of receipt")]
+DateFrom = Annotated[IsoDate | None, Query(alias="from", description="first day of receipt")]
+DateTo = Annotated[IsoDate | None, Query(alias="to", description="last day of receipt")]
 PhaseId = Annotated[str | None, Query(description="a configured phase (GET /api/v1/phases)")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Cursor = Annotated[str | None, Query(description="`next` of the previous page")]

@@ -4,7 +4,7 @@ every list read is audited with its filters and the cases it showed."""
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -18,6 +18,7 @@ from services.cases.scope import CASE_READERS, HANDLERS, case_filter
 from shared.auth import Caller, Principal, require_role
 from shared.deadlines import TZ, end_of_day
 from shared.errors import Refusal
+from shared.http_params import INT_MAX, IsoDate
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -66,8 +67,7 @@ def _after(cursor: str) -> ColumnElement[bool]:
         at_text, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
         at = datetime.fromisoformat(at_text)
     except ValueError:
-        # The same text in both languages until the contract unifies it (issue #19).
-        raise Refusal.invalid(("query", "cursor"), "bad cursor", "bad cursor") from None
+        raise Refusal.invalid(("query", "cursor"), "翻页游标无效", "bad cursor") from None
     return or_(cases.c.received_at < at, and_(cases.c.received_at == at, cases.c.id < case_id))
 
 
@@ -78,10 +78,10 @@ async def list_cases(
     status: str | None = None,
     county: str | None = None,
     unit: str | None = None,
-    problem: int | None = None,
+    problem: Annotated[int | None, Query(ge=0, le=INT_MAX)] = None,
     overdue: bool | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -15,6 +14,7 @@ from services.intake.context import Context
 from services.intake.open311.xmlshape import xml_response
 from services.intake.refusals import count, english_only, is_malformed
 from shared.errors import Refusal
+from shared.http_errors import fix_allow, on_http_error
 
 GEOREPORT = {"content": "description", "county": "jurisdiction_id", "category_hint": "service_code"}
 
@@ -71,8 +71,10 @@ def notice(code: str, english: bool) -> str:
 async def open311_errors(request: Request, exc: Exception) -> Response:
     """Open311 keeps GeoReport's error shape, `[{code, description}]` or `<errors>`."""
     assert isinstance(exc, HTTPException)
+    if (options := fix_allow(request, exc)) is not None:
+        return options
     if not request.url.path.startswith("/open311/"):
-        return await http_exception_handler(request, exc)
+        return await on_http_error(request, exc)  # the one refusal shape elsewhere
     answered = error(exc.status_code, str(exc.detail), xml=wants_xml(request))
     answered.headers.update(exc.headers or {})
     return answered

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from services.intake.schemas.reporter import Reporter
 from services.intake.schemas.text import no_control_characters
 from shared.events.intake import Channel
+from shared.http_params import INT_MAX
 
 
 class ReportIn(BaseModel):
@@ -26,7 +27,7 @@ class ReportIn(BaseModel):
     subject_unit_id: str | None = Field(None, max_length=64)
     subject_person: str | None = Field(None, max_length=100)
     subject_is_head: bool = False
-    category_hint: int | None = None
+    category_hint: int | None = Field(None, ge=0, le=INT_MAX)
     occurred_on: date | None = None
     reporter: Reporter = Field(default_factory=Reporter)
     attachments: list[Annotated[str, Field(max_length=64)]] = Field(

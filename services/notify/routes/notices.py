@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from services.notify import inbox_notices
 from services.notify.context import Ctx
 from services.notify.inbox_notices import INBOX_READERS, unit_notices
 from shared.auth import Caller, require_role
 from shared.errors import wants_english
+from shared.http_params import INT_MAX
 
 router = APIRouter(prefix="/api/v1", tags=["notify"])
 
@@ -22,7 +23,7 @@ async def inbox(
     ctx: Ctx,
     caller: Caller,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: int | None = None,
+    cursor: Annotated[int | None, Query(ge=0, le=INT_MAX)] = None,
 ) -> dict[str, Any]:
     """The caller's unit's notices, newest first (English with `Accept-Language: en`); for
     the unit's officers, leaders, supervisors, city office and inspectors only (403 else)."""
@@ -33,7 +34,9 @@ async def inbox(
 
 
 @router.post("/inbox/{notice_id}/read")
-async def mark_read(notice_id: int, ctx: Ctx, caller: Caller) -> dict[str, Any]:
+async def mark_read(
+    notice_id: Annotated[int, Path(ge=0, le=INT_MAX)], ctx: Ctx, caller: Caller
+) -> dict[str, Any]:
     """Scope first (another unit's notice is 404), then the role (403)."""
     await inbox_notices.mark_read(ctx.db, caller, notice_id)
     return {"id": notice_id, "read": True}

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import func, select
 
@@ -29,6 +29,7 @@ from services.reporting.words.names import Names
 from shared.auth import Caller, require_role
 from shared.events.cases import Status
 from shared.events.intake import Channel
+from shared.http_params import INT_MAX
 
 router = APIRouter(prefix="/api/v1/export", tags=["reporting"])
 Format = Literal["csv", "xlsx"]
@@ -71,7 +72,7 @@ async def export_cases(
     days: Annotated[Range, Depends(date_range_of)],
     county: str | None = None,
     unit: str | None = None,
-    problem: int | None = None,
+    problem: Annotated[int | None, Query(ge=0, le=INT_MAX)] = None,
     channel: Channel | None = None,
     status: Status | None = None,
 ) -> Response:
