@@ -130,7 +130,7 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
     lines += [
         f"  report page http://127.0.0.1:{_settings('intake').port}/  (track a report at /track,"
         " the exposure board at /exposures)",
-        f"  dashboard   http://127.0.0.1:{_settings('reporting').port}/  (sign in with the token)",
+        f"  dashboard   http://127.0.0.1:{_settings('reporting').port}/dashboard",
         f"  mail        {_mail_line()}",
         f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
         f" problem list {load_taxonomy().version}",

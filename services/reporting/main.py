@@ -31,7 +31,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
-    for router in (figures.router, alerts.router, exports.router, pages.router, pages_alert.router):
+    routers = (figures.router, alerts.router, exports.router, pages.root, pages.router)
+    for router in (*routers, pages_alert.router):
         app.include_router(router)
     return app
 

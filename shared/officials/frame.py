@@ -26,7 +26,7 @@ NAV: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("cases", "/exposure-board", "曝光", "Exposures", ("city_office",)),
     ("intake", "/desk", "来件登记", "Desk", ("clerk", "city_office")),
     ("notify", "/inbox", "通知", "Inbox", HANDLERS),
-    ("reporting", "/", "统计", "Figures", ALL),
+    ("reporting", "/dashboard", "统计", "Figures", ALL),
     ("cases", "/audit", "审计", "Audit", ("auditor",)),
 )
 ROLE_WORDS = {

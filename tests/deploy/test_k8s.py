@@ -117,3 +117,34 @@ def test_nats_chart_values_ask_for_a_cluster_of_three_with_jetstream_on_files() 
     values = yaml.safe_load((K8S / "nats" / "values.yaml").read_text())
     assert values["config"]["cluster"] == {"enabled": True, "replicas": 3}
     assert values["config"]["jetstream"]["fileStore"]["enabled"] is True
+
+
+def _matches(rule: dict[str, Any], path: str) -> bool:
+    """Whether an Ingress path rule takes `path` (Kubernetes' Exact and Prefix semantics)."""
+    wanted = rule["path"]
+    if rule["pathType"] == "Exact":
+        return path == wanted
+    return path == wanted or path.startswith(wanted.rstrip("/") + "/")
+
+
+def test_the_ingress_routes_each_page_and_hides_operations() -> None:
+    ingress = next(r for r in render(K8S / "base") if r["kind"] == "Ingress")
+    rules = ingress["spec"]["rules"][0]["http"]["paths"]
+
+    def backend(path: str) -> str | None:
+        # The longest matching path wins (Exact before Prefix at equal length).
+        found = [r for r in rules if _matches(r, path)]
+        found.sort(key=lambda r: (len(r["path"]), r["pathType"] == "Exact"), reverse=True)
+        return found[0]["backend"]["service"]["name"] if found else None
+
+    for path in ("/metrics", "/healthz", "/readyz", "/docs", "/openapi.json"):
+        assert backend(path) is None, path  # nothing inside leaks out
+    expected = {
+        "/": "intake", "/report": "intake", "/track": "intake", "/desk/import": "intake",
+        "/open311/v2/services.json": "intake", "/api/v1/reports/x": "intake",
+        "/signin": "cases", "/workbench": "cases", "/case/abc": "cases", "/triage": "cases",
+        "/inbox": "notify", "/inbox/read": "notify", "/api/v1/inbox": "notify",
+        "/dashboard": "reporting", "/dashboard/alerts/1": "reporting",
+        "/api/v1/stats": "reporting",
+    }  # fmt: skip
+    assert {path: backend(path) for path in expected} == expected

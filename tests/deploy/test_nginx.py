@@ -158,8 +158,14 @@ async def _check_origin(https: int, http: int, cafile: Path) -> None:
         assert (await a.get(f"{origin}/api/v1/problems")).status_code == 200  # intake
         assert (await a.get(f"{origin}/api/v1/cases")).status_code == 401  # cases
         assert (await a.get(f"{origin}/api/v1/inbox")).status_code == 401  # notify
-        page = await a.get(f"{origin}/")  # reporting's dashboard
-        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        form = await a.get(f"{origin}/")  # intake's public report form at the root
+        assert form.status_code == 200 and 'action="/report"' in form.text
+        board = await a.get(f"{origin}/dashboard")  # reporting's dashboard
+        assert board.status_code == 200 and "text/html" in board.headers["content-type"]
+        # The officials' pages: signed out, each sends to cases' sign-in on the same origin.
+        for path in ("/workbench", "/inbox", "/desk", "/dashboard/alerts"):
+            away = await a.get(f"{origin}{path}")
+            assert away.status_code == 303 and away.headers["location"].startswith("/signin"), path
         assert (await a.get(f"{origin}/metrics")).status_code == 404
         # Plain http only redirects to https.
         plain = await a.get(f"http://127.0.0.1:{http}/api/v1/problems")

@@ -143,7 +143,7 @@ async def _metric(page: Page, key: str) -> str:
 
 async def _public_view(page: Page, base: str, events: list[Any]) -> None:
     totals = recount(events, "county")["totals"]
-    await page.goto(f"{base}/")
+    await page.goto(f"{base}/dashboard")
     assert await page.title() == "德州市扶贫领域作风问题专项治理"
     for key in ("received", "cases", "substantiated", "overdue", "exposed"):
         assert await _metric(page, key) == str(totals[key]), key
@@ -159,19 +159,19 @@ async def _public_view(page: Page, base: str, events: list[Any]) -> None:
 
 
 async def _signed_in_view(page: Page, base: str, events: list[Any]) -> None:
-    await page.goto(f"{base}/")  # signed in by the shared page session (its cookie)
+    await page.goto(f"{base}/dashboard")  # signed in by the shared page session (its cookie)
     assert await page.locator('[data-testid="overdue-by-unit"], p.muted').count() > 0
     assert await page.locator("text=问责预警").count() > 0
     await page.screenshot(path=str(ARTIFACTS / "reporting-dashboard.png"), full_page=True)
     await page.click('[data-testid="by-county"] g[data-label="陵城区"] a')
-    await page.wait_for_url(f"{base}/county/371403")
+    await page.wait_for_url(f"{base}/dashboard/county/371403")
     assert await page.locator('[data-testid="heading"]').inner_text() == "陵城区"
     within = [e for e in events if e.data.get("county") == "371403"]
     assert await _metric(page, "cases") == str(recount(within, "county")["totals"]["cases"])
     await page.screenshot(path=str(ARTIFACTS / "reporting-county.png"), full_page=True)
-    await page.goto(f"{base}/exposures")
+    await page.goto(f"{base}/dashboard/exposures")
     assert EXPOSED in await page.locator('[data-testid="exposures"]').inner_text()
-    await page.goto(f"{base}/?lang=en")
+    await page.goto(f"{base}/dashboard?lang=en")
     assert await page.title() == "Dezhou campaign against work-style problems in poverty relief"
 
 
@@ -179,9 +179,9 @@ async def _signed_out_sent_to_sign_in(base: str) -> None:
     """Signed out, a reader's page sends the browser to sign-in (never raw JSON); a token in
     the Authorization header still works for API callers, and a clerk's is refused."""
     async with httpx.AsyncClient(base_url=base) as http:
-        away = await http.get("/alerts")
+        away = await http.get("/dashboard/alerts")
         assert away.status_code == 303 and away.headers["location"].startswith("/signin?next=")
-        assert (await http.get("/alerts", headers=token())).status_code == 200
+        assert (await http.get("/dashboard/alerts", headers=token())).status_code == 200
         clerk = token(role="clerk")["Authorization"].split(" ", 1)[1]
-        refused = await http.get("/alerts", headers={"Authorization": f"Bearer {clerk}"})
+        refused = await http.get("/dashboard/alerts", headers={"Authorization": f"Bearer {clerk}"})
         assert refused.status_code == 403

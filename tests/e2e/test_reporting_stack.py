@@ -148,7 +148,7 @@ async def _alerts_exports_pages(http: httpx.AsyncClient, base: str) -> None:
     exported = await http.get(f"{base}/api/v1/export/cases.csv", headers=CITY)
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) == 24 and sum(r["曝光"] == "是" for r in rows) == 8
-    page = await http.get(f"{base}/", headers=CITY)
+    page = await http.get(f"{base}/dashboard", headers=CITY)
     assert page.status_code == 200 and 'data-metric="exposed"><div class="v">8<' in page.text
 
     async def measured() -> bool:

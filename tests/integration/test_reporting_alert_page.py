@@ -23,9 +23,13 @@ async def test_deciding_an_alert_on_its_page(database_url: str, tmp_path: Path) 
             await svc.publish(e for s in scripts for e in s.reports + s.events)
         )
         alert = next(a for a in (await _alerts(svc))["items"] if a["scope"] == "unit")
-        path, settings, http = f"/alerts/{alert['id']}", svc.app.state.context.settings, svc.http
+        path, settings, http = (
+            f"/dashboard/alerts/{alert['id']}",
+            svc.app.state.context.settings,
+            svc.http,
+        )
         city = await signed_in(svc.js, settings, "city-fpb", "city_office")
-        listed = await http.get("/alerts", headers=city.headers)
+        listed = await http.get("/dashboard/alerts", headers=city.headers)
         assert f'href="{path}"' in listed.text
         page = await http.get(path, headers=city.headers)
         assert page.status_code == 200 and 'id="decide"' in page.text

@@ -151,17 +151,17 @@ async def _ranking(svc: Service) -> None:
 
 async def _pages(svc: Service) -> None:
     officer = token("371402-fpb", "officer")
-    assert (await svc.http.get("/county/371402", headers=officer)).status_code == 404
-    assert (await svc.http.get("/unit/371403-fpb", headers=officer)).status_code == 404
-    assert (await svc.http.get("/unit/371402-fpb", headers=officer)).status_code == 200
+    assert (await svc.http.get("/dashboard/county/371402", headers=officer)).status_code == 404
+    assert (await svc.http.get("/dashboard/unit/371403-fpb", headers=officer)).status_code == 404
+    assert (await svc.http.get("/dashboard/unit/371402-fpb", headers=officer)).status_code == 200
     supervisor = token(SUPERVISOR[0], "supervisor")
-    assert (await svc.http.get("/unit/371402-fpb", headers=supervisor)).status_code == 200
-    assert (await svc.http.get("/unit/city-zzb", headers=supervisor)).status_code == 404
+    assert (await svc.http.get("/dashboard/unit/371402-fpb", headers=supervisor)).status_code == 200
+    assert (await svc.http.get("/dashboard/unit/city-zzb", headers=supervisor)).status_code == 404
     city = token()
-    assert (await svc.http.get("/county/371402", headers=city)).status_code == 200
-    assert (await svc.http.get("/unit/city-zzb", headers=city)).status_code == 200
+    assert (await svc.http.get("/dashboard/county/371402", headers=city)).status_code == 200
+    assert (await svc.http.get("/dashboard/unit/city-zzb", headers=city)).status_code == 200
     # The overview keeps its public figures for everyone; a unit reader's detail is its own.
-    page = (await svc.http.get("/", headers=officer)).text
-    assert 'href="/county/' not in page and 'href="/unit/371403-fpb' not in page
-    public = (await svc.http.get("/")).text
+    page = (await svc.http.get("/dashboard", headers=officer)).text
+    assert 'href="/dashboard/county/' not in page and 'href="/dashboard/unit/371403-fpb' not in page
+    public = (await svc.http.get("/dashboard")).text
     assert "371402" in public or "德城区" in public

@@ -146,10 +146,12 @@ async def _board(svc: Service) -> None:
 
 
 async def _unit_pages(svc: Service) -> None:
-    shown = await svc.http.get("/unit/371402-fpb", headers=token())
+    shown = await svc.http.get("/dashboard/unit/371402-fpb", headers=token())
     assert shown.status_code == 200 and "德城区扶贫办" in shown.text
-    assert (await svc.http.get("/unit/371402-nosuch", headers=token())).status_code == 404
-    assert (await svc.http.get("/unit/371402-nosuch")).status_code == 401  # no hint to strangers
+    assert (await svc.http.get("/dashboard/unit/371402-nosuch", headers=token())).status_code == 404
+    stranger = await svc.http.get("/dashboard/unit/371402-nosuch")
+    assert stranger.status_code == 303  # to sign-in, whether the unit exists or not: no hint
+    assert stranger.headers["location"].startswith("/signin?next=")
 
 
 async def _ranking_and_roles(svc: Service) -> None:

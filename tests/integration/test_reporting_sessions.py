@@ -21,31 +21,36 @@ pytestmark = pytest.mark.integration
 async def test_pages_use_the_shared_session(database_url: str, tmp_path: Path) -> None:
     async with service(database_url, tmp_path) as svc:
         http, settings = svc.http, svc.app.state.context.settings
-        for path in ("/alerts", "/county/371402", "/unit/371402-fpb", "/alerts/x"):
+        for path in (
+            "/dashboard/alerts",
+            "/dashboard/county/371402",
+            "/dashboard/unit/371402-fpb",
+            "/dashboard/alerts/x",
+        ):
             away = await http.get(path)
             assert away.status_code == 303, path
             assert away.headers["location"].startswith("/signin?next=%2F")
-        public = await http.get("/")
-        assert public.status_code == 200 and 'href="/signin?next=%2F"' in public.text
+        public = await http.get("/dashboard")
+        assert public.status_code == 200 and 'href="/signin?next=%2Fdashboard"' in public.text
         city = await signed_in(svc.js, settings, "city-fpb", "city_office")
-        page = await http.get("/alerts", headers=city.headers)
+        page = await http.get("/dashboard/alerts", headers=city.headers)
         assert page.status_code == 200 and f'value="{city.csrf}"' in page.text
         assert 'action="/signout"' in page.text  # signing out is the sign-in service's
         # A token planted as the cookie is no session.
         planted = {"Cookie": f"{COOKIE}={token()['Authorization'].split(' ', 1)[1]}"}
-        assert (await http.get("/alerts", headers=planted)).status_code == 303
+        assert (await http.get("/dashboard/alerts", headers=planted)).status_code == 303
         # Ended (signed out anywhere): the cookie no longer signs anyone in.
         sessions = svc.app.state.websession
         ended = decode_session(sessions.secret, city.cookie)
         assert ended is not None
         await sessions.store.end(ended.sid)
-        assert (await http.get("/alerts", headers=city.headers)).status_code == 303
+        assert (await http.get("/dashboard/alerts", headers=city.headers)).status_code == 303
         # API callers and scripts keep the Authorization header; a bad one is 401, not a page.
-        assert (await http.get("/alerts", headers=token())).status_code == 200
-        bad = await http.get("/alerts", headers={"Authorization": "Bearer nonsense"})
+        assert (await http.get("/dashboard/alerts", headers=token())).status_code == 200
+        bad = await http.get("/dashboard/alerts", headers={"Authorization": "Bearer nonsense"})
         assert bad.status_code == 401
         clerk = await signed_in(svc.js, settings, "371402-fpb", "clerk")
-        assert (await http.get("/alerts", headers=clerk.headers)).status_code == 403
+        assert (await http.get("/dashboard/alerts", headers=clerk.headers)).status_code == 403
 
 
 async def test_production_sends_hsts(database_url: str, tmp_path: Path) -> None:
@@ -55,7 +60,7 @@ async def test_production_sends_hsts(database_url: str, tmp_path: Path) -> None:
             answer = await svc.http.get(path)
             assert answer.headers["strict-transport-security"].startswith("max-age=31536000")
     async with service(database_url, tmp_path / "local") as svc:
-        assert "strict-transport-security" not in (await svc.http.get("/")).headers
+        assert "strict-transport-security" not in (await svc.http.get("/dashboard")).headers
 
 
 def test_production_refuses_cookies_without_secure(tmp_path: Path) -> None:

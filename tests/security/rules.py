@@ -142,13 +142,14 @@ RULES: dict[tuple[str, str, str], Rule] = {
     # reporting's pages: the overview and the exposure board are public (a token or the page
     # session adds the reader's parts); drill-downs and alerts need a reader (signed out: to
     # sign-in); an alert's page decides with the session only (city office, supervisors, ...).
-    ("reporting", "GET", "/"): PUBLIC,
-    ("reporting", "GET", "/exposures"): PUBLIC,
-    ("reporting", "GET", "/alerts"): Rule(READERS, page=True, bearer=True),
-    ("reporting", "GET", "/county/{code}"): Rule(READERS, page=True, bearer=True),
-    ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS, page=True, bearer=True),
-    ("reporting", "GET", "/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
-    ("reporting", "POST", "/alerts/{alert_id}"): Rule(
+    ("reporting", "GET", "/"): PUBLIC,  # sends to /dashboard
+    ("reporting", "GET", "/dashboard"): PUBLIC,
+    ("reporting", "GET", "/dashboard/exposures"): PUBLIC,
+    ("reporting", "GET", "/dashboard/alerts"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/dashboard/county/{code}"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/dashboard/unit/{unit_id}"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/dashboard/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
+    ("reporting", "POST", "/dashboard/alerts/{alert_id}"): Rule(
         ("city_office", "supervisor", "inspector"), scoped=True, page=True
     ),
 }

@@ -41,7 +41,7 @@ def county_bars(groups: list[dict[str, Any]], names: Names, linked: bool, q: str
     rows = []
     for code in codes:
         g = by_key.get(code, {"cases": 0, "substantiated": 0})
-        href = f"/county/{code}{q}" if linked else None
+        href = f"/dashboard/county/{code}{q}" if linked else None
         rows.append((names.county(code), g["cases"], g["substantiated"], href))
     return bar_chart(rows)
 
@@ -52,7 +52,7 @@ def weekly_trend(groups: list[dict[str, Any]]) -> Any:
 
 def unit_bars(groups: list[dict[str, Any]], names: Names, field: str, q: str, top: int = 15) -> Any:
     chosen = sorted((g for g in groups if g[field]), key=lambda g: (-g[field], g["key"]))[:top]
-    rows = [(names.unit(g["key"]), g[field], 0, f"/unit/{g['key']}{q}") for g in chosen]
+    rows = [(names.unit(g["key"]), g[field], 0, f"/dashboard/unit/{g['key']}{q}") for g in chosen]
     return bar_chart(rows)
 
 

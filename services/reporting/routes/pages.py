@@ -1,6 +1,8 @@
 """The dashboard (zh-CN, English with `?lang=en`): server-rendered, no script, works offline.
 
-`/` shows everyone the public summary (totals, rates, counties, weekly trend, exposure board);
+The pages live under `/dashboard` (behind the one-origin proxy `/` is the public report form);
+`/` here only sends there. `/dashboard` shows everyone the public summary (totals, rates,
+counties, weekly trend, exposure board);
 with a token or a session (dashboard/visitors.py) it adds overdue cases by unit, the alerts and
 the drill-down into a county and a unit.
 """
@@ -8,7 +10,7 @@ the drill-down into a county and a unit.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.reporting.access import counties_in_view, figures_in_view, units_in_view
 from services.reporting.context import Ctx
@@ -19,14 +21,22 @@ from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
 from shared.errors import Refusal
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+root = APIRouter(include_in_schema=False)
+
+
+@root.get("/")
+async def to_dashboard(request: Request) -> RedirectResponse:
+    """The service's own address (`zuofeng run` prints it) leads to the dashboard."""
+    query = request.url.query
+    return RedirectResponse("/dashboard" + (f"?{query}" if query else ""), status_code=307)
 
 
 def _unknown(what: str) -> Refusal:
     return Refusal.not_found(f"unknown {what}", f"unknown {what}")  # English only, as today
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse)
 async def overview_page(
     request: Request,
     ctx: Ctx,

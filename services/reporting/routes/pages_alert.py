@@ -24,7 +24,7 @@ from shared import officials
 from shared.errors import Refusal, localise
 from shared.websession import PageCaller, PageSession, require_page_role, sessions_of
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
 templates = officials.templates(Path(__file__).parents[1] / "templates")
 templates.env.filters["day"] = lambda moment: local_day(moment).isoformat() if moment else ""
 Errors = dict[str, list[str]]
@@ -57,7 +57,7 @@ async def decide_page(request: Request, ctx: Ctx, session: PageCaller, alert_id:
         errors = {"form": [refusal.text(english)]}
         return await _page(request, ctx, session, alert_id, values, errors, refusal.status)
     # Post, redirect, get: a reload does not decide twice.
-    back = f"/alerts/{alert_id}?decided=1" + ("&lang=en" if english else "")
+    back = f"/dashboard/alerts/{alert_id}?decided=1" + ("&lang=en" if english else "")
     return RedirectResponse(back, status_code=303)
 
 
