@@ -68,11 +68,22 @@ mutants: $(STAMP)
 		> var/mutmut-run.log 2>&1 || (tail -50 var/mutmut-run.log; exit 1)
 	$(BIN)/python tests/mutants_report.py $(MUTANTS_NAMES)
 
-lint: $(STAMP)
+lint: $(STAMP) $(ASYNCAPI)
 	$(BIN)/ruff check shared services tests deploy
 	$(BIN)/ruff format --check shared services tests deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy shared services
+	for f in docs/asyncapi-*.json; do $(ASYNCAPI_VALIDATE) $$f || exit 1; done
+
+# The official AsyncAPI validator (@asyncapi/cli, pinned with its lock in tools/asyncapi/),
+# installed there by npm; `make lint` fails on any error or warning. Its usage analytics are
+# off (tools/asyncapi/analytics.json): lint sends nothing anywhere.
+ASYNCAPI := tools/asyncapi/node_modules/.bin/asyncapi
+ASYNCAPI_VALIDATE := ASYNCAPI_METRICS_CONFIG_PATH=tools/asyncapi/analytics.json \
+	$(ASYNCAPI) validate --fail-severity warn
+$(ASYNCAPI): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	cd tools/asyncapi && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(ASYNCAPI)
 
 fmt: $(STAMP)
 	$(BIN)/ruff format shared services tests deploy
