@@ -19,7 +19,7 @@ from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
-from shared.streams import NOTIFY_CASES, NOTIFY_REPORTS
+from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
 
 log = logging.getLogger("zuofeng.notify")
 
@@ -37,6 +37,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     for durable, handler in (
         (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
         (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(ctx)),
+        (NOTIFY_ALERTS, handlers.when_alert_raised_tell_integrators(ctx)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(

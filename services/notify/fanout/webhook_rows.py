@@ -1,8 +1,10 @@
-"""Integrators' rows for case events: subscribed to the event's type and county (case.* only,
-ever), and only in the county their unit may take, whatever the stored subscription says."""
+"""Integrators' rows for case events and accountability alerts: subscribed to the event's type
+and county (case.* and alert.* only, ever: never report.*), and only in the county their unit
+may take, whatever the stored subscription says."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,15 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.context import Context
-from services.notify.fanout.rows import Event, delivery_row
+from services.notify.fanout.rows import delivery_row
 from services.notify.fences import may_receive
 from services.notify.models import webhooks
+from shared.events import Envelope, EventData
+
+SUBSCRIBABLE = ("case.", "alert.")  # the aggregates integrators may take (contract)
 
 
 async def webhook_rows(
-    session: AsyncSession, ctx: Context, events: list[Event], now: datetime
+    session: AsyncSession,
+    ctx: Context,
+    events: Sequence[tuple[Envelope, EventData]],
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    wanted = [(e, p) for e, p in events if e.type.startswith("case.")]
+    wanted = [(e, p) for e, p in events if e.type.startswith(SUBSCRIBABLE)]
     if not wanted:
         return []
     found = await session.execute(
