@@ -11,7 +11,7 @@ from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
-from services.notify.routes import notices, webhooks
+from services.notify.routes import catchup, notices, webhooks
 from services.notify.settings import NotifySettings
 from shared import http_errors, http_limits
 from shared.bus import document_publishers
@@ -50,6 +50,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(notices.router)
     app.include_router(webhooks.router)
+    app.include_router(catchup.router)
     if not for_docs:
         _say_which_channels(settings)
     return app

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.context import Context
-from services.notify.fanout.webhook_rows import webhook_rows
+from services.notify.fanout.webhook_rows import enter_in_ledger, webhook_rows
 from services.notify.models import deliveries, source_events
 from shared.events import Envelope, EventData
 
@@ -38,4 +38,5 @@ async def alerts_to_integrators(
         ],
     )
     await session.execute(insert(deliveries), rows)
+    await enter_in_ledger(session, rows)
     return len(rows)

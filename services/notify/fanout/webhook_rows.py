@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.context import Context
 from services.notify.fanout.rows import delivery_row
 from services.notify.fences import may_receive
-from services.notify.models import webhooks
+from services.notify.models import webhook_ledger, webhooks
 from shared.events import Envelope, EventData
 
 SUBSCRIBABLE = ("case.", "alert.")  # the aggregates integrators may take (contract)
@@ -51,3 +51,14 @@ async def webhook_rows(
         and (not sub.counties or envelope.county in sub.counties)
         and may_receive(ctx.directory, sub.unit, envelope.county)
     ]
+
+
+async def enter_in_ledger(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Number the webhook rows just queued, in their order (same transaction as the rows)."""
+    ledger = [
+        {"delivery": r["id"], "subscription_id": r["recipient"], "created_at": r["created_at"]}
+        for r in rows
+        if r["channel"] == "webhook"
+    ]
+    if ledger:
+        await session.execute(insert(webhook_ledger), ledger)
