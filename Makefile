@@ -74,12 +74,23 @@ $(REDOCLY): tools/openapi-lint/package.json tools/openapi-lint/package-lock.json
 	cd tools/openapi-lint && npm ci --no-audit --no-fund --ignore-scripts
 	touch $(REDOCLY)
 
-lint: $(STAMP) $(REDOCLY)
+# The official AsyncAPI validator (@asyncapi/cli, pinned with its lock in tools/asyncapi/),
+# installed there by npm; `make lint` fails on any error or warning. Its usage analytics are
+# off (tools/asyncapi/analytics.json): lint sends nothing anywhere.
+ASYNCAPI := tools/asyncapi/node_modules/.bin/asyncapi
+ASYNCAPI_VALIDATE := ASYNCAPI_METRICS_CONFIG_PATH=tools/asyncapi/analytics.json \
+	$(ASYNCAPI) validate --fail-severity warn
+$(ASYNCAPI): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	cd tools/asyncapi && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(ASYNCAPI)
+
+lint: $(STAMP) $(REDOCLY) $(ASYNCAPI)
 	$(BIN)/ruff check shared services tests deploy
 	$(BIN)/ruff format --check shared services tests deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy shared services
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --format=summary docs/openapi-*.json
+	for f in docs/asyncapi-*.json; do $(ASYNCAPI_VALIDATE) $$f || exit 1; done
 
 fmt: $(STAMP)
 	$(BIN)/ruff format shared services tests deploy

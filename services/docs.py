@@ -9,7 +9,9 @@ from typing import Any
 
 from faststream.specification import AsyncAPI
 
+from services.asyncapi import asyncapi_document
 from services.catalog import PORTS, app_factory, settings_of
+from services.event_schemas import write_event_schemas
 
 
 def docs_app(service: str) -> Any:
@@ -35,7 +37,7 @@ def render(service: str) -> dict[str, str]:
         schema_version="3.0.0",
     ).to_specification()
     return {
-        f"asyncapi-{service}.json": _dump(spec.to_jsonable()),
+        f"asyncapi-{service}.json": _dump(asyncapi_document(service, app, spec.to_jsonable())),
         f"openapi-{service}.json": _dump(app.openapi()),
     }
 
@@ -52,4 +54,5 @@ def write_docs(out: Path) -> list[Path]:
             path = out / name
             path.write_text(content, encoding="utf-8")
             written.append(path)
+    written += write_event_schemas(out / "schemas")
     return written

@@ -78,6 +78,10 @@ NOTIFY_REPORTS = ConsumerDef(
     "notify-reports", "INTAKE", all_counties("report"), "notify", linger=LINGER
 )
 NOTIFY_CASES = ConsumerDef("notify-cases", "CASES", all_counties("case"), "notify", linger=LINGER)
+# notify hands accountability alerts to the integrators subscribed to them (webhooks).
+NOTIFY_ALERTS = ConsumerDef(
+    "notify-alerts", "REPORTING", all_counties("alert"), "notify", linger=LINGER
+)
 REPORTING_REPORTS = ConsumerDef(
     "reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER
 )
@@ -91,6 +95,7 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     INTAKE_CASES,
     NOTIFY_REPORTS,
     NOTIFY_CASES,
+    NOTIFY_ALERTS,
     REPORTING_REPORTS,
     REPORTING_CASES,
     DLQ_MOVER,

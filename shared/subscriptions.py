@@ -2,19 +2,20 @@
 
 Each consumer is our own pull loop (shared.consumer) around a handler wrapped by
 `shared.bus.durable_handler`; the service's lifespan starts and stops the loops. A runtime built
-for the docs registers FastStream subscribers instead, so the AsyncAPI document shows the
-channels without anything connecting.
+for the docs only records each consumer and what its handler does (`documented`), from which
+the AsyncAPI document lists every event type it receives, without anything connecting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 
-from faststream import AckPolicy
-from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats import NatsBroker
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
@@ -47,6 +48,8 @@ class Consumers:
         )
         self.loops: list[PullLoop] = []
         self.handled: list[str] = []  # durables whose failures this process dead-letters
+        # (consumer, what its handler does) for the AsyncAPI's receive operations.
+        self.documented: list[tuple[ConsumerDef, str]] = []
 
     def durable(
         self,
@@ -61,14 +64,9 @@ class Consumers:
         here). `batch`, when given, handles a pulled batch in one go (see shared.bus)."""
         settings = self.settings
         if self.for_docs:
-            self.broker.subscriber(
-                filter_subject or cdef.filter_subject,
-                stream=JStream(cdef.stream, declare=False),
-                durable=cdef.durable,
-                pull_sub=PullSub(batch_size=settings.pull_batch, batch=True),
-                ack_policy=AckPolicy.MANUAL,
-                description=description or handler.__doc__,
-            )(_never_called)
+            # services/asyncapi.py documents each event type the consumer takes from this.
+            taken = replace(cdef, filter_subject=filter_subject or cdef.filter_subject)
+            self.documented.append((taken, inspect.cleandoc(description or handler.__doc__ or "")))
             return
         on_batch = durable_handler(
             cdef.durable,
@@ -154,7 +152,3 @@ class Consumers:
         if connection is None or not connection.is_connected:
             return None
         return connection.jetstream()  # type: ignore[no-any-return]
-
-
-async def _never_called() -> None:  # pragma: no cover - documentation only
-    raise RuntimeError("documentation subscriber")

@@ -5,6 +5,7 @@ deliveries are the worker's. Each takes a pulled batch in one transaction."""
 from __future__ import annotations
 
 from services.notify.context import Context
+from services.notify.fanout.alerts import alerts_to_integrators
 from services.notify.fanout.batch import fan_out
 from services.notify.reporters import keep_contacts
 from shared import inbox
@@ -12,7 +13,7 @@ from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
-from shared.streams import NOTIFY_CASES, NOTIFY_REPORTS
+from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
 
 CONSUMER = NOTIFY_CASES.durable
 REPORTS_CONSUMER = NOTIFY_REPORTS.durable
@@ -44,6 +45,22 @@ def when_case_changes_tell_the_people(ctx: Context) -> BatchHandler:
             noticed, queued = await fan_out(session, ctx, fresh)
         if noticed:
             ctx.metrics.sent("inbox", 0.0, noticed)
+        if queued:
+            ctx.wake.set()
+
+    return handle
+
+
+def when_alert_raised_tell_integrators(ctx: Context) -> BatchHandler:
+    async def handle(events: Events) -> None:
+        """Accountability alerts become webhook deliveries to the integrators subscribed to
+        their type in their county."""
+        wanted = [(e, p) for e, p in events if e.type.startswith("alert.")]
+        if not wanted:
+            return
+        async with ctx.db.sessions() as session, session.begin():
+            fresh = await inbox.claim_many(session, NOTIFY_ALERTS.durable, wanted)
+            queued = await alerts_to_integrators(session, ctx, fresh)
         if queued:
             ctx.wake.set()
 

@@ -11,7 +11,7 @@ from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
-from services.notify.routes import notices, pages_inbox, webhooks
+from services.notify.routes import catchup, notices, pages_inbox, webhooks
 from services.notify.settings import NotifySettings
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
@@ -19,7 +19,7 @@ from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
-from shared.streams import NOTIFY_CASES, NOTIFY_REPORTS
+from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
 
 log = logging.getLogger("zuofeng.notify")
 
@@ -37,6 +37,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     for durable, handler in (
         (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
         (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(ctx)),
+        (NOTIFY_ALERTS, handlers.when_alert_raised_tell_integrators(ctx)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(
@@ -50,6 +51,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     app.include_router(notices.router)
     app.include_router(webhooks.router)
+    app.include_router(catchup.router)
     app.include_router(pages_inbox.router)
     officials.mount(app)  # the officials' pages' style sheet (the inbox)
     if not for_docs:

@@ -99,6 +99,7 @@ deliveries = Table(
     Column("finished_at", UtcDateTime()),
     Column("last_error", String(300)),
     Column("correlation_id", String(64)),
+    Column("redeliveries", Integer),  # times an integrator asked it again (null: never)
     UniqueConstraint("event_id", "recipient", "channel", name="uq_deliveries_event_id"),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
 )
@@ -117,4 +118,17 @@ webhooks = Table(
     Column("failures", Integer, nullable=False),  # consecutive deliveries failed for good
     Column("suspended_at", UtcDateTime()),
     Column("deleted_at", UtcDateTime()),
+)
+
+# Every delivery queued to a webhook subscription, numbered as queued: what an integrator lists
+# and redelivers after its endpoint was down ("since number N", services/notify/catchup.py).
+webhook_ledger = Table(
+    "webhook_ledger",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("delivery", String(36), nullable=False),  # deliveries.id
+    Column("subscription_id", String(36), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("delivery", name="uq_webhook_ledger_delivery"),
+    Index("ix_webhook_ledger_subscription", "subscription_id", "seq"),
 )

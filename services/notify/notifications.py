@@ -52,5 +52,11 @@ def notification(
         correlation_id=row["correlation_id"],
         causation_id=row["event_id"],
         occurred_at=now,
-        event_id=uuid.uuid5(EVENT_IDS, f"{row['id']}:{outcome}"),
+        event_id=uuid.uuid5(EVENT_IDS, _end(row, outcome)),
     )
+
+
+def _end(row: Mapping[str, Any], outcome: str) -> str:
+    """The row's end; a redelivered row's ends are new ones (an integrator asked again)."""
+    again = row.get("redeliveries") or 0
+    return f"{row['id']}:{outcome}" + (f":{again}" if again else "")

@@ -1,7 +1,7 @@
-"""What a webhook subscription must be before it is stored (contract): only `case.*` types
-(never `report.*`, which carries report text and the sealed reporter), known counties, a public
-receiver (unless the operator allows internal targets) and https in production. Every problem of
-one request is answered together, as 422 naming each field."""
+"""What a webhook subscription must be before it is stored (contract): only `case.*` and
+`alert.*` types (never `report.*`, which carries report text and the sealed reporter), known
+counties, a public receiver (unless the operator allows internal targets) and https in
+production. Every problem of one request is answered together, as 422 naming each field."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from typing import Any
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from services.notify.context import Context
-from services.notify.samples import case_types
+from services.notify.fanout.webhook_rows import SUBSCRIBABLE
 from shared.errors import Refusal
+from shared.events import REGISTRY
 
 Problem = tuple[tuple[Any, ...], str, str]
 
 
 class WebhookIn(BaseModel):
-    """A subscription: where to POST, which case event types, which counties (empty: those the
-    integrator's unit may take: its own county, or every county for a city-level unit)."""
+    """A subscription: where to POST, which case and alert event types, which counties (empty:
+    those the integrator's unit may take: its own county, or every county for a city-level
+    unit)."""
 
     model_config = ConfigDict(extra="forbid")
     url: AnyHttpUrl
@@ -46,14 +48,14 @@ async def check(ctx: Context, body: WebhookIn) -> None:
 def _problems(ctx: Context, body: WebhookIn) -> list[Problem]:
     """(loc, zh, en) for each type that is not a case event, unknown county, or plain-http URL
     in production."""
-    known_types = set(case_types())
+    known_types = subscribable_types()
     directory = ctx.directory
     known_counties = {directory.city_code, *(code for code, _ in directory.counties())}
     found: list[Problem] = [
         (
             ("event_types", i),
-            f"不可订阅的事件类型 {name}（只能订阅 case.* 事件）",
-            f"{name} cannot be subscribed to (case.* event types only)",
+            f"不可订阅的事件类型 {name}（只能订阅 case.* 和 alert.* 事件）",
+            f"{name} cannot be subscribed to (case.* and alert.* event types only)",
         )
         for i, name in enumerate(body.event_types)
         if name not in known_types
@@ -66,6 +68,11 @@ def _problems(ctx: Context, body: WebhookIn) -> list[Problem]:
     if ctx.settings.environment == "production" and body.url.scheme != "https":
         found.append((("url",), "生产环境须使用 https 地址", "https is required in production"))
     return found
+
+
+def subscribable_types() -> set[str]:
+    """Every case and alert event type this build knows."""
+    return {name for name, _ in REGISTRY if name.startswith(SUBSCRIBABLE)}
 
 
 async def _internal(host: str) -> bool:

@@ -39,7 +39,7 @@ async def store(
             )
         )
         kept = (subscription_id, str(body.url), counties, event_types)
-        await _audit(session, ctx, caller, "subscribe", *kept)
+        await audit_change(session, ctx, caller, "subscribe", *kept)
 
 
 async def change(
@@ -57,10 +57,12 @@ async def change(
             raise Refusal.not_found("no such subscription", "no such subscription")
         require_role(caller, "integrator")
         await session.execute(update(webhooks).where(*theirs).values(**values))
-        await _audit(session, ctx, caller, action, row.id, row.url, row.counties, row.event_types)
+        await audit_change(
+            session, ctx, caller, action, row.id, row.url, row.counties, row.event_types
+        )
 
 
-async def _audit(
+async def audit_change(
     session: AsyncSession,
     ctx: Context,
     caller: Principal,

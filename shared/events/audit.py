@@ -49,7 +49,7 @@ class AuditWebhookChanged(_Acted):
 
     type = "audit.webhook_changed"
     subscription_id: str
-    action: Literal["subscribe", "unsubscribe", "resume"]
+    action: Literal["subscribe", "unsubscribe", "resume", "redeliver"]
     counties: list[str]
     event_types: list[str]
     url_host: str

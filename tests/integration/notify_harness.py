@@ -268,8 +268,11 @@ async def settled(app: FastAPI, js: JetStreamContext) -> bool:
 
 
 async def _settled(app: FastAPI, js: JetStreamContext) -> bool:
-    for durable in ("notify-reports", "notify-cases"):
-        stream = "INTAKE" if durable == "notify-reports" else "CASES"
+    for stream, durable in (
+        ("INTAKE", "notify-reports"),
+        ("CASES", "notify-cases"),
+        ("REPORTING", "notify-alerts"),
+    ):
         info = await js.consumer_info(stream, durable)
         if info.num_pending or info.num_ack_pending:
             return False

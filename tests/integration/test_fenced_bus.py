@@ -116,6 +116,36 @@ async def test_it_cannot_create_a_consumer_on_another_county(
         )
 
 
+async def test_a_county_integrator_reads_its_own_countys_alerts_only(
+    login: Callable[[str], Awaitable[Client]],
+) -> None:
+    """Accountability alerts are a feed like case events: its own consumer on REPORTING,
+    filtered on its county; another county's alerts stay out of reach."""
+    await _case_events(login)
+    reporting = (await login("reporting")).jetstream()
+    for county in COUNTIES:
+        await reporting.publish(f"zuofeng.v1.{county}.alert.frequent_problems", b"{}")
+    js = (await login("integrator-371402")).jetstream(timeout=2)
+    own = ConsumerConfig(
+        name="integ-371402", durable_name="integ-371402", filter_subject="zuofeng.v1.371402.alert.>"
+    )
+    await js.add_consumer("REPORTING", own)
+    sub = await js.pull_subscribe_bind("integ-371402", "REPORTING")
+    got = await sub.fetch(10, timeout=2)
+    assert [m.subject for m in got] == ["zuofeng.v1.371402.alert.frequent_problems"]
+    await got[0].ack()
+    other = ConsumerConfig(
+        name="integ-371402", durable_name="integ-371402", filter_subject="zuofeng.v1.371403.alert.>"
+    )
+    with pytest.raises(REFUSED):
+        await (
+            (await login("integrator-371402")).jetstream(timeout=1).add_consumer("REPORTING", other)
+        )
+    with pytest.raises(REFUSED):
+        sub = await js.pull_subscribe_bind("reporting-cases", "CASES")
+        await sub.fetch(1, timeout=1)
+
+
 async def test_it_cannot_pull_from_a_service_consumer_or_read_messages_directly(
     login: Callable[[str], Awaitable[Client]],
 ) -> None:

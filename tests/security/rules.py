@@ -128,6 +128,12 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("notify", "POST", "/api/v1/webhooks/{subscription_id}/resume"): Rule(
         ("integrator",), scoped=True
     ),
+    ("notify", "GET", "/api/v1/webhooks/{subscription_id}/deliveries"): Rule(
+        ("integrator",), scoped=True
+    ),
+    ("notify", "POST", "/api/v1/webhooks/{subscription_id}/redeliver"): Rule(
+        ("integrator",), scoped=True
+    ),
     # reporting
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,

@@ -19,7 +19,7 @@ from services.notify import audiences, case_reports
 from services.notify.context import Context
 from services.notify.fanout.reporter_rows import reporter_rows
 from services.notify.fanout.rows import Event, unit_rows
-from services.notify.fanout.webhook_rows import webhook_rows
+from services.notify.fanout.webhook_rows import enter_in_ledger, webhook_rows
 from services.notify.models import deliveries, notices, source_events
 from services.notify.notices import notice_rows
 from services.notify.notifications import notification
@@ -84,6 +84,7 @@ async def _fan_out_round(
     )
     rows = [row for e in told for row in planned[str(e.event_id)]]
     await session.execute(insert(deliveries), rows)
+    await enter_in_ledger(session, rows)
     inbox_rows = [row for row in rows if row["channel"] == "inbox"]
     await outbox.add_many(session, [notification(r, "delivered", now=now) for r in inbox_rows])
     return len(inbox_rows), len(rows) - len(inbox_rows)

@@ -10,14 +10,14 @@ from typing import Any
 from services.notify import audiences
 from services.notify.context import Context
 from services.notify.digests import next_digest
-from shared.events import Envelope
+from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
 
 Event = tuple[Envelope, CaseEvent]
 
 
 def delivery_row(
-    envelope: Envelope, payload: CaseEvent, now: datetime, **fields: Any
+    envelope: Envelope, payload: EventData, now: datetime, **fields: Any
 ) -> dict[str, Any]:
     """A pending row for the event, due now; `fields` say to whom, by which channel."""
     row_id = str(uuid.uuid4())
@@ -25,7 +25,7 @@ def delivery_row(
         "id": row_id,
         "event_id": str(envelope.event_id),
         "event_type": envelope.type,
-        "case_id": payload.case_id,
+        "case_id": getattr(payload, "case_id", None),  # alerts concern no one case
         "sequence": envelope.sequence,
         "county": envelope.county,  # the handling unit's county, as the case event's subject
         "status": "pending",

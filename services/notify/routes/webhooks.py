@@ -1,6 +1,6 @@
-"""Webhook subscriptions over HTTP (contract): integrators subscribe to case events by type and
-county, list, resume and drop their unit's subscriptions. The secret is shown once, at creation;
-deliveries are signed with it."""
+"""Webhook subscriptions over HTTP (contract): integrators subscribe to case events and
+accountability alerts (`case.*`, `alert.*`) by type and county, list, resume and drop their
+unit's subscriptions. The secret is shown once, at creation; deliveries are signed with it."""
 
 from __future__ import annotations
 
@@ -53,8 +53,9 @@ def _view(row: Any) -> dict[str, Any]:
 async def subscribe(body: WebhookIn, ctx: Ctx, caller: Integrator) -> WebhookCreated:
     """Subscribe (integrator role); the answer holds the signing secret, shown only this once.
 
-    Each matching case event is POSTed as its envelope JSON with `X-Zuofeng-Delivery` (the same
-    on every retry of that delivery), `X-Zuofeng-Timestamp` (Unix seconds) and
+    Each matching case event or alert (`case.*`, `alert.*`) is POSTed as its envelope JSON with
+    `X-Zuofeng-Delivery` (the same on every retry of that delivery), `X-Zuofeng-Timestamp` (Unix
+    seconds) and
     `X-Zuofeng-Signature: sha256=<hex HMAC-SHA256 with the secret of "timestamp.body">`.
     Any 2xx accepts it; anything else is retried with exponential backoff, and a subscription
     whose deliveries keep failing is suspended until `POST .../resume`. `counties` filter on the
