@@ -13,7 +13,11 @@ from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import audit, case_actions, case_list, cases, directory
 from services.cases.settings import CasesSettings
-from shared import http_errors, http_limits
+from services.cases.signin import flow as signin_flow
+from services.cases.signin import routes as signin_routes
+from services.cases.signin import totp_routes
+from services.cases.signin.lockout import AddressLimiter
+from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
 from shared.runtime import Runtime, build_app, build_runtime
@@ -49,6 +53,11 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
+    # Officials' sign-in pages (issue 17): the one place every service's pages send people.
+    for pages in (signin_routes, totp_routes):
+        app.include_router(pages.router)
+    app.state.signin_limiter = AddressLimiter(signin_flow.policy(ctx))
+    officials.mount(app)
     app.add_middleware(trail.RequestSource)
     return app
 

@@ -3,6 +3,7 @@ ended everywhere by sign-out or by disabling the account, idle and absolute time
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,10 +28,8 @@ IDLE = timedelta(minutes=30)
 
 @pytest.fixture
 async def store(js: JetStreamContext) -> KvSessionStore:
-    try:
+    with contextlib.suppress(Exception):  # absent on a fresh server
         await js.delete_key_value(BUCKET)
-    except Exception:  # noqa: BLE001 - absent on a fresh server
-        pass
     await ensure_bucket(js)
     return KvSessionStore(lambda: js)
 
