@@ -40,7 +40,8 @@ def create_app(
         [
             m
             for (t, _), m in sorted(REGISTRY.items())
-            if t.startswith("case.") or t == "audit.anchored"
+            if t.startswith("case.")
+            or t in ("audit.anchored", "audit.signin", "audit.account_changed")
         ],
     )
     if not for_docs:

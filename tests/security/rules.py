@@ -113,6 +113,21 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "POST", "/login"): PUBLIC,
     ("reporting", "POST", "/logout"): PUBLIC,
     ("reporting", "GET", "/alerts"): Rule(READERS),
+    # cases' sign-in pages (issue 17): forms anyone may open; they check the password, code or
+    # identity provider themselves (a signed-out /signin/done goes back to /signin)
+    **{
+        ("cases", m, p): PUBLIC
+        for m, p in (
+            ("GET", "/signin"),
+            ("POST", "/signin"),
+            ("GET", "/signin/totp"),
+            ("POST", "/signin/totp"),
+            ("GET", "/signin/done"),
+            ("POST", "/signout"),
+            ("GET", "/signin/oidc"),
+            ("GET", "/signin/oidc/callback"),
+        )
+    },
     ("reporting", "GET", "/county/{code}"): Rule(READERS),
     ("reporting", "GET", "/unit/{unit_id}"): Rule(READERS),
 }

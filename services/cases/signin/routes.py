@@ -20,9 +20,11 @@ from shared.errors import Refusal
 from shared.websession import MaybePageCaller, csrf_token, forms_csrf_ok, sessions_of
 
 router = APIRouter(include_in_schema=False)
-FORGED = Refusal.forbidden(
+# 422 (the form's token field), not 403: nobody is signed in yet, so no role is refused.
+FORGED = Refusal.invalid(
+    ("body", "csrf"),
     "表单已过期或来自其他网站，请刷新页面后重试",
-    "the form expired or came from another site; reload",
+    "the form expired or came from another site; reload the page",
 )
 
 
@@ -80,7 +82,7 @@ async def signin_submit(request: Request, ctx: Ctx) -> Response:
         return await open_session(request, ctx, passed.account, "password", nxt)
     query = urlencode({"next": nxt} | ({"lang": "en"} if english else {}))
     response = go(f"/signin/totp?{query}")
-    cookies.set_pending(response, secret, login, ctx.now(), secure(request))
+    cookies.set_pending(response, secret, login, sessions_of(request).clock(), secure(request))
     return response
 
 
