@@ -56,8 +56,9 @@ async def test_password_sign_in_and_sign_out_everywhere(
         answer = await password_step(http, "li.ming", next_url="/workbench?lang=en")
         assert answer.status_code == 303 and answer.headers["location"] == "/workbench?lang=en"
         cookie = http.cookies["zuofeng_session"]
-        other = httpx.AsyncClient(transport=httpx.ASGITransport(app=other_service(running)),
-                                  base_url="http://notify", cookies={"zuofeng_session": cookie})  # fmt: skip
+        transport = httpx.ASGITransport(app=other_service(running))
+        jar = {"zuofeng_session": cookie}
+        other = httpx.AsyncClient(transport=transport, base_url="http://notify", cookies=jar)
         seen = await other.get("/page")
         assert seen.json() == {"sub": "user:li.ming", "role": "officer"}
         done = await http.get("/signin/done")
