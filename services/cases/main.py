@@ -14,8 +14,8 @@ from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import audit, case_actions, case_list, cases, directory
 from services.cases.settings import CasesSettings
 from services.cases.signin import flow as signin_flow
+from services.cases.signin import oidc_routes, totp_routes
 from services.cases.signin import routes as signin_routes
-from services.cases.signin import totp_routes
 from services.cases.signin.lockout import AddressLimiter
 from shared import http_errors, http_limits, officials
 from shared.bus import document_publishers, js_of
@@ -55,7 +55,7 @@ def create_app(
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
     # Officials' sign-in pages (issue 17): the one place every service's pages send people.
-    for pages in (signin_routes, totp_routes):
+    for pages in (signin_routes, totp_routes, oidc_routes):
         app.include_router(pages.router)
     app.state.signin_limiter = AddressLimiter(signin_flow.policy(ctx))
     officials.mount(app)

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from services.cases.context import Context
 from services.cases.signin import audit, passwords
 from services.cases.signin.table import accounts
-from shared.auth import ROLES
+from shared.auth import ROLES, Principal
 
 ACCOUNT_ROLES = tuple(r for r in ROLES if r != "integrator")  # integrators use API keys
 
@@ -40,6 +40,10 @@ class Account:
     def sub(self) -> str:
         """The sessions' subject: the same person whichever way they sign in."""
         return f"user:{self.login}"
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(sub=self.sub, unit=self.unit, role=self.role)  # type: ignore[arg-type]
 
     def listing(self) -> dict[str, Any]:
         """What `zuofeng user list` shows: never the hash or the second factor's secret."""

@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse
 
 from services.cases.context import Ctx
 from services.cases.signin import audit, cookies, flow
-from services.cases.signin.accounts import Account
 from services.cases.signin.lockout import AddressLimiter
 from services.cases.signin.nextpage import safe_next
 from services.cases.signin.pages import client_address, go, is_english, render, secure
@@ -51,14 +50,11 @@ async def signin_page(request: Request, ctx: Ctx) -> Response:
     return _form_page(request, ctx, is_english(request), nxt)
 
 
-async def open_session(request: Request, ctx: Ctx, account: Account, method: str,
-                       next_url: str) -> RedirectResponse:  # fmt: skip
-    """Open the session for `account` and send the browser on (`next`, checked)."""
+async def open_session(request: Request, ctx: Ctx, principal: Principal, name: str,
+                       method: str, next_url: str) -> RedirectResponse:  # fmt: skip
+    """Open the session and send the browser on (`next`, checked)."""
     response = go(safe_next(next_url, ctx.settings.page_origins))
-    principal = Principal(sub=account.sub, unit=account.unit, role=account.role)  # type: ignore[arg-type]
-    await sessions_of(request).start(
-        request, response, principal, name=account.display_name, method=method
-    )
+    await sessions_of(request).start(request, response, principal, name=name, method=method)
     cookies.clear_pending(response, secure(request))
     return response
 
@@ -79,7 +75,10 @@ async def signin_submit(request: Request, ctx: Ctx) -> Response:
         return _form_page(request, ctx, english, nxt, login, refusal)
     if not passed.needs_totp:
         await flow.signed_in(ctx, passed.account, "password")
-        return await open_session(request, ctx, passed.account, "password", nxt)
+        account = passed.account
+        return await open_session(
+            request, ctx, account.principal, account.display_name, "password", nxt
+        )
     query = urlencode({"next": nxt} | ({"lang": "en"} if english else {}))
     response = go(f"/signin/totp?{query}")
     cookies.set_pending(response, secret, login, sessions_of(request).clock(), secure(request))

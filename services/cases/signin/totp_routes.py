@@ -64,4 +64,6 @@ async def totp_submit(request: Request, ctx: Ctx) -> Response:
         account = await flow.check_code(ctx, pending["login"], str(form.get("code") or ""))
     except Refusal as refusal:
         return await _page(request, ctx, pending, english, nxt, refusal)
-    return await open_session(request, ctx, account, "password+totp", nxt)
+    return await open_session(
+        request, ctx, account.principal, account.display_name, "password+totp", nxt
+    )
