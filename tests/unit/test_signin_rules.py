@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -103,3 +104,23 @@ ORIGINS = {"reporting": "http://127.0.0.1:8004", "notify": "https://zf.example.c
 )
 def test_next_goes_only_here_or_to_our_origins(asked: str | None, goes: str) -> None:
     assert safe_next(asked, ORIGINS) == goes
+
+
+def test_production_refuses_unsafe_identity_provider_settings(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from services.cases.settings import CasesSettings
+    from shared.sealing import ensure_keypair
+    from tests.factories import SAFE_PRODUCTION
+
+    ensure_keypair(tmp_path / "keys", "discipline")
+    safe = SAFE_PRODUCTION | {"var_dir": tmp_path, "audit_key": "a" * 40}
+    client = {"oidc_client_id": "zuofeng", "oidc_client_secret": "c" * 32}
+    with pytest.raises(ValidationError, match="ZUOFENG_OIDC_ISSUER must be an https"):
+        CasesSettings(**safe, oidc_issuer="http://id.example.org", **client)
+    with pytest.raises(ValidationError, match="ZUOFENG_OIDC_CLIENT_ID and"):
+        CasesSettings(**safe, oidc_issuer="https://id.example.org")
+    assert CasesSettings(**safe, oidc_issuer="https://id.example.org", **client).oidc_issuer
+    assert CasesSettings(**safe).oidc_issuer is None  # no provider: password sign-in only
+    # Locally an http provider on loopback is fine (the tests use one).
+    assert CasesSettings(var_dir=tmp_path, oidc_issuer="http://127.0.0.1:9000").oidc_issuer
