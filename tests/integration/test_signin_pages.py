@@ -164,3 +164,27 @@ async def test_a_disabled_account_signs_in_no_more_and_its_session_ends(
         await running.app.state.websession.store.end_user("user:li.ming", datetime.now(UTC))
         assert (await http.get("/signin/done")).status_code == 303  # back to sign-in
         assert (await password_step(http, "li.ming")).status_code == 422
+
+
+async def test_other_roles_may_set_up_a_second_factor(
+    own_nats: NatsProcess, database_url: str, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with cases_running(own_nats.url, database_url, tmp_path, clock) as running:
+        await account(running.ctx, "li.ming", "officer")
+        http = running.http
+        assert (await password_step(http, "li.ming")).status_code == 303  # no code needed
+        done = await http.get("/signin/done")
+        assert "/signin/totp/enrol" in done.text
+        token = done.text.split('name="csrf" value="')[1].split('"')[0]
+        assert (await http.post("/signin/totp/enrol", data={"csrf": "x"})).status_code == 403
+        begun = await http.post("/signin/totp/enrol", data={"csrf": token})
+        assert begun.status_code == 303 and begun.headers["location"].startswith("/signin/totp")
+        assert (await http.get("/signin/done")).status_code == 303  # re-authenticating
+        enrolled = await totp_step(http, running.ctx, next_url="/signin/done")
+        assert enrolled.status_code == 303
+        assert "/signin/totp/enrol" not in (await http.get("/signin/done")).text
+        http.cookies.clear()
+        clock.advance(seconds=60)
+        again = await password_step(http, "li.ming")
+        assert again.headers["location"].startswith("/signin/totp"), "a code from now on"

@@ -122,6 +122,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("POST", "/signin"),
             ("GET", "/signin/totp"),
             ("POST", "/signin/totp"),
+            ("POST", "/signin/totp/enrol"),
             ("GET", "/signin/done"),
             ("POST", "/signout"),
             ("GET", "/signin/oidc"),

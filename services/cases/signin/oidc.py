@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+import authlib.deprecate  # noqa: F401 - sets its "always" filter first, so ours wins below
 import httpx
 import jwt
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from services.cases.context import Ctx
-from services.cases.signin import audit, cookies, flow
+from services.cases.signin import accounts, audit, cookies, flow
 from services.cases.signin.lockout import AddressLimiter
 from services.cases.signin.nextpage import safe_next
 from services.cases.signin.pages import client_address, go, is_english, render, secure
@@ -106,4 +106,7 @@ async def signed_in_page(request: Request, ctx: Ctx, session: MaybePageCaller) -
     english = is_english(request)
     if session is None:
         return go("/signin" + ("?lang=en" if english else ""))
-    return render(request, ctx, "done.html", english, session=session)
+    login = session.claims.sub.removeprefix("user:")
+    account = await accounts.find(ctx, login) if session.claims.sub.startswith("user:") else None
+    offer = account is not None and not account.totp_confirmed
+    return render(request, ctx, "done.html", english, session=session, offer_totp=offer)

@@ -11,10 +11,10 @@ from markupsafe import Markup
 
 from services.cases.context import Ctx
 from services.cases.signin import accounts, cookies, flow, totp
-from services.cases.signin.pages import go, is_english, render
+from services.cases.signin.pages import go, is_english, render, secure
 from services.cases.signin.routes import FORGED, open_session
 from shared.errors import Refusal
-from shared.websession import csrf_token, forms_csrf_ok, sessions_of
+from shared.websession import PageCaller, csrf_token, forms_csrf_ok, sessions_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,3 +67,23 @@ async def totp_submit(request: Request, ctx: Ctx) -> Response:
     return await open_session(
         request, ctx, account.principal, account.display_name, "password+totp", nxt
     )
+
+
+@router.post("/signin/totp/enrol")
+async def optional_enrol(request: Request, ctx: Ctx, session: PageCaller) -> Response:
+    """A signed-in person whose role does not require it sets up a second factor: the
+    session ends and the second step of sign-in enrols and checks it; from then on their
+    sign-ins ask for a code."""
+    form = await request.form()
+    session.check_form(sessions_of(request).secret, form)
+    english = is_english(request, form)
+    login = session.claims.sub.removeprefix("user:")
+    account = await accounts.find(ctx, login) if session.claims.sub.startswith("user:") else None
+    if account is None or account.totp_confirmed:
+        return go("/signin/done" + ("?lang=en" if english else ""))
+    query = urlencode({"next": "/signin/done"} | ({"lang": "en"} if english else {}))
+    response = go(f"/signin/totp?{query}")
+    await sessions_of(request).end(request, response)
+    cookies.set_pending(response, sessions_of(request).secret, login,
+                        sessions_of(request).clock(), secure(request))  # fmt: skip
+    return response
