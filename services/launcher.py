@@ -110,7 +110,7 @@ def _wait_ready(started: float, banner: str) -> None:
     print(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n", flush=True)
 
 
-def _banner(url: str, settings: BaseServiceSettings) -> str:
+def _banner(url: str, settings: BaseServiceSettings, signin: list[str]) -> str:
     directory = load_directory()
     office = directory.city_office()
     token = issue_token(
@@ -131,6 +131,7 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         f"  report page http://127.0.0.1:{_settings('intake').port}/  (track a report at /track,"
         " the exposure board at /exposures)",
         f"  dashboard   http://127.0.0.1:{_settings('reporting').port}/dashboard",
+        *signin,
         f"  mail        {_mail_line()}",
         f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
         f" problem list {load_taxonomy().version}",
@@ -141,6 +142,16 @@ def _banner(url: str, settings: BaseServiceSettings) -> str:
         "  Ctrl-C stops everything.",
     ]
     return "\n".join(lines)
+
+
+def _demo_accounts() -> list[str]:
+    """Demo accounts for every role (cases' database), and how to sign in with them."""
+    from services.cases.settings import CasesSettings  # the launcher composes the services
+    from services.cases.signin import demo
+
+    cases = CasesSettings()
+    password = asyncio.run(demo.ensure_demo(cases))
+    return demo.banner(password, f"http://127.0.0.1:{cases.port}/signin")
 
 
 def _mail_line() -> str:
@@ -183,7 +194,7 @@ def launch() -> int:
             own = {**env, "ZUOFENG_NATS_URL": service_urls[service]}
             command = f"'{sys.executable}' -m services.cli serve {service}"
             manager.add_process(service, command, env=own)
-        banner = _banner(server.url if server else url, cli)
+        banner = _banner(server.url if server else url, cli, _demo_accounts())
         threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
         manager.loop()
         # Ctrl-C or SIGTERM is how a user stops it: a clean stop, not an error.

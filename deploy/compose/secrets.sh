@@ -10,7 +10,7 @@ rand() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
 new() { [ -s "$1" ] || rand > "$1"; }
 
 for name in postgres_password pg_intake_password pg_cases_password pg_notify_password \
-    pg_reporting_password jwt_secret apikey_secret intake_tracking_secret \
+    pg_reporting_password jwt_secret apikey_secret session_secret intake_tracking_secret \
     intake_idempotency_secret intake_index_secret cases_audit_key grafana_admin_password; do
     new "$name"
 done

@@ -23,6 +23,10 @@ from services.cases.routes import (
     pages_workbench,
 )
 from services.cases.settings import CasesSettings
+from services.cases.signin import flow as signin_flow
+from services.cases.signin import oidc_routes, totp_routes
+from services.cases.signin import routes as signin_routes
+from services.cases.signin.lockout import AddressLimiter
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
@@ -46,7 +50,8 @@ def create_app(
         [
             m
             for (t, _), m in sorted(REGISTRY.items())
-            if t.startswith("case.") or t == "audit.anchored"
+            if t.startswith("case.")
+            or t in ("audit.anchored", "audit.signin", "audit.account_changed")
         ],
     )
     if not for_docs:
@@ -63,6 +68,10 @@ def create_app(
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
         app.include_router(pages.router)
+    # Officials' sign-in pages (issue 17): the one place every service's pages send people.
+    for pages in (signin_routes, totp_routes, oidc_routes):
+        app.include_router(pages.router)
+    app.state.signin_limiter = AddressLimiter(signin_flow.policy(ctx))
     officials.mount(app)
     app.add_middleware(trail.RequestSource)
     return app

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from shared.settings import local_secret, service_settings
+
+
+def _env(name: str) -> AliasChoices:
+    """Sign-in settings read `ZUOFENG_<NAME>` (no service prefix: the issue names them so)."""
+    return AliasChoices(name, f"ZUOFENG_{name.upper()}")
+
 
 AUDIT_KEY_MIN = 32  # characters: an HMAC key as strong as its SHA-256
 
@@ -26,6 +32,23 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     # Audit rows up to this id were chained before the key (plain SHA-256, an upgraded
     # deployment): `zuofeng audit verify` accepts their old hashes, and no later row's.
     audit_legacy_until: int = Field(0, ge=0)
+
+    # Officials' sign-in (services/cases/signin): an account is locked for `lock_minutes` after
+    # `max_failures` failed sign-ins in a row; one client address may fail `address_failures`
+    # times in `address_window_minutes` (across logins) before it is refused for a while.
+    signin_max_failures: int = Field(5, ge=1, le=20, validation_alias=_env("signin_max_failures"))
+    signin_lock_minutes: int = Field(15, ge=1, validation_alias=_env("signin_lock_minutes"))
+    signin_address_failures: int = Field(30, ge=1, validation_alias=_env("signin_address_failures"))
+    signin_address_window_minutes: int = Field(
+        15, ge=1, validation_alias=_env("signin_address_window_minutes")
+    )
+    # An organisation's identity provider for sign-in (OIDC code flow with PKCE); unset: off.
+    oidc_issuer: str | None = Field(None, validation_alias=_env("oidc_issuer"))
+    oidc_client_id: str | None = Field(None, validation_alias=_env("oidc_client_id"))
+    oidc_client_secret: str | None = Field(None, validation_alias=_env("oidc_client_secret"))
+    # The id_token's claims naming the person's unit and role.
+    oidc_unit_claim: str = Field("unit", validation_alias=_env("oidc_unit_claim"))
+    oidc_role_claim: str = Field("role", validation_alias=_env("oidc_role_claim"))
 
     @property
     def resolved_keys_dir(self) -> Path:
@@ -52,4 +75,17 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
                 f"ZUOFENG_CASES_AUDIT_KEY is required in production (at least {AUDIT_KEY_MIN} "
                 "characters, kept outside the database)"
             )
-        return problems
+        return problems + _signin_problems(self)
+
+
+def _signin_problems(settings: CasesSettings) -> list[str]:
+    """Sign-in through an identity provider only over https, and only complete."""
+    problems = []
+    if settings.oidc_issuer and not settings.oidc_issuer.startswith("https://"):
+        problems.append("ZUOFENG_OIDC_ISSUER must be an https:// address in production")
+    if settings.oidc_issuer and not (settings.oidc_client_id and settings.oidc_client_secret):
+        problems.append(
+            "ZUOFENG_OIDC_CLIENT_ID and ZUOFENG_OIDC_CLIENT_SECRET are required with "
+            "ZUOFENG_OIDC_ISSUER"
+        )
+    return problems

@@ -10,7 +10,7 @@ import importlib
 import typer
 
 from services.catalog import PORTS
-from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token
+from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token, user
 from services.cli import docs as docs_command
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
@@ -23,6 +23,7 @@ app.add_typer(bus.app, name="bus")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(audit.app, name="audit")
 app.add_typer(apikey.app, name="apikey")
+app.add_typer(user.app, name="user")
 app.add_typer(keys.app, name="keys")
 
 

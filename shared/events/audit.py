@@ -2,6 +2,8 @@
 
 - cases publishes the head of its keyed audit chain now and then: a later rewrite of the trail
   in the database no longer matches an anchor already out.
+- cases records every sign-in, failure, lockout and sign-out of the officials' pages, and
+  every change to an account (`audit.signin`, `audit.account_changed`).
 - notify, reporting and the `zuofeng apikey` command record the actions that have no trail of
   their own: webhook subscriptions changed, exports taken, accountability decisions, API keys
   created and revoked. Each record is its own aggregate (a fresh id, sequence 1), published
@@ -93,6 +95,35 @@ class AuditApiKeyChanged(EventData):
     unit: str
     role: str
     expires_at: datetime | None
+    changed_at: datetime
+
+
+@register
+class AuditSignin(EventData):
+    """An official signed in, failed to, was locked out or signed out (cases' sign-in pages).
+    The login name as typed (the person's own), never the password or a code; the unit and
+    role when the login is known."""
+
+    type = "audit.signin"
+    login: str
+    outcome: Literal["signed_in", "failed", "locked", "signed_out"]
+    method: str  # "password", "password+totp", "oidc"
+    unit: str = ""
+    role: str = ""
+    reason: str = ""  # why a sign-in failed: "password", "totp", "disabled", "locked", ...
+    at: datetime
+
+
+@register
+class AuditAccountChanged(EventData):
+    """An account was added, disabled, given a new password or its second factor reset
+    (`zuofeng user`, through cases' outbox); never the password or the TOTP secret."""
+
+    type = "audit.account_changed"
+    login: str
+    action: Literal["add", "disable", "reset_password", "totp_reset", "totp_enrolled"]
+    unit: str
+    role: str
     changed_at: datetime
 
 

@@ -20,7 +20,7 @@ SERVICE_PUBLISHES = {
 # its changes as admin.
 SERVICE_AUDIT_EVENTS = {
     "intake": [],
-    "cases": ["audit.anchored"],
+    "cases": ["audit.anchored", "audit.signin", "audit.account_changed"],
     "notify": ["audit.webhook_changed"],
     "reporting": ["audit.exported", "audit.alert_decided"],
 }

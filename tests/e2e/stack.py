@@ -54,16 +54,19 @@ async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[N
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    nats_url: str, database_urls: dict[str, str], var_dir: Path
+    nats_url: str, database_urls: dict[str, str], var_dir: Path, *, linked: bool = False
 ) -> AsyncIterator[Stack]:
+    """`linked`: the services' pages know each other's origins (as `zuofeng run` sets them)."""
     nc = await nats.connect(nats_url)
     await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
     await nc.close()
     servers, urls, all_settings, apps = [], {}, {}, {}
+    ports = {name: free_port() for name in APPS}
+    origins = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
         for name, (factory, settings_class) in APPS.items():
             await asyncio.to_thread(migrate.upgrade, name, database_urls[name])
-            port = free_port()
+            port = ports[name]
             settings = settings_class(
                 nats_url=nats_url,
                 database_url=database_urls[name],
@@ -71,6 +74,7 @@ async def running_stack(
                 jwt_secret=SECRET,
                 port=port,
                 retry_delays=(0.2, 0.5, 1.0),
+                **({"page_origins": origins} if linked else {}),
             )
             apps[name] = factory(settings)
             servers.append(await _serve(apps[name], port))

@@ -82,6 +82,20 @@ def _kill_group(proc: subprocess.Popen[bytes] | None) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _sign_in_as_demo_officer(tmp_path: Path, port: int) -> None:
+    """The banner's demo account signs in at cases' /signin (the password under var/)."""
+    import httpx
+
+    password = (tmp_path / "var" / "demo-password").read_text().strip()
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+        form = http.get("/signin").text
+        csrf = form.split('name="csrf" value="')[1].split('"')[0]
+        data = {"login": "demo-officer", "password": password, "csrf": csrf}
+        answer = http.post("/signin", data=data)
+        assert answer.status_code == 303, answer.text
+        assert "演示承办人" in http.get("/signin/done").text
+
+
 def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
     ports = {name: free_port() for name in SERVICES}
     launcher = _start(tmp_path, ports)
@@ -94,6 +108,7 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         # The public's report page is where the banner says, with the form on it.
         with urllib.request.urlopen(f"http://127.0.0.1:{ports['intake']}/", timeout=10) as page:
             assert page.status == 200 and "<form" in page.read().decode()
+        _sign_in_as_demo_officer(tmp_path, ports["cases"])
 
         os.killpg(launcher.pid, signal.SIGINT)
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.
@@ -101,6 +116,8 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         output = _log(tmp_path)
         assert "all four services ready" in output and "eyJ" in output  # the banner with a token
         assert f"report page http://127.0.0.1:{ports['intake']}/" in output
+        password = (tmp_path / "var" / "demo-password").read_text().strip()
+        assert f"password {password}" in output and "demo-officer" in output
         assert not any(_listening(port) for port in ports.values())
         assert not Path(f"/proc/{nats_pid}").exists(), "nats-server outlived make run"
         assert not (tmp_path / "var" / "nats.pid").exists()

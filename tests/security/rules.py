@@ -158,6 +158,22 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "POST", "/dashboard/alerts/{alert_id}"): Rule(
         ("city_office", "supervisor", "inspector"), scoped=True, page=True
     ),
+    # cases' sign-in pages (issue 17): forms anyone may open; they check the password, code or
+    # identity provider themselves (a signed-out /signin/done goes back to /signin)
+    **{
+        ("cases", m, p): PUBLIC
+        for m, p in (
+            ("GET", "/signin"),
+            ("POST", "/signin"),
+            ("GET", "/signin/totp"),
+            ("POST", "/signin/totp"),
+            ("POST", "/signin/totp/enrol"),
+            ("GET", "/signin/done"),
+            ("POST", "/signout"),
+            ("GET", "/signin/oidc"),
+            ("GET", "/signin/oidc/callback"),
+        )
+    },
 }
 
 
