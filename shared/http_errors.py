@@ -22,12 +22,17 @@ def refusal_response(request: Request, refusal: Refusal) -> JSONResponse:
 
 
 def _is_bad_input(exc: DBAPIError) -> bool:
-    """The database refused a value the client sent (out of range, bad encoding), not a fault."""
+    """The database refused a value the client sent (out of range, bad encoding), not a fault.
+
+    By SQLSTATE class 22 (data exception) too: SQLAlchemy's asyncpg adapter passes some of
+    them on as a plain `Error` (a NUL in a text parameter, 22021, was a 500 the fuzzer found)."""
     cause = exc.orig.__cause__ if exc.orig is not None else None
     names = {type(exc.orig).__name__, type(cause).__name__}
+    sqlstate = str(getattr(cause, "sqlstate", None) or getattr(exc.orig, "sqlstate", None) or "")
     return (
         isinstance(exc, DataError)
         or "DataError" in names
+        or sqlstate.startswith("22")
         or "invalid input for query argument" in str(exc)
     )
 
