@@ -4,7 +4,7 @@ English with `Accept-Language: en`."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -48,8 +48,18 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route takes at this path. Starlette's 405 names only the first route
-    whose path matched (/api/v1/reports/import took GET from /api/v1/reports/{tracking_code})."""
+    """Every method some route takes at this path (Starlette's 405 names only the first route
+    whose path matched). A path some route names literally is that resource alone, as the
+    OpenAPI document says: /api/v1/reports/import is POST, not also GET through
+    /api/v1/reports/{tracking_code} (schemathesis' allow_header_conformance)."""
+    literal = {
+        method.upper()
+        for context in routing.iter_route_contexts(request.app.routes)
+        if str(context.path_format) == request.url.path
+        for method in context.methods or ()
+    }
+    if literal:
+        return [m for m in METHODS if m in literal]
     routes = request.app.router.routes
     return [
         m
