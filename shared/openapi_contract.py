@@ -129,8 +129,14 @@ def _answer(path: str, code: str) -> dict[str, Any]:
     name = "Open311Errors" if path.startswith("/open311/") else "Refusal"
     if code == "422":  # FastAPI's own validation, before any route (Open311's included)
         name = "InvalidInput"
-    schema = {"$ref": f"#/components/schemas/{name}"}
-    return {"description": WHY[code], "content": {"application/json": {"schema": schema}}}
+    content: dict[str, Any] = {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}
+    }
+    if path.startswith("/open311/") and path.endswith(".xml"):
+        # GeoReport's .xml routes refuse in XML (<errors>) like they answer; what the shared
+        # middleware refuses first (429, 503) stays JSON.
+        content = {"text/xml": TEXT, **content}
+    return {"description": WHY[code], "content": content}
 
 
 def _statuses(path: str, method: str, op: dict[str, Any], auth: str | None) -> list[str]:
@@ -164,6 +170,8 @@ def _media(path: str, op: dict[str, Any]) -> None:
         op["responses"]["503"] = {"description": "Not ready (see `checks`)", "content": ready}
     elif path == "/metrics":
         ok["content"] = {"text/plain": TEXT}
+    elif path.startswith("/open311/") and path.endswith(".xml"):
+        ok["content"] = {"text/xml": TEXT}
     elif path.startswith("/api/v1/export/"):
         ok["content"] = {
             "text/csv": TEXT,

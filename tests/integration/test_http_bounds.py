@@ -1,5 +1,6 @@
-"""The two inputs that crashed a service with a 500 (issue 19), on the real database: integers
-past what PostgreSQL's `integer` holds are the caller's 422, in the one refusal shape."""
+"""The inputs that crashed a service with a 500 (issue 19), on the real database: integers
+past what PostgreSQL's `integer` holds, and a NUL in a text parameter, are the caller's 422,
+in the one refusal shape."""
 
 from __future__ import annotations
 
@@ -40,6 +41,26 @@ async def test_cases_refuses_a_problem_code_past_the_column(
             "/api/v1/cases?cursor=nope", headers={**CITY, "Accept-Language": "en"}
         )
         assert english.json()["detail"][0]["msg"] == "bad cursor"
+
+
+async def test_cases_refuses_a_nul_in_a_text_filter(
+    own_nats: NatsProcess, database_url: str, tmp_path: Path
+) -> None:
+    """The fuzzer's 500 (stateful phase, GET /api/v1/cases?status=...%00...): PostgreSQL refuses
+    NUL in text (SQLSTATE 22021) and the asyncpg adapter passed it on as a plain error."""
+    async with cases_running(own_nats.url, database_url, tmp_path / "var", Clock()) as running:
+        for name in ("status", "county", "unit", "q"):
+            answer = await running.http.get(f"/api/v1/cases?{name}=a%00b", headers=CITY)
+            if database_url.startswith("sqlite"):  # SQLite keeps NUL in text: nothing matches
+                assert answer.status_code == 200, answer.text
+                assert answer.json()["total"] == 0
+                continue
+            assert answer.status_code == 422, (name, answer.text)
+            assert answer.json()["detail"] == [
+                {"loc": ["query"], "msg": "参数取值超出范围或格式不正确", "type": "value_error"}
+            ]
+        fine = await running.http.get("/api/v1/cases?status=a", headers=CITY)
+        assert fine.status_code == 200, fine.text
 
 
 async def test_notify_refuses_an_inbox_cursor_past_the_column(

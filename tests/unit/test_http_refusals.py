@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.docs import docs_app
+from services.reporting.params import offset_of
 from shared.auth import issue_token
+from shared.errors import Refusal
 
 SERVICES = ("intake", "cases", "notify", "reporting")
 # A body route of each service and the role it accepts.
@@ -85,8 +87,9 @@ def test_the_frameworks_own_answers_speak_zh_cn_first(service: str) -> None:
 @pytest.mark.parametrize(
     ("path", "allow"),
     [
-        # POST here, and GET through /api/v1/reports/{tracking_code} ("import" as a code).
-        ("/api/v1/reports/import", "GET, POST"),
+        # POST only, as the document says: not GET through /api/v1/reports/{tracking_code}.
+        ("/api/v1/reports/import", "POST"),
+        ("/api/v1/reports/ABCD2345", "GET"),
         ("/open311/v2/requests", "GET, POST"),
         ("/open311/v2/requests.json", "GET, POST"),
         ("/api/v1/reports", "POST"),
@@ -98,3 +101,15 @@ def test_options_and_405_name_every_route_at_the_path(path: str, allow: str) -> 
     assert (asked.status_code, asked.headers["allow"]) == (204, allow)
     wrong = http.put(path)
     assert (wrong.status_code, wrong.headers["allow"]) == (405, allow)
+
+
+@pytest.mark.parametrize("cursor", ["²", "", "12a", "1234567890"])
+def test_reporting_cursors_are_ascii_offsets(cursor: str) -> None:
+    """ "²" passed `str.isdigit` and failed `int` (a 500); the pattern is in the document too."""
+    http = client("reporting")
+    for path in ("/api/v1/exposures", "/api/v1/alerts"):
+        answer = http.get(path, params={"cursor": cursor}, headers=auth())
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["detail"][0]["loc"] == ["query", "cursor"]
+    with pytest.raises(Refusal):
+        offset_of("²")

@@ -74,6 +74,18 @@ def test_open311_refusals_keep_georeport_shape() -> None:
     )
 
 
+def test_open311_xml_routes_answer_and_refuse_in_xml() -> None:
+    """schemathesis' content_type_conformance: the .xml routes said application/json only."""
+    _, intake = document("intake")
+    for path in ("/open311/v2/services.xml", "/open311/v2/discovery.xml"):
+        assert list(op(intake, path)["responses"]["200"]["content"]) == ["text/xml"]
+    refusal = op(intake, "/open311/v2/requests.xml")["responses"]["400"]["content"]
+    assert set(refusal) == {"text/xml", "application/json"}
+    assert list(op(intake, "/open311/v2/requests.json")["responses"]["400"]["content"]) == [
+        "application/json"
+    ]
+
+
 def _validates(doc: dict[str, Any], answer: Any, schema: dict[str, Any]) -> None:
     resolver_doc = {**schema, "components": doc["components"]}
     jsonschema.validate(answer, resolver_doc)

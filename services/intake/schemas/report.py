@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.schemas.reporter import Reporter
-from services.intake.schemas.text import no_control_characters
+from services.intake.schemas.text import TEXT_PATTERN, no_control_characters
 from shared.events.intake import Channel
 from shared.http_params import INT_MAX
 
@@ -54,5 +54,7 @@ FIELD_NAMES = frozenset(
 
 class ReviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    reason: str = Field(min_length=1)
+    # Said in the document (the validator enforces it): some text, and no C0 control but tab
+    # and newlines, so a generated client or fuzzer sends what is accepted.
+    reason: str = Field(min_length=1, json_schema_extra={"pattern": TEXT_PATTERN})
     _clean = field_validator("reason", mode="before")(no_control_characters)
