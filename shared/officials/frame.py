@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from shared.directory import load_directory
 from shared.websession.pages import PageSession
 
 HERE = Path(__file__).resolve().parent
@@ -76,9 +77,18 @@ def frame(request: Request, settings: Any, session: PageSession | None, english:
         "nav": nav,
         "person": session.claims.name or session.claims.sub if session else "",
         "role_word": ROLE_WORDS.get(role, (role, role))[1 if english else 0],
-        "unit": session.claims.unit if session else "",
+        "unit": _unit_name(session.claims.unit, english) if session else "",
         "csrf": session.csrf if session else "",
         "signout_url": settings.page_url("cases", "/signout"),
         "lang_switch": request.url.path + (f"?{query}" if query else ""),
         "static": STATIC,
     }
+
+
+def _unit_name(unit_id: str, english: bool) -> str:
+    """The unit as people call it (the directory's name), its id when unknown."""
+    directory = load_directory()
+    if unit_id not in directory:
+        return unit_id
+    unit = directory.unit(unit_id)
+    return (unit.name_en or unit_id) if english else str(unit.name)

@@ -49,7 +49,12 @@ def names(directory: Directory, english: bool) -> dict[str, Any]:
         problem = taxonomy.problem(number)
         return f"{number}. {problem.title_en if english else problem.title}"
 
-    return {"unit_name": unit_name, "problem_title": problem_title}
+    counties = dict(directory.counties())
+
+    def county_name(code: str | None) -> str:
+        return counties.get(code or "", code or "")
+
+    return {"unit_name": unit_name, "problem_title": problem_title, "county_name": county_name}
 
 
 def is_english(request: Request, form: Any = None) -> bool:
