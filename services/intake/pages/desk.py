@@ -14,19 +14,17 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from services.intake.authorization import authorize, authorize_county
-from services.intake.checks import check_report
 from services.intake.context import Context
 from services.intake.pages import files as page_files
 from services.intake.pages.desk_words import desk_words
-from services.intake.pages.form import Errors, body_of, collect, merge, refusal_errors, validated
+from services.intake.pages.form import Errors, refusal_errors
 from services.intake.pages.places import choices
 from services.intake.pages.rendering import HERE, local_time
-from services.intake.pages.reporting import Outcome
+from services.intake.pages.reporting import Outcome, checked
 from services.intake.pages.words import words
 from services.intake.routes.imports import IMPORT_ROLES
 from services.intake.submission import submit
 from shared import officials
-from shared.deadlines import local_day
 from shared.errors import Refusal
 from shared.websession import PageSession
 
@@ -104,18 +102,10 @@ async def enter_report(
 ) -> Outcome:  # fmt: skip
     """Check the form as the API checks a body, then submit it for the person's unit."""
     caller = session.principal
-    body, picker_errors = body_of(ctx, form, words(english))
-    body["channel"] = form.get("channel") or ""
-    if form.get("title"):
-        body["title"] = form["title"]
-    report, schema_errors = validated(body, english)
-    errors = merge(picker_errors, schema_errors)
-    if report is not None:
-        found = check_report(ctx, report, local_day(ctx.clock()))
-        errors = merge(errors, collect((loc, en if english else zh) for loc, zh, en in found))
-    picked = page_files.chosen(uploads)
-    if bad := page_files.file_errors(ctx, picked, english):
-        errors = merge(errors, {"files": bad})
+    extra = {"channel": form.get("channel") or ""} | (
+        {"title": form["title"]} if form.get("title") else {}
+    )
+    report, picked, errors = checked(ctx, form, uploads, english, extra)
     if errors or report is None:
         return Outcome(errors=errors, status=422)
     nonce = form.get("nonce", "")

@@ -15,9 +15,28 @@ from services.intake.pages import files as page_files
 from services.intake.pages.form import Errors, body_of, collect, merge, refusal_errors, validated
 from services.intake.pages.words import words
 from services.intake.routes.throttle import limit
+from services.intake.schemas.report import ReportIn
 from services.intake.submission import submit
 from shared.deadlines import local_day
 from shared.errors import Refusal
+
+
+def checked(
+    ctx: Context, form: dict[str, Any], uploads: list[UploadFile], english: bool,
+    extra: dict[str, Any] | None = None,
+) -> tuple[ReportIn | None, list[UploadFile], Errors]:  # fmt: skip
+    """A form (the public one or the clerk's desk) checked as the API checks a body: the
+    report, the files chosen, and every field's errors (pickers, schema, rules, files)."""
+    body, picker_errors = body_of(ctx, form, words(english))
+    report, schema_errors = validated(body | (extra or {}), english)
+    errors = merge(picker_errors, schema_errors)
+    if report is not None:
+        found = check_report(ctx, report, local_day(ctx.clock()))
+        errors = merge(errors, collect((loc, en if english else zh) for loc, zh, en in found))
+    picked = page_files.chosen(uploads)
+    if bad := page_files.file_errors(ctx, picked, english):
+        errors = merge(errors, {"files": bad})
+    return report, picked, errors
 
 
 @dataclass
@@ -34,15 +53,7 @@ async def report_from_form(
 ) -> Outcome:
     limit(ctx, request, ctx.limiters.public)
     solved = ctx.challenges.accept(form.get("altcha", ""))
-    body, picker_errors = body_of(ctx, form, words(english))
-    report, schema_errors = validated(body, english)
-    errors = merge(picker_errors, schema_errors)
-    if report is not None:
-        found = check_report(ctx, report, local_day(ctx.clock()))
-        errors = merge(errors, collect((loc, en if english else zh) for loc, zh, en in found))
-    picked = page_files.chosen(uploads)
-    if bad := page_files.file_errors(ctx, picked, english):
-        errors = merge(errors, {"files": bad})
+    report, picked, errors = checked(ctx, form, uploads, english)
     if errors or report is None:
         return Outcome(errors=errors, status=422)
     if not solved:
