@@ -1,6 +1,6 @@
 """Signing in in Chromium (issue 17): an inspector's password, first-time TOTP enrolment
 (the secret read off the page, the code computed with pyotp), and the browser lands on another
-service's page (reporting's `/`) holding a session every service honours."""
+service's page (reporting's `/dashboard`) holding a session every service honours."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ async def test_password_and_totp_sign_in_lands_on_another_service(
             await accounts.add(ctx, "zhao.jw", "371402-jw", "inspector", "赵纪检", PASSWORD)
 
             page = await browser.new_page()
-            await page.goto(f"{cases}/signin?next={reporting}/")
+            await page.goto(f"{cases}/signin?next={reporting}/dashboard")
             assert await serious_violations(page) == []
             await page.get_by_label("登录名").fill("zhao.jw")
             await page.get_by_label("密码").fill("not the password")
@@ -54,7 +54,7 @@ async def test_password_and_totp_sign_in_lands_on_another_service(
             secret = await page.locator("#totp-secret").inner_text()
             await page.get_by_label("6位验证码").fill(pyotp.TOTP(secret).now())
             await page.get_by_role("button", name="验证").click()
-            await page.wait_for_url(f"{reporting}/")
+            await page.wait_for_url(f"{reporting}/dashboard")
 
             cookies = {c["name"]: c["value"] for c in await browser.cookies(reporting)}
             websession = stack.apps["reporting"].state.websession  # type: ignore[attr-defined]
