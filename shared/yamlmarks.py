@@ -76,8 +76,28 @@ def read(path: Path) -> YamlFile | Problem:
         return YamlFile(path)
     except OSError as exc:
         return Problem(str(path), 1, "(file)", f"cannot read: {exc.strerror}")
-    except yaml.YAMLError as exc:
+    except (ValueError, yaml.YAMLError) as exc:
+        if not isinstance(exc, yaml.YAMLError):  # a well-formed scalar with a bad value
+            line = _bad_date_line(path.read_text(encoding="utf-8"))
+            return Problem(str(path), line, "(yaml)", f"bad value: {exc}")
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         what = getattr(exc, "problem", None) or str(exc)
         return Problem(str(path), line, "(yaml)", f"not valid YAML: {what}")
+
+
+def _bad_date_line(text: str) -> int:
+    """The line of the first date PyYAML cannot build (2026-02-30), else 1."""
+    stack = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":timestamp"):
+            try:
+                yaml.SafeLoader(text).construct_yaml_timestamp(node)
+            except ValueError:
+                return int(node.start_mark.line) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack += [v for _, v in node.value]
+    return 1

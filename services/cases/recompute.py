@@ -20,7 +20,7 @@ from services.cases import appending, store, transactions
 from services.cases.clocks import ACTIVE, OBLIGATIONS, Clock
 from services.cases.context import Context
 from services.cases.models import deadlines
-from shared.holidays import WorkCalendar, default_calendar
+from shared.holidays import WorkCalendar, read_calendar
 
 OPEN = ACTIVE | {"suspended"}
 log = logging.getLogger("zuofeng.cases.recompute")
@@ -35,8 +35,9 @@ class Moved:
 
 
 async def recompute(ctx: Context, calendar: WorkCalendar | None = None) -> list[Moved]:
-    """Recompute every provisional open deadline with `calendar` (default: the configured one)."""
-    calendar = calendar or default_calendar()
+    """Recompute every provisional open deadline with `calendar` (default: the configured
+    tables read now, so a table added since the service started counts)."""
+    calendar = calendar or read_calendar()
     query = (
         select(deadlines.c.case_id)
         .where(deadlines.c.provisional.is_(True), deadlines.c.state.in_(OPEN))

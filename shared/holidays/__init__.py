@@ -120,6 +120,13 @@ def default_calendar(extra: Path | None = None) -> WorkCalendar:
     return _calendar(extra)
 
 
+def read_calendar(extra: Path | None = None) -> WorkCalendar:
+    """`default_calendar` read afresh: a table added since start counts (deadlines recompute)."""
+    if extra is None:
+        extra = configdir.file(configdir.HOLIDAYS)
+    return _calendar.__wrapped__(extra)
+
+
 @lru_cache(maxsize=8)
 def _calendar(extra: Path | None) -> WorkCalendar:
     tables = {**package_tables(), **load_tables(HERE)}

@@ -42,5 +42,15 @@ def _placed(f: YamlFile, message: str) -> Problem:
     """`problem 6: unknown unit 'x'` and the like, on the rule's line."""
     where = message.split(":", 1)[0].split(" ", 1)
     section = {"problem": "problems", "channel": "channels"}.get(where[0], where[0])
-    loc = [section, *where[1:]]
+    loc: list[str | int] = [section, *where[1:]]
+    plan = f.data
+    for part in loc:
+        plan = plan.get(part if part in plan else _int(part)) if isinstance(plan, dict) else None
+    named = message.rsplit(" ", 1)[-1].strip("'")
+    if isinstance(plan, dict):  # the field naming the unit: lead, co or the like
+        loc += [k for k, v in plan.items() if v == named or named in (v or ())][:1]
     return f.problem(loc, message)
+
+
+def _int(part: str | int) -> str | int:
+    return int(part) if isinstance(part, str) and part.isdigit() else part
