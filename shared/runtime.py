@@ -20,6 +20,7 @@ from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 
+from shared import configdir
 from shared.apikeys import ApiKeyVerifier
 from shared.bus import js_of
 from shared.consumer import ConsumerMetrics
@@ -60,6 +61,7 @@ def build_runtime(
     """`faststream_metrics`: FastStream's `faststream_*` families, for a service with FastStream
     subscribers (intake's request-reply); the durable consumers are our own pull loops and the
     outbox publishes through nats-py, so elsewhere those families would never get a sample."""
+    configdir.activate(settings.config_dir)  # the county's files for every loader here
     registry = CollectorRegistry()
     middlewares = (
         [NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")]

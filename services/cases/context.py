@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 from services.cases.domain.state import Rules
 from services.cases.routing.rules import load_rules
 from services.cases.settings import CasesSettings
+from shared import configdir
 from shared.db import Database
 from shared.deadlines import Profile, Profiles, load_profiles
 from shared.directory import Directory, load_directory
@@ -61,7 +62,8 @@ def build_context(
     now: Callable[[], datetime] = utc_now,
     audit_key: bytes = b"",
 ) -> Context:
-    """The Context with the packaged directory and deadline profiles."""
+    """The Context with the directory and deadline profiles of the configured county."""
+    configdir.activate(settings.config_dir)
     directory, profiles = load_directory(), load_profiles()
     keys = settings.resolved_keys_dir
     return Context(settings, db, directory, profiles, keys, now=now, audit_key=audit_key)

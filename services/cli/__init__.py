@@ -11,6 +11,8 @@ import typer
 
 from services.catalog import PORTS
 from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token, user
+from services.cli import config as config_command
+from services.cli import deadlines as deadlines_command
 from services.cli import docs as docs_command
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
@@ -25,6 +27,8 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(apikey.app, name="apikey")
 app.add_typer(user.app, name="user")
 app.add_typer(keys.app, name="keys")
+app.add_typer(config_command.app, name="config")
+app.add_typer(deadlines_command.app, name="deadlines")
 
 
 def _add_service_commands() -> None:

@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from services.catalog import PORTS, settings_class
+from services.cli.config import refuse_broken
 from shared.settings import BaseServiceSettings
 
 
@@ -34,6 +35,7 @@ def serve(
         typer.echo(f"unknown service {service!r}; one of {', '.join(PORTS)}", err=True)
         raise typer.Exit(2)
     settings = _safe_settings(service)
+    refuse_broken(f"zuofeng serve {service}", settings.config_dir)
     configure_logging(settings.log_level)
     _exit_with_launcher()
     uvicorn.run(

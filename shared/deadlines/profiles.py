@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import Field
 
+from shared import configdir
 from shared.deadlines.clock import Clock
 from shared.deadlines.days import DayKind
 from shared.deadlines.deadline import Basis, Deadline, Frozen
@@ -103,9 +104,13 @@ def build_profiles(raw: Mapping[str, Any]) -> Profiles:
 
 
 def load_profiles(
-    path: Path = PROFILES_FILE, overrides: Iterable[Mapping[str, Any] | Path] = ()
+    path: Path = PROFILES_FILE, overrides: Iterable[Mapping[str, Any] | Path] | None = None
 ) -> Profiles:
-    """The packaged profiles with a deployment's overrides (mappings or YAML files) merged over."""
+    """The packaged profiles with a deployment's overrides (mappings or YAML files) merged over;
+    without overrides, the county configuration's deadline_profiles.yaml when it has one."""
+    if overrides is None:
+        county = configdir.file(configdir.PROFILES)
+        overrides = () if county is None else (county,)
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     for top in overrides:
         if isinstance(top, Path):

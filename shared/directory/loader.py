@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 import yaml
 
+from shared import configdir
 from shared.directory.checks import (
     alias_index,
     below,
@@ -75,9 +76,20 @@ def _packaged_directory() -> Directory:
 
 
 def load_directory(path: Path | None = None) -> Directory:
-    """Load the directory from path, or the packaged Dezhou directory (cached) when None."""
+    """Load the directory from path; without one, the county configuration's directory.yaml
+    (`shared.configdir`) or else the packaged Dezhou directory, each read once."""
     if path is None:
-        return _packaged_directory()
+        county = configdir.file(configdir.DIRECTORY)
+        return _packaged_directory() if county is None else _county_directory(county)
+    return _read(path)
+
+
+@lru_cache(maxsize=8)
+def _county_directory(path: Path) -> Directory:
+    return _read(path)
+
+
+def _read(path: Path) -> Directory:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

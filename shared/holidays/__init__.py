@@ -19,6 +19,8 @@ import chinese_calendar.constants as package_data
 import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from shared import configdir
+
 HERE = Path(__file__).parent
 
 
@@ -110,9 +112,23 @@ class WorkCalendar:
         return self._days.get(day, day.weekday() < 5)
 
 
-@lru_cache(maxsize=8)
 def default_calendar(extra: Path | None = None) -> WorkCalendar:
-    """The package's tables, then the YAML tables in this folder, then those in `extra`."""
+    """The package's tables, then the YAML tables in this folder, then those in `extra`
+    (by default the county configuration's `holidays/` folder, `shared.configdir`)."""
+    if extra is None:
+        extra = configdir.file(configdir.HOLIDAYS)
+    return _calendar(extra)
+
+
+def read_calendar(extra: Path | None = None) -> WorkCalendar:
+    """`default_calendar` read afresh: a table added since start counts (deadlines recompute)."""
+    if extra is None:
+        extra = configdir.file(configdir.HOLIDAYS)
+    return _calendar.__wrapped__(extra)
+
+
+@lru_cache(maxsize=8)
+def _calendar(extra: Path | None) -> WorkCalendar:
     tables = {**package_tables(), **load_tables(HERE)}
     if extra is not None:
         tables.update(load_tables(extra))

@@ -61,6 +61,9 @@ class BaseServiceSettings(BaseSettings):
     # Largest request body this service reads (`ZUOFENG_<SERVICE>_MAX_BODY_BYTES`); 413 above.
     max_body_bytes: int = Field(1_000_000, ge=1)
     log_level: str = Field("INFO", validation_alias=_common("log_level"))
+    # A county's own configuration directory (shared/configdir.py names its files); files it
+    # leaves out fall back to the packaged ones. `zuofeng config check DIR` validates it.
+    config_dir: Path | None = Field(None, validation_alias=_common("config_dir"))
 
     @field_validator("retry_delays", mode="before")
     @classmethod

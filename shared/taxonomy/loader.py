@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from shared import configdir
 from shared.taxonomy.models import Measure, Problem, Taxonomy, TaxonomyError
 
 
@@ -70,10 +71,17 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load the problem list from `path`, or the packaged one (read once, then cached)."""
+    """Load the problem list from `path`; without one, the county configuration's problems.yaml
+    (`shared.configdir`) or else the packaged one, each read once."""
     if path is None:
-        return _default_taxonomy()
+        county = configdir.file(configdir.PROBLEMS)
+        return _default_taxonomy() if county is None else _county_taxonomy(county)
     return _load_file(Path(path))
+
+
+@lru_cache(maxsize=8)
+def _county_taxonomy(path: Path) -> Taxonomy:
+    return _load_file(path)
 
 
 @lru_cache(maxsize=1)

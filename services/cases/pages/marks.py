@@ -13,7 +13,6 @@ from shared.deadlines import Profile, count_days, local_day
 from shared.holidays import default_calendar
 
 LIVE = ("running", "warned", "missed")
-CALENDAR = default_calendar()
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,11 @@ def mark(clock: Any, now: datetime, profile: Profile, english: bool) -> Mark:
     days_kind = kind_of(profile, clock.kind)
     today, due_day = local_day(now), local_day(clock.due)
     if clock.state == "missed" or now > clock.due:
-        n, provisional = count_days(due_day, today, days_kind, CALENDAR)  # type: ignore[arg-type]
+        n, provisional = count_days(due_day, today, days_kind, default_calendar())  # type: ignore[arg-type]
         text = say(UI[f"{days_kind}_over"], english).format(n=max(n, 1) if now > clock.due else n)
         css, word = "overdue", say(UI["overdue"], english)
     else:
-        n, provisional = count_days(today, due_day, days_kind, CALENDAR)  # type: ignore[arg-type]
+        n, provisional = count_days(today, due_day, days_kind, default_calendar())  # type: ignore[arg-type]
         text = say(UI[f"{days_kind}_left"], english).format(n=n)
         soon = clock.state == "warned" or (clock.warn_at is not None and now >= clock.warn_at)
         css, word = ("soon", say(UI["soon"], english)) if soon else ("", "")

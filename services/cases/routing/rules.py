@@ -11,6 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from shared import configdir
 from shared.directory import By, Directory
 
 Transfer = Literal["discipline_inspection", "procuratorate"]
@@ -64,9 +65,16 @@ def _packaged_rules() -> RoutingRules:
 
 
 def load_rules(path: Path | None = None) -> RoutingRules:
-    """Load routing rules from path, or the packaged rules (cached) when None."""
+    """Load routing rules from path; without one, the county configuration's routing.yaml
+    (`shared.configdir`) or else the packaged rules, each read once."""
     if path is None:
-        return _packaged_rules()
+        county = configdir.file(configdir.ROUTING)
+        return _packaged_rules() if county is None else _county_rules(county)
+    return _parse_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+@lru_cache(maxsize=8)
+def _county_rules(path: Path) -> RoutingRules:
     return _parse_rules(path.read_text(encoding="utf-8"), str(path))
 
 

@@ -18,6 +18,7 @@ from shared.events.cases.handling import (
 )
 from shared.events.cases.oversight import (
     CaseDeadlineApproaching,
+    CaseDeadlinesRecomputed,
     CaseEscalated,
     CaseExposed,
     CaseExposureProposed,
@@ -42,6 +43,7 @@ __all__ = [
     "CaseClosed",
     "CaseConcluded",
     "CaseDeadlineApproaching",
+    "CaseDeadlinesRecomputed",
     "CaseEscalated",
     "CaseEvent",
     "CaseExposed",

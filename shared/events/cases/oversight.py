@@ -45,3 +45,13 @@ class CaseEscalated(CaseEvent):
     to_unit: str
     automatic: bool = False
     deadline: DeadlineInfo | None = None  # the missed deadline, when automatic
+
+
+@register
+class CaseDeadlinesRecomputed(CaseEvent):
+    """Provisional deadlines recomputed once a year's holiday table arrived
+    (`zuofeng deadlines recompute`): each moved deadline as it now stands, and as it stood."""
+
+    type = "case.deadlines_recomputed"
+    deadlines: tuple[DeadlineInfo, ...]
+    previous: tuple[DeadlineInfo, ...] = ()
