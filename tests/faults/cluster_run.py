@@ -54,7 +54,9 @@ async def run(tmp_path: Path, urls: dict[str, str], sink: Receiver, plan: Plan) 
     try:
         await asyncio.to_thread(stack.start_all)
         await subscribe(stack.url("notify"), sink)
-        load = asyncio.create_task(submit(stack.url("intake"), rate=plan.rate, duration=plan.duration))
+        load = asyncio.create_task(
+            submit(stack.url("intake"), rate=plan.rate, duration=plan.duration)
+        )
         js = nc.jetstream()
         gap = plan.duration / (len(plan.kills) + 1)
         faults = []
