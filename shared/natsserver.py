@@ -67,17 +67,18 @@ class NatsProcess:
 
 
 def start_nats(
-    base: Path, port: int = -1, timeout: float = 15.0, authorization: str = ""
+    base: Path, port: int = -1, timeout: float = 15.0, authorization: str = "", extra: str = ""
 ) -> NatsProcess:
     """Start a JetStream server with its store under `base`; returns once it listens.
 
-    `authorization` is an optional `authorization { ... }` block (see shared.natsauth).
+    `authorization` is an optional `authorization { ... }` block (see shared.natsauth);
+    `extra` more configuration (a cluster's `server_name` and `cluster { ... }`: natscluster).
     """
     base.mkdir(parents=True, exist_ok=True)
     store, ports_dir = base / "jetstream", base / "ports"
     ports_dir.mkdir(exist_ok=True)
     conf = base / "nats.conf"
-    conf.write_text(CONFIG.format(store=store) + authorization)
+    conf.write_text(CONFIG.format(store=store) + authorization + extra)
     conf.chmod(0o600)  # it may hold passwords
     if port == 4222:
         raise ValueError("port 4222 belongs to a system NATS; choose another")

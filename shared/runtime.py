@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry
 
 from shared import configdir
 from shared.apikeys import ApiKeyVerifier
-from shared.bus import js_of
+from shared.bus import js_of, server_list
 from shared.consumer import ConsumerMetrics
 from shared.db import Database
 from shared.headers import SecurityHeaders
@@ -70,9 +70,9 @@ def build_runtime(
     )
     url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
     broker = NatsBroker(
-        url,
+        server_list(url),  # a cluster's nodes, comma separated: another takes over from a lost one
         name=f"zuofeng-{settings.service}",
-        max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
+        max_reconnect_attempts=-1,  # once connected, ride out NATS restarts and node losses
         **connect_options(url),  # its private inbox on the fenced bus
         middlewares=middlewares,
     )

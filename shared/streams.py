@@ -18,9 +18,9 @@ from nats.js.api import (
     StreamConfig,
 )
 
+from shared.settings.streams import StreamSettings
 from shared.subjects import DLQ_PREFIX, all_counties, subject_matches
 
-DUPLICATE_WINDOW = 120.0  # seconds; the consumers' inbox catches older re-sends
 MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"
 
 
@@ -29,6 +29,8 @@ class StreamDef:
     name: str
     subjects: tuple[str, ...]
     description: str
+    # Whose limits apply (shared.settings.streams): events, audit, dlq or advisories.
+    family: str = "events"
     # Refuse deleting messages and purging the stream (the server enforces it, admins too).
     deny_delete: bool = False
     deny_purge: bool = False
@@ -61,12 +63,23 @@ STREAMS: tuple[StreamDef, ...] = (
         "AUDIT",
         (all_counties("audit"),),
         "audit chain anchors (no deletes, no purges)",
+        family="audit",
         deny_delete=True,
         deny_purge=True,
     ),
-    StreamDef("DLQ", (f"{DLQ_PREFIX}.>",), "dead letters: original message, headers, last error"),
+    StreamDef(
+        "DLQ",
+        (f"{DLQ_PREFIX}.>",),
+        "dead letters: original message, headers, last error",
+        family="dlq",
+    ),
     # Captures the server's advisories so no dead letter is missed while the mover is down.
-    StreamDef("DLQ_ADVISORIES", (MAX_DELIVERIES_ADVISORY,), "max-deliveries advisories"),
+    StreamDef(
+        "DLQ_ADVISORIES",
+        (MAX_DELIVERIES_ADVISORY,),
+        "max-deliveries advisories",
+        family="advisories",
+    ),
 )
 
 # Every durable consumer, named once: services subscribe with these and claim their inbox
@@ -117,23 +130,31 @@ def consumer(durable: str) -> ConsumerDef:
     raise KeyError(durable)
 
 
-def stream_config(definition: StreamDef, replicas: int = 1) -> StreamConfig:
+def stream_config(definition: StreamDef, settings: StreamSettings | None = None) -> StreamConfig:
+    """The stream at the settings' replicas and its family's limits (defaults: the settings'
+    defaults, whatever the environment says)."""
+    settings = settings or StreamSettings.model_construct()
+    family = definition.family
+    max_age = getattr(settings, f"{family}_max_age")
     return StreamConfig(
         name=definition.name,
         description=definition.description,
         subjects=list(definition.subjects),
         retention=RetentionPolicy.LIMITS,  # kept for audit and replay
         storage=StorageType.FILE,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=DUPLICATE_WINDOW,
-        num_replicas=replicas,
+        discard=DiscardPolicy(getattr(settings, f"{family}_discard")),
+        max_age=max_age or None,
+        max_bytes=getattr(settings, f"{family}_max_bytes"),
+        # The server refuses a window longer than the age limit.
+        duplicate_window=min(settings.duplicate_window, max_age or settings.duplicate_window),
+        num_replicas=settings.replicas,
         deny_delete=definition.deny_delete,
         deny_purge=definition.deny_purge,
     )
 
 
 def consumer_config(
-    definition: ConsumerDef, *, max_deliver: int, ack_wait: float
+    definition: ConsumerDef, *, max_deliver: int, ack_wait: float, replicas: int = 1
 ) -> ConsumerConfig:
     return ConsumerConfig(
         name=definition.durable,
@@ -144,4 +165,5 @@ def consumer_config(
         max_deliver=max_deliver,
         ack_wait=ack_wait,
         max_ack_pending=1000,
+        num_replicas=replicas,  # as its stream's: a node's loss keeps its acks
     )

@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from services.cli.common import settings as cli_settings
 from services.cli.common import with_js
 from shared.bus import init_bus
+from shared.settings.streams import StreamSettings
 
 app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
 
 
 @app.command("init")
-def bus_init() -> None:
-    """Create or update every stream, consumer and bucket (safe to run again); as NATS admin."""
+def bus_init(
+    replicas: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=5,
+            help="copies of every stream, consumer and bucket (default ZUOFENG_STREAM_REPLICAS, "
+            "else 1); 3 on a 3-node cluster; existing streams are changed to it",
+        ),
+    ] = None,
+) -> None:
+    """Create or update every stream, consumer and bucket (safe to run again); as NATS admin.
+    Limits per stream family come from `ZUOFENG_STREAM_*` (docs/operations.md)."""
     settings = cli_settings()
+    streams = StreamSettings()
+    if replicas is not None:
+        streams = streams.model_copy(update={"replicas": replicas})
 
     async def go(js: Any) -> list[str]:
-        return await init_bus(js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
+        return await init_bus(
+            js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait, streams=streams
+        )
 
     for line in asyncio.run(with_js(go)):
         typer.echo(line)

@@ -5,6 +5,7 @@ from shared.bus.bootstrap import connect, document_publishers, init_bus, js_of
 from shared.bus.durable import BatchHandler, Handler, durable_handler
 from shared.bus.failures import retry_delay
 from shared.bus.publish import publish_envelope
+from shared.bus.servers import server_list
 
 __all__ = [
     "BatchHandler",
@@ -16,4 +17,5 @@ __all__ = [
     "js_of",
     "publish_envelope",
     "retry_delay",
+    "server_list",
 ]

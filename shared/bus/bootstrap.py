@@ -3,48 +3,79 @@ publishes declared for its AsyncAPI."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared import apikeys, dlq, websession
+from shared.bus.servers import server_list
 from shared.events import EventData, envelope_model
 from shared.natsauth import connect_options
+from shared.settings.streams import StreamSettings
 from shared.streams import CONSUMERS, STREAMS, consumer_config, stream_config
 from shared.subjects import PREFIX
 
 
-async def init_bus(js: JetStreamContext, *, max_deliver: int, ack_wait: float) -> list[str]:
-    """Create or update every stream and consumer; safe to run again (updates drift)."""
+async def init_bus(
+    js: JetStreamContext,
+    *,
+    max_deliver: int,
+    ack_wait: float,
+    streams: StreamSettings | None = None,
+) -> list[str]:
+    """Create or update every stream, consumer and bucket at the replicas and limits of
+    `streams` (default: `ZUOFENG_STREAM_*`); safe to run again (updates drift, replicas too)."""
+    streams = streams or StreamSettings()
     done: list[str] = []
     for definition in STREAMS:
-        config = stream_config(definition)
+        config = stream_config(definition, streams)
         try:
             await js.stream_info(definition.name)
             await js.update_stream(config)
-            done.append(f"stream {definition.name} updated")
+            done.append(f"stream {definition.name} updated (replicas {streams.replicas})")
         except NotFoundError:
             await js.add_stream(config)
-            done.append(f"stream {definition.name} created")
+            done.append(f"stream {definition.name} created (replicas {streams.replicas})")
     for cdef in CONSUMERS:
         await js.add_consumer(
-            cdef.stream, consumer_config(cdef, max_deliver=max_deliver, ack_wait=ack_wait)
+            cdef.stream,
+            consumer_config(
+                cdef, max_deliver=max_deliver, ack_wait=ack_wait, replicas=streams.replicas
+            ),
         )
         done.append(f"consumer {cdef.stream}/{cdef.durable} applied")
     await dlq.ensure_error_bucket(js)
     await apikeys.ensure_bucket(js)  # services only read it (shared.natsauth)
     await websession.ensure_bucket(js)  # officials' page sessions (services read and write)
+    for bucket in (dlq.ERROR_BUCKET, apikeys.BUCKET, websession.BUCKET):
+        done.append(await _bucket_replicas(js, bucket, streams.replicas))
     return done
 
 
+async def _bucket_replicas(js: JetStreamContext, bucket: str, replicas: int) -> str:
+    """A bucket is a stream `KV_<bucket>`: its replicas follow the streams' (the modules that
+    create buckets keep their own limits, which this leaves as they are)."""
+    info = await js.stream_info(f"KV_{bucket}")
+    if info.config.num_replicas != replicas:
+        await js.update_stream(replace(info.config, num_replicas=replicas))
+    return f"bucket {bucket} (replicas {replicas})"
+
+
 async def connect(url: str, name: str) -> Client:
-    """A plain nats-py connection (CLI, relays, tests) that never falls back to another server,
-    with the user's private inbox on a fenced bus (shared.natsauth)."""
+    """A plain nats-py connection (CLI, relays, tests): `url` may list several servers, comma
+    separated (a cluster's nodes), and the client moves to another when one is lost; with the
+    user's private inbox on a fenced bus (shared.natsauth)."""
     import nats
 
     return await nats.connect(
-        url, name=name, allow_reconnect=True, max_reconnect_attempts=-1, **connect_options(url)
+        server_list(url),
+        name=name,
+        allow_reconnect=True,
+        max_reconnect_attempts=-1,
+        **connect_options(url),
     )
 
 
