@@ -80,10 +80,12 @@ async def _anchor(settings: CasesSettings) -> tuple[AuditAnchored | None, str | 
     """The last anchor, or None with why it could not be read (the check goes on without)."""
     import nats
 
+    from shared.bus.servers import server_list
+
     subject = event_subject(load_directory().city_code, AuditAnchored.type)
     try:
         nc = await nats.connect(
-            settings.resolved_nats_url(), connect_timeout=2, allow_reconnect=False
+            server_list(settings.resolved_nats_url()), connect_timeout=2, allow_reconnect=False
         )
     except Exception as exc:  # noqa: BLE001 - an unreachable bus is reported, not fatal
         return None, f"anchor: not compared, the bus is not reachable ({type(exc).__name__})"

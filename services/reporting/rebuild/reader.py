@@ -18,6 +18,7 @@ import nats
 
 from services.reporting.rebuild.merge import merged, raw
 from services.reporting.rebuild.replay import Counts, Replay
+from shared.bus.servers import server_list
 from shared.natsauth import connect_options
 
 
@@ -35,7 +36,10 @@ def main(url: str, sources: tuple[tuple[str, str], ...], pipe: Connection, size:
 async def _read(
     url: str, sources: tuple[tuple[str, str], ...], pipe: Connection, size: int
 ) -> None:
-    nc = await nats.connect(url, name="zuofeng-reporting-rebuild-reader", **connect_options(url))
+    servers = server_list(url)  # a cluster's nodes, comma separated
+    nc = await nats.connect(
+        servers, name="zuofeng-reporting-rebuild-reader", **connect_options(servers[0])
+    )
     counts = Counts()
     replays = [Replay(nc.jetstream(), stream, subject, counts, raw) for stream, subject in sources]
     try:
