@@ -10,7 +10,7 @@ import importlib
 import typer
 
 from services.catalog import PORTS
-from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token, user
+from services.cli import apikey, audit, backup, bus, dlq, keys, migrate, serve, token, user
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
 from services.cli import docs as docs_command
@@ -21,7 +21,11 @@ app.command()(serve.serve)
 app.command("migrate")(migrate.migrate_cmd)
 app.command()(token.token)
 app.command()(docs_command.docs)
+# Backup and restore join `zuofeng bus` from their own module (bus.py is the cluster's).
+bus.app.command("backup")(backup.bus_backup)
+bus.app.command("restore")(backup.bus_restore)
 app.add_typer(bus.app, name="bus")
+app.add_typer(backup.db_app, name="db")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(audit.app, name="audit")
 app.add_typer(apikey.app, name="apikey")
