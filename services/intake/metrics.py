@@ -1,5 +1,10 @@
 """Intake's business metrics: reports by channel and county, rejections by reason, and the
-time to accept a report by transport (HTTP request latency comes from shared.observability)."""
+time to accept a report by transport (HTTP request latency comes from shared.observability).
+
+Submissions over NATS request-reply are counted here by outcome with their answer time (what
+HTTP's latency histogram is for HTTP): FastStream's own `faststream_*` families are not used,
+since most of them could never get a sample here (nothing publishes through FastStream and
+the handler never raises)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.intake.schemas.report import FIELD_NAMES
 
+NATS_OUTCOMES = ("accepted", "refused", "failed")  # 2xx, 4xx, 5xx answers
 BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -31,6 +37,19 @@ class IntakeMetrics:
             buckets=BUCKETS,
             registry=registry,
         )
+        self.nats_requests = Histogram(
+            "zuofeng_intake_nats_request_seconds",
+            "Submissions over NATS request-reply: time to answer, by outcome",
+            ["outcome"],
+            buckets=BUCKETS,
+            registry=registry,
+        )
+        for outcome in NATS_OUTCOMES:
+            self.nats_requests.labels(outcome)
+
+    def answered_over_nats(self, status: int, seconds: float) -> None:
+        outcome = "accepted" if status < 400 else "refused" if status < 500 else "failed"
+        self.nats_requests.labels(outcome).observe(seconds)
 
     def rejected(self, reason: str) -> None:
         self.rejections.labels(reason).inc()
