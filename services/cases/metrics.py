@@ -19,7 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases.clocks import OBLIGATIONS
+from services.cases.clocks import OBLIGATIONS, WINDOWS
 from services.cases.models import cases, deadlines
 from shared.db import Database
 from shared.dlq import describe_error
@@ -28,6 +28,7 @@ log = logging.getLogger("zuofeng.cases.metrics")
 ENDED = ("closed", "rejected")  # the statuses a case is finished in (as reporting counts)
 # A provisional deadline still counts while someone may yet have to meet it.
 OPEN_CLOCKS = ("running", "warned", "suspended")
+KINDS = OBLIGATIONS | WINDOWS
 
 
 @dataclass
@@ -39,8 +40,8 @@ class Snapshot:
 
 
 class DeadlineMetrics(Collector):
-    """The latest snapshot as Prometheus families. Every obligation kind is named with 0 for
-    each county seen, so "none overdue" is a sample, not an absent series."""
+    """The latest snapshot as Prometheus families. Every deadline kind is named with 0 for each
+    county with an open case, so "none overdue" is a sample, not an absent series."""
 
     def __init__(self) -> None:
         self.snapshot = Snapshot()
@@ -62,8 +63,9 @@ class DeadlineMetrics(Collector):
             "Open deadlines counted without the year's holiday table, by county and kind",
             labels=["county", "kind"],
         )
-        for (county, kind), n in sorted(s.provisional.items()):
-            provisional.add_metric([county, kind], n)
+        for county in sorted(s.counties | {county for county, _ in s.provisional}):
+            for kind in sorted(KINDS | {k for c, k in s.provisional if c == county}):
+                provisional.add_metric([county, kind], s.provisional.get((county, kind), 0))
         yield provisional
         yield GaugeMetricFamily(
             "zuofeng_cases_deadline_metrics_refreshed_timestamp_seconds",

@@ -8,16 +8,23 @@ the handler never raises)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import get_args
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from services.intake.schemas.report import FIELD_NAMES
+from shared.events.intake import Channel
 
 NATS_OUTCOMES = ("accepted", "refused", "failed")  # 2xx, 4xx, 5xx answers
 BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
 class IntakeMetrics:
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, counties: Iterable[str] = ()) -> None:
+        """`counties`: each gets its report series at 0 from the start. A series born at its
+        first report hides that report from `increase` (the no-reports alert would fire on a
+        county with one report a day)."""
         self.reports = Counter(
             "zuofeng_intake_reports",
             "Reports accepted (idempotent replays not counted again)",
@@ -46,6 +53,9 @@ class IntakeMetrics:
         )
         for outcome in NATS_OUTCOMES:
             self.nats_requests.labels(outcome)
+        for county in counties:
+            for channel in get_args(Channel):
+                self.reports.labels(channel, county)
 
     def answered_over_nats(self, status: int, seconds: float) -> None:
         outcome = "accepted" if status < 400 else "refused" if status < 500 else "failed"

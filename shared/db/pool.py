@@ -14,10 +14,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 FAMILIES = (
-    ("checked_out", "Database connections in use (checked out of the pool)"),
-    ("size", "Database connections the pool keeps open (pool_size)"),
-    ("overflow", "Database connections open beyond pool_size now"),
-    ("max_overflow", "Database connections the pool may open beyond pool_size"),
+    ("zuofeng_db_pool_checked_out", "Database connections in use (checked out of the pool)"),
+    ("zuofeng_db_pool_size", "Database connections the pool keeps open (pool_size)"),
+    ("zuofeng_db_pool_overflow", "Database connections open beyond pool_size now"),
+    ("zuofeng_db_pool_max_overflow", "Database connections the pool may open beyond pool_size"),
 )
 
 
@@ -45,7 +45,8 @@ class PoolMetrics(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         figures = _figures(self.engine.sync_engine.pool)
         for name, doc in FAMILIES:
-            family = GaugeMetricFamily(f"zuofeng_db_pool_{name}", doc, labels=["service"])
-            if name in figures:
-                family.add_metric([self.service], figures[name])
+            family = GaugeMetricFamily(name, doc, labels=["service"])
+            figure = figures.get(name.removeprefix("zuofeng_db_pool_"))
+            if figure is not None:
+                family.add_metric([self.service], figure)
             yield family
