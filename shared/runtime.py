@@ -64,6 +64,10 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
         url,
         name=f"zuofeng-{settings.service}",
         max_reconnect_attempts=-1,  # once connected, ride out NATS restarts
+        # FastStream's own loggers print coloured text past our handler: through ours instead
+        # (JSON lines in production); its per-message access lines only at DEBUG.
+        logger=logging.getLogger("zuofeng.bus.faststream"),
+        log_level=logging.DEBUG,
         **connect_options(url),  # its private inbox on the fenced bus
     )
     assert settings.database_url is not None

@@ -34,7 +34,7 @@ def serve(
         typer.echo(f"unknown service {service!r}; one of {', '.join(PORTS)}", err=True)
         raise typer.Exit(2)
     settings = _safe_settings(service)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.resolved_log_format, service)
     _exit_with_launcher()
     uvicorn.run(
         f"services.{service}.main:create_app",

@@ -61,6 +61,8 @@ class BaseServiceSettings(BaseSettings):
     # Largest request body this service reads (`ZUOFENG_<SERVICE>_MAX_BODY_BYTES`); 413 above.
     max_body_bytes: int = Field(1_000_000, ge=1)
     log_level: str = Field("INFO", validation_alias=_common("log_level"))
+    # ZUOFENG_LOG_FORMAT: json (one object per line) or text; unset: json in production.
+    log_format: Literal["text", "json"] | None = Field(None, validation_alias=_common("log_format"))
 
     @field_validator("retry_delays", mode="before")
     @classmethod
@@ -106,6 +108,10 @@ class BaseServiceSettings(BaseSettings):
         each naming its variable. Subclasses (and other blocks of settings) add theirs with
         `super().production_problems() + [...]`; the settings refuse to load while any remain."""
         return production.problems(self)
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("json" if self.environment == "production" else "text")
 
     @property
     def accepts_hs256(self) -> bool:
