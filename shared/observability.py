@@ -19,18 +19,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db import Database
 
-FIELDS = ("event_id", "case_id", "report_id", "county", "consumer", "service", "delivered")
+# Ids and labels a line may carry (as `extra=`); never personal data or tracking codes.
+FIELDS = ("event_id", "case_id", "report_id", "county", "consumer", "delivered")
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line with the known structured fields."""
+    """One JSON object per line: time, level, logger, message, service, and the ids the line
+    concerns (FIELDS) when it has them."""
+
+    def __init__(self, service: str = "") -> None:
+        super().__init__()
+        self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "at": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "message": record.getMessage(),
+            "service": getattr(record, "service", self.service),
         }
         entry.update({key: getattr(record, key) for key in FIELDS if hasattr(record, key)})
         if record.exc_info:
@@ -38,9 +45,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO") -> None:
+class TextFormatter(logging.Formatter):
+    """For a person at a terminal: the same line, its ids as `key=value` after the message."""
+
+    def __init__(self, service: str = "") -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        ids = " ".join(f"{k}={getattr(record, k)}" for k in FIELDS if hasattr(record, k))
+        return f"{line} [{self.service}{' ' + ids if ids else ''}]" if self.service else line
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json", service: str = "") -> None:
+    """Every logger (uvicorn's too: it runs with `log_config=None`) through one stderr handler,
+    JSON lines (`fmt="json"`) or text."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(service) if fmt == "json" else TextFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

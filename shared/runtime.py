@@ -16,7 +16,6 @@ from typing import Any
 import jwt
 from fastapi import FastAPI
 from faststream.nats import NatsBroker
-from faststream.nats.prometheus import NatsPrometheusMiddleware
 from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry
 
@@ -25,6 +24,7 @@ from shared.apikeys import ApiKeyVerifier
 from shared.bus import js_of, server_list
 from shared.consumer import ConsumerMetrics
 from shared.db import Database
+from shared.db.pool import PoolMetrics
 from shared.headers import SecurityHeaders
 from shared.natsauth import connect_options
 from shared.observability import add_http_metrics, broker_connected, health_router
@@ -55,29 +55,26 @@ class Runtime:
         return js_of(self.broker)
 
 
-def build_runtime(
-    settings: BaseServiceSettings, *, for_docs: bool = False, faststream_metrics: bool = False
-) -> Runtime:
-    """`faststream_metrics`: FastStream's `faststream_*` families, for a service with FastStream
-    subscribers (intake's request-reply); the durable consumers are our own pull loops and the
-    outbox publishes through nats-py, so elsewhere those families would never get a sample."""
+def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> Runtime:
+    """No FastStream metrics middleware: the durable consumers are our own pull loops
+    (zuofeng_consumer_*), the outbox publishes through nats-py (zuofeng_outbox_*) and intake's
+    request-reply has its own histogram, so most `faststream_*` families never got a sample."""
     configdir.activate(settings.config_dir)  # the county's files for every loader here
     registry = CollectorRegistry()
-    middlewares = (
-        [NatsPrometheusMiddleware(registry=registry, app_name=f"zuofeng_{settings.service}")]
-        if faststream_metrics
-        else []
-    )
     url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
     broker = NatsBroker(
         server_list(url),  # a cluster's nodes, comma separated: another takes over from a lost one
         name=f"zuofeng-{settings.service}",
         max_reconnect_attempts=-1,  # once connected, ride out NATS restarts and node losses
+        # FastStream's own loggers print coloured text past our handler: through ours instead
+        # (JSON lines in production); its per-message access lines only at DEBUG.
+        logger=logging.getLogger("zuofeng.bus.faststream"),
+        log_level=logging.DEBUG,
         **connect_options(url),  # its private inbox on the fenced bus
-        middlewares=middlewares,
     )
     assert settings.database_url is not None
     db = Database(settings.database_url)
+    registry.register(PoolMetrics(settings.service, db.engine))
     relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval, registry)
     consumers = Consumers(broker, settings, for_docs=for_docs, metrics=ConsumerMetrics(registry))
     consumers.dlq_mover()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
-from services.cases import handlers, sweeper
+from services.cases import handlers, metrics, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import (
@@ -78,12 +78,16 @@ def create_app(
 
 
 def _background(runtime: Runtime, ctx: Context) -> None:
-    """Every replica sweeps deadlines (when configured) and anchors the audit chain."""
+    """Every replica sweeps deadlines (when configured), recomputes its deadline gauges and
+    anchors the audit chain."""
     settings = ctx.settings
     if settings.sweeper:
         interval = settings.sweep_interval
-        metrics = sweeper.SweepMetrics(runtime.registry)
-        runtime.background.append(lambda: sweeper.run_forever(ctx, interval, metrics))
+        swept = sweeper.SweepMetrics(runtime.registry)
+        runtime.background.append(lambda: sweeper.run_forever(ctx, interval, swept))
+    gauges = metrics.DeadlineMetrics()
+    runtime.registry.register(gauges)
+    runtime.background.append(metrics.refresher(ctx.db, gauges, settings.metrics_interval))
     anchors = runtime.broker
     runtime.background.append(
         lambda: anchor.anchor_forever(ctx, settings.audit_anchor_interval, lambda: js_of(anchors))

@@ -24,6 +24,8 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     # Every replica sweeps (row locks keep them apart); on SQLite run one replica.
     sweeper: bool = True
     sweep_interval: float = 30.0
+    # How often the deadline gauges on /metrics (overdue, provisional) are recomputed, seconds.
+    metrics_interval: float = Field(15.0, gt=0)
     # ZUOFENG_CASES_AUDIT_KEY: the audit chain's HMAC key, kept outside the database so that
     # database access alone cannot rewrite the trail (default: var/cases-audit.key, local runs).
     audit_key: str | None = None

@@ -36,7 +36,7 @@ def serve(
         raise typer.Exit(2)
     settings = _safe_settings(service)
     refuse_broken(f"zuofeng serve {service}", settings.config_dir)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.resolved_log_format, service)
     _exit_with_launcher()
     uvicorn.run(
         f"services.{service}.main:create_app",

@@ -63,7 +63,7 @@ def build_context(
         taxonomy=load_taxonomy(),
         keys=keys,
         writer=ReportWriter(runtime.db, settings.write_batch_max),
-        metrics=IntakeMetrics(runtime.registry),
+        metrics=IntakeMetrics(runtime.registry, (code for code, _ in directory.counties())),
         limiters=Limiters(
             lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
             public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),

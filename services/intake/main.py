@@ -47,7 +47,7 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     settings = settings or IntakeSettings()
-    runtime = build_runtime(settings, for_docs=for_docs, faststream_metrics=True)
+    runtime = build_runtime(settings, for_docs=for_docs)
     ctx = build_context(settings, runtime, clock)
     runtime.consumers.batched(INTAKE_CASES, handlers.when_case_changes_update_public_status(ctx))
     if not for_docs:

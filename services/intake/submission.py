@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -15,6 +16,8 @@ from services.intake.schemas.report import ReportIn
 from services.intake.tracking import tracking_code
 from shared.deadlines import local_day
 from shared.errors import Refusal
+
+log = logging.getLogger("zuofeng.intake")
 
 
 async def submit(
@@ -51,6 +54,8 @@ async def submit(
     if stored.created:
         ctx.metrics.reports.labels(body.channel, body.county).inc()
         code = draft.tracking_code
+        ids = {"report_id": stored.report_id, "county": body.county}
+        log.info("report accepted (%s, %s)", body.channel, transport, extra=ids)
     else:
         code = tracking_code(ctx.keys.tracking, stored.report_id)  # an earlier report's
     ctx.metrics.accept_seconds.labels(transport).observe(time.perf_counter() - started)

@@ -4,6 +4,8 @@ deliveries are the worker's. Each takes a pulled batch in one transaction."""
 
 from __future__ import annotations
 
+import logging
+
 from services.notify.context import Context
 from services.notify.fanout.alerts import alerts_to_integrators
 from services.notify.fanout.batch import fan_out
@@ -15,6 +17,7 @@ from shared.events.cases import CaseEvent
 from shared.events.intake import ReportReceived
 from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
 
+log = logging.getLogger("zuofeng.notify")
 CONSUMER = NOTIFY_CASES.durable
 REPORTS_CONSUMER = NOTIFY_REPORTS.durable
 Events = list[tuple[Envelope, EventData]]
@@ -43,6 +46,9 @@ def when_case_changes_tell_the_people(ctx: Context) -> BatchHandler:
         async with ctx.db.sessions() as session, session.begin():
             fresh = await inbox.claim_many(session, CONSUMER, wanted)
             noticed, queued = await fan_out(session, ctx, fresh)
+        for envelope, case in fresh:  # after the commit: one line per case event told
+            ids = {"event_id": str(envelope.event_id), "case_id": case.case_id}
+            log.info("case event told: %s", envelope.type, extra=ids | {"county": case.county})
         if noticed:
             ctx.metrics.sent("inbox", 0.0, noticed)
         if queued:

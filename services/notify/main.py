@@ -32,7 +32,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
         db=runtime.db,
         directory=load_directory(),
         contacts=load_contacts(settings.resolved_contacts_file),
-        metrics=build_metrics(runtime.registry),
+        metrics=build_metrics(runtime.registry, channels_of(settings)),
     )
     for durable, handler in (
         (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
@@ -59,8 +59,12 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     return app
 
 
-def _say_which_channels(settings: NotifySettings) -> None:
+def channels_of(settings: NotifySettings) -> list[str]:
     channels = ["inbox", "webhook"]
     channels += ["email"] if settings.email_enabled else []
     channels += ["sms"] if settings.sms_enabled else []
-    log.info("notify channels: %s", ", ".join(channels))
+    return channels
+
+
+def _say_which_channels(settings: NotifySettings) -> None:
+    log.info("notify channels: %s", ", ".join(channels_of(settings)))

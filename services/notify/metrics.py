@@ -1,11 +1,16 @@
-"""Notify's metrics per channel: sent, failed, retried, latency; suspended subscriptions."""
+"""Notify's metrics per channel: sent, failed, retried, latency; suspended subscriptions.
+
+Every channel the service has gets its three outcome series at 0 from the start, so "no
+failures" is a sample (an alert's `increase` and a panel's rate see 0, not an absent series)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+OUTCOMES = ("sent", "failed", "retried")
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
 
 
@@ -23,8 +28,9 @@ class NotifyMetrics:
             self.latency.labels(channel).observe(max(latency, 0.0))
 
 
-def build_metrics(registry: CollectorRegistry) -> NotifyMetrics:
-    return NotifyMetrics(
+def build_metrics(registry: CollectorRegistry, channels: Sequence[str] = ()) -> NotifyMetrics:
+    """`channels`: those this service delivers on (inbox, webhook, email and sms when set)."""
+    metrics = NotifyMetrics(
         deliveries=Counter(
             "zuofeng_notify_deliveries",
             "Notices by channel and outcome (sent, failed for good, retried)",
@@ -55,3 +61,7 @@ def build_metrics(registry: CollectorRegistry) -> NotifyMetrics:
             registry=registry,
         ),
     )
+    for channel in channels:
+        for outcome in OUTCOMES:
+            metrics.deliveries.labels(channel, outcome)
+    return metrics

@@ -64,6 +64,8 @@ class BaseServiceSettings(BaseSettings):
     # A county's own configuration directory (shared/configdir.py names its files); files it
     # leaves out fall back to the packaged ones. `zuofeng config check DIR` validates it.
     config_dir: Path | None = Field(None, validation_alias=_common("config_dir"))
+    # ZUOFENG_LOG_FORMAT: json (one object per line) or text; unset: json in production.
+    log_format: Literal["text", "json"] | None = Field(None, validation_alias=_common("log_format"))
 
     @field_validator("retry_delays", mode="before")
     @classmethod
@@ -109,6 +111,10 @@ class BaseServiceSettings(BaseSettings):
         each naming its variable. Subclasses (and other blocks of settings) add theirs with
         `super().production_problems() + [...]`; the settings refuse to load while any remain."""
         return production.problems(self)
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("json" if self.environment == "production" else "text")
 
     @property
     def accepts_hs256(self) -> bool:

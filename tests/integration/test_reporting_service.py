@@ -175,4 +175,4 @@ async def _metrics(svc: Service) -> None:
     exposed = next(g["exposed"] for g in groups if g["key"] == "371481")
     assert f'zuofeng_reporting_exposures{{county="371481"}} {exposed}.0' in text
     assert 'zuofeng_reporting_consumer_lag{consumer="reporting-cases",stream="CASES"} 0.0' in text
-    assert "zuofeng_reporting_days_to_accept_bucket{" in text
+    assert "zuofeng_reporting_time_to_accept_seconds_bucket{" in text

@@ -60,7 +60,7 @@ async def receive_reports(
     repeats; redelivered events and re-sent reports change nothing."""
     arrivals = [arrival(ctx, source, report) for source, report in received]
 
-    async def work(session: AsyncSession) -> tuple[int, int]:
+    async def work(session: AsyncSession) -> tuple[list[Arrival], list[tuple[Arrival, str]]]:
         fresh = await _fresh(session, arrivals)
         await lock_keys(session, [key for a in fresh for key in a.matter.lock_keys()])
         known = await open_matters(session, [a.matter for a in fresh])
@@ -68,11 +68,15 @@ async def receive_reports(
         await _open(session, ctx, opened)
         for a, case_id in sorted(merged, key=lambda m: m[1]):  # row locks in one order
             await _merge(session, ctx, a, case_id)
-        return len(opened), len(merged)
+        return opened, merged
 
     opened, merged = await transactions.retrying(ctx, work, one_writer=True)
-    if merged or len(received) == 1:
-        log.info("reports linked", extra={"opened": opened, "merged": merged})
+    # One line per report, after the commit, with its ids (nothing about the reporter).
+    for a, case_id, said in [(a, a.opening.case_id, "case opened") for a in opened] + [
+        (a, case_id, "report merged into a case") for a, case_id in merged
+    ]:
+        ids = {"case_id": case_id, "report_id": a.report.report_id, "county": a.report.county}
+        log.info(said, extra=ids | {"event_id": str(a.source.event_id)})
 
 
 async def _fresh(session: AsyncSession, arrivals: list[Arrival]) -> list[Arrival]:

@@ -9,6 +9,7 @@ and `Idempotency-Key`. Failures answer `{"error": {"status": <http status>, "det
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -34,12 +35,16 @@ def subscribe_submit(
         # From the context, not by injection: fast_depends resolves an injected message in a
         # worker thread, several thread hops per request.
         msg: NatsMessage = broker.context.get_local("message")
+        started = time.perf_counter()
         try:
-            return await answer(ctx, app(), msg.body, msg.headers, msg.raw_message.subject)
+            reply = await answer(ctx, app(), msg.body, msg.headers, msg.raw_message.subject)
         except Exception as exc:  # noqa: BLE001 - an answer always goes back
             # Only the type: a driver's message may quote the values it choked on.
             log.error("submission over NATS failed: %s", type(exc).__name__)
-            return failure(500, "internal error")
+            reply = failure(500, "internal error")
+        status = int(reply["error"]["status"]) if "error" in reply else 202
+        ctx.metrics.answered_over_nats(status, time.perf_counter() - started)
+        return reply
 
     handler: Callable[[], Awaitable[Reply]] = submit_over_nats
     broker.subscriber(

@@ -1,6 +1,6 @@
 """Business metrics on /metrics, recomputed in the background (a scrape never waits for SQL).
 
-Open cases by county and status, overdue open cases, days to accept per county (histogram),
+Open cases by county and status, overdue open cases, time to accept per county (histogram),
 exposures, alerts, and the lag of reporting's consumers per stream."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 BUCKETS_DAYS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 60)
+DAY = 86400  # seconds
 
 
 @dataclass
@@ -36,9 +37,10 @@ class BusinessMetrics(Collector):
         yield _gauge(
             "open_cases", "Open cases by county and status", ["county", "status"], s.open_cases
         )
-        yield _gauge(
-            "overdue_open_cases", "Open cases that missed a deadline", ["county"], s.overdue
-        )
+        # A county with open cases and none overdue reads 0 (the deadlines alert's `delta` and
+        # the campaign panel see a series, not nothing).
+        overdue = {county: 0 for county, _ in s.open_cases} | s.overdue
+        yield _gauge("overdue_open_cases", "Open cases that missed a deadline", ["county"], overdue)
         yield _gauge("exposures", "Exposed cases by county", ["county"], s.exposures)
         yield _gauge("alerts", "Accountability alerts by scope", ["scope", "decided"], s.alerts)
         yield _gauge("consumer_lag", "Messages not yet delivered", ["stream", "consumer"], s.lag)
@@ -53,14 +55,19 @@ def _gauge(name: str, doc: str, labels: list[str], values: dict[Any, int]) -> Ga
 
 
 def _histogram(per_county: dict[str, dict[int, int]]) -> HistogramMetricFamily:
+    """Counted in whole days, exposed in seconds (Prometheus's base unit: `promtool check
+    metrics` refuses a `_days` histogram); bounds are whole days, 86400 s each."""
     family = HistogramMetricFamily(
-        "zuofeng_reporting_days_to_accept", "Days from receipt to acceptance", labels=["county"]
+        "zuofeng_reporting_time_to_accept_seconds",
+        "Time from receipt to acceptance (counted in whole days)",
+        labels=["county"],
     )
     for county, buckets in sorted(per_county.items()):
         cumulative = []
         for bound in BUCKETS_DAYS:
-            cumulative.append((str(bound), sum(n for b, n in buckets.items() if b <= bound)))
+            n = sum(n for b, n in buckets.items() if b <= bound)
+            cumulative.append((str(float(bound * DAY)), n))
         cumulative.append(("+Inf", sum(buckets.values())))
-        total = sum(b * n for b, n in buckets.items())
+        total = sum(b * n for b, n in buckets.items()) * DAY
         family.add_metric([county], cumulative, total)
     return family
