@@ -10,7 +10,7 @@ import importlib
 import typer
 
 from services.catalog import PORTS
-from services.cli import apikey, audit, bus, dlq, keys, migrate, serve, token, user
+from services.cli import accounts, apikey, audit, bus, dlq, keys, migrate, serve, token, user
 from services.cli import docs as docs_command
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
@@ -19,6 +19,7 @@ app.command()(serve.serve)
 app.command("migrate")(migrate.migrate_cmd)
 app.command()(token.token)
 app.command()(docs_command.docs)
+bus.app.command("accounts")(accounts.accounts)  # owned by its own module, not bus.py
 app.add_typer(bus.app, name="bus")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(audit.app, name="audit")
