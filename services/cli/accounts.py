@@ -8,7 +8,8 @@ Written under OUT:
   and with --leaves each county's `leaf-<county>` link user), to `include` from nats.conf;
 - `credentials/<user>.url` (0600): the user's URL(s) with its password;
 - with --leaves, `leafnodes.conf` (the hub's leaf listener, to include at the hub, whose
-  `jetstream` block names the domain `city`) and `leaf-<county>.conf`, the whole configuration of each county's leaf server."""
+  `jetstream` block names the domain `city`) and `leaf-<county>.conf`, the whole configuration
+  of each county's leaf server."""
 
 from __future__ import annotations
 
