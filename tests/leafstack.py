@@ -26,6 +26,7 @@ from tests.pg import free_port
 from tests.procstack import ProcStack
 
 A, B = "371402", "371403"
+JWT_SECRET = "leafstack-jwt-secret-long-enough-for-hs256"
 LINK = "hub-link:7422"  # the remote written by `bus accounts`, pointed at each county's relay
 
 
@@ -152,7 +153,7 @@ class CountyProcs(ProcStack):
         env |= {
             "ZUOFENG_NATS_URL": self.nats_urls[name],
             "ZUOFENG_VAR_DIR": str(self.base / "var"),
-            "ZUOFENG_JWT_SECRET": "leafstack-jwt-secret-long-enough-for-hs256",
+            "ZUOFENG_JWT_SECRET": JWT_SECRET,
             "ZUOFENG_RETRY_DELAYS": self.retry_delays,
             "ZUOFENG_LOG_LEVEL": "WARNING",
             f"{prefix}PORT": str(self.ports[name]),
@@ -177,4 +178,4 @@ class CountyProcs(ProcStack):
         )
 
 
-__all__ = ["A", "B", "HUB_DOMAIN", "Counties", "CountyProcs", "Link"]
+__all__ = ["A", "B", "HUB_DOMAIN", "JWT_SECRET", "Counties", "CountyProcs", "Link"]

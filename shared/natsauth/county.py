@@ -70,12 +70,25 @@ def across(subject: str, domain: str) -> str:
     return subject
 
 
-def leaf_user_permissions(user: str, county: str, domain: str) -> dict[str, Any]:
-    """A county user's permissions on its leaf, where the leaf has already mapped the
-    JetStream API into the hub's domain when it checks them."""
-    permissions = county_user_permissions(user, county)
+def _across_all(permissions: dict[str, Any], domain: str) -> dict[str, Any]:
     for verb in ("publish", "subscribe"):
         permissions[verb] = {"allow": [across(s, domain) for s in permissions[verb]["allow"]]}
+    return permissions
+
+
+def leaf_user_permissions(user: str, county: str, domain: str) -> dict[str, Any]:
+    """A county user's permissions on its leaf, where the leaf has already mapped the
+    JetStream API into the hub's domain when it checks them.
+
+    A service keeps the city-wide subscriptions its code makes (intake's queue on every
+    county's submissions): on the county's leaf only the county's integrator publishes there,
+    and only its own county's, while the hub's fence (`leaf_permissions`) lets only the
+    county's own subjects cross the link."""
+    permissions = _across_all(county_user_permissions(user, county), domain)
+    service = user.removesuffix(f"-{county}")
+    if service in COUNTY_SERVICES:
+        wide = service_permissions(service)["subscribe"]["allow"]
+        permissions["subscribe"]["allow"] += [s for s in wide if s.startswith(f"{PREFIX}.")]
     return permissions
 
 
@@ -85,7 +98,7 @@ def leaf_permissions(county: str, domain: str) -> dict[str, Any]:
     publish: list[str] = []
     subscribe: list[str] = []
     for user in county_users(county):
-        permissions = leaf_user_permissions(user, county, domain)
+        permissions = _across_all(county_user_permissions(user, county), domain)
         publish += permissions["publish"]["allow"]
         subscribe += permissions["subscribe"]["allow"]
     return {

@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,10 +20,12 @@ from nats.aio.client import Client
 from nats.js.api import ConsumerConfig
 
 from bench.loadgen import Load, _one, texts
+from shared.auth import issue_token
 from shared.natsauth import inbox_prefix
 from shared.natsleaf import start_server
+from shared.subjects import submit_subject
 from tests.faults.checks import reports_to_cases, rows
-from tests.leafstack import A, B, Counties, CountyProcs
+from tests.leafstack import JWT_SECRET, A, B, Counties, CountyProcs
 from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.integration
@@ -98,6 +101,13 @@ async def test_a_countys_leaf_gets_nothing_of_another_county(tmp_path: Path) -> 
         await counties.stop()
 
 
+def bearer() -> dict[str, str]:
+    token = issue_token(
+        JWT_SECRET, unit=f"{A}-fpb", role="integrator", sub="leaf", ttl=timedelta(hours=1)
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def submit_at(url: str, county: str, rate: float, duration: float, load: Load) -> None:
     """Reports of one county at `rate` per second to that county's intake (open loop)."""
     rng, corpus = random.Random(county), texts()
@@ -126,6 +136,7 @@ async def outage_under_load(
     await procs.prepare_databases()
     loads = {A: Load(), B: Load()}
     during: dict[str, int] = {}
+    over_nats: set[str] = set()
     try:
         for name in procs.database_urls:
             await asyncio.to_thread(procs.start, name)
@@ -139,6 +150,16 @@ async def outage_under_load(
             await asyncio.sleep(cut_at)
             await counties.links[A].cut()
             before = len(loads[A].accepted)
+            # A's integrator submits over the bus at its leaf while the link is down: the
+            # request stays in the county (its intake answers it).
+            await asyncio.sleep(1.0)
+            integrator = await _as(counties, f"integrator-{A}", A)
+            body = {"channel": "integrator", "county": A, "content": texts()[0]}
+            reply = await integrator.request(
+                submit_subject(A), json.dumps(body).encode(), timeout=10, headers=bearer()
+            )
+            await integrator.close()
+            over_nats.add(json.loads(reply.data)["report_id"])
             await asyncio.sleep(cut_for)
             during["accepted_while_cut"] = len(loads[A].accepted) - before
             await counties.links[A].restore()
@@ -155,7 +176,7 @@ async def outage_under_load(
 
         await asyncio.gather(load, faults())
         accepted = {c: set(loads[c].accepted) for c in (A, B)}
-        everything = accepted[A] | accepted[B]
+        everything = accepted[A] | accepted[B] | over_nats
         deadline = time.monotonic() + 120
         while True:
             linked = await reports_to_cases(database_urls["cases"])
@@ -176,6 +197,7 @@ async def outage_under_load(
         counts = {f"accepted_{c}": len(accepted[c]) for c in (A, B)} | {
             "cases": len(linked),
             "failed_requests": loads[A].failures + loads[B].failures,
+            "over_nats_while_cut": len(over_nats),
         }
         return counts | during
     finally:
@@ -197,4 +219,4 @@ async def test_reports_accepted_while_a_county_is_cut_off_become_cases(
         tmp_path, county_databases, rate=5, duration=16, cut_at=4, cut_for=6
     )
     print(counts)
-    assert counts["failed_requests"] == 0
+    assert counts["failed_requests"] == 0 and counts["over_nats_while_cut"] == 1
