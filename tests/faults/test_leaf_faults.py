@@ -25,4 +25,4 @@ async def test_county_links_and_the_hub_go_down_under_load(
     )  # fmt: skip
     print(counts)
     assert counts["accepted_while_hub_down"] > 0
-    assert counts["cases"] == counts["accepted_371402"] + counts["accepted_371403"] + 1
+    assert counts["cases"] >= counts["accepted_371402"] + counts["accepted_371403"] + 1
