@@ -115,7 +115,8 @@ async def submit_at(url: str, county: str, rate: float, duration: float, load: L
         tasks, start, n = [], time.perf_counter(), 0
         while (due := start + n / rate) < start + duration:
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            report = {"channel": "web", "county": county, "content": rng.choice(corpus)}
+            report: dict[str, object] = {"channel": "web", "county": county}
+            report["content"] = rng.choice(corpus)
             tasks.append(asyncio.create_task(_one(http, url, report, load)))
             n += 1
         await asyncio.gather(*tasks)
