@@ -17,6 +17,7 @@ from shared.natsserver import NatsProcess, start_nats
 from tests.security.test_bus_permissions import (  # noqa: F401 - re-run on this module's server
     COUNTIES,
     USERS,
+    Login,
     login,
     test_a_record_written_without_the_signing_key_is_rejected,
     test_an_integrator_sees_nothing_of_another_county,
@@ -74,7 +75,13 @@ def test_no_password_in_the_servers_file(tmp_path: Path) -> None:
     assert (tmp_path / "auth.conf").read_text() != conf
 
 
-def test_the_matrix_ran_on_the_written_file(fenced: tuple[NatsProcess, dict[str, str]]) -> None:
+async def test_the_matrix_ran_on_the_written_file(
+    fenced: tuple[NatsProcess, dict[str, str]],
+    login: Login,  # noqa: F811 - the fixture imported above
+) -> None:
     server, _ = fenced
     conf = (server.store.parent / "nats.conf").read_text()
     assert "Written by `zuofeng bus accounts`" in conf and "$2a$10$" in conf
+    # The matrix's connections are to this server (the fixture above replaced the launcher's).
+    client = await login("cases")
+    assert client.connected_url is not None and client.connected_url.port == server.port
