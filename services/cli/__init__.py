@@ -10,7 +10,19 @@ import importlib
 import typer
 
 from services.catalog import PORTS
-from services.cli import apikey, audit, backup, bus, dlq, keys, migrate, serve, token, user
+from services.cli import (
+    accounts,
+    apikey,
+    audit,
+    backup,
+    bus,
+    dlq,
+    keys,
+    migrate,
+    serve,
+    token,
+    user,
+)
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
 from services.cli import docs as docs_command
@@ -24,6 +36,7 @@ app.command()(docs_command.docs)
 # Backup and restore join `zuofeng bus` from their own module (bus.py is the cluster's).
 bus.app.command("backup")(backup.bus_backup)
 bus.app.command("restore")(backup.bus_restore)
+bus.app.command("accounts")(accounts.accounts)  # owned by its own module, not bus.py
 app.add_typer(bus.app, name="bus")
 app.add_typer(backup.db_app, name="db")
 app.add_typer(dlq.app, name="dlq")
