@@ -51,7 +51,7 @@ async def test_the_provider_signs_a_person_in_with_pkce(
             assert done.status_code == 303 and done.headers["location"] == "/workbench"
             assert op.pkce_checked == 1
             shown = await running.http.get("/signin/done")
-            assert "张市办" in shown.text and "city-fpb" in shown.text
+            assert "张市办" in shown.text and "市扶贫办" in shown.text  # the unit, by name
             records = [e["data"] for _, e in await audit_records(running.js, "audit.signin")]
             assert any(r["method"] == "oidc" and r["login"] == "zhang.city" for r in records)
 
