@@ -19,6 +19,7 @@ REFUSED_ANYWAY = {
     "POST /api/v1/attachments": "422",
     "POST /api/v1/reports/import": "422",
     "POST /api/v1/webhooks": "422",
+    "POST /api/v1/webhooks/{subscription_id}/redeliver": "422",
     "GET /api/v1/stats": "422",
     "GET /api/v1/export/stats.{fmt}": "422",
     "GET /api/v1/cases": "422",

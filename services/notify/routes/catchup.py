@@ -62,7 +62,11 @@ async def deliveries(
     ctx: Ctx,
     caller: Integrator,
     after: Annotated[int | None, Query(ge=0, le=LEDGER_MAX)] = None,
-    since: Annotated[str | None, Query(max_length=64)] = None,
+    # Read as text so that a bad one is refused in the one refusal shape (zh-CN first);
+    # documented as what it must be, an RFC 3339 date-time.
+    since: Annotated[
+        str | None, Query(max_length=64, json_schema_extra={"format": "date-time"})
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The subscription's deliveries in the order queued (`seq`, the ledger number), after
