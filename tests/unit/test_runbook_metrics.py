@@ -21,7 +21,7 @@ def _defined_families() -> set[str]:
     # Reporting's collector names its gauges under a prefix (metrics/collector.py).
     collector = (ROOT / "services/reporting/metrics/collector.py").read_text()
     return found | {
-        f"zuofeng_reporting_{n}" for n in re.findall(r"_gauge\(\"([a-z_]+)\"", collector)
+        f"zuofeng_reporting_{n}" for n in re.findall(r"_gauge\(\s*\"([a-z_]+)\"", collector)
     }
 
 
