@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from shared.natsauth.county import county_users, leaf_user, leaf_user_permissions
-from shared.natsserver import NatsProcess, _wait_for_port, server_binary
+from shared.natsserver import NatsProcess, start_with_config
 
 LEAF_PORT = 7422  # the port hubs listen on for leaf nodes by convention
 HUB_DOMAIN = "city"
@@ -89,30 +88,6 @@ def free_port() -> int:
 
 
 def start_server(base: Path, config: str, port: int = -1, timeout: float = 15.0) -> NatsProcess:
-    """Start the bundled binary on loopback from a whole configuration; returns once it listens
-    (a chosen or random client port, as shared.natsserver.start_nats)."""
-    base.mkdir(parents=True, exist_ok=True)
-    ports_dir = base / "ports"
-    ports_dir.mkdir(exist_ok=True)
-    conf = base / "nats.conf"
-    conf.write_text(config)
-    conf.chmod(0o600)  # passwords (a leaf's to the hub) or hashes
-    log = open(base / "nats-server.log", "ab")  # noqa: SIM115 - owned by the child
-    process = subprocess.Popen(
-        [
-            server_binary(),
-            "-c",
-            str(conf),
-            "-a",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "--ports_file_dir",
-            str(ports_dir),
-        ],  # fmt: skip
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    chosen = _wait_for_port(process, ports_dir, timeout)
-    return NatsProcess(process=process, port=chosen, store=base / "jetstream")
+    """Start the bundled binary on loopback from a whole configuration (a hub's or a leaf's);
+    returns once it listens."""
+    return start_with_config(base, config, port, timeout)

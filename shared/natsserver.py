@@ -74,14 +74,24 @@ def start_nats(
     `authorization` is an optional `authorization { ... }` block (see shared.natsauth);
     `extra` more configuration (a cluster's `server_name` and `cluster { ... }`: natscluster).
     """
-    base.mkdir(parents=True, exist_ok=True)
-    store, ports_dir = base / "jetstream", base / "ports"
-    ports_dir.mkdir(exist_ok=True)
-    conf = base / "nats.conf"
-    conf.write_text(CONFIG.format(store=store) + authorization + extra)
-    conf.chmod(0o600)  # it may hold passwords
     if port == 4222:
         raise ValueError("port 4222 belongs to a system NATS; choose another")
+    config = CONFIG.format(store=base / "jetstream") + authorization + extra
+    return start_with_config(base, config, port, timeout)
+
+
+def start_with_config(
+    base: Path, config: str, port: int = -1, timeout: float = 15.0
+) -> NatsProcess:
+    """Start the bundled binary on loopback from a whole configuration (written under `base`,
+    readable by its owner only: it may hold passwords); returns once it listens, on `port` or a
+    free one the server picks (-1)."""
+    base.mkdir(parents=True, exist_ok=True)
+    ports_dir = base / "ports"
+    ports_dir.mkdir(exist_ok=True)
+    conf = base / "nats.conf"
+    conf.write_text(config)
+    conf.chmod(0o600)
     log = open(base / "nats-server.log", "ab")  # noqa: SIM115 - owned by the child
     process = subprocess.Popen(
         [
@@ -100,7 +110,7 @@ def start_nats(
         start_new_session=True,  # Ctrl-C in a terminal goes to the launcher, which stops us
     )
     chosen = _wait_for_port(process, ports_dir, timeout)
-    return NatsProcess(process=process, port=chosen, store=store)
+    return NatsProcess(process=process, port=chosen, store=base / "jetstream")
 
 
 def _wait_for_port(process: subprocess.Popen[bytes], ports_dir: Path, timeout: float) -> int:

@@ -9,7 +9,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,13 @@ import nats
 from shared.auth import issue_token
 from shared.directory import load_directory
 from shared.subjects import submit_subject
+from tests.e2e.driving import drive
 from tests.integration.busutil import eventually
 from tests.procstack import SECRET, SERVICES, ProcStack
 
 # Every county reports (a silent one is what the no-reports alert is for).
 COUNTIES = tuple(code for code, _ in load_directory().counties())
 VILLAGES = "东西南北前后左右上下"
-EXPOSURE = "某村驻村工作队员长期不在村，经查属实，已责令整改并在全市通报。"
 NAME, PHONE, EMAIL = "欧阳测试", "13912345678", "live-reporter-7@example.net"  # never in a log
 DRIVEN = 24  # every third substantiated and exposed: 8 in one sector raise an alert
 LEFT_OPEN = 4
@@ -80,7 +80,7 @@ async def load(stack: ProcStack) -> dict[str, list[str]]:
         cases = await _opened(http, urls["cases"], len(made["reports"]))
         made["cases"] = [c["id"] for c in cases]
         for i, case in enumerate(cases[:DRIVEN]):  # the rest stay open
-            await _drive(http, urls["cases"], case, i % 3)
+            await drive(http, urls["cases"], case, i % 3, token)
     return made
 
 
@@ -111,37 +111,3 @@ async def _opened(http: httpx.AsyncClient, base: str, count: int) -> list[dict[s
     await eventually(all_opened, timeout=60)
     listing = await http.get(f"{base}/api/v1/cases", params={"limit": 500}, headers=CITY)
     return sorted(listing.json()["items"], key=lambda c: c["id"])
-
-
-async def _act(
-    http: httpx.AsyncClient,
-    base: str,
-    case: dict[str, Any],
-    action: str,
-    who: Any,
-    body: Any = None,
-) -> None:
-    answer = await http.post(f"{base}/api/v1/cases/{case['id']}/{action}", json=body, headers=who)
-    assert answer.status_code == 200, (action, answer.text)
-
-
-async def _drive(http: httpx.AsyncClient, base: str, case: dict[str, Any], path: int) -> None:
-    """0: substantiated, rectified, verified, exposed, closed · 1: rejected · 2: unfounded."""
-    officer = token(case["handling_unit"], "officer")
-    if path == 1:
-        await _act(http, base, case, "reject", officer, {"reason": "不属于本单位受理范围"})
-        return
-    await _act(http, base, case, "accept", officer)
-    await _act(http, base, case, "start-investigation", officer)
-    finding = "substantiated" if path == 0 else "unsubstantiated"
-    await _act(http, base, case, "conclude", officer, {"finding": finding, "summary": "已核查。"})
-    if path == 2:
-        await _act(http, base, case, "close", officer)
-        return
-    due = (date.today() + timedelta(days=30)).isoformat()
-    await _act(http, base, case, "require-rectification", officer, {"due": due, "measures": "整改"})
-    await _act(http, base, case, "submit-rectification", officer, {"evidence": "已整改到位"})
-    await _act(http, base, case, "verify-rectification", CITY)
-    await _act(http, base, case, "propose-exposure", officer, {"text": EXPOSURE})
-    await _act(http, base, case, "approve-exposure", CITY)
-    await _act(http, base, case, "close", officer)

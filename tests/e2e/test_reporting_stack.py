@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 
 from shared.auth import issue_token
 from shared.natsserver import start_nats
+from tests.e2e.driving import EXPOSURE, drive
 from tests.e2e.stack import SECRET, running_stack
 from tests.integration.busutil import eventually
 from tests.pg import PgServer, in_thread
@@ -23,7 +24,6 @@ from tests.pg import PgServer, in_thread
 pytestmark = pytest.mark.e2e
 COUNTIES = ("371402", "371403", "371422", "371481")
 VILLAGES = "东西南北前后左右上下"
-EXPOSURE = "某村驻村工作队员长期不在村，经查属实，已责令整改并在全市通报。"
 
 
 def token(unit: str, role: str) -> dict[str, str]:
@@ -66,7 +66,7 @@ async def test_reports_driven_through_cases_show_in_reporting(
         ):
             cases = await _open_cases(http, stack.urls, 24)
             for i, case in enumerate(cases):
-                await _drive(http, stack.urls["cases"], case, i % 3)
+                await drive(http, stack.urls["cases"], case, i % 3, token)
             await _check_reporting(http, stack.urls)
     finally:
         nats_server.stop()
@@ -84,40 +84,6 @@ async def _open_cases(http: httpx.AsyncClient, urls: dict[str, str], count: int)
     await eventually(opened, timeout=60)
     listing = await http.get(f"{urls['cases']}/api/v1/cases", params={"limit": 500}, headers=CITY)
     return sorted(listing.json()["items"], key=lambda c: c["id"])
-
-
-async def _act(
-    http: httpx.AsyncClient,
-    base: str,
-    case: dict[str, Any],
-    action: str,
-    who: Any,
-    body: Any = None,
-) -> None:
-    answer = await http.post(f"{base}/api/v1/cases/{case['id']}/{action}", json=body, headers=who)
-    assert answer.status_code == 200, (action, answer.text)
-
-
-async def _drive(http: httpx.AsyncClient, base: str, case: dict[str, Any], path: int) -> None:
-    """0: substantiated, rectified, verified, exposed, closed · 1: rejected · 2: unfounded."""
-    officer = token(case["handling_unit"], "officer")
-    if path == 1:
-        await _act(http, base, case, "reject", officer, {"reason": "不属于本单位受理范围"})
-        return
-    await _act(http, base, case, "accept", officer)
-    await _act(http, base, case, "start-investigation", officer)
-    finding = "substantiated" if path == 0 else "unsubstantiated"
-    await _act(http, base, case, "conclude", officer, {"finding": finding, "summary": "已核查。"})
-    if path == 2:
-        await _act(http, base, case, "close", officer)
-        return
-    due = (date.today() + timedelta(days=30)).isoformat()
-    await _act(http, base, case, "require-rectification", officer, {"due": due, "measures": "整改"})
-    await _act(http, base, case, "submit-rectification", officer, {"evidence": "已整改到位"})
-    await _act(http, base, case, "verify-rectification", CITY)
-    await _act(http, base, case, "propose-exposure", officer, {"text": EXPOSURE})
-    await _act(http, base, case, "approve-exposure", CITY)
-    await _act(http, base, case, "close", officer)
 
 
 async def _check_reporting(http: httpx.AsyncClient, urls: dict[str, str]) -> None:
