@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from faststream.exceptions import IncorrectState
+
 from services.cases.audit import chain
 from services.cases.context import Context
 from services.cases.models import audit_log
@@ -65,11 +67,16 @@ async def anchor_forever(
     while True:
         try:
             if seeding and js is not None:
-                seeding -= 1
                 anchor = await last_anchor(js(), anchor_subject(ctx))
                 last, seeding = ((anchor.last_id, anchor.hash) if anchor else None), 0
             last = await anchor_once(ctx, last)
+        except IncorrectState:
+            # The broker is still connecting (every start): not a failure, nor a seeding
+            # attempt spent; look again shortly.
+            await asyncio.sleep(min(interval, 1.0))
+            continue
         except Exception as exc:  # noqa: BLE001 - the next round tries again
+            seeding = max(seeding - 1, 0)
             log.warning("audit anchor failed: %s", type(exc).__name__)
         await asyncio.sleep(interval)
 
