@@ -14,7 +14,7 @@ from services.cases.context import Context
 from services.cases.domain.builders import ACTIONS
 from services.cases.pages.forms import FIELDS, problem_choices, unit_choices
 from services.cases.pages.marks import kind_of, mark
-from services.cases.pages.words import ACTION, say
+from services.cases.pages.words import ACTION, FIELD, FINDING, ORGAN, say
 from services.cases.routes.cases import case_detail_for
 from shared.auth import Principal
 
@@ -65,9 +65,31 @@ def _deadline(d: dict[str, Any], profile: Any, now: datetime, english: bool) -> 
 
 
 def _entry(e: dict[str, Any], english: bool) -> dict[str, Any]:
+    """One history line: what happened, and only what a person wrote or decided (reason,
+    finding, days ...), never the event's ids, deadlines or routing machinery."""
     said = say(EVENTS.get(e["type"]), english, e["type"])
-    shown = {k: v for k, v in {**e["data"], **e["internal"]}.items() if k != "routing"}
+    values = {**e["data"], **e["internal"]}
+    shown = {
+        k: _word(k, v, english)
+        for k, v in values.items()
+        if k in FIELD
+        and k != "form"
+        and isinstance(v, str | int | float | bool)
+        and v != ""
+        # every event carries the problem; it is news only where it changed
+        and (k != "problem" or e["type"] == "case.reclassified")
+    }
     return {**e, "said": said, "shown": shown}
+
+
+def _word(key: str, value: Any, english: bool) -> Any:
+    if key == "finding":
+        return say(FINDING.get(str(value)), english, str(value))
+    if key == "to":
+        return say(ORGAN.get(str(value)), english, str(value))
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if english else ("是" if value else "否")
+    return value
 
 
 def _evidence(detail: dict[str, Any]) -> list[str]:
