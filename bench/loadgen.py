@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +58,11 @@ class Load:
         return len(self.accepted) / max(self.finished - self.started, 1e-9)
 
 
-def body(rng: random.Random, corpus: list[str]) -> dict[str, object]:
+def body(rng: random.Random, corpus: list[str], county: str | None = None) -> dict[str, object]:
+    """A report of `county` (default: any county of the city)."""
     report: dict[str, object] = {
         "channel": "web",
-        "county": rng.choice(COUNTIES),
+        "county": county or rng.choice(COUNTIES),
         "content": rng.choice(corpus) + rng.choice(NOISE),
     }
     if rng.random() < 0.3:
@@ -99,24 +101,42 @@ async def submit(
     connector = aiohttp.TCPConnector(limit=concurrency * 2)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        load.started = time.perf_counter()
-        end = load.started + duration
-        if rate is None:
-
-            async def worker() -> None:
-                while time.perf_counter() < end:
-                    await _one(http, url, body(rng, corpus), load)
-
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-        else:
-            tasks, n = [], 0
-            while (due := load.started + n / rate) < end:
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                tasks.append(asyncio.create_task(_one(http, url, body(rng, corpus), load)))
-                n += 1
-            await asyncio.gather(*tasks)
-        load.finished = time.perf_counter()
+        await drive(
+            http, url, load, lambda: body(rng, corpus),
+            rate=rate, duration=duration, concurrency=concurrency,
+        )  # fmt: skip
     return load
+
+
+async def drive(
+    http: aiohttp.ClientSession,
+    url: str,
+    load: Load,
+    make: Callable[[], dict[str, object]],
+    *,
+    rate: float | None,
+    duration: float,
+    concurrency: int,
+) -> None:
+    """Reports made by `make` sent to intake at `url`: open loop at `rate` per second, or
+    closed loop with `concurrency` workers when rate is None; recorded in `load`."""
+    load.started = time.perf_counter()
+    end = load.started + duration
+    if rate is None:
+
+        async def worker() -> None:
+            while time.perf_counter() < end:
+                await _one(http, url, make(), load)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    else:
+        tasks, n = [], 0
+        while (due := load.started + n / rate) < end:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(_one(http, url, make(), load)))
+            n += 1
+        await asyncio.gather(*tasks)
+    load.finished = time.perf_counter()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -55,10 +55,13 @@ class Runtime:
         return js_of(self.broker)
 
 
-def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> Runtime:
+def build_runtime(
+    settings: BaseServiceSettings, *, for_docs: bool = False, dlq_mover: bool = True
+) -> Runtime:
     """No FastStream metrics middleware: the durable consumers are our own pull loops
     (zuofeng_consumer_*), the outbox publishes through nats-py (zuofeng_outbox_*) and intake's
-    request-reply has its own histogram, so most `faststream_*` families never got a sample."""
+    request-reply has its own histogram, so most `faststream_*` families never got a sample.
+    `dlq_mover=False` for a service at a county's leaf (shared.natsauth.county says why)."""
     configdir.activate(settings.config_dir)  # the county's files for every loader here
     registry = CollectorRegistry()
     url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
@@ -77,7 +80,8 @@ def build_runtime(settings: BaseServiceSettings, *, for_docs: bool = False) -> R
     registry.register(PoolMetrics(settings.service, db.engine))
     relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval, registry)
     consumers = Consumers(broker, settings, for_docs=for_docs, metrics=ConsumerMetrics(registry))
-    consumers.dlq_mover()
+    if dlq_mover:
+        consumers.dlq_mover()
     background = [] if for_docs else [consumers.bus_metrics]
     return Runtime(
         settings=settings,

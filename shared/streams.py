@@ -6,7 +6,8 @@ bootstrap here does both idempotently (`add_stream`/`update_stream`, `add_consum
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from nats.js.api import (
     AckPolicy,
@@ -19,7 +20,7 @@ from nats.js.api import (
 )
 
 from shared.settings.streams import StreamSettings
-from shared.subjects import DLQ_PREFIX, all_counties, subject_matches
+from shared.subjects import DLQ_PREFIX, PREFIX, all_counties, subject_matches
 
 MAX_DELIVERIES_ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>"
 
@@ -113,6 +114,31 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     REPORTING_CASES,
     DLQ_MOVER,
 )
+
+
+# The services a county runs at its own leaf (shared.natsleaf): the front door, which keeps
+# accepting reports while the link to the hub is down.
+COUNTY_SERVICES = ("intake",)
+
+
+def county_consumer(definition: ConsumerDef, county: str) -> ConsumerDef:
+    """A county's own copy of a service's consumer (`<durable>-<county>`), filtered to that
+    county's subjects: a service at the county's leaf reads nothing of another county through
+    it (its NATS user may use no other durable, shared.natsauth.county)."""
+    every = f"{PREFIX}.*."
+    if not definition.filter_subject.startswith(every):
+        raise ValueError(f"{definition.durable} is not a per-county consumer")
+    if not re.fullmatch(r"\d{6}", county):
+        raise ValueError(f"county must be a 6-digit code, got {county!r}")
+    own = f"{PREFIX}.{county}." + definition.filter_subject.removeprefix(every)
+    return replace(definition, durable=f"{definition.durable}-{county}", filter_subject=own)
+
+
+def county_consumers(county: str) -> tuple[ConsumerDef, ...]:
+    """The durables the county's services pull from at its leaf."""
+    return tuple(
+        county_consumer(cdef, county) for cdef in CONSUMERS if cdef.service in COUNTY_SERVICES
+    )
 
 
 def stream_for_subject(subject: str) -> str:

@@ -15,10 +15,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nats
+from typer.testing import CliRunner
 
+from services.cli import app as zuofeng
 from services.cli.accounts import write_accounts
 from shared import migrate
-from shared.bus import init_bus
 from shared.natsauth import with_credentials
 from shared.natsleaf import HUB_DOMAIN, hub_config, start_server
 from shared.natsserver import NatsProcess
@@ -106,9 +107,14 @@ class Counties:
             config = (out / f"leaf-{county}.conf").read_text()
             config = config.replace(LINK, f"127.0.0.1:{self.links[county].port}")
             self.leaves[county] = start_server(self.base / f"leaf-{county}", config)
-        admin = await nats.connect(self.url("admin"))
-        await init_bus(admin.jetstream(), max_deliver=7, ack_wait=30)
-        await admin.close()
+        # As an operator would: `zuofeng bus init` with each county's own durables.
+        counties = [arg for county in self.counties for arg in ("--county", county)]
+        env = {"ZUOFENG_NATS_URL": self.url("admin"), "ZUOFENG_VAR_DIR": str(self.base / "var")}
+        result = await asyncio.to_thread(
+            CliRunner().invoke, zuofeng, ["bus", "init", *counties], env=env
+        )
+        assert result.exit_code == 0, result.output
+        assert f"consumer CASES/intake-cases-{self.counties[0]} applied" in result.output
 
     def url(self, user: str, county: str | None = None) -> str:
         """A user's URL: at its county's leaf, or at the hub."""
@@ -125,7 +131,9 @@ class Counties:
             async with asyncio.timeout(timeout):
                 while True:
                     with contextlib.suppress(Exception):
-                        await nc.jetstream(timeout=1).consumer_info("CASES", "intake-cases")
+                        await nc.jetstream(timeout=1).consumer_info(
+                            "CASES", f"intake-cases-{county}"
+                        )
                         return
                     await asyncio.sleep(0.3)
         finally:
@@ -158,6 +166,8 @@ class CountyProcs(ProcStack):
             "ZUOFENG_LOG_LEVEL": "WARNING",
             f"{prefix}PORT": str(self.ports[name]),
             f"{prefix}DATABASE_URL": self.database_urls[name],
+            # A county's intake follows its own county's case events only.
+            **({f"{prefix}COUNTY": name.split("-")[1]} if "-" in name else {}),
             "PYTHONUNBUFFERED": "1",
         }
         return env | self.extra_env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +14,13 @@ from shared.bus import init_bus
 from shared.settings.streams import StreamSettings
 
 app = typer.Typer(help="Streams and consumers.", no_args_is_help=True)
+
+
+def _counties(value: list[str] | None) -> list[str] | None:
+    for code in value or []:
+        if not re.fullmatch(r"\d{6}", code):
+            raise typer.BadParameter(f"a county is a 6-digit code, got {code!r}")
+    return value
 
 
 @app.command("init")
@@ -26,6 +34,14 @@ def bus_init(
             "else 1); 3 on a 3-node cluster; existing streams are changed to it",
         ),
     ] = None,
+    county: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="a county that runs its intake at its own leaf (repeat): its own durables, "
+            "filtered to its subjects (`intake-cases-<county>`)",
+            callback=_counties,
+        ),
+    ] = None,
 ) -> None:
     """Create or update every stream, consumer and bucket (safe to run again); as NATS admin.
     Limits per stream family come from `ZUOFENG_STREAM_*` (docs/operations.md)."""
@@ -36,7 +52,11 @@ def bus_init(
 
     async def go(js: Any) -> list[str]:
         return await init_bus(
-            js, max_deliver=settings.max_deliver, ack_wait=settings.ack_wait, streams=streams
+            js,
+            max_deliver=settings.max_deliver,
+            ack_wait=settings.ack_wait,
+            streams=streams,
+            counties=county or (),
         )
 
     for line in asyncio.run(with_js(go)):

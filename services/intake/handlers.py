@@ -8,10 +8,10 @@ from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
 from shared.events.cases import CaseEvent
-from shared.streams import INTAKE_CASES
+from shared.streams import ConsumerDef
 
 
-def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:
+def when_case_changes_update_public_status(ctx: Context, cdef: ConsumerDef) -> BatchHandler:
     async def handle(events: list[tuple[Envelope, EventData]]) -> None:
         """Case events move the reporter's public status, add its steps, open the review
         window with the reply, and keep the exposed cases Open311 lists."""
@@ -19,7 +19,7 @@ def when_case_changes_update_public_status(ctx: Context) -> BatchHandler:
         if not wanted:
             return
         async with ctx.db.sessions() as session, session.begin():
-            fresh = await inbox.claim_many(session, INTAKE_CASES.durable, wanted)
+            fresh = await inbox.claim_many(session, cdef.durable, wanted)
             await follow_case_events(session, fresh)
 
     return handle

@@ -37,7 +37,7 @@ from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.events.intake import ReportReceived, ReportReviewRequested
 from shared.runtime import build_app, build_runtime
-from shared.streams import INTAKE_CASES
+from shared.streams import INTAKE_CASES, county_consumer
 
 
 def create_app(
@@ -47,9 +47,13 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     settings = settings or IntakeSettings()
-    runtime = build_runtime(settings, for_docs=for_docs)
+    # At a county's leaf: the county's own durable, and the city's services move its dead
+    # letters (shared.natsauth.county).
+    county = settings.county
+    runtime = build_runtime(settings, for_docs=for_docs, dlq_mover=county is None)
     ctx = build_context(settings, runtime, clock)
-    runtime.consumers.batched(INTAKE_CASES, handlers.when_case_changes_update_public_status(ctx))
+    cases = county_consumer(INTAKE_CASES, county) if county else INTAKE_CASES
+    runtime.consumers.batched(cases, handlers.when_case_changes_update_public_status(ctx, cases))
     if not for_docs:
         runtime.background.append(
             lambda: sweep.sweep_forever(

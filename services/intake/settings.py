@@ -10,7 +10,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from shared.settings import local_secret, service_settings
@@ -68,6 +68,11 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     # Concurrent reports written in one transaction, and NATS submissions handled at once.
     write_batch_max: int = 200
     submit_workers: int = 64
+    # The county this intake serves at the county's own leaf (ZUOFENG_INTAKE_COUNTY): it then
+    # follows case events through the county's own durable (`intake-cases-<county>`, made by
+    # `zuofeng bus init --county`), the only one its NATS user may read. Unset: the city's
+    # intake and the shared `intake-cases`.
+    county: str | None = Field(None, pattern=r"^\d{6}$")
     tracking_secret: str | None = None
     idempotency_secret: str | None = None
     index_secret: str | None = None

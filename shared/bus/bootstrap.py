@@ -3,6 +3,7 @@ publishes declared for its AsyncAPI."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from faststream.nats import NatsBroker
@@ -15,7 +16,7 @@ from shared.bus.servers import server_list
 from shared.events import EventData, envelope_model
 from shared.natsauth import connect_options
 from shared.settings.streams import StreamSettings
-from shared.streams import CONSUMERS, STREAMS, consumer_config, stream_config
+from shared.streams import CONSUMERS, STREAMS, consumer_config, county_consumers, stream_config
 from shared.subjects import PREFIX
 
 
@@ -25,9 +26,11 @@ async def init_bus(
     max_deliver: int,
     ack_wait: float,
     streams: StreamSettings | None = None,
+    counties: Sequence[str] = (),
 ) -> list[str]:
     """Create or update every stream, consumer and bucket at the replicas and limits of
-    `streams` (default: `ZUOFENG_STREAM_*`); safe to run again (updates drift, replicas too)."""
+    `streams` (default: `ZUOFENG_STREAM_*`); safe to run again (updates drift, replicas too).
+    `counties` run their own intake at a leaf: each gets its own durables too."""
     streams = streams or StreamSettings()
     done: list[str] = []
     for definition in STREAMS:
@@ -39,7 +42,7 @@ async def init_bus(
         except NotFoundError:
             await js.add_stream(config)
             done.append(f"stream {definition.name} created (replicas {streams.replicas})")
-    for cdef in CONSUMERS:
+    for cdef in [*CONSUMERS, *(c for county in counties for c in county_consumers(county))]:
         await js.add_consumer(
             cdef.stream,
             consumer_config(

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from shared.dlq import ERROR_BUCKET
 from shared.natsauth.integrators import integrator_permissions
-from shared.natsauth.permissions import JS, inbox_prefix, service_permissions
-from shared.subjects import PREFIX
-
-# The services a county runs at its leaf: the front door (reports keep coming in while the
-# link to the hub is down; intake's outbox holds them).
-COUNTY_SERVICES = ("intake",)
+from shared.natsauth.permissions import (
+    JS,
+    READ_BUCKETS,
+    WRITE_BUCKETS,
+    bucket_reads,
+    durable_use,
+    inbox_prefix,
+    service_jetstream,
+    service_permissions,
+)
+from shared.streams import COUNTY_SERVICES, county_consumers
+from shared.subjects import DLQ_PREFIX, PREFIX, dlq_subject
 
 
 def county_user(service: str, county: str) -> str:
@@ -40,11 +47,37 @@ def _narrow(subjects: list[str], service: str, county: str) -> list[str]:
     return narrowed
 
 
+def county_jetstream(service: str, county: str) -> list[str]:
+    """The JetStream API a county's instance of a service uses: its own durables (filtered to
+    the county), its own dead letters and their last errors, and the buckets' reads.
+
+    No DLQ mover runs at a county: fetching an advised message by sequence
+    (`STREAM.MSG.GET`) cannot be fenced to a county's subjects, and the city's services run
+    the mover for every durable, the counties' too. A county's failures are dead-lettered
+    inline, on the last delivery (shared.bus)."""
+    allowed: list[str] = []
+    for cdef in county_consumers(county):
+        if cdef.service == service:
+            allowed += [*durable_use(cdef.stream, cdef.durable), dlq_subject(cdef.durable)]
+            allowed.append(f"$KV.{ERROR_BUCKET}.{cdef.durable}.>")
+    allowed.append(f"{JS}.STREAM.INFO.DLQ")  # its dead letters' count (metrics)
+    allowed.append(f"{JS}.STREAM.INFO.KV_{ERROR_BUCKET}")  # opening the bucket to record
+    for bucket in (b for b in READ_BUCKETS if b != ERROR_BUCKET):
+        allowed += bucket_reads(bucket)
+    allowed += [f"$KV.{bucket}.>" for bucket in WRITE_BUCKETS if bucket != ERROR_BUCKET]
+    return allowed
+
+
 def county_service_permissions(service: str, county: str) -> dict[str, Any]:
-    """A service's permissions as the county's instance of it (user `<service>-<county>`)."""
+    """A service's permissions as the county's instance of it (user `<service>-<county>`): its
+    subjects narrowed to the county, and the JetStream API of the county's own durables only
+    (`county_jetstream`) in place of the city's."""
     permissions = service_permissions(service)
+    city = {*service_jetstream(service), f"{DLQ_PREFIX}.>"}
     for verb in ("publish", "subscribe"):
-        permissions[verb] = {"allow": _narrow(permissions[verb]["allow"], service, county)}
+        kept = [s for s in permissions[verb]["allow"] if s not in city]
+        permissions[verb] = {"allow": _narrow(kept, service, county)}
+    permissions["publish"]["allow"] += county_jetstream(service, county)
     return permissions
 
 

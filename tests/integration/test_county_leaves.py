@@ -17,6 +17,7 @@ import aiohttp
 import nats
 import pytest
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig
 
 from bench.loadgen import Load, _one, texts
@@ -94,11 +95,53 @@ async def test_a_countys_leaf_gets_nothing_of_another_county(tmp_path: Path) -> 
         leaked = [(s, d) for s, d in seen if B in s or marker in d or B.encode() in d]
         assert leaked == []
         assert any(s == f"zuofeng.v1.{A}.case.opened" for s, _ in seen)  # the spy does listen
+        # A's intake, and whatever runs on the rogue leaf with its inbox, read A's case events
+        # through A's own durable, and no other durable, message or subject.
+        intake_a = await _as(counties, f"intake-{A}", A)
+        posing = await nats.connect(rogue.url, inbox_prefix=inbox_prefix(f"intake-{A}"))
+        clients += [intake_a, posing]
+        await intake_cannot_read_another_county(intake_a, cases)
+        await intake_cannot_read_another_county(posing, cases)
     finally:
         for client in clients:
             await client.close()
         rogue.stop()
         await counties.stop()
+
+
+async def intake_cannot_read_another_county(client: Client, cases: Client) -> None:
+    publisher = cases.jetstream()
+    for county in (A, B):
+        await publisher.publish(f"zuofeng.v1.{county}.case.accepted", county.encode())
+    js = client.jetstream(timeout=1)
+    own = await js.pull_subscribe_bind(f"intake-cases-{A}", "CASES")
+    got = await own.fetch(10, timeout=5)
+    # A's events only on A's durable, though B's are in the stream too.
+    assert got and {m.subject.split(".")[2] for m in got} == {A}
+    for msg in got:
+        await msg.ack()
+    for durable in (f"intake-cases-{B}", "intake-cases"):  # B's, and the city's (every county)
+        with pytest.raises(REFUSED):
+            await js.consumer_info("CASES", durable)
+        with pytest.raises(REFUSED):
+            await (await js.pull_subscribe_bind(durable, "CASES")).fetch(1, timeout=1)
+    with pytest.raises(REFUSED):  # B's event read by its sequence
+        await js.get_msg("CASES", 2)
+    with pytest.raises(REFUSED):
+        await js.add_consumer("CASES", ConsumerConfig(
+            name=f"intake-cases-{A}", durable_name=f"intake-cases-{A}",
+            filter_subject=f"zuofeng.v1.{B}.case.>"))  # fmt: skip
+    heard: list[str] = []
+
+    async def hear(msg: Msg) -> None:
+        heard.append(msg.subject)
+
+    sub = await client.subscribe(f"zuofeng.v1.{B}.case.>", cb=hear)
+    await client.flush()
+    await publisher.publish(f"zuofeng.v1.{B}.case.assigned", b"{}")
+    await asyncio.sleep(0.5)
+    assert heard == []
+    await sub.unsubscribe()
 
 
 def bearer() -> dict[str, str]:
@@ -194,6 +237,10 @@ async def outage_under_load(
             await asyncio.sleep(1.0)
         doubled = {r: c for r, c in linked.items() if len(c) > 1}
         assert not doubled, doubled
+        for county in (A, B):
+            assert await followed_own_cases(database_urls[f"intake-{county}"]) == {
+                f"intake-cases-{county}"
+            }
         assert during["accepted_while_cut"] > 0, "county A accepted nothing while cut off"
         counts = {f"accepted_{c}": len(accepted[c]) for c in (A, B)} | {
             "cases": len(linked),
@@ -204,6 +251,17 @@ async def outage_under_load(
     finally:
         procs.stop()
         await counties.stop()
+
+
+async def followed_own_cases(url: str, timeout: float = 30.0) -> set[str]:
+    """The durables a county's intake took case events from (for its public status) once it
+    has taken some."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await rows(url, "SELECT DISTINCT consumer FROM processed_events")
+        if found or time.monotonic() > deadline:
+            return {consumer for (consumer,) in found}
+        await asyncio.sleep(0.5)
 
 
 @pytest.fixture
