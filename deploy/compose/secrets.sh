@@ -20,9 +20,20 @@ for service in intake cases notify reporting; do
         "$service" "$(cat "pg_${service}_password")" "$service" > "${service}_database_url"
 done
 
-# NATS users (shared/natsauth) for the directory's counties, each service's URL, sealing keys
-# (a private key for each holder, the public ones for intake) and a self-signed certificate to
-# start with (replace tls.crt and tls.key with the organisation's for the public name).
+# NATS users (shared/natsauth) for the directory's counties, from `zuofeng bus accounts`: the
+# servers' auth.conf holds bcrypt hashes only, each user's password is in its own credentials
+# file (its URL on the three nodes), and each county gets its leaf server's configuration
+# (nats/leaf-<county>.conf, dialling the hub's leaf port on ZUOFENG_HUB_NAME) for the county's
+# operator. Running it again keeps every password. NATS_BCRYPT_COST: tests only (default 11).
+hub="${ZUOFENG_HUB_NAME:-${ZUOFENG_PUBLIC_NAME:-localhost}}"
+"${PYTHON:-python3}" -m services.cli bus accounts nats \
+    --url nats://nats-1:4222 --url nats://nats-2:4222 --url nats://nats-3:4222 \
+    --leaves --hub-leaf-url "nats-leaf://$hub:7422" --hub-leaf-url "nats-leaf://$hub:7423" \
+    --hub-leaf-url "nats-leaf://$hub:7424" --cost "${NATS_BCRYPT_COST:-11}" > /dev/null
+
+# Sealing keys (a private key for each holder, the public ones for intake) and a self-signed
+# certificate to start with (replace tls.crt and tls.key with the organisation's for the
+# public name).
 "${PYTHON:-python3}" - <<'PY'
 import datetime, os
 from pathlib import Path
@@ -32,19 +43,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from shared.directory import load_directory
-from shared.natsauth.config import authorization_block, load_or_create_passwords, user_names
 from shared.sealing.keys import ensure_keypair
 
-if not Path("nats_auth.conf").exists():
-    counties = [code for code, _ in load_directory().counties()]
-    passwords = load_or_create_passwords(Path("nats_passwords.json"), user_names(counties))
-    Path("nats_auth.conf").write_text(authorization_block(passwords, counties))
-    for user in ("admin", "intake", "cases", "notify", "reporting"):
-        Path(f"{user}_nats_url").write_text(
-            f"nats://{user}:{passwords[user]}@nats-1:4222,nats://{user}:{passwords[user]}"
-            f"@nats-2:4222,nats://{user}:{passwords[user]}@nats-3:4222\n"
-        )
 for holder in ("discipline", "notify"):
     ensure_keypair(Path("keys"), holder)
 if not Path("tls.key").exists():

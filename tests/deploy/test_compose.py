@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -48,7 +49,12 @@ def test_no_secret_in_the_compose_text() -> None:
 
 def test_secrets_sh_makes_every_secret_file_compose_names(tmp_path: Path) -> None:
     shutil.copy(COMPOSE / "secrets.sh", tmp_path)
-    env = {**os.environ, "PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "PYTHONPATH": str(ROOT),
+        "NATS_BCRYPT_COST": "10",
+    }
     done = subprocess.run(
         ["sh", "secrets.sh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
@@ -57,12 +63,19 @@ def test_secrets_sh_makes_every_secret_file_compose_names(tmp_path: Path) -> Non
         path = tmp_path / secret["file"]
         assert path.is_file(), name
         assert path.stat().st_mode & 0o077 == 0, name
-    users = (tmp_path / "secrets" / "nats_auth.conf").read_text()
+    nats = tmp_path / "secrets" / "nats"
+    users = (nats / "auth.conf").read_text()
     assert '"user": "cases"' in users and "permissions" in users
+    assert '"user": "leaf-371402"' in users  # the county leaves' link users
+    # `zuofeng bus accounts`: bcrypt hashes in the server's file, never a password.
+    password = urlsplit((nats / "credentials" / "cases.url").read_text().split(",")[0]).password
+    assert password and password not in users and '"$2a$10$' in users
+    assert "@localhost:7422" in (nats / "leaf-371402.conf").read_text()  # the hub's leaf port
     # Running it again keeps every secret as it was.
-    before = (tmp_path / "secrets" / "jwt_secret").read_text()
+    before = {p: p.read_text() for p in (tmp_path / "secrets" / "jwt_secret",
+                                          nats / "credentials" / "cases.url")}  # fmt: skip
     subprocess.run(["sh", "secrets.sh"], cwd=tmp_path, env=env, check=True, capture_output=True)
-    assert (tmp_path / "secrets" / "jwt_secret").read_text() == before
+    assert {p: p.read_text() for p in before} == before
 
 
 def test_layout_nats_cluster_one_database_per_service_replicas() -> None:
@@ -70,6 +83,7 @@ def test_layout_nats_cluster_one_database_per_service_replicas() -> None:
     assert {f"nats-{n}" for n in (1, 2, 3)} <= services.keys()
     nats = (COMPOSE / "nats" / "nats.conf").read_text()
     assert "jetstream" in nats and "sync_interval: always" in nats
+    assert "domain: city" in nats and "leafnodes" in nats  # county leaves (shared/natsleaf)
     assert all(f"nats-route://nats-{n}:6222" in nats for n in (1, 2, 3))
     assert services["cases"]["deploy"]["replicas"] == 2
     assert services["notify"]["deploy"]["replicas"] == 2
