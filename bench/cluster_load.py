@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.e2e_load import cpu_ms, postgres_cpu_ms  # noqa: E402
 from bench.loadgen import Load, body, drive, percentile, texts  # noqa: E402
 from shared.directory import load_directory  # noqa: E402
-from shared.streams import CONSUMERS  # noqa: E402
+from shared.streams import CONSUMERS, STREAMS  # noqa: E402
 from tests.faults.checks import rows  # noqa: E402
 from tests.faults.cluster_stack import ClusterStack  # noqa: E402
 from tests.pg import PrivatePostgres  # noqa: E402
@@ -110,6 +110,7 @@ async def phase(
         rng = random.Random(county)
         return lambda: body(rng, corpus, county)
 
+    load_before = os.getloadavg()[0]
     watcher = asyncio.create_task(sample(js, loads, opened, seen))
     connector = aiohttp.TCPConnector(limit=len(counties) * max(workers, 4) * 2)
     async with aiohttp.ClientSession(
@@ -124,6 +125,8 @@ async def phase(
         ))  # fmt: skip
         finished = time.perf_counter()
     watcher.cancel()
+    # What else ran on the machine: the services share its cores with anything else running.
+    machine_load = (load_before, os.getloadavg()[0])
     accepted = sum(len(load.accepted) for load in loads.values())
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and any(
@@ -156,6 +159,15 @@ async def phase(
         "accepted": accepted,
         "accepted_per_s": accepted / (finished - started),
         "failed": sum(load.failures for load in loads.values()),
+        "statuses": {
+            status: sum(load.statuses.get(status, 0) for load in loads.values())
+            for status in sorted({s for load in loads.values() for s in load.statuses})
+        },
+        "intake_ms": {
+            q: percentile([x for load in loads.values() for x in load.latencies], q / 100) * 1000
+            for q in QUANTILES
+        },
+        "load_average_1min": machine_load,
         "case_opened_ms": {q: percentile(latencies, q / 100) * 1000 for q in QUANTILES},
         "opened_after_load_s": drained,
         "counted": counted - counted_before,
@@ -202,23 +214,42 @@ async def main(rate: float, duration: float, max_for: float, workers: int) -> di
                                  workers=workers, counted_before=counted)  # fmt: skip
             counted += result["counted"]
             done.append(result)
+        stored = await streams_stored(js)
         await nc.close()
     finally:
         stack.stop()
         pg.destroy()
-    return {"nodes": 3, "replicas": stack.replicas, "counties": counties, "phases": done}
+    return {
+        "nodes": 3,
+        "replicas": stack.replicas,
+        "counties": counties,
+        "phases": done,
+        "reports": counted,
+        "streams": stored,
+    }
+
+
+async def streams_stored(js: Any) -> dict[str, dict[str, int]]:
+    """Messages and bytes each stream holds (on each node: three replicas) after the runs."""
+    stored = {}
+    for definition in STREAMS:
+        state = (await js.stream_info(definition.name)).state
+        stored[definition.name] = {"messages": state.messages, "bytes": state.bytes}
+    return stored
 
 
 def table(result: dict[str, Any]) -> str:
     lines = []
     for p in result["phases"]:
-        c = p["case_opened_ms"]
+        c, i, la = p["case_opened_ms"], p["intake_ms"], p["load_average_1min"]
         lines += [
             f"== {p['rate_per_county']}/s per county x {len(result['counties'])} counties, "
             f"{p['duration']:.0f} s: accepted {p['accepted']} ({p['accepted_per_s']:.1f}/s), "
-            f"failed {p['failed']}, counted {p['counted']}; report -> case p50/p95/p99 "
+            f"failed {p['failed']} (answers {p['statuses']}), counted {p['counted']}; intake "
+            f"p50/p95/p99 {i[50]:.0f}/{i[95]:.0f}/{i[99]:.0f} ms; report -> case p50/p95/p99 "
             f"{c[50]:.0f}/{c[95]:.0f}/{c[99]:.0f} ms; all opened {p['opened_after_load_s']:.1f} s "
-            "after the load",
+            f"after the load; machine load average {la[0]:.1f} -> {la[1]:.1f} on "
+            f"{os.cpu_count()} cores",
             f"{'county':<8} {'accepted/s':>10} {'-> case p50/p95/p99 ms':>24} "
             f"{'backlog peak/end':>17}",
         ]
@@ -236,6 +267,11 @@ def table(result: dict[str, Any]) -> str:
         cpu = p["cpu_ms_per_report"]
         lines.append("CPU ms per report: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
                      + f"; all {sum(cpu.values()):.1f}")  # fmt: skip
+    reports = max(result.get("reports", 0), 1)
+    lines.append(f"streams after {reports} reports (each node holds a copy): " + "; ".join(
+        f"{name} {s['messages']} msgs {s['bytes'] / 1e6:.1f} MB = {s['bytes'] / reports:,.0f} B/report"
+        for name, s in result.get("streams", {}).items() if s["messages"]
+    ))  # fmt: skip
     return "\n".join(lines)
 
 
