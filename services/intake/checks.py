@@ -16,6 +16,16 @@ def check_report(ctx: Context, body: ReportIn, today: date) -> list[Problem]:
     problems: list[Problem] = []
     if body.county not in ctx.counties:
         problems.append((("county",), "未知的县市区代码", "unknown county code"))
+    elif ctx.settings.county and body.county != ctx.settings.county:
+        # A county's own intake (at its leaf) may publish its county's reports only: another
+        # county's would wait in the outbox for ever.
+        problems.append(
+            (
+                ("county",),
+                "此处只受理本县市区的反映",
+                "this intake takes its own county's reports only",
+            )
+        )
     low, high = ctx.settings.content_min, ctx.settings.content_max
     if not low <= len(body.content) <= high:
         problems.append(
