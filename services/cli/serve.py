@@ -24,7 +24,9 @@ def run() -> None:
 
 
 def serve(
-    service: Annotated[str, typer.Argument(help="intake | cases | notify | reporting | federation")],
+    service: Annotated[
+        str, typer.Argument(help="intake | cases | notify | reporting | federation")
+    ],
 ) -> None:
     """Serve one service with uvicorn on its configured port."""
     import uvicorn
