@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.federation import sweeper
 from services.federation.context import Context
 from services.federation.metrics import build_metrics
 from services.federation.routes import aid, children, homes, programmes
@@ -27,6 +28,8 @@ def create_app(settings: FederationSettings | None = None, *, for_docs: bool = F
     document_publishers(
         runtime.broker, [model for (kind, _), model in REGISTRY.items() if _is_ours(kind)]
     )
+    if not for_docs:
+        runtime.background.append(lambda: sweeper.run_forever(ctx))
     app = build_app(
         runtime,
         title="Zuofeng federation",

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter
 
-STEPS = ("submitted", "eligible", "reviewed", "approved", "disbursed", "closed", "refused")
+STEPS = ("submitted", "eligible", "reviewed", "approved", "disbursed", "closed", "refused",
+         "overdue")  # fmt: skip
 RECORDS = ("village", "drive", "school", "sponsorship", "pairing", "visit", "home", "activity",
            "selection")  # fmt: skip
 

@@ -60,6 +60,7 @@ applications = Table(
     Column("at_step", String(20)),  # the step a refusal came at
     Column("version", Integer, nullable=False),  # the events' sequence so far
     Column("due_at", UtcDateTime()),
+    Column("overdue_at", UtcDateTime()),  # when the current step was told overdue
     Column("sealed", Text, nullable=False),  # the medical and payment details, sealed
     Column("key_id", String(32), nullable=False),
     Column("household_hash", String(64), nullable=False, index=True),

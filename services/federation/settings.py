@@ -22,6 +22,9 @@ class FederationSettings(service_settings("federation", 8005)):  # type: ignore[
     review_days: int = Field(15, ge=1, le=365)
     approval_days: int = Field(15, ge=1, le=365)
     disbursement_days: int = Field(30, ge=1, le=365)
+    # Seconds between looks for steps past their deadline (every replica looks; row locks and
+    # the version keep one event per overdue step).
+    sweep_interval: float = Field(60.0, gt=0)
 
     def production_problems(self) -> list[str]:
         problems = super().production_problems()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import nats
@@ -38,6 +39,7 @@ class FederationStack:
     admin_nats: str
     database_url: str
     settings: FederationSettings
+    app: Any
 
 
 def token(unit: str, role: str) -> dict[str, str]:
@@ -71,7 +73,7 @@ async def federation_stack(base: Path, database_url: str) -> AsyncIterator[Feder
         url = f"http://127.0.0.1:{port}"
         try:
             await _until_ready(url, task)
-            yield FederationStack(url, admin, database_url, settings)
+            yield FederationStack(url, admin, database_url, settings, app)
         finally:
             web.should_exit = True
             await task

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +19,8 @@ import pytest
 from sqlalchemy import MetaData, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.federation import sweeper
+from services.federation.context import utc_now
 from shared.events import parse_envelope
 from shared.streams import STREAMS
 from tests.e2e.federation_stack import FederationStack, federation_stack, token
@@ -322,6 +325,38 @@ async def test_refusals_are_told_to_the_applicant(
     assert bad.status_code == 422
     assert {"county", "diagnosis"} <= {e["loc"][-1] for e in bad.json()["detail"]}
     assert (await http.post(f"{api}/status", json={"receipt": "nosuchreceipt"})).status_code == 404
+
+
+async def test_a_step_past_its_deadline_is_told_once(
+    stack: FederationStack, http: httpx.AsyncClient, places: dict[str, str]
+) -> None:
+    api = f"{stack.url}/api/v1/aid"
+    late = await _post(
+        http,
+        f"{api}/applications",
+        {"county": A, "village_id": places["poor"], "details": details(7, "HH-7")},
+        CADRE,
+        201,
+    )
+    ctx = stack.app.state.context
+    later = ctx.clock() + timedelta(days=stack.settings.eligibility_days + 1)
+    ctx.clock = lambda: later
+    try:
+        assert await sweeper.sweep(ctx) >= 1
+        assert await sweeper.sweep(ctx) == 0  # told once per step
+        listed = (await http.get(f"{api}/applications?status=submitted", headers=COUNTY)).json()
+        assert any(i["id"] == late["application_id"] and i["overdue"] for i in listed["items"])
+    finally:
+        ctx.clock = utc_now
+
+    async def told() -> bool:
+        kinds = [k for k, _, _ in await _events(stack, late["application_id"])]
+        return kinds == ["federation.aid_submitted", "federation.aid_overdue"]
+
+    await eventually(told)
+    one = f"{api}/applications/{late['application_id']}"
+    checked = {"registered_poor": True, "rural": True, "diagnosis_confirmed": True}
+    assert (await _post(http, f"{one}/check", checked, COUNTY))["status"] == "eligible"
 
 
 async def test_school_sponsor_pairing_and_visit(

@@ -144,7 +144,7 @@ async def _step(
     """The status reached (a failed check refuses), the columns set and the event."""
     days = workflow.NEXT_DUE.get(status)
     due = ctx.clock() + timedelta(days=getattr(ctx.settings, days)) if days else None
-    values: dict[str, Any] = {"due_at": due}
+    values: dict[str, Any] = {"due_at": due, "overdue_at": None}
     if action == "check":
         problems = workflow.eligibility_problems(
             body.registered_poor, body.rural, body.diagnosis_confirmed,

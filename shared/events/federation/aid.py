@@ -90,6 +90,13 @@ class AidRefused(AidStep):
 
 
 @register
+class AidOverdue(AidStep):
+    """A step was not taken by its deadline (`due_at`); told once per step."""
+
+    type = "federation.aid_overdue"
+
+
+@register
 class DriveOpened(EventData):
     """A city-wide aid drive with its budget per fund source (yuan)."""
 

@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("at_step", sa.String(length=20), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("overdue_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sealed", sa.Text(), nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("household_hash", sa.String(length=64), nullable=False),
