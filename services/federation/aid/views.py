@@ -4,6 +4,7 @@ reason she was refused."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from services.federation.models import applications
 from shared.auth import Principal
 from shared.errors import Refusal
 
+log = logging.getLogger("zuofeng.federation.aid")
 LISTED = ("id", "county", "village_id", "poor_village", "drive_id", "year", "submitted_by",
           "status", "at_step", "due_at", "amount", "fund_source", "paid_on", "public_reason",
           "created_at", "updated_at")  # fmt: skip
@@ -37,6 +39,11 @@ async def for_officer(ctx: Context, caller: Principal, app_id: str) -> dict[str,
     item = _row(row, ctx)
     item["payment_ref"] = row.payment_ref
     item["details"] = open_details(ctx, row.id, row.sealed, row.key_id)
+    # Who opened whose details, by ids only: the trail of a read of sensitive data.
+    log.info(
+        "aid details opened",
+        extra={"application_id": row.id, "actor_unit": caller.unit, "actor_sub": caller.sub},
+    )
     return item
 
 
