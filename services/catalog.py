@@ -1,4 +1,4 @@
-"""The four services by name, for the entry points that serve, launch or document all of them
+"""The services by name, for the entry points that serve, launch or document all of them
 (`zuofeng`, the launcher, `zuofeng docs`): each service's port and its own settings class, so
 every caller builds a service's settings the same way. Imported lazily: naming a service does
 not import its code."""
@@ -10,7 +10,13 @@ from typing import Any
 
 from shared.settings import BaseServiceSettings, service_settings
 
-PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+PORTS = {
+    "intake": 8001,
+    "cases": 8002,
+    "notify": 8003,
+    "reporting": 8004,
+    "federation": 8005,
+}
 
 
 def settings_class(service: str) -> type[BaseServiceSettings]:

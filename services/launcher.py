@@ -106,7 +106,7 @@ def _wait_ready(started: float, banner: str) -> None:
                 if answer.status == 200:
                     del pending[service]
         time.sleep(0.3)
-    state = "all four services ready" if not pending else f"NOT ready: {', '.join(pending)}"
+    state = "all services ready" if not pending else f"NOT ready: {', '.join(pending)}"
     print(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n", flush=True)
 
 

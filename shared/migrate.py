@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from shared.db import create_engine
 
-SERVICES = ("intake", "cases", "notify", "reporting")
+SERVICES = ("intake", "cases", "notify", "reporting", "federation")
 
 
 def alembic_config(service: str, url: str) -> Config:

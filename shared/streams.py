@@ -59,6 +59,8 @@ STREAMS: tuple[StreamDef, ...] = (
     StreamDef("CASES", (all_counties("case"),), "case lifecycle: the integrators' feed"),
     StreamDef("NOTIFY", (all_counties("notification"),), "deliveries and failures"),
     StreamDef("REPORTING", (all_counties("alert"),), "accountability alerts"),
+    # The Women's Federation's programmes (issue 23): aid steps, schools, homes, selections.
+    StreamDef("FEDERATION", (all_counties("federation"),), "women's federation programmes"),
     # The audit chain's anchors: kept whatever happens to the cases database.
     StreamDef(
         "AUDIT",

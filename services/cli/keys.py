@@ -9,7 +9,10 @@ import typer
 
 from services.cli.common import settings
 
-app = typer.Typer(help="Sealing keys of the identity holders (notify, discipline).")
+app = typer.Typer(help="Sealing keys of the holders (notify, discipline, federation).")
+# Federation seals aid applications' medical and payment details to its own key (issue 23) and
+# reads its public key at each submission, so a rotation needs no restart there.
+HOLDERS = ("notify", "discipline", "federation")
 KeysDir = Annotated[
     Path | None, typer.Option(help="where the keys live (default: ZUOFENG_VAR_DIR/keys)")
 ]
@@ -24,7 +27,7 @@ def keys_list(keys_dir: KeysDir = None) -> None:
     """Each holder's key ids: the current one first, then the retired ones still kept."""
     from shared import sealing
 
-    for holder in sealing.HOLDERS:
+    for holder in HOLDERS:
         ring = sealing.keyring(_keys_dir(keys_dir), holder)
         current = list(ring)[-1]
         retired = [k for k in ring if k != current]
@@ -33,15 +36,16 @@ def keys_list(keys_dir: KeysDir = None) -> None:
 
 @app.command("rotate")
 def keys_rotate(
-    holder: Annotated[str, typer.Argument(help="notify | discipline")], keys_dir: KeysDir = None
+    holder: Annotated[str, typer.Argument(help="notify | discipline | federation")],
+    keys_dir: KeysDir = None,
 ) -> None:
     """New key pair for a holder; the old private key is kept to open earlier reports.
     Restart intake to seal new reports to the new public key (until then it seals to the
     retired one, which still opens)."""
     from shared import sealing
 
-    if holder not in sealing.HOLDERS:
-        typer.echo(f"unknown holder {holder!r}; one of {', '.join(sealing.HOLDERS)}", err=True)
+    if holder not in HOLDERS:
+        typer.echo(f"unknown holder {holder!r}; one of {', '.join(HOLDERS)}", err=True)
         raise typer.Exit(2)
     retired, new = sealing.rotate(_keys_dir(keys_dir), holder)
     typer.echo(f"{holder}: retired {retired}, now {new}; restart intake to seal to it")

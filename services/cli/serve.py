@@ -1,4 +1,4 @@
-"""`zuofeng run` (NATS and the four services) and `zuofeng serve <service>` (one of them)."""
+"""`zuofeng run` (NATS and the services) and `zuofeng serve <service>` (one of them)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ from shared.settings import BaseServiceSettings
 
 
 def run() -> None:
-    """Start NATS and the four services (what `make run` does); Ctrl-C stops everything."""
+    """Start NATS and the services (what `make run` does); Ctrl-C stops everything."""
     from services.launcher import launch
 
     raise typer.Exit(launch())
 
 
 def serve(
-    service: Annotated[str, typer.Argument(help="intake | cases | notify | reporting")],
+    service: Annotated[
+        str, typer.Argument(help="intake | cases | notify | reporting | federation")
+    ],
 ) -> None:
     """Serve one service with uvicorn on its configured port."""
     import uvicorn

@@ -7,7 +7,18 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict
 
 Role = Literal[
-    "clerk", "officer", "leader", "supervisor", "city_office", "inspector", "auditor", "integrator"
+    "clerk",
+    "officer",
+    "leader",
+    "supervisor",
+    "city_office",
+    "inspector",
+    "auditor",
+    "integrator",
+    # The Women's Federation's programmes (issue 23, services/federation): officers of a county
+    # or the city federation (the level is their unit's county), and village cadres who submit.
+    "federation_officer",
+    "village_cadre",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 

@@ -1,6 +1,6 @@
 """Event models, one module per producer, and the registry (importing this fills it)."""
 
-from shared.events import audit, cases, intake, notify, reporting
+from shared.events import audit, cases, federation, intake, notify, reporting
 from shared.events.base import (
     REGISTRY,
     Envelope,
@@ -23,6 +23,7 @@ __all__ = [
     "parse_payload",
     "audit",
     "cases",
+    "federation",
     "intake",
     "notify",
     "reporting",

@@ -14,6 +14,7 @@ SERVICE_PUBLISHES = {
     "cases": ["case"],
     "notify": ["notification"],
     "reporting": ["alert"],
+    "federation": ["federation"],
 }
 # The AUDIT stream is shared: each service may publish only its own records there (at city
 # level), so none can forge another's (cases' anchors above all). `zuofeng apikey` records
@@ -23,6 +24,7 @@ SERVICE_AUDIT_EVENTS = {
     "cases": ["audit.anchored", "audit.signin", "audit.account_changed"],
     "notify": ["audit.webhook_changed"],
     "reporting": ["audit.exported", "audit.alert_decided"],
+    "federation": [],
 }
 JS = "$JS.API"
 # Buckets a service reads (API keys on every request with X-API-Key; the last error of a

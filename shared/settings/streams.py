@@ -1,10 +1,10 @@
 """How the streams are kept (`ZUOFENG_STREAM_*`): replicas and, per stream family, the limits
 `zuofeng bus init` applies. Read by the bus's bootstrap only: services never create streams.
 
-Families (shared.streams): `events` (INTAKE, CASES, NOTIFY, REPORTING: what reporting's rebuild
-replays), `audit` (the audit chain's anchors), `dlq` (dead letters) and `advisories` (the
-max-deliveries pointers the DLQ mover reads). docs/operations.md "Streams and the cluster" says
-what each limit means for replay and rebuild.
+Families (shared.streams): `events` (INTAKE, CASES, NOTIFY, REPORTING, FEDERATION; INTAKE and
+CASES are what reporting's rebuild replays), `audit` (the audit chain's anchors), `dlq` (dead
+letters) and `advisories` (the max-deliveries pointers the DLQ mover reads).
+docs/operations.md "Streams and the cluster" says what each limit means for replay and rebuild.
 """
 
 from __future__ import annotations

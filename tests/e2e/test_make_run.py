@@ -17,7 +17,7 @@ from tests.pg import free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "cases", "notify", "reporting")
+SERVICES = ("intake", "cases", "notify", "reporting", "federation")
 
 
 def _ready(port: int) -> bool:
@@ -114,7 +114,7 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.
         launcher.wait(timeout=30)
         output = _log(tmp_path)
-        assert "all four services ready" in output and "eyJ" in output  # the banner with a token
+        assert "all services ready" in output and "eyJ" in output  # the banner with a token
         assert f"report page http://127.0.0.1:{ports['intake']}/" in output
         password = (tmp_path / "var" / "demo-password").read_text().strip()
         assert f"password {password}" in output and "demo-officer" in output

@@ -18,11 +18,17 @@ ALL_ROLES = (
     "inspector",
     "auditor",
     "integrator",
+    "federation_officer",
+    "village_cadre",
 )
 CASE_WORKERS = ("officer", "leader", "supervisor", "city_office")
 READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
 PAGE_WORKERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
+FEDERATION_OFFICERS = ("federation_officer",)
+FEDERATION_RECORDERS = ("federation_officer", "village_cadre")
+# The woman herself applies with no credential; with one, a cadre or an officer.
+FEDERATION_SUBMITTERS = ("federation_officer", "village_cadre")
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     # operations, on every service
     **{
         (s, "GET", p): PUBLIC
-        for s in ("intake", "cases", "notify", "reporting")
+        for s in ("intake", "cases", "notify", "reporting", "federation")
         for p in ("/healthz", "/readyz", "/metrics")
     },
     # intake
@@ -158,6 +164,47 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "POST", "/dashboard/alerts/{alert_id}"): Rule(
         ("city_office", "supervisor", "inspector"), scoped=True, page=True
     ),
+    # federation (issue 23): county and city federation officers run the programmes, village
+    # cadres submit and record; a woman may apply and read her status with no credential.
+    # `scoped`: another county's record answers 404 (a city officer sees every county).
+    ("federation", "GET", "/api/v1/programmes"): PUBLIC,
+    ("federation", "POST", "/api/v1/aid/applications"): Rule(FEDERATION_SUBMITTERS),
+    ("federation", "POST", "/api/v1/aid/status"): PUBLIC,
+    ("federation", "GET", "/api/v1/aid/applications"): Rule(FEDERATION_OFFICERS),
+    ("federation", "GET", "/api/v1/aid/applications/{application_id}"): Rule(
+        FEDERATION_OFFICERS, scoped=True
+    ),
+    **{
+        ("federation", "POST", f"/api/v1/aid/applications/{{application_id}}/{step}"): Rule(
+            FEDERATION_OFFICERS, scoped=True
+        )
+        for step in ("check", "review", "approve", "disburse", "close", "refuse")
+    },
+    ("federation", "POST", "/api/v1/aid/drives"): Rule(FEDERATION_OFFICERS),
+    ("federation", "GET", "/api/v1/aid/drives"): Rule(FEDERATION_OFFICERS),
+    ("federation", "GET", "/api/v1/aid/drives/{drive_id}"): Rule(FEDERATION_OFFICERS),
+    ("federation", "POST", "/api/v1/villages"): Rule(FEDERATION_OFFICERS),
+    ("federation", "GET", "/api/v1/villages"): Rule(FEDERATION_RECORDERS),
+    ("federation", "GET", "/api/v1/programmes/stats"): Rule(FEDERATION_OFFICERS),
+    ("federation", "GET", "/api/v1/programmes/stats.csv"): Rule(FEDERATION_OFFICERS),
+    ("federation", "POST", "/api/v1/schools"): Rule(FEDERATION_RECORDERS),
+    ("federation", "POST", "/api/v1/schools/{school_id}/sponsors"): Rule(
+        FEDERATION_OFFICERS, scoped=True
+    ),
+    ("federation", "POST", "/api/v1/pairings"): Rule(FEDERATION_RECORDERS),
+    ("federation", "POST", "/api/v1/pairings/{pairing_id}/visits"): Rule(
+        FEDERATION_RECORDERS, scoped=True
+    ),
+    ("federation", "POST", "/api/v1/homes"): Rule(FEDERATION_RECORDERS),
+    ("federation", "POST", "/api/v1/activities"): Rule(FEDERATION_RECORDERS),
+    ("federation", "POST", "/api/v1/selections"): Rule(FEDERATION_RECORDERS),
+    ("federation", "POST", "/api/v1/selections/{selection_id}/review"): Rule(
+        FEDERATION_OFFICERS, scoped=True
+    ),
+    ("federation", "POST", "/api/v1/selections/{selection_id}/publish"): Rule(
+        FEDERATION_OFFICERS, scoped=True
+    ),
+    ("federation", "GET", "/api/v1/selections/results"): PUBLIC,
     # cases' sign-in pages (issue 17): forms anyone may open; they check the password, code or
     # identity provider themselves (a signed-out /signin/done goes back to /signin)
     **{

@@ -66,6 +66,9 @@ def _units(handling: str) -> dict[str, tuple[str, str]]:
         "inspector": (jw_own.id, jw_foreign.id),
         "auditor": ("city-fpb", "city-fpb"),
         "integrator": (handling, foreign),
+        # The federation's people (issue 23): their county's women's federation and a village's.
+        "federation_officer": (f"{OWN_COUNTY}-fl", f"{FOREIGN_COUNTY}-fl"),
+        "village_cadre": (f"{OWN_COUNTY}-fl-v1", f"{FOREIGN_COUNTY}-fl-v1"),
     }
 
 

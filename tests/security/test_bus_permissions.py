@@ -3,7 +3,7 @@ authorization block: for every NATS user and every subject class, allowed or ref
 intended. A refusal is observed as no delivery (the server drops it and says "permissions
 violation"); an allowance as a delivery.
 
-Users: admin, the four services, and the integrators of two counties. Admin may do anything
+Users: admin, the services, and the integrators of two counties. Admin may do anything
 (it runs `zuofeng bus init` and `zuofeng apikey`); its destructive verbs are tried on a scratch
 stream, not on the matrix's streams."""
 
@@ -37,7 +37,7 @@ from shared.natsserver import NatsProcess, start_nats
 pytestmark = pytest.mark.integration
 A, B = "371402", "371403"  # two counties
 COUNTIES = [A, B]
-SERVICES = ("intake", "cases", "notify", "reporting")
+SERVICES = ("intake", "cases", "notify", "reporting", "federation")
 INTEGRATORS = tuple(f"integrator-{c}" for c in COUNTIES)
 USERS = ("admin", *SERVICES, *INTEGRATORS)
 REFUSED = (NatsTimeout, asyncio.TimeoutError, JsError)
@@ -138,6 +138,8 @@ PUBLISH: list[tuple[str, set[str]]] = [
     *[(f"zuofeng.v1.{c}.intake.submit", _everyone(f"integrator-{c}")) for c in COUNTIES],
     *[(f"zuofeng.v1.{c}.case.opened", _everyone("cases")) for c in COUNTIES],
     *[(f"zuofeng.v1.{c}.report.received", _everyone("intake")) for c in COUNTIES],
+    # The Women's Federation's programmes (issue 23): federation's own events only.
+    *[(f"zuofeng.v1.{c}.federation.aid_submitted", _everyone("federation")) for c in COUNTIES],
 ]
 
 Login = Callable[[str], Awaitable[Client]]

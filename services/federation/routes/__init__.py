@@ -1,0 +1,1 @@
+"""Federation's HTTP routers, one module per programme."""
