@@ -53,6 +53,8 @@ class Model:
     # n-gram -> ((class index, how much more it says than an unseen n-gram), ...): sparse, as
     # most n-grams occur in the reports of a few classes only.
     weights: Mapping[str, tuple[tuple[int, float], ...]]
+    # n-gram (two characters or more) -> (the class it favours, by how much over the next one)
+    favours: Mapping[str, tuple[int, float]]
 
     def features(self, grams: Iterable[str]) -> list[str]:
         """The n-grams the model knows, sorted (what a correction row records)."""
@@ -68,19 +70,17 @@ class Model:
         return dict(zip(self.classes, totals, strict=True))
 
     def explain(self, grams: Iterable[str], cls: int, limit: int = 4) -> tuple[str, ...]:
-        """The n-grams (two characters or more) that most favour `cls` over the other classes,
-        as evidence a person can read; longer ones first where they overlap."""
+        """The n-grams (two characters or more) that favour `cls` most over every other class,
+        as evidence a person can read; of overlapping ones the stronger is kept."""
         index = self.classes.index(cls)
-        ranked = []
-        for gram in set(grams):
-            pairs = dict(self.weights.get(gram, ()))
-            if len(gram) < 2 or index not in pairs:
-                continue
-            lead = pairs[index] - max((v for i, v in pairs.items() if i != index), default=0.0)
-            if lead > 0:
-                ranked.append((-lead, -len(gram), gram))
+        ranked = sorted(
+            (-lead, -len(g), g)
+            for g in set(grams)
+            if (best := self.favours.get(g)) is not None and best[0] == index
+            for lead in (best[1],)
+        )
         kept: list[str] = []
-        for _, _, gram in sorted(ranked):
+        for _, _, gram in ranked:
             if not any(gram in k or k in gram for k in kept):
                 kept.append(gram)
             if len(kept) == limit:
@@ -112,7 +112,21 @@ def fit(examples: Sequence[Example], version: str = "nb") -> Model:
         )
         for g in sorted(vocab)
     }
-    return Model(version, classes, tuple(base), tuple(unseen), weights)
+    return Model(version, classes, tuple(base), tuple(unseen), weights, _favours(weights))
+
+
+def _favours(
+    weights: Mapping[str, tuple[tuple[int, float], ...]],
+) -> dict[str, tuple[int, float]]:
+    favours = {}
+    for gram, pairs in weights.items():
+        if len(gram) < 2:
+            continue
+        ranked = sorted(pairs, key=lambda pair: -pair[1])
+        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if lead > 0:
+            favours[gram] = (ranked[0][0], lead)
+    return favours
 
 
 def _grams_of(example: Example) -> set[str]:
