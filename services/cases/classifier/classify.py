@@ -66,8 +66,8 @@ class Blend:
     held-out part."""
 
     model_weight: float = 0.5  # share of the model's posterior; the rest is the rules'
-    temperature: float = 3.0  # naive Bayes is overconfident: flatten its log-likelihoods
-    threshold: float = 0.3  # below it the report is left unclassified (city office triage)
+    temperature: float = 5.0  # naive Bayes is overconfident: flatten its log-likelihoods
+    threshold: float = 0.2  # below it the report is left unclassified (city office triage)
 
 
 BLEND = Blend()
