@@ -93,7 +93,8 @@ def classify(
     taxonomy = taxonomy or load_taxonomy()
     rules = rules or load_rules()
     model = model or default_model()
-    scores = _score_all(normalise(text), rules, taxonomy)
+    body = normalise(text)
+    scores = _score_all(body, rules, taxonomy)
     if hint is not None and hint in taxonomy:
         scores = _apply_hint(scores, hint, rules)
     grams = ngrams(text)
@@ -112,7 +113,7 @@ def classify(
         Candidate(
             problem=number,
             confidence=round(value, 3),
-            evidence=_evidence(scores.get(number), model, grams, number) if rank < 3 else (),
+            evidence=_evidence(scores.get(number), model, grams, body, number) if rank < 3 else (),
         )
         for rank, (number, value) in enumerate(ordered)
     )
@@ -137,14 +138,30 @@ def _posterior(loglik: Mapping[int, float], temperature: float) -> dict[int, flo
     return {c: w / total for c, w in weights.items() if c != NONE}
 
 
-def _evidence(rule: _Score | None, model: Model, grams: set[str], number: int) -> tuple[str, ...]:
-    """The rules' matched terms first, then the n-grams that most favour the problem in the
-    model (those not already inside a term)."""
+def _evidence(
+    rule: _Score | None, model: Model, grams: set[str], body: str, number: int
+) -> tuple[str, ...]:
+    """The rules' matched terms first, then the stretches of the text made of the n-grams
+    that most favour the problem in the model (overlapping ones joined: 村主 + 主任 = 村主任),
+    those already inside a term left out."""
     terms = rule.evidence if rule else ()
     if number not in model.classes:
         return terms
-    learned = [g for g in model.explain(grams, number) if not any(g in t for t in terms)]
-    return terms + tuple(learned[: max(0, 4 - len(terms))] if terms else learned)
+    taken = [(at, at + len(t)) for t in terms if (at := body.find(t)) >= 0]
+    spans: list[list[int]] = []
+    for gram in model.explain(grams, number):
+        start = body.find(gram)
+        end = start + len(gram)
+        if start >= 0 and not any(start < b and a < end for a, b in taken):
+            spans.append([start, end])
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    learned = [body[a:b] for a, b in merged]
+    return terms + tuple(learned[: max(1, 4 - len(terms))])
 
 
 def classify_by_rules(

@@ -26,6 +26,7 @@ class Example:
     text: str = ""
     channel: str = ""
     features: tuple[str, ...] = ()
+    split: str = ""  # rules_set.yaml only: the rules were tuned on `tune`, not `holdout`
 
     @property
     def label(self) -> int | None:
@@ -59,4 +60,5 @@ def _example(row: dict[str, Any]) -> Example:
         text=str(row.get("text") or ""),
         channel=str(row.get("channel") or ""),
         features=tuple(str(f) for f in row.get("features") or ()),
+        split=str(row.get("split") or ""),
     )
