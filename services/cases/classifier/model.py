@@ -89,20 +89,26 @@ class Model:
 
 
 def fit(examples: Sequence[Example], version: str = "nb") -> Model:
-    """Count the n-grams per class; a report's main label is its class."""
-    docs = [(ex.label or NONE, _grams_of(ex)) for ex in examples]
-    seen_in = Counter(g for _, grams in docs for g in grams)
+    """Count the n-grams per class; a report's main label is its class. Two passes over the
+    examples (n-grams cut twice) rather than keeping every report's n-grams: the peak memory
+    of the first start is what the service keeps afterwards."""
+    seen_in: Counter[str] = Counter()
+    for example in examples:
+        seen_in.update(_grams_of(example))
     vocab = {g for g, n in seen_in.items() if n >= MIN_REPORTS}
-    classes = tuple(sorted({c for c, _ in docs}))
+    del seen_in
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for cls, grams in docs:
-        counts[cls].update(grams & vocab)
+    per_class: Counter[int] = Counter()
+    for example in examples:
+        cls = example.label or NONE
+        per_class[cls] += 1
+        counts[cls].update(_grams_of(example) & vocab)
+    classes = tuple(sorted(per_class))
     size = len(vocab)
-    per_class = Counter(cls for cls, _ in docs)
     base, unseen = [], []
     for cls in classes:
         total = sum(counts[cls].values())
-        base.append(math.log(per_class[cls] / len(docs)))
+        base.append(math.log(per_class[cls] / len(examples)))
         unseen.append(math.log(ALPHA / (total + ALPHA * size)))
     weights = {
         g: tuple(
