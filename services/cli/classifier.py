@@ -15,14 +15,21 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.cases.classifier import corrections
 from services.cases.classifier.classify import Blend, classify_by_rules
-from services.cases.classifier.corpus import CORRECTIONS, TEST, corpus_dir, load_part
-from services.cases.classifier.corpus import training_examples
+from services.cases.classifier.corpus import (
+    CORRECTIONS,
+    TEST,
+    corpus_dir,
+    load_part,
+    training_examples,
+)
 from services.cases.classifier.evaluation import cross_validate, render, score
 from services.cases.classifier.model import fit
 from services.cases.settings import CasesSettings
 from shared.db import Database
 
-app = typer.Typer(help="The case classifier: measure it, feed it corrections.", no_args_is_help=True)
+app = typer.Typer(
+    help="The case classifier: measure it, feed it corrections.", no_args_is_help=True
+)
 
 
 @app.command("evaluate")
@@ -69,8 +76,9 @@ def retrain(
     if rows is None:
         raise typer.BadParameter("the cases database cannot be read (is it migrated?)")
     for row in rows:
-        typer.echo(f"{row['id']:>6}  case {row['case_id']}  {row['old_problem'] or '—'} -> "
-                   f"{row['new_problem']}  {len(row['features'])} features  {row['terms']}")  # fmt: skip
+        change = f"{row['old_problem'] or '—'} -> {row['new_problem']}"
+        typer.echo(f"{row['id']:>6}  case {row['case_id']}  {change}  "
+                   f"{len(row['features'])} features  {row['terms']}")  # fmt: skip
     wanted = _accepted(accept, rows)
     if not wanted:
         typer.echo(f"{len(rows)} correction(s) waiting; fold them in with --accept")

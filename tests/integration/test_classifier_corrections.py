@@ -19,7 +19,9 @@ from tests.officials import session_headers
 pytestmark = pytest.mark.integration
 __all__ = ["own_nats"]  # the fixture, imported for pytest
 
-TEXT = "俺是贫困户王大娘，电话13911112222，去镇上办事，干部客客气气，就是一直不给办，等通知等了半年。"
+TEXT = (
+    "俺是贫困户王大娘，电话13911112222，去镇上办事，干部客客气气，就是一直不给办，等通知等了半年。"
+)
 
 
 @pytest.fixture

@@ -31,7 +31,9 @@ async def add_to_rows(ctx: Context, caller: Principal, rows: Sequence[dict[str, 
     if not own:
         return
     async with ctx.db.sessions() as session:
-        found = await session.execute(select(cases.c.id, cases.c.content).where(cases.c.id.in_(own)))
+        found = await session.execute(
+            select(cases.c.id, cases.c.content).where(cases.c.id.in_(own))
+        )
         texts: Mapping[str, str] = {str(i): str(c) for i, c in found.all()}
     for row in rows:
         row["candidates"] = top_three(texts.get(row["id"]))

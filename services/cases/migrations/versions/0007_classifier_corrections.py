@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("folded_at", sa.DateTime(timezone=True)),
     )
-    op.create_index(
-        "ix_classifier_corrections_case_id", "classifier_corrections", ["case_id"]
-    )
+    op.create_index("ix_classifier_corrections_case_id", "classifier_corrections", ["case_id"])
 
 
 def downgrade() -> None:
