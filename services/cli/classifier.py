@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -69,6 +70,9 @@ def retrain(
     accept: str = typer.Option(
         "", help="Corrections to fold in: 'all' or ids (1,4,7); without it, only list them."
     ),
+    corpus: Path | None = typer.Option(
+        None, help="The folder of corrections.yaml (default: the packaged corpus)."
+    ),
 ) -> None:
     """List the corrections not yet in the corpus; fold the accepted ones into
     corpus/corrections.yaml and check the model still fits."""
@@ -83,15 +87,21 @@ def retrain(
     if not wanted:
         typer.echo(f"{len(rows)} correction(s) waiting; fold them in with --accept")
         return
-    path = corpus_dir() / CORRECTIONS
+    path = (corpus or corpus_dir()) / CORRECTIONS
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data["reports"] = list(data.get("reports") or []) + corrections.as_corpus_rows(wanted)
+    folded = list(data.get("reports") or [])
+    present = {row["id"] for row in folded}  # a row folded before is not added twice
+    data["reports"] = folded + [
+        row for row in corrections.as_corpus_rows(wanted) if row["id"] not in present
+    ]
     header = "".join(line + "\n" for line in path.read_text(encoding="utf-8").splitlines()
                      if line.startswith("#")) if path.exists() else ""  # fmt: skip
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    body = yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None
+    )
     path.write_text(header + body, encoding="utf-8")
     _run(_mark([int(row["id"]) for row in wanted]))
-    model = fit(training_examples())
+    model = fit(training_examples(corpus))
     typer.echo(f"{len(wanted)} correction(s) folded into {path}; model {model.version} fits; "
                "restart the cases service to use it")  # fmt: skip
 

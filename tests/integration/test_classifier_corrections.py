@@ -5,6 +5,8 @@ text's features and the old and new problem, never the text or the reporter."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +59,42 @@ async def test_reclassify_records_a_correction_without_the_text(running: Running
     assert "贫困户" in kept or "贫困" in kept
     assert not any("王大娘" in k or "大娘" in k or any(c.isdigit() for c in k) for k in kept)
     assert TEXT not in str(dict(row))
+
+
+async def _seed(url: str) -> None:
+    from services.cases.classifier.corrections import record
+    from shared import migrate
+    from shared.db import Database
+
+    await asyncio.to_thread(migrate.upgrade, "cases", url)
+    db = Database(url)
+    async with db.sessions() as session, session.begin():
+        at = datetime.now(UTC)
+        await record(session, "case-a", "驻村干部一个月来一次，平时找不到人", None, 18, "u", at)
+        await record(session, "case-b", "镇干部对贫困户的事一拖再拖", 10, 13, "u", at)
+        await record(session, "case-b", "镇干部对贫困户的事一拖再拖", 13, 7, "u", at)  # counts
+    await db.dispose()
+
+
+def test_retrain_folds_accepted_corrections_once(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from services.cases.classifier.corpus import CORRECTIONS, load_part
+    from services.cli import app
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cases.db'}"
+    asyncio.run(_seed(url))
+    env = {"ZUOFENG_CASES_DATABASE_URL": url}
+    runner = CliRunner()
+    listed = runner.invoke(app, ["classifier", "retrain"], env=env)
+    assert listed.exit_code == 0 and "2 correction(s) waiting" in listed.output, listed.output
+    args = ["classifier", "retrain", "--accept", "all", "--corpus", str(tmp_path)]
+    folded = runner.invoke(app, args, env=env)
+    assert folded.exit_code == 0 and "2 correction(s) folded" in folded.output, folded.output
+    examples = load_part(CORRECTIONS, tmp_path)
+    assert [e.labels for e in examples] == [(18,), (7,)]
+    assert all(e.features and not e.text for e in examples)
+    again = runner.invoke(app, ["classifier", "retrain"], env=env)
+    assert "0 correction(s) waiting" in again.output
+    shown = runner.invoke(app, ["classifier", "evaluate"], env=env)
+    assert shown.exit_code == 0 and "recorded corrections (cases database): 2" in shown.output

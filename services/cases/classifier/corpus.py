@@ -47,10 +47,10 @@ def load_part(name: str, folder: Path | None = None) -> list[Example]:
     return [_example(row) for row in data.get("reports") or []]
 
 
-def training_examples(folder: Path | None = None) -> list[Example]:
+def training_examples(corrections: Path | None = None) -> list[Example]:
     """What the model learns from: the training part, the rules' own set and the folded
-    corrections (never the held-out part)."""
-    return load_part(TRAIN, folder) + load_part(RULES_SET, folder) + load_part(CORRECTIONS, folder)
+    corrections (from `corrections`' folder if given); never the held-out part."""
+    return load_part(TRAIN) + load_part(RULES_SET) + load_part(CORRECTIONS, corrections)
 
 
 def _example(row: dict[str, Any]) -> Example:

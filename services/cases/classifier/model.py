@@ -88,7 +88,7 @@ class Model:
         return tuple(kept)
 
 
-def fit(examples: Sequence[Example], version: str = "nb") -> Model:
+def fit(examples: Sequence[Example], version: str = "") -> Model:
     """Count the n-grams per class; a report's main label is its class. Two passes over the
     examples (n-grams cut twice) rather than keeping every report's n-grams: the peak memory
     of the first start is what the service keeps afterwards."""
@@ -118,6 +118,7 @@ def fit(examples: Sequence[Example], version: str = "nb") -> Model:
         )
         for g in sorted(vocab)
     }
+    version = version or f"nb-{len(examples)}"
     return Model(version, classes, tuple(base), tuple(unseen), weights, _favours(weights))
 
 
@@ -142,5 +143,4 @@ def _grams_of(example: Example) -> set[str]:
 @lru_cache(maxsize=1)
 def default_model() -> Model:
     """The model of the packaged corpus, fitted on first use and then kept."""
-    examples = training_examples()
-    return fit(examples, version=f"nb-{len(examples)}")
+    return fit(training_examples())
