@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -35,11 +35,12 @@ app = typer.Typer(
 
 @app.command("evaluate")
 def evaluate(
-    cv: int = typer.Option(0, "--cv", help="Also k-fold cross-validate on the training part."),
-    sweep: bool = typer.Option(False, help="With --cv: try blend settings, best first."),
-    with_corrections: bool = typer.Option(
-        True, "--corrections/--no-corrections", help="Also score the recorded corrections."
-    ),
+    cv: Annotated[int, typer.Option("--cv", help="Also k-fold cross-validate (training).")] = 0,
+    sweep: Annotated[bool, typer.Option(help="With --cv: try blend settings, best first.")] = False,
+    with_corrections: Annotated[
+        bool,
+        typer.Option("--corrections/--no-corrections", help="Also the recorded corrections."),
+    ] = True,
 ) -> None:
     """Top-1, top-3, per-problem precision/recall and the confusion matrix."""
     held_out = load_part(TEST)
@@ -67,12 +68,12 @@ def evaluate(
 
 @app.command("retrain")
 def retrain(
-    accept: str = typer.Option(
-        "", help="Corrections to fold in: 'all' or ids (1,4,7); without it, only list them."
-    ),
-    corpus: Path | None = typer.Option(
-        None, help="The folder of corrections.yaml (default: the packaged corpus)."
-    ),
+    accept: Annotated[
+        str, typer.Option(help="Fold in 'all' or these ids (1,4,7); without it, only list.")
+    ] = "",
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder of corrections.yaml (default: the packaged one).")
+    ] = None,
 ) -> None:
     """List the corrections not yet in the corpus; fold the accepted ones into
     corpus/corrections.yaml and check the model still fits."""
