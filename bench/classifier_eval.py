@@ -1,98 +1,75 @@
-"""Accuracy of the cases classifier (services/cases/classifier) on the labelled reports
-(tests/data/labelled_reports.yaml).
+"""Cost of the cases classifier (services/cases/classifier): the memory the learned model adds
+to a process and the mean time to classify one report, with its accuracy on the corpus's
+held-out part beside it.
 
-    .venv/bin/python bench/classifier_eval.py              # top-1/top-3 on both halves
-    .venv/bin/python bench/classifier_eval.py --failures   # misses on the tune half only
+    .venv/bin/python bench/classifier_eval.py            # RSS delta, ms/report, top-1/top-3
+    .venv/bin/python bench/classifier_eval.py --rounds 5
+    .venv/bin/python bench/classifier_eval.py --service  # memory inside the cases app
 
-Top-1: the primary label equals `top`. Top-3: the primary label is among the first three
-candidates. A report labelled "fits no problem" counts as correct (for both) only when the
-classifier leaves it unclassified. Failures are only ever shown for the tune half, so the rules
-are not tuned on the holdout half.
+Memory: resident set size (VmRSS) after importing the cases service's classifier (with
+`--service`: after building the whole cases app without starting it), and again after fitting
+the model from the corpus (what the cases service does when it starts). Time:
+CPU time per `classify()` over every report of the corpus, best of `--rounds` rounds (CPU time,
+not wall time, so that other processes on a shared machine do not count). Targets (issue 24):
+under 1 ms per report on average, at most 20 MB more resident memory.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import time
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from services.cases.classifier.classify import Classification, classify
-
-LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled_reports.yaml"
+TARGET_MS = 1.0
+TARGET_MB = 20.0
 
 
-@dataclass(frozen=True)
-class Score:
-    """Hits out of `total` for one split."""
-
-    total: int
-    top1: int
-    top3: int
-
-    @property
-    def top1_rate(self) -> float:
-        return self.top1 / self.total if self.total else 0.0
-
-    @property
-    def top3_rate(self) -> float:
-        return self.top3 / self.total if self.total else 0.0
-
-
-def load_reports(path: Path = LABELLED) -> list[dict[str, Any]]:
-    """The labelled reports, in file order."""
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["reports"])
-
-
-def hits(report: Mapping[str, Any], result: Classification) -> tuple[bool, bool]:
-    """(top-1 correct, top-3 correct) for one labelled report."""
-    labels = report["labels"]
-    if not labels:
-        return result.unclassified, result.unclassified
-    ranked = [c.problem for c in result.candidates[:3]]
-    return result.top == labels[0], labels[0] in ranked
-
-
-def evaluate(reports: Iterable[Mapping[str, Any]], split: str) -> Score:
-    """Score the classifier on the reports of one split."""
-    total = top1 = top3 = 0
-    for report in reports:
-        if report["split"] != split:
-            continue
-        one, three = hits(report, classify(report["text"]))
-        total, top1, top3 = total + 1, top1 + one, top3 + three
-    return Score(total, top1, top3)
-
-
-def _print_failures(reports: Iterable[Mapping[str, Any]]) -> None:
-    for report in reports:
-        if report["split"] != "tune":
-            continue
-        result = classify(report["text"])
-        one, three = hits(report, result)
-        if not one:
-            ranked = [(c.problem, c.confidence, list(c.evidence)) for c in result.candidates[:3]]
-            print(f"{report['id']} labels={report['labels']} top={result.top} top3={three}")
-            print(f"    {report['text']}\n    {ranked}")
+def rss_mb() -> float:
+    """This process's resident set size (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
 def main() -> None:
-    """Print top-1/top-3 per split (and tune-half failures with --failures)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--failures", action="store_true", help="list tune-half misses")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (best is kept)")
+    parser.add_argument("--service", action="store_true", help="measure inside the cases app")
     args = parser.parse_args()
-    reports = load_reports()
-    if args.failures:
-        _print_failures(reports)
-    for split in ("tune", "holdout"):
-        s = evaluate(reports, split)
-        print(
-            f"{split:8} n={s.total:3}  top-1 {s.top1}/{s.total} = {s.top1_rate:.1%}"
-            f"  top-3 {s.top3}/{s.total} = {s.top3_rate:.1%}"
-        )
+    if args.service:
+        from services.cases.main import create_app
+
+        create_app(for_docs=True)  # everything the service loads, but no model and no start
+
+    from services.cases.classifier.classify import classify
+    from services.cases.classifier.corpus import TEST, load_part, training_examples
+    from services.cases.classifier.evaluation import score
+    from services.cases.classifier.model import default_model
+    from services.cases.classifier.rules import load_rules
+    from shared.taxonomy import load_taxonomy
+
+    load_rules(), load_taxonomy()
+    before = rss_mb()
+    started = time.process_time()
+    model = default_model()
+    fitted_in = time.process_time() - started
+    grown = rss_mb() - before
+
+    texts = [e.text for e in training_examples() + load_part(TEST) if e.text]
+    classify(texts[0])
+    best = float("inf")
+    for _ in range(args.rounds):
+        started = time.process_time()
+        for text in texts:
+            classify(text)
+        best = min(best, (time.process_time() - started) / len(texts) * 1000)
+
+    held_out = score(load_part(TEST))
+    print(f"model {model.version}: {len(model.weights)} n-gram features, fitted in {fitted_in:.2f} s")
+    print(f"RSS +{grown:.1f} MB after fitting (target <= {TARGET_MB:.0f} MB)")
+    print(f"classify: {best:.3f} ms/report CPU over {len(texts)} reports (target < {TARGET_MS} ms)")
+    print(f"held-out: top-1 {held_out.top1_rate:.1%}  top-3 {held_out.top3_rate:.1%}")
 
 
 if __name__ == "__main__":

@@ -36,9 +36,8 @@ NOISE = ("", "请尽快处理。", "希望上级领导重视。", "我已经反�
 
 
 def texts() -> list[str]:
-    data = yaml.safe_load(
-        (Path(__file__).resolve().parents[1] / "tests/data/labelled_reports.yaml").read_text()
-    )
+    corpus = Path(__file__).resolve().parents[1] / "services/cases/classifier/corpus"
+    data = yaml.safe_load((corpus / "train.yaml").read_text())
     return [item["text"] for item in data["reports"] if len(item["text"]) >= 10]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import appending, escalation, store, transactions
 from services.cases.audit import trail
+from services.cases.classifier import corrections
 from services.cases.clocks import plan
 from services.cases.context import Context
 from services.cases.domain.decide import allowed_actions, decide
@@ -66,6 +67,10 @@ async def perform(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit
         )
         await appending.append(session, ctx, case, [entry], clocks.clocks)
+        if action is A.RECLASSIFY:  # an officer's correction is the classifier's data
+            old, new = case.state.problem, decision.data["problem"]
+            text = str(case.row["content"])
+            await corrections.record(session, case_id, text, old, new, me.unit, ctx.now())
         await trail.record(ctx, session, caller, str(action), case_id)
 
     await transactions.retrying(ctx, work)

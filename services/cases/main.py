@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.cases import handlers, metrics, sweeper
 from services.cases.audit import anchor, trail
+from services.cases.classifier.model import default_model
 from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import (
     audit,
@@ -56,6 +57,7 @@ def create_app(
     )
     if not for_docs:
         _background(runtime, ctx)
+        default_model()  # fitted now: a broken corpus fails the start, not the first report
     app = build_app(
         runtime, title="Zuofeng cases", description="Cases from report to verified end."
     )

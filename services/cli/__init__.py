@@ -23,6 +23,7 @@ from services.cli import (
     token,
     user,
 )
+from services.cli import classifier as classifier_command
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
 from services.cli import docs as docs_command
@@ -46,6 +47,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(keys.app, name="keys")
 app.add_typer(config_command.app, name="config")
 app.add_typer(deadlines_command.app, name="deadlines")
+app.add_typer(classifier_command.app, name="classifier")
 
 
 def _add_service_commands() -> None:

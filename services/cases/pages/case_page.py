@@ -12,6 +12,7 @@ from typing import Any
 from services.cases.classifier.classify import classify
 from services.cases.context import Context
 from services.cases.domain.builders import ACTIONS
+from services.cases.pages.candidates import top_three
 from services.cases.pages.forms import FIELDS, problem_choices, unit_choices
 from services.cases.pages.marks import kind_of, mark
 from services.cases.pages.words import ACTION, FIELD, FINDING, ORGAN, say
@@ -45,6 +46,7 @@ async def view(ctx: Context, caller: Principal, case_id: str, english: bool) -> 
         "history": [e for e in timeline if e["type"] != "case.noted"],
         "notes": [e for e in timeline if e["type"] == "case.noted"],
         "evidence": _evidence(detail),
+        "candidates": top_three(detail.get("content")),
         "routing": list((first.get("internal") or {}).get("routing") or []),
         "forms": [{"action": a, "fields": FIELDS.get(a, ())} for a in allowed],
         "may_reveal": "reveal-identity" in detail["allowed_actions"],

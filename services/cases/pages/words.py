@@ -111,6 +111,7 @@ UI: dict[str, Pair] = {
     "classification": ("问题分类", "Classification"),
     "confidence": ("置信度", "confidence"),
     "evidence": ("依据词语", "evidence"),
+    "candidates": ("分类候选（前三）", "Classifier's candidates (top three)"),
     "routing": ("分办与依据", "Routing and its rule"),
     "deadlines": ("期限", "Deadlines"),
     "basis": ("法定依据", "Legal basis"),

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import ColumnElement
 
 from services.cases.context import Ctx
-from services.cases.pages import approvals
+from services.cases.pages import approvals, candidates
 from services.cases.pages.query import filters_of
 from services.cases.pages.rendering import is_english, refused, render
 from services.cases.pages.workbench import listing
@@ -26,7 +26,7 @@ APPROVERS = ("leader", "supervisor", "city_office")
 
 async def _lists(
     request: Request, ctx: Ctx, session: PageSession, roles: tuple[str, ...], title: str,
-    sections: list[tuple[str, ColumnElement[bool]]], intro: str = "",
+    sections: list[tuple[str, ColumnElement[bool]]], intro: str = "", with_candidates: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     english = is_english(request)
     try:
@@ -36,6 +36,8 @@ async def _lists(
         for key, condition in sections:
             filters.extra = {key: condition}
             rows = await listing(ctx, session.principal, filters, page, english, key)
+            if with_candidates:  # the triage queue: what the classifier would pick
+                await candidates.add_to_rows(ctx, session.principal, rows["rows"])
             found.append({"key": key, "found": rows})
     except Refusal as refusal:
         return refused(request, session, refusal, english)
@@ -53,7 +55,9 @@ async def approvals_page(request: Request, ctx: Ctx, session: PageCaller) -> HTM
 @router.get("/triage", response_class=HTMLResponse)
 async def triage_page(request: Request, ctx: Ctx, session: PageCaller) -> HTMLResponse:
     sections = [("triage", approvals.triage())]
-    return await _lists(request, ctx, session, ("city_office",), "triage", sections, "triage_intro")
+    return await _lists(
+        request, ctx, session, ("city_office",), "triage", sections, "triage_intro", True
+    )
 
 
 @router.get("/transfers", response_class=HTMLResponse)

@@ -1,22 +1,21 @@
-"""The keyword classifier: evidence, hint, unclassified, ranking, rules, accuracy floor."""
+"""The keyword rules alone (`classify_by_rules`): evidence, hint, unclassified, ranking, rules,
+accuracy floor on the rules' own set. The blend with the learned model is tested in
+tests/unit/test_classifier_*.py."""
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pydantic
 import pytest
 
-from services.cases.classifier.classify import Classification, classify
+from services.cases.classifier.classify import Classification
+from services.cases.classifier.classify import classify_by_rules as classify
+from services.cases.classifier.corpus import RULES_SET, Example, load_part
+from services.cases.classifier.evaluation import Scores, score
 from services.cases.classifier.rules import RulesError, load_rules, normalise, parse_rules
 from shared.taxonomy import load_taxonomy, parse_taxonomy
-
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "classifier_eval.py"
 
 # Measured when the rules were frozen: holdout top-1 63/67 (94.0%), top-3 66/67 (98.5%).
 # The floors sit a little below so that a regression fails while small rule edits do not.
@@ -25,16 +24,12 @@ HOLDOUT_TOP3_FLOOR = 0.94
 TUNE_TOP1_FLOOR = 0.95
 
 
-@functools.cache
-def _bench() -> ModuleType:
-    # The floor uses the very evaluator the bench prints with, loaded by path (bench/ is not
-    # a package).
-    spec = importlib.util.spec_from_file_location("classifier_eval", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["classifier_eval"] = module
-    spec.loader.exec_module(module)
-    return module
+def _rules_set() -> list[Example]:
+    return load_part(RULES_SET)
+
+
+def _rules_score(split: str) -> Scores:
+    return score([e for e in _rules_set() if e.split == split], classify)
 
 
 def _raw_rules(**overrides: Any) -> dict[str, Any]:
@@ -142,7 +137,7 @@ def test_unknown_hint_is_ignored() -> None:
 
 
 def test_deterministic_over_the_labelled_set() -> None:
-    texts = [r["text"] for r in _bench().load_reports()]
+    texts = [e.text for e in _rules_set()]
     first = [classify(t).model_dump() for t in texts]
     second = [classify(t).model_dump() for t in reversed(texts)]
     assert first == list(reversed(second))
@@ -211,23 +206,20 @@ def test_rules_file_errors(tmp_path: Path) -> None:
 
 
 def test_labelled_set_is_sound() -> None:
-    reports = _bench().load_reports()
+    reports = _rules_set()
     numbers = set(load_taxonomy().numbers())
     assert len(reports) >= 100
-    assert len({r["id"] for r in reports}) == len(reports)
-    splits = [r["split"] for r in reports]
+    assert len({r.id for r in reports}) == len(reports)
+    splits = [r.split for r in reports]
     assert set(splits) == {"tune", "holdout"}
     assert abs(splits.count("tune") - splits.count("holdout")) <= 1
-    assert all(set(r["labels"]) <= numbers for r in reports)
-    assert any(not r["labels"] for r in reports)
-    assert any(len(r["labels"]) > 1 for r in reports)
+    assert all(set(r.labels) <= numbers for r in reports)
+    assert any(not r.labels for r in reports)
+    assert any(len(r.labels) > 1 for r in reports)
 
 
 def test_holdout_accuracy_does_not_regress() -> None:
-    bench = _bench()
-    reports = bench.load_reports()
-    holdout = bench.evaluate(reports, "holdout")
-    tune = bench.evaluate(reports, "tune")
+    holdout, tune = _rules_score("holdout"), _rules_score("tune")
     assert holdout.top1_rate >= HOLDOUT_TOP1_FLOOR
     assert holdout.top3_rate >= HOLDOUT_TOP3_FLOOR
     assert tune.top1_rate >= TUNE_TOP1_FLOOR
