@@ -58,6 +58,13 @@ STREAMS: tuple[StreamDef, ...] = (
     StreamDef("CASES", (all_counties("case"),), "case lifecycle: the integrators' feed"),
     StreamDef("NOTIFY", (all_counties("notification"),), "deliveries and failures"),
     StreamDef("REPORTING", (all_counties("alert"),), "accountability alerts"),
+    # The campaign's supervision by cases (issue 22): supervised tasks, inspections and the
+    # register of data requests to villages.
+    StreamDef(
+        "SUPERVISION",
+        tuple(all_counties(a) for a in ("task", "inspection", "datarequest")),
+        "supervised tasks, inspections, data requests to villages",
+    ),
     # The audit chain's anchors: kept whatever happens to the cases database.
     StreamDef(
         "AUDIT",

@@ -27,6 +27,7 @@ from services.cases.signin import flow as signin_flow
 from services.cases.signin import oidc_routes, totp_routes
 from services.cases.signin import routes as signin_routes
 from services.cases.signin.lockout import AddressLimiter
+from services.cases.tasks import routes as task_routes
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
@@ -50,7 +51,7 @@ def create_app(
         [
             m
             for (t, _), m in sorted(REGISTRY.items())
-            if t.startswith("case.")
+            if t.startswith(("case.", "task."))
             or t in ("audit.anchored", "audit.signin", "audit.account_changed")
         ],
     )
@@ -65,6 +66,7 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
+    app.include_router(task_routes.router)  # the campaign's supervised tasks (issue 22)
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
         app.include_router(pages.router)

@@ -11,7 +11,7 @@ from shared.subjects import DLQ_PREFIX, PREFIX, event_subject
 
 SERVICE_PUBLISHES = {
     "intake": ["report"],
-    "cases": ["case"],
+    "cases": ["case", "task", "inspection", "datarequest"],
     "notify": ["notification"],
     "reporting": ["alert"],
 }
