@@ -102,7 +102,11 @@ def _expanded(method: str, path: str) -> Any:
         yield method, path.removesuffix("{action}") + action.value
 
 
-MISSING = ("{alert_id}", "{subscription_id}")  # ids that name nothing: 404 is the right answer
+MISSING = (
+    "{alert_id}",
+    "{subscription_id}",
+    "{task_id}",
+)  # ids that name nothing: 404 is the right answer
 
 
 def _verdict(
@@ -169,6 +173,7 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "fmt": "csv",
         "alert_id": "no-such-alert",
         "subscription_id": "no-such-subscription",
+        "task_id": "no-such-task",
         "action": "note",
         "code": OWN_COUNTY,
         "unit_id": case["handling_unit"],

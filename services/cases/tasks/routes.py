@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import ColumnElement, String, cast, false, func, or_, select, true
 
 from services.cases.context import Context, Ctx
@@ -18,6 +18,21 @@ from shared.auth import Caller, Principal, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
+
+
+def roles(*allowed: str) -> Any:
+    """403 for other roles before the body is read (its validation tells them nothing)."""
+
+    async def gate(caller: Caller) -> None:
+        require_role(caller, *allowed)
+
+    return [Depends(gate)]
+
+
+ASSIGNERS = roles("city_office")
+FOLLOWERS = roles("officer", "leader", "supervisor", "city_office")
+REPORTERS = roles("officer", "leader")
+REVIEWERS = roles("officer", "leader", "city_office")
 
 
 @router.get("/measures")
@@ -89,21 +104,21 @@ async def task_detail(task_id: str, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     return await _detail(ctx, caller, task_id)
 
 
-@router.post("/tasks", status_code=status.HTTP_201_CREATED)
+@router.post("/tasks", status_code=status.HTTP_201_CREATED, dependencies=ASSIGNERS)
 async def assign_tasks(body: AssignBody, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     """The city office assigns a measure's task to its responsible units (or a sub-task)."""
     ids = await work.assign(ctx, caller, body.model_dump())
     return {"ids": ids}
 
 
-@router.post("/tasks/follow-up", status_code=status.HTTP_201_CREATED)
+@router.post("/tasks/follow-up", status_code=status.HTTP_201_CREATED, dependencies=FOLLOWERS)
 async def follow_up(body: FollowUpBody, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     """举一反三: a 制度建设 task after a concluded, substantiated case."""
     task_id = await work.follow_up(ctx, caller, body.model_dump())
     return await _detail(ctx, caller, task_id)
 
 
-@router.post("/tasks/{task_id}/report")
+@router.post("/tasks/{task_id}/report", dependencies=REPORTERS)
 async def report_progress(
     task_id: str, body: ReportBody, ctx: Ctx, caller: Caller
 ) -> dict[str, Any]:
@@ -112,14 +127,14 @@ async def report_progress(
     return await _detail(ctx, caller, task_id)
 
 
-@router.post("/tasks/{task_id}/accept")
+@router.post("/tasks/{task_id}/accept", dependencies=REVIEWERS)
 async def accept_report(task_id: str, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     """A lead unit (or the city office) accepts the latest progress report."""
     await work.act(ctx, caller, task_id, "accept", {})
     return await _detail(ctx, caller, task_id)
 
 
-@router.post("/tasks/{task_id}/send-back")
+@router.post("/tasks/{task_id}/send-back", dependencies=REVIEWERS)
 async def send_back(task_id: str, body: SendBackBody, ctx: Ctx, caller: Caller) -> dict[str, Any]:
     """A lead unit (or the city office) sends the latest progress report back, with a reason."""
     await work.act(ctx, caller, task_id, "send-back", body.model_dump())
