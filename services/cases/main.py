@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.cases import handlers, metrics, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
+from services.cases.datarequests import routes as datarequest_routes
 from services.cases.routes import (
     audit,
     case_actions,
@@ -51,7 +52,7 @@ def create_app(
         [
             m
             for (t, _), m in sorted(REGISTRY.items())
-            if t.startswith(("case.", "task."))
+            if t.startswith(("case.", "task.", "inspection.", "datarequest."))
             or t in ("audit.anchored", "audit.signin", "audit.account_changed")
         ],
     )
@@ -66,7 +67,9 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
-    app.include_router(task_routes.router)  # the campaign's supervised tasks (issue 22)
+    # The campaign's supervision (issue 22): tasks, the villages' data-request register.
+    for supervision in (task_routes, datarequest_routes):
+        app.include_router(supervision.router)
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
         app.include_router(pages.router)

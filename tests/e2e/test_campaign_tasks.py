@@ -139,3 +139,55 @@ async def test_a_concluded_case_spawns_an_institution_task(stack: Running) -> No
     assert task["lead_units"] == [unit] and task["status"] == "assigned"
     events = await task_events(stack.js, task["id"], 1)
     assert events[0].data["source_case"] == cid
+
+
+async def datarequest_events(js: JetStreamContext) -> list[Envelope]:
+    sub = await js.pull_subscribe("zuofeng.v1.*.datarequest.>", stream="SUPERVISION")
+    try:
+        pending = (await sub.consumer_info()).num_pending
+        msgs = await sub.fetch(pending, timeout=5) if pending else []
+    finally:
+        await sub.unsubscribe()
+    return [Envelope.model_validate_json(m.data) for m in msgs]
+
+
+async def test_a_second_village_data_request_is_refused_with_the_rule(stack: Running) -> None:
+    village = {"county": "371422", "township": "371422-chaihudian", "village": "前刘村"}
+    first = {**village, "kind": "registration", "title": "2025年度建档立卡信息采集"}
+    done = await call(stack, "POST", "/data-requests", NINGJIN, first, status=201)
+    assert done["outcome"] == "registered" and done["year"] == 2025
+    again = {**village, "village": " 前刘村", "kind": "registration", "title": "贫困户信息再核对"}
+    answer = await stack.http.post("/api/v1/data-requests", headers=ZZB, json=again)
+    assert answer.status_code == 409
+    assert "村级每年根据统一部署只填报一次建档立卡信息系统数据" in answer.json()["detail"]
+    english = await stack.http.post(
+        "/api/v1/data-requests", headers={**ZZB, "Accept-Language": "en"}, json=again
+    )
+    assert "once a year" in english.json()["detail"]
+    other = {**village, "kind": "other_data", "title": "产业项目台账填报"}
+    answer = await stack.http.post("/api/v1/data-requests", headers=NINGJIN, json=other)
+    assert answer.status_code == 409 and "不得以任何理由要求村级填报其他数据" in answer.text
+    check = {**village, "kind": "check", "check_kind": "督查", "title": "驻村帮扶督查"}
+    assert (await call(stack, "POST", "/data-requests", NINGJIN, check, status=201))["outcome"] == (
+        "registered"
+    )
+    repeat = await call(stack, "POST", "/data-requests", ZZB, check, status=201)
+    assert repeat["outcome"] == "flagged" and "不重复组织" in repeat["rule"]
+    bad = await stack.http.post(
+        "/api/v1/data-requests", headers=NINGJIN, json={**check, "check_kind": None}
+    )
+    assert bad.status_code == 422
+    register = await call(stack, "GET", "/data-requests?county=371422", CITY)
+    outcomes = sorted(r["outcome"] for r in register["items"])
+    assert outcomes == ["flagged", "refused", "refused", "refused", "registered", "registered"]
+    mine = await call(stack, "GET", "/data-requests", ZZB)
+    assert {r["requesting_unit"] for r in mine["items"]} == {"city-zzb"}
+
+    async def published() -> bool:
+        return len(await datarequest_events(stack.js)) == 6
+
+    await eventually(published, timeout=15)
+    events = await datarequest_events(stack.js)
+    refused = [e for e in events if e.type == "datarequest.refused"]
+    assert len(refused) == 3 and refused[0].county == "371422"
+    assert refused[0].data["repeats"] == done["id"]

@@ -112,6 +112,8 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "POST", "/api/v1/tasks/{task_id}/accept"): Rule(
         ("officer", "leader", "city_office"), scoped=True
     ),
+    ("cases", "GET", "/api/v1/data-requests"): Rule(READERS),
+    ("cases", "POST", "/api/v1/data-requests"): Rule(CASE_WORKERS),
     ("cases", "POST", "/api/v1/tasks/{task_id}/send-back"): Rule(
         ("officer", "leader", "city_office"), scoped=True
     ),

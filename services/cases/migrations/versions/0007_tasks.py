@@ -1,4 +1,5 @@
-"""The campaign's supervised tasks (督办, issue 22): tasks and their progress reports.
+"""The campaign's supervision (issue 22): supervised tasks (督办) and their progress reports,
+the register of data requests to villages, inspection visits and their findings.
 
 Revision ID: cases_tasks
 Revises: cases_0006
@@ -49,8 +50,28 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(100)),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
     )
+    op.create_table(
+        "data_requests",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("county", sa.String(6), nullable=False, index=True),
+        sa.Column("township", sa.String(64)),
+        sa.Column("village", sa.String(50), nullable=False),
+        sa.Column("village_key", sa.String(50), nullable=False),
+        sa.Column("requesting_unit", sa.String(64), nullable=False, index=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("check_kind", sa.String(20)),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("rule", sa.Text),
+        sa.Column("repeats", sa.String(36)),
+        sa.Column("requested_by", sa.String(100), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_data_requests_village", "data_requests", ["county", "village_key", "year"])
 
 
 def downgrade() -> None:
+    op.drop_table("data_requests")
     op.drop_table("task_reports")
     op.drop_table("tasks")
