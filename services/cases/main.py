@@ -12,6 +12,7 @@ from services.cases import handlers, metrics, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.context import Context, build_context, utc_now
 from services.cases.datarequests import routes as datarequest_routes
+from services.cases.inspections import routes as inspection_routes
 from services.cases.routes import (
     audit,
     case_actions,
@@ -67,8 +68,8 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
-    # The campaign's supervision (issue 22): tasks, the villages' data-request register.
-    for supervision in (task_routes, datarequest_routes):
+    # The campaign's supervision (issue 22): tasks, inspections, the data-request register.
+    for supervision in (task_routes, inspection_routes, datarequest_routes):
         app.include_router(supervision.router)
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):

@@ -81,6 +81,9 @@ def service_permissions(service: str) -> dict[str, Any]:
         "publish": {"allow": own + [f"{DLQ_PREFIX}.>"] + service_jetstream(service)},
         "subscribe": {"allow": subscribe},
     }
+    if service == "cases":
+        # An inspection's finding becomes a report as a clerk's system submits one (issue 22).
+        permissions["publish"]["allow"].append(f"{PREFIX}.*.intake.submit")
     if service == "intake":
         subscribe.append(f"{PREFIX}.*.intake.submit")  # request-reply submissions
         # It answers each request once, on the requester's own inbox, and publishes no other

@@ -112,6 +112,13 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "POST", "/api/v1/tasks/{task_id}/accept"): Rule(
         ("officer", "leader", "city_office"), scoped=True
     ),
+    ("cases", "GET", "/api/v1/inspections"): Rule(READERS),
+    ("cases", "GET", "/api/v1/inspections/{inspection_id}"): Rule(READERS, scoped=True),
+    ("cases", "POST", "/api/v1/inspections"): Rule(PAGE_WORKERS),
+    ("cases", "POST", "/api/v1/inspections/{inspection_id}/visit"): Rule(PAGE_WORKERS, scoped=True),
+    ("cases", "POST", "/api/v1/inspections/{inspection_id}/findings"): Rule(
+        PAGE_WORKERS, scoped=True
+    ),
     ("cases", "GET", "/api/v1/data-requests"): Rule(READERS),
     ("cases", "POST", "/api/v1/data-requests"): Rule(CASE_WORKERS),
     ("cases", "POST", "/api/v1/tasks/{task_id}/send-back"): Rule(

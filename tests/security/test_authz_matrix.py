@@ -174,6 +174,7 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "alert_id": "no-such-alert",
         "subscription_id": "no-such-subscription",
         "task_id": "no-such-task",
+        "inspection_id": "no-such-inspection",
         "action": "note",
         "code": OWN_COUNTY,
         "unit_id": case["handling_unit"],

@@ -69,9 +69,48 @@ def upgrade() -> None:
         sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_data_requests_village", "data_requests", ["county", "village_key", "year"])
+    op.create_table(
+        "inspections",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("unit", sa.String(64), nullable=False, index=True),
+        sa.Column("inspectors", sa.JSON, nullable=False),
+        sa.Column("county", sa.String(6), nullable=False, index=True),
+        sa.Column("township", sa.String(64)),
+        sa.Column("village", sa.String(50)),
+        sa.Column("visit_on", sa.Date, nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("notes", sa.Text),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_by", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "inspection_findings",
+        sa.Column("inspection_id", sa.String(36), primary_key=True),
+        sa.Column("finding_no", sa.Integer, primary_key=True),
+        sa.Column("summary", sa.String(200), nullable=False),
+        sa.Column("report_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("created_by", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "sampling_draws",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("county", sa.String(6), nullable=False, index=True),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("seed", sa.String(64), nullable=False),
+        sa.Column("candidates", sa.JSON, nullable=False),
+        sa.Column("picked", sa.JSON, nullable=False),
+        sa.Column("drawn_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sampling_draws")
+    op.drop_table("inspection_findings")
+    op.drop_table("inspections")
     op.drop_table("data_requests")
     op.drop_table("task_reports")
     op.drop_table("tasks")
