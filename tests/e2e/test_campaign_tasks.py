@@ -1,7 +1,8 @@
 """Issue 22, the campaign's supervised tasks (督办) end to end on real NATS and PostgreSQL: a
 measure's task from assignment through a responsible unit's progress report, a sent-back report
 and acceptance; another unit's task warned, overdue and escalated by the sweeper; 举一反三 after
-a concluded case. One stack for the module, time injected (no test waits for days)."""
+a concluded case; a second village data request refused; the risk-weighted draw of where to
+inspect. One stack for the module, time injected (no test waits for days)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 
 import pytest
 from nats.js import JetStreamContext
+from sqlalchemy import select
 
+from services.cases.inspections.sampling import sample
+from services.cases.inspections.tables import sampling_draws
 from services.cases.sweeper import sweep
 from shared.events import Envelope
 from shared.natsserver import NatsProcess, start_nats
@@ -191,3 +195,24 @@ async def test_a_second_village_data_request_is_refused_with_the_rule(stack: Run
     refused = [e for e in events if e.type == "datarequest.refused"]
     assert len(refused) == 3 and refused[0].county == "371422"
     assert refused[0].data["repeats"] == done["id"]
+
+
+async def test_the_risk_weighted_draw_is_reproducible_and_recorded(stack: Running) -> None:
+    visit = {
+        "kind": "planned", "county": "371422", "township": "柴胡店镇", "visit_on": "2025-03-14",
+        "inspectors": ["王五"],
+    }  # fmt: skip
+    planned = await call(stack, "POST", "/inspections", NINGJIN, visit, status=201)
+    await call(stack, "POST", f"/inspections/{planned['id']}/visit", NINGJIN)
+    first = await sample(stack.ctx, "371422", 3, seed="dezhou-2025")
+    weights = {c["unit"]: c for c in first["candidates"]}
+    assert set(weights) == {"371422-lg", "371422-fpb", "371422-chaihudian", "371422-duji"}
+    assert weights["371422-chaihudian"]["days_since_visit"] == 0  # visited today
+    assert weights["371422-duji"]["days_since_visit"] == 365  # never
+    assert weights["371422-fpb"]["overdue"] == 1  # its escalated task
+    assert weights["371422-duji"]["weight"] > weights["371422-chaihudian"]["weight"]
+    again = await sample(stack.ctx, "371422", 3, seed="dezhou-2025")
+    assert again["picked"] == first["picked"] and len(first["picked"]) == 3
+    async with stack.ctx.db.sessions() as session:
+        seeds = (await session.execute(select(sampling_draws.c.seed))).scalars().all()
+    assert seeds == ["dezhou-2025", "dezhou-2025"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, false, func, select, true
 
@@ -21,6 +21,19 @@ from shared.http_params import IsoDate
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
 INSPECTORS = ("officer", "leader", "supervisor", "city_office", "inspector")
 Name = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+async def _on_visit(inspection_id: str, ctx: Ctx, caller: Caller) -> None:
+    """Scope (404) then role (403), before the body is read."""
+    async with ctx.db.sessions() as session:
+        query = select(inspections).where(inspections.c.id == inspection_id)
+        row = (await session.execute(query)).first()
+    if row is None or not work.visible(ctx, caller, row._mapping):
+        raise work.no_such_inspection()
+    require_role(caller, *INSPECTORS)
+
+
+ON_VISIT = [Depends(_on_visit)]
 
 
 class Body(BaseModel):
@@ -61,7 +74,7 @@ async def plan_visit(body: VisitBody, ctx: Ctx, caller: Caller) -> dict[str, Any
     return await _detail(ctx, caller, inspection_id)
 
 
-@router.post("/inspections/{inspection_id}/visit", dependencies=roles(*INSPECTORS))
+@router.post("/inspections/{inspection_id}/visit", dependencies=ON_VISIT)
 async def record_visit(
     inspection_id: str, ctx: Ctx, caller: Caller, body: VisitedBody | None = None
 ) -> dict[str, Any]:
@@ -70,7 +83,7 @@ async def record_visit(
     return await _detail(ctx, caller, inspection_id)
 
 
-@router.post("/inspections/{inspection_id}/findings", dependencies=roles(*INSPECTORS))
+@router.post("/inspections/{inspection_id}/findings", dependencies=ON_VISIT)
 async def report_finding(
     inspection_id: str, body: FindingBody, ctx: Ctx, caller: Caller, request: Request
 ) -> dict[str, Any]:

@@ -29,10 +29,23 @@ def roles(*allowed: str) -> Any:
     return [Depends(gate)]
 
 
+def on_task(*allowed: str) -> Any:
+    """Scope (404) then role (403), before the body is read, as a case action's gate."""
+
+    async def gate(task_id: str, ctx: Ctx, caller: Caller) -> None:
+        async with ctx.db.sessions() as session:
+            row = (await session.execute(select(tasks).where(tasks.c.id == task_id))).first()
+        if row is None or not work.visible(ctx, caller, row._mapping):
+            raise work.no_such_task()
+        require_role(caller, *allowed)
+
+    return [Depends(gate)]
+
+
 ASSIGNERS = roles("city_office")
 FOLLOWERS = roles("officer", "leader", "supervisor", "city_office")
-REPORTERS = roles("officer", "leader")
-REVIEWERS = roles("officer", "leader", "city_office")
+REPORTERS = on_task("officer", "leader")
+REVIEWERS = on_task("officer", "leader", "city_office")
 
 
 @router.get("/measures")
