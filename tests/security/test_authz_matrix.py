@@ -106,6 +106,7 @@ MISSING = (
     "{alert_id}",
     "{subscription_id}",
     "{task_id}",
+    "{inspection_id}",
 )  # ids that name nothing: 404 is the right answer
 
 
