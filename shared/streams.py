@@ -108,6 +108,16 @@ REPORTING_REPORTS = ConsumerDef(
 REPORTING_CASES = ConsumerDef(
     "reporting-cases", "CASES", all_counties("case"), "reporting", linger=LINGER
 )
+# The campaign's supervision (issue 22), counted by reporting: one durable per aggregate.
+REPORTING_TASKS = ConsumerDef(
+    "reporting-tasks", "SUPERVISION", all_counties("task"), "reporting", linger=LINGER
+)
+REPORTING_INSPECTIONS = ConsumerDef(
+    "reporting-inspections", "SUPERVISION", all_counties("inspection"), "reporting", linger=LINGER
+)
+REPORTING_DATAREQUESTS = ConsumerDef(
+    "reporting-datarequests", "SUPERVISION", all_counties("datarequest"), "reporting", linger=LINGER
+)
 DLQ_MOVER = ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared")
 
 CONSUMERS: tuple[ConsumerDef, ...] = (
@@ -118,6 +128,9 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     NOTIFY_ALERTS,
     REPORTING_REPORTS,
     REPORTING_CASES,
+    REPORTING_TASKS,
+    REPORTING_INSPECTIONS,
+    REPORTING_DATAREQUESTS,
     DLQ_MOVER,
 )
 

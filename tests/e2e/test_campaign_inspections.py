@@ -115,3 +115,44 @@ async def _inspection_events(url: str, inspection_id: str) -> list[Envelope]:
         await nc.close()
     events = [Envelope.model_validate_json(m.data) for m in msgs]
     return sorted((e for e in events if e.aggregate_id == inspection_id), key=lambda e: e.sequence)
+
+
+async def test_reporting_counts_tasks_visits_and_the_unannounced_share(stack: Stack) -> None:
+    task = {"measure": "四", "title": "清理向村级要数据的报表", "due": "2031-06-30",
+            "units": ["371422-fpb", "city-fl"]}  # fmt: skip
+    await call(stack, "POST", "/tasks", CITY, task, status=201)
+    visit = {"kind": "planned", "county": "371422", "township": "杜集镇", "visit_on": "2026-03-12",
+             "inspectors": ["赵六"]}  # fmt: skip
+    planned = await call(stack, "POST", "/inspections", NINGJIN, visit, status=201)
+    await call(stack, "POST", f"/inspections/{planned['id']}/visit", NINGJIN)
+    request = {"county": "371422", "village": "西王庄村", "kind": "other_data", "title": "台账"}
+    await call(stack, "POST", "/data-requests", NINGJIN, request, status=409)
+    seen: dict[str, Any] = {}
+
+    async def counted() -> bool:
+        async with httpx.AsyncClient(base_url=stack.urls["reporting"]) as http:
+            seen.update((await http.get("/api/v1/supervision", headers=CITY)).json())
+        return (
+            bool(seen.get("inspections"))
+            and seen["inspections"][0]["visits"] == 2
+            and bool(seen.get("data_requests"))
+            and len(seen.get("tasks", [])) == 2
+        )
+
+    await eventually(counted, timeout=20)
+    assert seen["inspections"] == [
+        {"county": "371422", "visits": 2, "unannounced": 1, "findings": 1,
+         "unannounced_share": 0.5},
+    ]  # fmt: skip
+    assert {(t["measure"], t["unit"], t["tasks"]) for t in seen["tasks"]} == {
+        ("四", "371422-fpb", 1), ("四", "city-fl", 1),
+    }  # fmt: skip
+    assert seen["data_requests"] == [
+        {"county": "371422", "registered": 0, "flagged": 0, "refused": 1}
+    ]
+    async with httpx.AsyncClient(base_url=stack.urls["reporting"]) as http:
+        mine = (await http.get("/api/v1/supervision", headers=NINGJIN)).json()
+        exported = await http.get("/api/v1/export/supervision.csv", headers=CITY)
+    assert [t["unit"] for t in mine["tasks"]] == ["371422-fpb"]  # its own only
+    assert mine["inspections"][0]["unannounced"] == 0  # the city's 暗访 is not in its view
+    assert exported.status_code == 200 and "督查暗访" in exported.text

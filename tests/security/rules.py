@@ -160,6 +160,8 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ),
     # reporting
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/supervision"): Rule(READERS),  # issue 22
+    ("reporting", "GET", "/api/v1/export/supervision.{fmt}"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,
     ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
     ("reporting", "GET", "/api/v1/exposures"): PUBLIC,
