@@ -61,6 +61,13 @@ STREAMS: tuple[StreamDef, ...] = (
     StreamDef("REPORTING", (all_counties("alert"),), "accountability alerts"),
     # The Women's Federation's programmes (issue 23): aid steps, schools, homes, selections.
     StreamDef("FEDERATION", (all_counties("federation"),), "women's federation programmes"),
+    # The campaign's supervision by cases (issue 22): supervised tasks, inspections and the
+    # register of data requests to villages.
+    StreamDef(
+        "SUPERVISION",
+        tuple(all_counties(a) for a in ("task", "inspection", "datarequest")),
+        "supervised tasks, inspections, data requests to villages",
+    ),
     # The audit chain's anchors: kept whatever happens to the cases database.
     StreamDef(
         "AUDIT",
@@ -104,6 +111,16 @@ REPORTING_REPORTS = ConsumerDef(
 REPORTING_CASES = ConsumerDef(
     "reporting-cases", "CASES", all_counties("case"), "reporting", linger=LINGER
 )
+# The campaign's supervision (issue 22), counted by reporting: one durable per aggregate.
+REPORTING_TASKS = ConsumerDef(
+    "reporting-tasks", "SUPERVISION", all_counties("task"), "reporting", linger=LINGER
+)
+REPORTING_INSPECTIONS = ConsumerDef(
+    "reporting-inspections", "SUPERVISION", all_counties("inspection"), "reporting", linger=LINGER
+)
+REPORTING_DATAREQUESTS = ConsumerDef(
+    "reporting-datarequests", "SUPERVISION", all_counties("datarequest"), "reporting", linger=LINGER
+)
 DLQ_MOVER = ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared")
 
 CONSUMERS: tuple[ConsumerDef, ...] = (
@@ -114,6 +131,9 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     NOTIFY_ALERTS,
     REPORTING_REPORTS,
     REPORTING_CASES,
+    REPORTING_TASKS,
+    REPORTING_INSPECTIONS,
+    REPORTING_DATAREQUESTS,
     DLQ_MOVER,
 )
 

@@ -12,6 +12,8 @@ from services.cases import handlers, metrics, sweeper
 from services.cases.audit import anchor, trail
 from services.cases.classifier.model import default_model
 from services.cases.context import Context, build_context, utc_now
+from services.cases.datarequests import routes as datarequest_routes
+from services.cases.inspections import routes as inspection_routes
 from services.cases.routes import (
     audit,
     case_actions,
@@ -28,6 +30,7 @@ from services.cases.signin import flow as signin_flow
 from services.cases.signin import oidc_routes, totp_routes
 from services.cases.signin import routes as signin_routes
 from services.cases.signin.lockout import AddressLimiter
+from services.cases.tasks import routes as task_routes
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers, js_of
 from shared.events import REGISTRY
@@ -51,7 +54,7 @@ def create_app(
         [
             m
             for (t, _), m in sorted(REGISTRY.items())
-            if t.startswith("case.")
+            if t.startswith(("case.", "task.", "inspection.", "datarequest."))
             or t in ("audit.anchored", "audit.signin", "audit.account_changed")
         ],
     )
@@ -67,6 +70,9 @@ def create_app(
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
         app.include_router(routes.router)
+    # The campaign's supervision (issue 22): tasks, inspections, the data-request register.
+    for supervision in (task_routes, inspection_routes, datarequest_routes):
+        app.include_router(supervision.router)
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):
         app.include_router(pages.router)

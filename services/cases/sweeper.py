@@ -24,6 +24,7 @@ from services.cases import appending, escalation, store, transactions
 from services.cases.clocks import ACTIVE, OBLIGATIONS, WINDOWS, Clock, due_now
 from services.cases.context import Context
 from services.cases.models import deadlines
+from services.cases.tasks.sweep import sweep_tasks
 from shared.dlq import describe_error
 
 BATCH = 200
@@ -34,7 +35,7 @@ async def sweep(ctx: Context, now: datetime | None = None) -> int:
     """One pass at `now` (default: the context's clock); returns how many events it wrote."""
     now = now or ctx.now()
     await _lapse_windows(ctx, now)
-    written = 0
+    written = await sweep_tasks(ctx, now)  # the campaign's supervised tasks (issue 22)
     while True:
         candidates = await _due_cases(ctx, now)
         done = 0

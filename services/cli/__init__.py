@@ -27,6 +27,7 @@ from services.cli import classifier as classifier_command
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
 from services.cli import docs as docs_command
+from services.cli import inspections as inspections_command
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
 app.command()(serve.run)
@@ -48,6 +49,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(config_command.app, name="config")
 app.add_typer(deadlines_command.app, name="deadlines")
 app.add_typer(classifier_command.app, name="classifier")
+app.add_typer(inspections_command.app, name="inspections")
 
 
 def _add_service_commands() -> None:

@@ -9,12 +9,20 @@ from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
 from services.reporting.routes import alerts, exports, figures, pages, pages_alert
 from services.reporting.settings import ReportingSettings
+from services.reporting.supervision import projection as supervision
+from services.reporting.supervision import routes as supervision_routes
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.events.audit import AuditAlertDecided, AuditExported
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
 from shared.runtime import Runtime, build_app, build_runtime
-from shared.streams import REPORTING_CASES, REPORTING_REPORTS
+from shared.streams import (
+    REPORTING_CASES,
+    REPORTING_DATAREQUESTS,
+    REPORTING_INSPECTIONS,
+    REPORTING_REPORTS,
+    REPORTING_TASKS,
+)
 
 
 def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = False) -> FastAPI:
@@ -31,7 +39,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
-    routers = (figures.router, alerts.router, exports.router, pages.root, pages.router)
+    routers = (figures.router, alerts.router, exports.router, supervision_routes.router,
+               pages.root, pages.router)  # fmt: skip
     for router in (*routers, pages_alert.router):
         app.include_router(router)
     return app
@@ -40,6 +49,9 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
 def _subscribe(runtime: Runtime, ctx: Context) -> None:
     runtime.consumers.batched(REPORTING_REPORTS, handlers.when_report_received_count_it(ctx))
     runtime.consumers.batched(REPORTING_CASES, handlers.when_case_changes_update_facts(ctx))
+    # The campaign's supervision (issue 22): tasks, inspections, data requests.
+    for cdef in (REPORTING_TASKS, REPORTING_INSPECTIONS, REPORTING_DATAREQUESTS):
+        runtime.consumers.batched(cdef, supervision.when_supervision_changes(ctx, cdef.durable))
     document_publishers(
         runtime.broker, [AlertFrequentProblems, AlertDecided, AuditExported, AuditAlertDecided]
     )

@@ -52,6 +52,8 @@ def check_unit(unit: Unit, codes: set[str], city_code: str, ids: Mapping[str, Un
     for sup in unit.supervisors:
         if sup.unit not in ids:
             raise DirectoryError(f"unit {unit.id!r}: unknown supervisor {sup.unit!r}")
+    if unit.dispatched_by is not None and unit.dispatched_by not in ids:
+        raise DirectoryError(f"unit {unit.id!r}: unknown dispatching unit {unit.dispatched_by!r}")
 
 
 def single_index(units: Iterable[Unit], city_code: str) -> dict[tuple[str, str], str]:

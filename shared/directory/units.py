@@ -58,6 +58,9 @@ class Unit(Frozen):
     county: Code
     supervisors: tuple[Supervision, ...] = ()
     aliases: tuple[Text, ...] = ()
+    # A resident work team (驻村工作队, with its first secretary): the unit that sent it. Cases
+    # about an absent or token team go to that unit and the organisation department.
+    dispatched_by: Slug | None = None
 
 
 def normalize(text: str) -> str:

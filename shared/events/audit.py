@@ -64,7 +64,7 @@ class AuditExported(_Acted):
     never a row's content."""
 
     type = "audit.exported"
-    export: Literal["stats", "cases"]
+    export: Literal["stats", "cases", "supervision"]
     format: Literal["csv", "xlsx"]
     filters: dict[str, str]
     rows: int = Field(ge=0)

@@ -11,7 +11,7 @@ from shared.subjects import DLQ_PREFIX, PREFIX, event_subject
 
 SERVICE_PUBLISHES = {
     "intake": ["report"],
-    "cases": ["case"],
+    "cases": ["case", "task", "inspection", "datarequest"],
     "notify": ["notification"],
     "reporting": ["alert"],
     "federation": ["federation"],
@@ -83,6 +83,9 @@ def service_permissions(service: str) -> dict[str, Any]:
         "publish": {"allow": own + [f"{DLQ_PREFIX}.>"] + service_jetstream(service)},
         "subscribe": {"allow": subscribe},
     }
+    if service == "cases":
+        # An inspection's finding becomes a report as a clerk's system submits one (issue 22).
+        permissions["publish"]["allow"].append(f"{PREFIX}.*.intake.submit")
     if service == "intake":
         subscribe.append(f"{PREFIX}.*.intake.submit")  # request-reply submissions
         # It answers each request once, on the requester's own inbox, and publishes no other

@@ -106,6 +106,30 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "GET", "/api/v1/cases"): Rule(READERS),
     ("cases", "GET", "/api/v1/cases/{case_id}"): Rule(READERS, scoped=True),
     ("cases", "GET", "/api/v1/audit"): Rule(("auditor",)),
+    # the campaign's supervised tasks (issue 22): a unit sees its own (responsible or lead)
+    ("cases", "GET", "/api/v1/measures"): Rule(READERS),
+    ("cases", "GET", "/api/v1/tasks"): Rule(READERS),
+    ("cases", "GET", "/api/v1/tasks/{task_id}"): Rule(READERS, scoped=True),
+    ("cases", "POST", "/api/v1/tasks"): Rule(("city_office",)),
+    ("cases", "POST", "/api/v1/tasks/follow-up"): Rule(
+        ("officer", "leader", "supervisor", "city_office")
+    ),
+    ("cases", "POST", "/api/v1/tasks/{task_id}/report"): Rule(("officer", "leader"), scoped=True),
+    ("cases", "POST", "/api/v1/tasks/{task_id}/accept"): Rule(
+        ("officer", "leader", "city_office"), scoped=True
+    ),
+    ("cases", "GET", "/api/v1/inspections"): Rule(READERS),
+    ("cases", "GET", "/api/v1/inspections/{inspection_id}"): Rule(READERS, scoped=True),
+    ("cases", "POST", "/api/v1/inspections"): Rule(PAGE_WORKERS),
+    ("cases", "POST", "/api/v1/inspections/{inspection_id}/visit"): Rule(PAGE_WORKERS, scoped=True),
+    ("cases", "POST", "/api/v1/inspections/{inspection_id}/findings"): Rule(
+        PAGE_WORKERS, scoped=True
+    ),
+    ("cases", "GET", "/api/v1/data-requests"): Rule(READERS),
+    ("cases", "POST", "/api/v1/data-requests"): Rule(CASE_WORKERS),
+    ("cases", "POST", "/api/v1/tasks/{task_id}/send-back"): Rule(
+        ("officer", "leader", "city_office"), scoped=True
+    ),
     # cases' officials' pages (issue 17)
     ("cases", "GET", "/workbench"): Rule(PAGE_WORKERS, page=True),
     ("cases", "GET", "/case/{case_id}"): Rule(READERS, scoped=True, page=True),
@@ -142,6 +166,8 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ),
     # reporting
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/supervision"): Rule(READERS),  # issue 22
+    ("reporting", "GET", "/api/v1/export/supervision.{fmt}"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,
     ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
     ("reporting", "GET", "/api/v1/exposures"): PUBLIC,

@@ -105,7 +105,12 @@ def _expanded(method: str, path: str) -> Any:
         yield method, path.removesuffix("{action}") + action.value
 
 
-MISSING = ("{alert_id}", "{subscription_id}")  # ids that name nothing: 404 is the right answer
+MISSING = (
+    "{alert_id}",
+    "{subscription_id}",
+    "{task_id}",
+    "{inspection_id}",
+)  # ids that name nothing: 404 is the right answer
 
 
 def _verdict(
@@ -172,6 +177,8 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "fmt": "csv",
         "alert_id": "no-such-alert",
         "subscription_id": "no-such-subscription",
+        "task_id": "no-such-task",
+        "inspection_id": "no-such-inspection",
         "action": "note",
         "code": OWN_COUNTY,
         "unit_id": case["handling_unit"],

@@ -135,7 +135,12 @@ PUBLISH: list[tuple[str, set[str]]] = [
         (f"$JS.API.CONSUMER.MSG.NEXT.CASES.integ-{c}", _everyone(f"integrator-{c}"))
         for c in COUNTIES
     ],
-    *[(f"zuofeng.v1.{c}.intake.submit", _everyone(f"integrator-{c}")) for c in COUNTIES],
+    # cases submits an inspection's finding as a clerk's system does (issue 22).
+    *[(f"zuofeng.v1.{c}.intake.submit", _everyone(f"integrator-{c}", "cases")) for c in COUNTIES],
+    # the campaign's supervision: cases publishes it, reporting pulls its own durables
+    *[(f"zuofeng.v1.{c}.task.assigned", _everyone("cases")) for c in COUNTIES],
+    ("zuofeng.v1.371400.inspection.planned", _everyone("cases")),
+    ("$JS.API.CONSUMER.MSG.NEXT.SUPERVISION.reporting-tasks", _everyone("reporting")),
     *[(f"zuofeng.v1.{c}.case.opened", _everyone("cases")) for c in COUNTIES],
     *[(f"zuofeng.v1.{c}.report.received", _everyone("intake")) for c in COUNTIES],
     # The Women's Federation's programmes (issue 23): federation's own events only.

@@ -22,6 +22,7 @@ async def units(ctx: Ctx) -> dict[str, Any]:
             "level": u.level,
             "county": u.county,
             "supervisors": [{"unit": s.unit, "by": s.by} for s in u.supervisors],
+            "dispatched_by": u.dispatched_by,  # a work team's dispatching unit (issue 22)
         }
         for u in ctx.directory.units()
     ]

@@ -8,6 +8,7 @@ from itertools import chain
 
 from services.cases.routing import mentions
 from services.cases.routing.accused import Case
+from services.cases.routing.dispatch import dispatched
 from services.cases.routing.rules import Assignment, Frozen, RoutingRules, Transfer, load_rules
 from shared.directory import Directory
 
@@ -195,6 +196,7 @@ def route(
         handling = _up_for_head(case, handling)
     lead = _lead(case, plan)
     co_units = _co(case, plan, lead)
+    lead, co_units = dispatched(case, problem, lead, co_units)
     transfer_to = _transfer(case, plan, subject_is_head, handling)
     transfer_unit = _transfer_unit(case, transfer_to, handling, county) if transfer_to else None
     return Routing(

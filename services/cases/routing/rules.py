@@ -46,6 +46,9 @@ class RoutingRules(Frozen):
     when_accused: dict[str, tuple[str, ...]] = {}
     fallback: tuple[str, ...] = ()
     head_transfer_to: Transfer | None = None
+    # Problems about a resident work team (issue 22): led by the unit that dispatched the
+    # accused team, the problem's own lead (the organisation department) co-operating.
+    dispatched_problems: tuple[int, ...] = ()
 
 
 def _parse_rules(text: str, source: str) -> RoutingRules:

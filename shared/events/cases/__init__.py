@@ -5,6 +5,7 @@ any one event (out-of-order safe by `version`). Never the report text, internal 
 reporter, or the accused person's name; only texts written for the public or the reporter.
 """
 
+from shared.events.cases import supervision, tasks  # task.*, inspection.*, datarequest.*
 from shared.events.cases.closing import CaseClosed, CaseReclassified, CaseReopened
 from shared.events.cases.facts import CaseEvent, DeadlineInfo, Finding, Status, TransferTarget
 from shared.events.cases.handling import (
@@ -67,4 +68,6 @@ __all__ = [
     "Finding",
     "Status",
     "TransferTarget",
+    "supervision",
+    "tasks",
 ]

@@ -255,7 +255,11 @@ def test_supervision_lines(directory: Directory) -> None:
     assert [s.unit for s in directory.supervisors_of("371422-duji")] == ["371422-fpb"]
     assert directory.ancestors("371422-duji") == {"371422-fpb", "371422-lg", "city-fpb", "city-lg"}
     assert directory.ancestors("city-lg") == frozenset()
-    assert directory.subordinates("371422-fpb") == {"371422-chaihudian", "371422-duji"}
+    assert directory.subordinates("371422-fpb") == {
+        "371422-chaihudian", "371422-duji", "371422-chaihudian-xiwangzhuang",
+        "371422-chaihudian-xiwangzhuang-wt",  # serves in the township; sent by city-czj
+    }  # fmt: skip
+    assert directory.unit("371422-chaihudian-xiwangzhuang-wt").dispatched_by == "city-czj"
     assert directory.subordinates("city-jw") == {f"{code}-jw" for code in COUNTY_CODES}
     below_group = directory.subordinates("city-lg")
     assert "371402-fpb" in below_group and "371425-zhaoguan" in below_group

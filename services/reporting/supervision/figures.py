@@ -1,0 +1,113 @@
+"""The supervision figures a caller may see (the aggregates' fences of `access.py`): tasks by
+measure and responsible unit, overdue tasks by unit, visits per county with the unannounced
+share, and data requests per county by outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select, true
+
+from services.reporting.context import Context
+from services.reporting.supervision.tables import sup_datarequests, sup_inspections, sup_tasks
+
+
+def _in(column: Any, units: frozenset[str] | None) -> ColumnElement[bool]:
+    return true() if units is None else column.in_(units)
+
+
+def _count(condition: ColumnElement[bool]) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+async def figures(ctx: Context, units: frozenset[str] | None) -> dict[str, Any]:
+    """`units`: the units in the caller's view (None: the whole city)."""
+    t, i, d = sup_tasks.c, sup_inspections.c, sup_datarequests.c
+    tasks = (
+        select(
+            t.measure,
+            t.responsible_unit,
+            func.count(),
+            _count(t.status == "accepted"),
+            _count(t.status == "sent_back"),
+            _count(t.overdue.is_(True)),
+        )  # fmt: skip
+        .where(_in(t.responsible_unit, units))
+        .group_by(t.measure, t.responsible_unit)
+        .order_by(t.measure, t.responsible_unit)
+    )
+    visits = (
+        select(i.county, func.count(), _count(i.kind == "unannounced"), func.sum(i.findings))
+        .where(_in(i.unit, units), i.status == "visited")
+        .group_by(i.county)
+        .order_by(i.county)
+    )
+    requests = (
+        select(
+            d.county,
+            _count(d.outcome == "registered"),
+            _count(d.outcome == "flagged"),
+            _count(d.outcome == "refused"),
+        )  # fmt: skip
+        .where(_in(d.requesting_unit, units))
+        .group_by(d.county)
+        .order_by(d.county)
+    )
+    async with ctx.db.sessions() as session:
+        task_rows = (await session.execute(tasks)).all()
+        visit_rows = (await session.execute(visits)).all()
+        request_rows = (await session.execute(requests)).all()
+    return {
+        "tasks": [
+            {
+                "measure": m,
+                "unit": u,
+                "tasks": n,
+                "accepted": int(a),
+                "sent_back": int(b),
+                "overdue": int(o),
+            }
+            for m, u, n, a, b, o in task_rows
+        ],  # fmt: skip
+        "accountability": _overdue_by_unit(task_rows),
+        "inspections": [
+            {
+                "county": c,
+                "visits": n,
+                "unannounced": int(u),
+                "findings": int(f or 0),
+                "unannounced_share": round(int(u) / n, 3) if n else 0.0,
+            }
+            for c, n, u, f in visit_rows
+        ],  # fmt: skip
+        "data_requests": [
+            {"county": c, "registered": int(r), "flagged": int(f), "refused": int(x)}
+            for c, r, f, x in request_rows
+        ],
+    }
+
+
+def _overdue_by_unit(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Units with overdue tasks, most first: what accountability looks at."""
+    late: dict[str, int] = {}
+    for _, unit, _, _, _, overdue in rows:
+        late[unit] = late.get(unit, 0) + int(overdue)
+    ranked = sorted((-n, u) for u, n in late.items() if n)
+    return [{"unit": u, "overdue_tasks": -n} for n, u in ranked]
+
+
+def table_rows(found: dict[str, Any]) -> list[list[Any]]:
+    """The figures as one table for the export: tasks, then visits, then data requests."""
+    rows: list[list[Any]] = [
+        ["类别", "措施", "单位/县市区", "数量", "已验收", "退回", "逾期/暗访/拒绝"]
+    ]
+    for r in found["tasks"]:
+        rows.append(["督办任务", r["measure"], r["unit"], r["tasks"], r["accepted"],
+                     r["sent_back"], r["overdue"]])  # fmt: skip
+    for r in found["inspections"]:
+        rows.append(["督查暗访", "", r["county"], r["visits"], "", "", r["unannounced"]])
+    for r in found["data_requests"]:
+        total = r["registered"] + r["flagged"] + r["refused"]
+        rows.append(["向村级要数据", "", r["county"], total, "", "", r["refused"]])
+    return rows
