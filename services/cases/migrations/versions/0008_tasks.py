@@ -2,14 +2,14 @@
 the register of data requests to villages, inspection visits and their findings.
 
 Revision ID: cases_tasks
-Revises: cases_0006
+Revises: cases_classifier_corrections
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "cases_tasks"
-down_revision = "cases_0006"
+down_revision = "cases_classifier_corrections"
 branch_labels = None
 depends_on = None
 
