@@ -52,6 +52,10 @@ PAYLOADS |= {
     A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
     A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
     A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+    # 复核意见: upheld or not, and the opinion the reporter is sent.
+    A.DECIDE_RE_REVIEW: payload(A.DECIDE_RE_REVIEW, upheld=(bool, ...), opinion=(TEXT, ...)),
+    A.FILE_PART: payload(A.FILE_PART, text=(TEXT, ...)),
+    A.RECHECK: payload(A.RECHECK, passed=(bool, ...), findings=(TEXT, ...)),
 }
 
 

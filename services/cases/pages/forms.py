@@ -55,6 +55,9 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "close": (Field("no_rectification_needed", "checkbox", False), _reason(required=False)),
     "reclassify": (Field("problem", "select"),),
     "note": (Field("text", "textarea"),),
+    "decide-re-review": (Field("upheld", "yesno"), Field("opinion", "textarea")),
+    "file-part": (Field("text", "textarea"),),
+    "recheck": (Field("passed", "yesno"), Field("findings", "textarea")),
 }
 
 

@@ -6,6 +6,13 @@ reporter, or the accused person's name; only texts written for the public or the
 """
 
 from shared.events.cases.closing import CaseClosed, CaseReclassified, CaseReopened
+from shared.events.cases.followup import (
+    CasePartFiled,
+    CaseRecheckDue,
+    CaseRechecked,
+    CaseReReviewed,
+    CaseReReviewRequested,
+)
 from shared.events.cases.facts import CaseEvent, DeadlineInfo, Finding, Status, TransferTarget
 from shared.events.cases.handling import (
     CaseAccepted,
@@ -54,6 +61,11 @@ __all__ = [
     "CaseMerged",
     "CaseOpened",
     "CaseOverdue",
+    "CasePartFiled",
+    "CaseRecheckDue",
+    "CaseRechecked",
+    "CaseReReviewRequested",
+    "CaseReReviewed",
     "CaseReclassified",
     "CaseRectificationRejected",
     "CaseRectificationRequired",
