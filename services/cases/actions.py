@@ -60,9 +60,7 @@ async def perform(
         _check_version(if_match, case.state, me)
         _check(ctx, case, action, decision)
         profile = ctx.profile(case.row["channel"])
-        clocks = plan(
-            decision.event_type, decision.history_data, case.clocks, ctx.now(), profile
-        )
+        clocks = plan(decision.event_type, decision.history_data, case.clocks, ctx.now(), profile)
         extras = {**clocks.extras, **_extras(ctx, case.state, me, action, decision)}
         entry = appending.Entry(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit

@@ -71,9 +71,7 @@ def independent_unit(ctx: Context, case: store.Loaded) -> str:
     """Neither the handling unit, the rectifying unit nor an accused one (nor under them)."""
     state = case.state
     others = (*state.accused, *((state.rectifying_unit,) if state.rectifying_unit else ()))
-    return escalation.automatic_target(
-        ctx.directory, state.handling_unit, others, ctx.prefer_line
-    )
+    return escalation.automatic_target(ctx.directory, state.handling_unit, others, ctx.prefer_line)
 
 
 def reopening(

@@ -60,9 +60,7 @@ async def view(
             for step in steps
         ],
         "review_until": row.review_until.isoformat() if review_open(row, now) else None,
-        "re_review_until": (
-            row.re_review_until.isoformat() if re_review_open(row, now) else None
-        ),
+        "re_review_until": (row.re_review_until.isoformat() if re_review_open(row, now) else None),
         "deadline": deadline_due(row),
         "deadline_kind": (row.deadline_kind or "handle") if deadline_due(row) else None,
     }
