@@ -54,6 +54,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("intake", "POST", "/api/v1/reports"): PUBLIC,  # web is public; other channels checked inside
     ("intake", "GET", "/api/v1/reports/{tracking_code}"): PUBLIC,
     ("intake", "POST", "/api/v1/reports/{tracking_code}/review"): PUBLIC,
+    ("intake", "POST", "/api/v1/reports/{tracking_code}/re-review"): PUBLIC,
     ("intake", "GET", "/api/v1/problems"): PUBLIC,
     ("intake", "GET", "/api/v1/counties"): PUBLIC,
     ("intake", "POST", "/api/v1/attachments"): PUBLIC,
