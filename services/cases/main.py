@@ -14,6 +14,7 @@ from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import (
     audit,
     case_actions,
+    discipline,
     case_list,
     cases,
     directory,
@@ -63,7 +64,7 @@ def create_app(
     http_errors.install(app)
     openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
+    for routes in (directory, case_list, cases, audit, case_actions, discipline):  # docs' order
         app.include_router(routes.router)
     # The officials' pages (issue 17), not in the API docs.
     for pages in (pages_workbench, pages_case, pages_lists, pages_audit):

@@ -153,4 +153,7 @@ ACTIONS: dict[r.Action, tuple[str, Builder]] = {
     A.DECIDE_RE_REVIEW: ("case.re_reviewed", _re_review),
     A.FILE_PART: ("case.part_filed", _file_part),
     A.RECHECK: ("case.rechecked", _recheck),
+    # The way is a category (like a finding): published, for the quarterly report; the reason
+    # stays with the case.
+    A.DISPOSE: ("case.disposed", _split({"way": "way"}, "reason")),
 }

@@ -101,6 +101,7 @@ CHANGES: dict[str, Change] = {
     "case.re_reviewed": lambda s, d: {"re_reviewed": True},
     "case.recheck_due": lambda s, d: {"recheck_unit": d["recheck_unit"], "recheck_pending": True},
     "case.rechecked": lambda s, d: {"recheck_pending": False},
+    "case.disposed": lambda s, d: {"disposal": r.Disposal(d["way"])},
 }
 
 

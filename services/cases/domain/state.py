@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.cases.domain.vocabulary import Data, Finding, Organ, Role, Status
+from services.cases.domain.vocabulary import Data, Disposal, Finding, Organ, Role, Status
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class CaseState:
     re_reviewed: bool = False  # the 复核 was answered: final
     recheck_unit: str | None = None  # 回头看: the independent unit the re-check went to
     recheck_pending: bool = False
+    disposal: Disposal | None = None  # discipline inspection's way, on a case transferred to it
 
     @property
     def accused(self) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ action its status permits (a finding needed, a request pending or already made).
 from __future__ import annotations
 
 from services.cases.domain.state import CaseState
-from services.cases.domain.vocabulary import Action, Finding, Status
+from services.cases.domain.vocabulary import Action, Finding, Organ, Status
 
 S, A = Status, Action
 ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
@@ -21,7 +21,7 @@ ALLOWED: dict[Status, tuple[Action, ...]] = {
     S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE, *PART),
     S.RECTIFICATION_SUBMITTED: (*VERIFY, *ANYTIME, *EXPOSURE),
     S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE, A.RECHECK),
-    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME),
+    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME, A.DISPOSE),
     # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
     S.REJECTED: (A.REOPEN,),
     # A closed case answers a 复核 request and its 回头看 re-check.
@@ -48,6 +48,8 @@ def guard_failure(state: CaseState, action: Action) -> str | None:
         return "no re-review (复核) request is pending"
     if action is A.REOPEN and state.re_review_unit is not None:
         return "a re-review (复核) was asked: its answer is final"
+    if action is A.DISPOSE and state.transfer_to is not Organ.DISCIPLINE_INSPECTION:
+        return "only a case transferred to discipline inspection is disposed of this way"
     if action is A.RECHECK and not state.recheck_pending:
         return "no re-check (回头看) is due"
     return None

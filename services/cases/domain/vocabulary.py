@@ -54,6 +54,7 @@ class Action(StrEnum):
     DECIDE_RE_REVIEW = "decide-re-review"  # 复核: the organ one level up answers, finally
     FILE_PART = "file-part"  # 协办: a co-responsible unit files its part
     RECHECK = "recheck"  # 回头看: the independent unit re-checks a verified rectification
+    DISPOSE = "dispose"  # discipline inspection records how it disposes of a transferred case
 
 
 class Role(StrEnum):
@@ -72,6 +73,15 @@ class Finding(StrEnum):
     SUBSTANTIATED = "substantiated"
     PARTLY = "partly"
     UNSUBSTANTIATED = "unsubstantiated"
+
+
+class Disposal(StrEnum):
+    """Discipline inspection's four ways of disposing of a clue (问题线索处置方式)."""
+
+    TALK_INQUIRY = "talk_inquiry"  # 谈话函询
+    PRELIMINARY_VERIFICATION = "preliminary_verification"  # 初步核实
+    SHELVED = "shelved"  # 暂存待查
+    CONCLUDED = "concluded"  # 予以了结
 
 
 class Organ(StrEnum):

@@ -78,6 +78,11 @@ def rechecker(s: CaseState, a: Actor) -> bool:
     return a.role in OVERSIGHT and a.unit == s.recheck_unit != s.handling_unit
 
 
+def disposer(s: CaseState, a: Actor) -> bool:
+    # The discipline organ the case was transferred to records its way of disposing of it.
+    return a.role is Role.INSPECTOR and s.transfer_to is Organ.DISCIPLINE_INSPECTION
+
+
 def role_is(role: Role) -> Rule:
     return lambda s, a: a.role is role
 
@@ -110,6 +115,7 @@ WHO: dict[Action, tuple[Rule, str]] = {
     A.DECIDE_RE_REVIEW: (re_reviewer, "the organ one level up the re-review was asked of"),
     A.FILE_PART: (co_unit, "a co-responsible (协办) unit's officer or leader"),
     A.RECHECK: (rechecker, "the independent unit the re-check (回头看) went to"),
+    A.DISPOSE: (disposer, "an inspector, on a case transferred to discipline inspection"),
 }
 
 # Roles that may ever do each action: refused with 403 before the case's state is looked at.
@@ -126,4 +132,5 @@ ROLES: dict[Action, frozenset[Role]] = {
     A.DECIDE_RE_REVIEW: OVERSIGHT,
     A.FILE_PART: HANDLERS,
     A.RECHECK: OVERSIGHT,
+    A.DISPOSE: frozenset({Role.INSPECTOR}),
 }

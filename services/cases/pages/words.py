@@ -44,6 +44,7 @@ ACTION: dict[str, Pair] = {
     "decide-re-review": ("复核意见（最终）", "Answer the re-review (final)"),
     "file-part": ("报送协办意见", "File the co-unit's part"),
     "recheck": ("整改“回头看”", "Re-check the rectification"),
+    "dispose": ("线索处置（纪检监察）", "Dispose of the clue (discipline inspection)"),
 }
 FIELD: dict[str, Pair] = {
     "reason": ("理由", "Reason"),
@@ -63,6 +64,7 @@ FIELD: dict[str, Pair] = {
     "opinion": ("复核意见（告知举报人）", "Opinion (told to the reporter)"),
     "passed": ("整改是否到位", "Did the rectification hold"),
     "findings": ("回头看情况", "What the re-check found"),
+    "way": ("处置方式", "Way of disposal"),
     "form": ("", ""),
 }
 FINDING: dict[str, Pair] = {

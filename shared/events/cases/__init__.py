@@ -7,6 +7,7 @@ reporter, or the accused person's name; only texts written for the public or the
 
 from shared.events.cases.closing import CaseClosed, CaseReclassified, CaseReopened
 from shared.events.cases.followup import (
+    CaseDisposed,
     CasePartFiled,
     CaseRecheckDue,
     CaseRechecked,
@@ -51,6 +52,7 @@ __all__ = [
     "CaseConcluded",
     "CaseDeadlineApproaching",
     "CaseDeadlinesRecomputed",
+    "CaseDisposed",
     "CaseEscalated",
     "CaseEvent",
     "CaseExposed",

@@ -1,8 +1,11 @@
 """What the rules ask after the first answer (issue 22): the second review (复核) by the organ one
-level up, a co-responsible unit's part (协办), and the re-check of a verified rectification
-(回头看) by an independent unit."""
+level up, a co-responsible unit's part (协办), the re-check of a verified rectification
+(回头看) by an independent unit, and discipline inspection's way of disposing of a transferred
+case."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from shared.events.base import register
 from shared.events.cases.facts import CaseEvent, DeadlineInfo
@@ -51,3 +54,16 @@ class CaseRechecked(CaseEvent):
     type = "case.rechecked"
     recheck_unit: str
     passed: bool
+
+
+Disposal = Literal["talk_inquiry", "preliminary_verification", "shelved", "concluded"]
+
+
+@register
+class CaseDisposed(CaseEvent):
+    """Discipline inspection recorded how it disposes of a case transferred to it: 谈话函询
+    (`talk_inquiry`), 初步核实 (`preliminary_verification`), 暂存待查 (`shelved`) or 予以了结
+    (`concluded`). Its reason stays with the case."""
+
+    type = "case.disposed"
+    way: Disposal

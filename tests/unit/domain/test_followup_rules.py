@@ -13,7 +13,7 @@ from services.cases.clocks import OBLIGATIONS, RECHECK, WINDOWS, Clock, plan
 from services.cases.domain.decide import allowed_actions, decide
 from services.cases.domain.history import apply
 from services.cases.domain.state import SYSTEM_ACTOR, Actor, CaseState
-from services.cases.domain.vocabulary import Action, Finding, Role, Status
+from services.cases.domain.vocabulary import Action, Disposal, Finding, Organ, Role, Status
 from services.cases.intake_events.re_review import refusal
 from services.cases.store import Loaded
 from shared.deadlines import load_profiles
@@ -197,3 +197,28 @@ def test_a_re_review_request_is_refused_outside_its_window() -> None:
     assert refusal(loaded(CLOSED, None), NOW) is not None
     assert refusal(loaded(ASKED), NOW) == "no review result awaits a re-review"
     assert refusal(loaded(replace(CLOSED, status=S.INVESTIGATING)), NOW) is not None
+
+
+# --- discipline inspection's four ways -------------------------------------------------------
+
+
+def test_an_inspector_records_the_way_on_a_case_transferred_to_discipline_inspection() -> None:
+    to_di = replace(OPENED, status=S.TRANSFERRED, transfer_to=Organ.DISCIPLINE_INSPECTION)
+    inspector = who("u-di", Role.INSPECTOR)
+    body = {"way": "shelved", "reason": "线索暂不具备核查条件"}
+    decision = decide(to_di, inspector, A.DISPOSE, body)
+    assert (decision.event_type, decision.data) == ("case.disposed", {"way": "shelved"})
+    assert decision.internal == {"reason": body["reason"]}
+    after = apply(to_di, decision.event_type, decision.history_data)
+    assert after.disposal is Disposal.SHELVED and after.status is S.TRANSFERRED
+    again = apply(after, "case.disposed", {"way": "concluded"})
+    assert again.disposal is Disposal.CONCLUDED
+    status(403, to_di, who(HANDLING, Role.OFFICER), A.DISPOSE, body)
+    status(403, to_di, who(UP, Role.CITY_OFFICE), A.DISPOSE, body)
+    to_proc = replace(to_di, transfer_to=Organ.PROCURATORATE)
+    status(409, to_proc, inspector, A.DISPOSE, body)
+    status(409, replace(to_di, status=S.CLOSED), inspector, A.DISPOSE, body)
+    status(422, to_di, inspector, A.DISPOSE, {"way": "warning"})
+    assert {d.value for d in Disposal} == {
+        "talk_inquiry", "preliminary_verification", "shelved", "concluded"
+    }  # fmt: skip

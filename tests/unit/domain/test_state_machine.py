@@ -69,7 +69,7 @@ CONTRACT: dict[Status, set[Action]] = {
     | ANYTIME
     | EXPOSURE,
     S.RECTIFIED: {A.CLOSE, A.RECHECK} | ANYTIME | EXPOSURE,
-    S.TRANSFERRED: {A.CLOSE, A.OBJECT_TRANSFER} | ANYTIME,
+    S.TRANSFERRED: {A.CLOSE, A.OBJECT_TRANSFER, A.DISPOSE} | ANYTIME,
     S.REJECTED: {A.REOPEN},
     S.CLOSED: {A.REOPEN, A.DECIDE_RE_REVIEW, A.RECHECK} | EXPOSURE,
 }
@@ -94,6 +94,7 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     A.DECIDE_RE_REVIEW: {"upheld": True, "opinion": "the review stands"},
     A.FILE_PART: {"text": "our part: the village's accounts checked"},
     A.RECHECK: {"passed": True, "findings": "the rectification held"},
+    A.DISPOSE: {"way": "talk_inquiry"},
 }
 
 
@@ -117,7 +118,7 @@ def actor_for(action: Action) -> Actor:
         return supervisor
     if action in (A.APPROVE_EXPOSURE,):
         return city
-    if action is A.OBJECT_TRANSFER:
+    if action in (A.OBJECT_TRANSFER, A.DISPOSE):
         return inspector
     if action in (A.DECIDE_RE_REVIEW, A.RECHECK):
         return supervisor
