@@ -53,7 +53,7 @@ async def quarterly(
     )
     if caller.role == "inspector":
         query = query.where(cases.c.receiving_unit.in_(reach(directory, caller)))
-    rows = (await session.execute(query)).mappings().all()
+    rows = [dict(row) for row in (await session.execute(query)).mappings()]
     units = _per_unit(rows)
     return {
         "year": year,

@@ -14,10 +14,10 @@ from services.cases.context import Context, build_context, utc_now
 from services.cases.routes import (
     audit,
     case_actions,
-    discipline,
     case_list,
     cases,
     directory,
+    discipline,
     pages_audit,
     pages_case,
     pages_lists,

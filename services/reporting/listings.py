@@ -66,15 +66,17 @@ async def supervision_ranking(
         for sup in {s.unit for s in directory.supervisors_of(unit)}:
             sums = totals.setdefault(sup, [0, 0, 0])
             sums[0], sums[1], sums[2] = sums[0] + int(r), sums[1] + int(n), sums[2] + int(f)
-    shown = [
-        (unit, *sums)
-        for unit, sums in totals.items()
-        if sums[0] > 0 and unit not in hidden and (within is None or unit in within)
-    ]
-    shown.sort(key=lambda t: (-t[1], -t[2], -t[3], t[0]))
+    shown = sorted(
+        (
+            (unit, sums)
+            for unit, sums in totals.items()
+            if sums[0] > 0 and unit not in hidden and (within is None or unit in within)
+        ),
+        key=lambda t: (-t[1][0], -t[1][1], -t[1][2], t[0]),
+    )
     return [
         {"rank": i, "unit": k, "received": r, "cases": n, "substantiated": f}
-        for i, (k, r, n, f) in enumerate(shown[:limit], start=1)
+        for i, (k, (r, n, f)) in enumerate(shown[:limit], start=1)
     ]
 
 

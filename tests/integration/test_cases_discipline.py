@@ -1,7 +1,7 @@
-"""Discipline inspection's four ways of disposing of a transferred case (谈话函询, 初步核实, 暂存待查,
-予以了结) and its quarterly results for the city office, over HTTP on a real nats-server and
-PostgreSQL and SQLite: who may record a way, on which case, what is published, and what the
-quarter counts for whom."""
+"""Discipline inspection's four ways of disposing of a transferred case (谈话函询,
+初步核实, 暂存待查, 予以了结) and its quarterly results for the city office, over HTTP on a
+real nats-server and PostgreSQL and SQLite: who may record a way, on which case, what is
+published, and what the quarter counts for whom."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ reporter, or the accused person's name; only texts written for the public or the
 """
 
 from shared.events.cases.closing import CaseClosed, CaseReclassified, CaseReopened
+from shared.events.cases.facts import CaseEvent, DeadlineInfo, Finding, Status, TransferTarget
 from shared.events.cases.followup import (
     CaseDisposed,
     CasePartFiled,
@@ -14,7 +15,6 @@ from shared.events.cases.followup import (
     CaseReReviewed,
     CaseReReviewRequested,
 )
-from shared.events.cases.facts import CaseEvent, DeadlineInfo, Finding, Status, TransferTarget
 from shared.events.cases.handling import (
     CaseAccepted,
     CaseAssigned,

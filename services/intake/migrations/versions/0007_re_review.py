@@ -8,7 +8,6 @@ Revises: intake_0006
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "intake_re_review"
 down_revision = "intake_0006"
 branch_labels = None
