@@ -51,6 +51,7 @@ SAMPLE: dict[str, Any] = {
     "unit": "371403-fpb",
     "recheck_unit": "city-fpb",
     "passed": False,
+    "way": "talk_inquiry",
 }
 
 
