@@ -18,9 +18,18 @@ from shared.events.cases import DeadlineInfo
 from shared.holidays import default_calendar
 
 OBLIGATIONS = frozenset(
-    {"register_and_dispose", "accept_decision", "handle", "review_answer", "rectification"}
+    {
+        "register_and_dispose",
+        "accept_decision",
+        "handle",
+        "review_answer",
+        "rectification",
+        "re_review_answer",
+    }
 )
-WINDOWS = frozenset({"transfer_objection", "review_request"})
+WINDOWS = frozenset({"transfer_objection", "review_request", "re_review_request"})
+# 回头看: neither a duty of the handling unit nor a window that lapses; the sweeper raises it.
+RECHECK = "recheck"
 ACTIVE = frozenset({"running", "warned"})
 OPENING = ("register_and_dispose", "accept_decision")
 # The handling period an approved extension moves: the first of these the case has.
@@ -90,11 +99,14 @@ def _replied(met: tuple[str, ...]) -> Rule:
     """A rejection or closing: the reply; the reporter's review window opens."""
 
     def rule(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
-        window = start(p, "review_request", now)
+        # The 复查's result opens the 复核 window instead: one review, then one re-review.
+        second = bool(d.get("answers_review"))
+        window = start(p, "re_review_request" if second else "review_request", now)
         changed = _set(c, OBLIGATIONS, "stopped", ACTIVE | {"suspended"})
         changed |= _set(c, frozenset(met), "met", ACTIVE)
         changed |= _set(c, WINDOWS, "met", frozenset({"running"}))
-        return Plan({**changed, "review_request": window}, {"review_due": window.due})
+        due = {"re_review_due" if second else "review_due": window.due}
+        return Plan({**changed, window.kind: window}, due)
 
     return rule
 
@@ -131,6 +143,17 @@ def _reopened(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Pr
     return Plan({**changed, answer.kind: answer}, {"deadlines": (answer.info(),)})
 
 
+def _re_review(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    answer = start(p, "re_review_answer", now)
+    changed = _set(c, frozenset({"re_review_request"}), "met", frozenset({"running"}))
+    return Plan({**changed, answer.kind: answer}, {"deadlines": (answer.info(),)})
+
+
+def _verified(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    # The re-check's clock starts when the rectification is verified (a profile setting).
+    return Plan({RECHECK: start(p, RECHECK, now)}, {})
+
+
 def _extended(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
     period = next((c[k] for k in PERIODS if k in c and c[k].state in ACTIVE | {"missed"}), None)
     if not d.get("approved") or period is None:
@@ -156,6 +179,9 @@ RULES: dict[str, Rule] = {
     "case.rectification_rejected": _rectify_again,
     "case.reopened": _reopened,
     "case.extension_decided": _extended,
+    "case.re_review_requested": _re_review,
+    "case.re_reviewed": _meets("re_review_answer"),
+    "case.rectification_verified": _verified,
 }
 
 

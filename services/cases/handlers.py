@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from services.cases.context import Context
 from services.cases.intake_events.batch import receive_reports
+from services.cases.intake_events.re_review import re_review_requested
 from services.cases.intake_events.review import review_requested
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
-from shared.events.intake import ReportReceived, ReportReviewRequested
+from shared.events.intake import ReportReceived, ReportReReviewRequested, ReportReviewRequested
 
 
 def when_reports_arrive(ctx: Context) -> BatchHandler:
@@ -20,5 +21,7 @@ def when_reports_arrive(ctx: Context) -> BatchHandler:
         for envelope, payload in events:
             if isinstance(payload, ReportReviewRequested):
                 await review_requested(ctx, envelope, payload)
+            elif isinstance(payload, ReportReReviewRequested):
+                await re_review_requested(ctx, envelope, payload)
 
     return handle

@@ -20,6 +20,7 @@ from services.cases.routes import (
     case_list,
     cases,
     directory,
+    discipline,
     pages_audit,
     pages_case,
     pages_lists,
@@ -68,7 +69,7 @@ def create_app(
     http_errors.install(app)
     openapi_contract.install(app)
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    for routes in (directory, case_list, cases, audit, case_actions):  # the documents' order
+    for routes in (directory, case_list, cases, audit, case_actions, discipline):  # docs' order
         app.include_router(routes.router)
     # The campaign's supervision (issue 22): tasks, inspections, the data-request register.
     for supervision in (task_routes, inspection_routes, datarequest_routes):

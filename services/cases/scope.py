@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, Text, and_, cast, false, or_, true
 
 from services.cases.domain.state import Actor
 from services.cases.domain.vocabulary import Role
@@ -31,6 +31,7 @@ class Relation(StrEnum):
     FULL = "full"  # handling or lead unit, its supervisors, the city office, auditors
     RECEIVER = "receiver"  # the organ a transfer went to: what it needs to take the case over
     RECTIFIER = "rectifier"  # the rectifying unit: requirement, due date, its own evidence
+    CO_UNIT = "co_unit"  # a co-responsible (协办) unit: the report, the public steps, its part
 
 
 def reach(directory: Directory, caller: Principal) -> set[str]:
@@ -67,8 +68,14 @@ def case_filter(directory: Directory, caller: Principal) -> ColumnElement[bool]:
     }.get(caller.role, or_(cases.c.handling_unit == caller.unit, cases.c.lead_unit == caller.unit))
     guard = _not_accusing(conflicted(directory, caller))
     if caller.role in HANDLERS:
+        related = or_(related, _co_unit(caller.unit))
         return or_(and_(guard, related), cases.c.rectifying_unit == caller.unit)
     return and_(guard, related)
+
+
+def _co_unit(unit: str) -> ColumnElement[bool]:
+    """SQL: `unit` is one of the case's co-responsible units (a JSON list of quoted ids)."""
+    return cast(cases.c.co_units, Text).contains(json.dumps(unit), autoescape=True)
 
 
 def _not_accusing(units: set[str]) -> ColumnElement[bool]:
@@ -111,7 +118,9 @@ def _related(directory: Directory, caller: Principal, row: Mapping[str, Any]) ->
         own = {row["handling_unit"], row["lead_unit"]} & units
         return Relation.FULL if own or row["escalated_to"] == caller.unit else None
     mine = caller.unit in (row["handling_unit"], row["lead_unit"])
-    return Relation.FULL if mine else None
+    if mine:
+        return Relation.FULL
+    return Relation.CO_UNIT if caller.unit in (row.get("co_units") or ()) else None
 
 
 def actor(directory: Directory, caller: Principal, handling_unit: str) -> Actor:

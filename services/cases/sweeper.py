@@ -20,7 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, escalation, store, transactions
+from services.cases import appending, escalation, recheck, store, transactions
 from services.cases.clocks import ACTIVE, OBLIGATIONS, WINDOWS, Clock, due_now
 from services.cases.context import Context
 from services.cases.models import deadlines
@@ -36,6 +36,7 @@ async def sweep(ctx: Context, now: datetime | None = None) -> int:
     now = now or ctx.now()
     await _lapse_windows(ctx, now)
     written = await sweep_tasks(ctx, now)  # the campaign's supervised tasks (issue 22)
+    written += await recheck.raise_due(ctx, now)
     while True:
         candidates = await _due_cases(ctx, now)
         done = 0

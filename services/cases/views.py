@@ -54,7 +54,8 @@ def detail(
         body["identity_sealed"] = row["identity_sealed"] is not None
         body["reports"] = [{k: plain(r[k]) for k in REPORT_FIELDS} for r in reports]
     else:
-        names = RECEIVER_FIELDS if relation is Relation.RECEIVER else PUBLIC_FIELDS
+        wider = relation in (Relation.RECEIVER, Relation.CO_UNIT)
+        names = RECEIVER_FIELDS if wider else PUBLIC_FIELDS
         body = {name: plain(row[name]) for name in names}
     if "accused_unit" in body:  # every accused unit, the first one included
         first = [row["accused_unit"]] if row["accused_unit"] else []
@@ -72,6 +73,7 @@ def _deadlines(case: Loaded, relation: Relation) -> list[dict[str, Any]]:
         Relation.FULL: None,
         Relation.RECEIVER: {"transfer_objection"},
         Relation.RECTIFIER: {"rectification"},
+        Relation.CO_UNIT: None,
     }[relation]
     return [
         {
@@ -108,6 +110,11 @@ def _entry(h: Mapping[str, Any], relation: Relation, caller: Principal) -> dict[
         if not h["public"]:
             return None
         internal = internal if kind in RECEIVER_INTERNAL else {}
+    elif relation is Relation.CO_UNIT:
+        if not h["public"]:
+            return None
+        own_part = kind == "case.part_filed" and h["actor_unit"] == caller.unit
+        internal = internal if own_part else {}  # its own part; others' texts stay internal
     entry = {
         "sequence": h["sequence"],
         "version": h["version"],

@@ -46,6 +46,9 @@ reports = Table(
     Column("replied_at", UtcDateTime()),
     Column("review_until", UtcDateTime()),
     Column("review_requested_at", UtcDateTime()),
+    # The review's result opens the second review's window (复核) instead; it is final.
+    Column("re_review_until", UtcDateTime()),
+    Column("re_review_requested_at", UtcDateTime()),
     # The deadline the handling unit must meet now, as cases published it ("accept": 受理,
     # "handle": 办理); none once the case is concluded, rejected or closed.
     Column("deadline_due", UtcDateTime()),

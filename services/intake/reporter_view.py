@@ -18,6 +18,13 @@ def review_open(row: Any, now: datetime) -> bool:
     return row.replied_at is not None and row.review_until is not None and now <= row.review_until
 
 
+def re_review_open(row: Any, now: datetime) -> bool:
+    """Whether a second review (复核) may be asked now: within the window the review's result
+    opened, which a request closes (one 复核, and its answer is final)."""
+    until = row.re_review_until
+    return row.replied_at is not None and until is not None and now <= until
+
+
 def deadline_due(row: Any) -> str | None:
     """The deadline the unit must meet now; none while the case is with another organ (a
     transfer suspends the unit's deadlines, an objection resumes them)."""
@@ -53,6 +60,7 @@ async def view(
             for step in steps
         ],
         "review_until": row.review_until.isoformat() if review_open(row, now) else None,
+        "re_review_until": (row.re_review_until.isoformat() if re_review_open(row, now) else None),
         "deadline": deadline_due(row),
         "deadline_kind": (row.deadline_kind or "handle") if deadline_due(row) else None,
     }

@@ -36,6 +36,14 @@ STEPS: dict[str, tuple[str, str]] = {
     ),
     "case.closed": ("已办结", "Closed"),
     "case.reopened": ("已重新办理", "Reopened"),
+    "case.re_review_requested": (
+        "已受理复核请求，由上一级机关复核",
+        "Re-review accepted; the organ one level up reviews it",
+    ),
+    "case.re_reviewed": (
+        "复核意见（最终结果）：{public_summary}",
+        "Re-review opinion (final): {public_summary}",
+    ),
 }
 
 

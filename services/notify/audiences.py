@@ -6,6 +6,7 @@ to, and whether their reporter left a contact) is looked up by the handler.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.directory import Directory
@@ -34,10 +35,30 @@ RULES: dict[str, tuple[str, ...]] = {
     "case.escalated": ("supervisor", "handling"),
     "case.closed": ("reporter",),
     "case.reopened": ("handling",),
+    "case.re_review_requested": ("re_reviewing", "handling"),
+    "case.re_reviewed": ("handling", "reporter"),
+    "case.part_filed": ("handling",),
+    "case.recheck_due": ("rechecking", "handling"),
+    "case.rechecked": ("handling",),
 }
+# The steps a co-responsible (协办) unit is told of beside the handling unit: its part begins,
+# the case's course changes, and it ends or comes back.
+CO_UNIT_EVENTS = frozenset(
+    {
+        "case.opened",
+        "case.accepted",
+        "case.assigned",
+        "case.concluded",
+        "case.extension_decided",
+        "case.closed",
+        "case.reopened",
+    }
+)
 # Sent at once even to units that take a daily digest.
 URGENT = frozenset({"case.overdue", "case.escalated", "case.transferred"})
 REPORTER_AUDIENCES = ("reporter", "merged_reporter")
+# Audiences an event names by a field: the organ asked for a 复核, the re-check's unit.
+NAMED = {"re_reviewing": "re_review_unit", "rechecking": "recheck_unit"}
 
 
 @dataclass(frozen=True)
@@ -63,8 +84,11 @@ def tells_reporter(event_type: str, payload: CaseEvent) -> str | None:
     return audiences[0]
 
 
-def unit_targets(event_type: str, payload: CaseEvent, directory: Directory) -> list[UnitTarget]:
-    """The units told of an event, each once, in rule order."""
+def unit_targets(
+    event_type: str, payload: CaseEvent, directory: Directory, co_units: Sequence[str] = ()
+) -> list[UnitTarget]:
+    """The units told of an event, each once, in rule order; then the case's co-units
+    (`co_units`, as the case's opening named them) for the steps they are told of."""
     seen: set[str] = set()
     targets: list[UnitTarget] = []
     for audience in RULES.get(event_type, ()):
@@ -74,6 +98,12 @@ def unit_targets(event_type: str, payload: CaseEvent, directory: Directory) -> l
             if unit not in seen:
                 seen.add(unit)
                 targets.append(UnitTarget(unit, audience))
+    if event_type in CO_UNIT_EVENTS:
+        named = tuple(getattr(payload, "co_units", ())) or tuple(co_units)
+        for unit in named:
+            if unit not in seen:
+                seen.add(unit)
+                targets.append(UnitTarget(unit, "co_unit"))
     return targets
 
 
@@ -88,6 +118,8 @@ def _units_of(audience: str, payload: CaseEvent, directory: Directory) -> list[s
         return [u] if (u := getattr(payload, "rectifying_unit", None)) else []
     if audience == "receiving":
         return _receiving(payload, directory)
+    if audience in NAMED:
+        return [u] if (u := getattr(payload, NAMED[audience], None)) else []
     raise ValueError(f"unknown audience {audience!r}")
 
 

@@ -63,6 +63,14 @@ case_reports = Table(
     Column("merged", Boolean, nullable=False),
 )
 
+# Each case's co-responsible units (协办), as its opening named them.
+case_co_units = Table(
+    "case_co_units",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("unit", String(64), primary_key=True),
+)
+
 # The case events deliveries are made of (case.* only: public texts, no personal data).
 source_events = Table(
     "source_events",

@@ -56,6 +56,9 @@ def environment(lang: str) -> Environment:
 
 
 def template_name(event_type: str, audience: str) -> str:
+    # A co-unit (协办) is told of several steps by one template that names the step.
+    if audience == "co_unit":
+        return "_co_unit.j2"
     return f"{event_type}.{audience}.j2"
 
 
@@ -75,7 +78,7 @@ def render(
     """Render the notice for one audience of one event."""
     template = environment(lang).get_template(template_name(event_type, audience))
     context = _context(payload, lang, directory or load_directory())
-    context.update(extra or {})
+    context.update({"event_type": event_type, **(extra or {})})
     return _message(template, context)
 
 

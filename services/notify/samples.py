@@ -46,6 +46,12 @@ SAMPLE: dict[str, Any] = {
     "automatic": True,
     "on_review_request": True,
     "triage": False,
+    "re_review_unit": "371402-lg",
+    "upheld": True,
+    "unit": "371403-fpb",
+    "recheck_unit": "city-fpb",
+    "passed": False,
+    "way": "talk_inquiry",
 }
 
 

@@ -69,3 +69,15 @@ class ReportReviewRequested(EventData):
     case_id: str | None = None
     reason: str
     requested_at: datetime
+
+
+@register
+class ReportReReviewRequested(EventData):
+    """The reporter asked the organ one level up for a second review (复核) of the review's
+    result within the window; cases records it, or notes why not."""
+
+    type = "report.re_review_requested"
+    report_id: str
+    case_id: str | None = None
+    reason: str
+    requested_at: datetime

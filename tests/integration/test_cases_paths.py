@@ -136,7 +136,12 @@ async def test_transferred_to_discipline_inspection_and_closed_by_it(running: Ru
     assert seen["relation"] == "receiver" and seen["content"]
     assert "内部备注" not in str(seen) and "涉嫌违纪" in str(seen["timeline"])
     assert "identity_sealed" not in seen and "reports" not in seen
-    assert set(seen["allowed_actions"]) == {"close", "object-transfer", "reveal-identity"}
+    assert set(seen["allowed_actions"]) == {
+        "close",
+        "object-transfer",
+        "reveal-identity",
+        "dispose",
+    }
     # Officers of the handling unit may not reveal; the inspector may, once per request.
     refused = await running.http.post(
         f"/api/v1/cases/{cid}/reveal-identity", headers=OFFICER, json={"reason": "r"}

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from services.reporting.models import COUNT_FIELDS
+from shared.directory import load_directory
 from tests.integration.busutil import eventually
 from tests.integration.test_reporting_harness import (
     BASE,
@@ -159,9 +160,30 @@ async def _ranking_and_roles(svc: Service) -> None:
     items = ranking.json()["items"]
     assert items and items[0]["rank"] == 1
     assert [i["received"] for i in items] == sorted((i["received"] for i in items), reverse=True)
+    assert ranking.json()["responsibility"] == "main"
+    await _supervision_apart(svc)
     assert (await svc.http.get("/api/v1/stats")).status_code == 401
     integrator = token("city-fpb", "integrator")
     assert (await svc.http.get("/api/v1/stats", headers=integrator)).status_code == 403
+
+
+async def _supervision_apart(svc: Service) -> None:
+    """监督责任 ranks the supervising units by what is reported about the units they oversee,
+    apart from 主体责任 (what is reported about a unit itself)."""
+    directory = load_directory()
+    asked = {"year": 2018, "limit": 500}
+    main = (await svc.http.get("/api/v1/ranking", params=asked, headers=token())).json()
+    both = {**asked, "responsibility": "supervision"}
+    sup = (await svc.http.get("/api/v1/ranking", params=both, headers=token())).json()
+    assert sup["responsibility"] == "supervision" and sup["items"]
+    own = {i["unit"]: i["received"] for i in main["items"]}
+    for item in sup["items"]:
+        overseen = [u for u in own if u in directory and item["unit"] in
+                    {s.unit for s in directory.supervisors_of(u)}]  # fmt: skip
+        assert item["received"] == sum(own[u] for u in overseen), item
+    bad = {**asked, "responsibility": "both"}
+    refused = await svc.http.get("/api/v1/ranking", params=bad, headers=token())
+    assert refused.status_code == 422
 
 
 async def _metrics(svc: Service) -> None:

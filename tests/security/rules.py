@@ -60,6 +60,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("intake", "POST", "/api/v1/reports"): PUBLIC,  # web is public; other channels checked inside
     ("intake", "GET", "/api/v1/reports/{tracking_code}"): PUBLIC,
     ("intake", "POST", "/api/v1/reports/{tracking_code}/review"): PUBLIC,
+    ("intake", "POST", "/api/v1/reports/{tracking_code}/re-review"): PUBLIC,
     ("intake", "GET", "/api/v1/problems"): PUBLIC,
     ("intake", "GET", "/api/v1/counties"): PUBLIC,
     ("intake", "POST", "/api/v1/attachments"): PUBLIC,
@@ -130,6 +131,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("cases", "POST", "/api/v1/tasks/{task_id}/send-back"): Rule(
         ("officer", "leader", "city_office"), scoped=True
     ),
+    ("cases", "GET", "/api/v1/discipline/quarterly"): Rule(("inspector", "city_office", "auditor")),
     # cases' officials' pages (issue 17)
     ("cases", "GET", "/workbench"): Rule(PAGE_WORKERS, page=True),
     ("cases", "GET", "/case/{case_id}"): Rule(READERS, scoped=True, page=True),
@@ -254,11 +256,17 @@ def case_action_rules() -> dict[tuple[str, str, str], Rule]:
     """POST /api/v1/cases/{case_id}/<action> and its page form POST /case/{case_id}/<action>:
     the roles the state machine lets ever do it (the matrix asks the page route once per
     action)."""
+    from services.cases.domain.vocabulary import Action
     from services.cases.domain.who import ROLES
 
     rules = {}
     for action, roles in ROLES.items():
         allowed = tuple(sorted(role.value for role in roles if role.value != "system"))
+        if action is Action.FILE_PART:
+            # Only a co-unit (协办) files a part, and the matrix's callers are the handling unit
+            # and strangers: every one is refused. A co-unit filing is tests/e2e'
+            # test_cases_followup.py.
+            allowed = ()
         rules[("cases", "POST", f"/api/v1/cases/{{case_id}}/{action.value}")] = Rule(
             allowed, scoped=True
         )

@@ -81,7 +81,24 @@ def _close(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
             "reason", "请说明无需整改的理由", "say why no rectification is needed"
         )
     data = {"finding": s.finding and s.finding.value, "no_rectification_needed": substantiated}
-    return data, body.model_dump(include={"reason"}, exclude_none=True)
+    internal = body.model_dump(include={"reason"}, exclude_none=True)
+    if s.reviews and s.re_review_unit is None:
+        internal["answers_review"] = True  # the 复查 result: a 复核 may be asked of it
+    return data, internal
+
+
+def _re_review(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
+    # The 复核 opinion is written for the reporter: published, and final.
+    data = {"upheld": body.upheld, "public_summary": body.opinion, "re_review_unit": a.unit}
+    return data, {}
+
+
+def _file_part(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
+    return {"unit": a.unit}, {"text": body.text}
+
+
+def _recheck(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
+    return {"passed": body.passed, "recheck_unit": a.unit}, {"findings": body.findings}
 
 
 def _reopen(s: st.CaseState, a: st.Actor, body: Any, rules: st.Rules) -> Built:
@@ -133,4 +150,10 @@ ACTIONS: dict[r.Action, tuple[str, Builder]] = {
     A.RECLASSIFY: ("case.reclassified", _reclassify),
     A.NOTE: ("case.noted", _split({}, "text")),
     A.OBJECT_TRANSFER: ("case.transfer_objected", _object),
+    A.DECIDE_RE_REVIEW: ("case.re_reviewed", _re_review),
+    A.FILE_PART: ("case.part_filed", _file_part),
+    A.RECHECK: ("case.rechecked", _recheck),
+    # The way is a category (like a finding): published, for the quarterly report; the reason
+    # stays with the case.
+    A.DISPOSE: ("case.disposed", _split({"way": "way"}, "reason")),
 }

@@ -25,7 +25,8 @@ def _opened(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
     found = {key: d[key] for key in ("case_id", "county", "problem") if key in d}
     every = tuple(d.get("subject_unit_ids") or ())
     accused = {"accused_unit": d.get("subject_unit_id"), "accused_units": every}
-    return {**found, "handling_unit": d["handling_unit"], **accused}
+    co = {"co_units": tuple(d.get("co_units") or ())}
+    return {**found, "handling_unit": d["handling_unit"], **accused, **co}
 
 
 def _extension_decided(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
@@ -37,7 +38,9 @@ def _extension_decided(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
 def _reopened(s: st.CaseState, d: Mapping[str, Any]) -> r.Data:
     # A reopened case is handled afresh (复查): a new handling period with its own extension.
     text = s.exposure_text if s.exposed else None  # a pending proposal lapses
-    return {"extension": None, "exposure_proposed": False, "exposure_text": text}
+    reviews = s.reviews + (1 if d.get("on_review_request") else 0)
+    changes = {"extension": None, "exposure_proposed": False, "exposure_text": text}
+    return {**changes, "reviews": reviews, "recheck_pending": False}
 
 
 # What status each history entry leaves the case in (entries not listed keep it).
@@ -94,6 +97,11 @@ CHANGES: dict[str, Change] = {
     "case.reopened": _reopened,
     "case.reclassified": lambda s, d: {"problem": d["problem"]},
     "case.overdue": lambda s, d: {"overdue": True},
+    "case.re_review_requested": lambda s, d: {"re_review_unit": d["re_review_unit"]},
+    "case.re_reviewed": lambda s, d: {"re_reviewed": True},
+    "case.recheck_due": lambda s, d: {"recheck_unit": d["recheck_unit"], "recheck_pending": True},
+    "case.rechecked": lambda s, d: {"recheck_pending": False},
+    "case.disposed": lambda s, d: {"disposal": r.Disposal(d["way"])},
 }
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from services.cases.domain.vocabulary import Action, Finding, Organ
+from services.cases.domain.vocabulary import Action, Disposal, Finding, Organ
 from shared.deadlines import end_of_day
 
 A = Action
@@ -52,6 +52,11 @@ PAYLOADS |= {
     A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
     A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
     A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+    # 复核意见: upheld or not, and the opinion the reporter is sent.
+    A.DECIDE_RE_REVIEW: payload(A.DECIDE_RE_REVIEW, upheld=(bool, ...), opinion=(TEXT, ...)),
+    A.FILE_PART: payload(A.FILE_PART, text=(TEXT, ...)),
+    A.RECHECK: payload(A.RECHECK, passed=(bool, ...), findings=(TEXT, ...)),
+    A.DISPOSE: payload(A.DISPOSE, way=(Disposal, ...), **OPTIONAL_REASON),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.cases.domain.vocabulary import Data, Finding, Organ, Role, Status
+from services.cases.domain.vocabulary import Data, Disposal, Finding, Organ, Role, Status
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,13 @@ class CaseState:
     overdue: bool = False  # sticky: a missed deadline stays missed
     escalations: int = 0
     merged_reports: int = 0
+    co_units: tuple[str, ...] = ()  # 协办: co-responsible units beside the handling one
+    reviews: int = 0  # reopenings on the reporter's review request (复查)
+    re_review_unit: str | None = None  # the organ one level up asked for a 复核
+    re_reviewed: bool = False  # the 复核 was answered: final
+    recheck_unit: str | None = None  # 回头看: the independent unit the re-check went to
+    recheck_pending: bool = False
+    disposal: Disposal | None = None  # discipline inspection's way, on a case transferred to it
 
     @property
     def accused(self) -> tuple[str, ...]:

@@ -4,25 +4,28 @@ action its status permits (a finding needed, a request pending or already made).
 from __future__ import annotations
 
 from services.cases.domain.state import CaseState
-from services.cases.domain.vocabulary import Action, Finding, Status
+from services.cases.domain.vocabulary import Action, Finding, Organ, Status
 
 S, A = Status, Action
 ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
 EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
 VERIFY = (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION)
+# A co-responsible unit files its part while the case is being handled (协办).
+PART = (A.FILE_PART,)
 # The contract's table: what each status permits (guards and roles are checked after this).
 ALLOWED: dict[Status, tuple[Action, ...]] = {
     S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME),
-    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME),
-    S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME),
+    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME, *PART),
+    S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME, *PART),
     S.CONCLUDED: (A.REQUIRE_RECTIFICATION, A.CLOSE, *ANYTIME, *EXPOSURE),
-    S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE),
+    S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE, *PART),
     S.RECTIFICATION_SUBMITTED: (*VERIFY, *ANYTIME, *EXPOSURE),
-    S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE),
-    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME),
+    S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE, A.RECHECK),
+    S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME, A.DISPOSE),
     # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
     S.REJECTED: (A.REOPEN,),
-    S.CLOSED: (A.REOPEN, *EXPOSURE),
+    # A closed case answers a 复核 request and its 回头看 re-check.
+    S.CLOSED: (A.REOPEN, *EXPOSURE, A.DECIDE_RE_REVIEW, A.RECHECK),
 }
 SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY})
 
@@ -41,6 +44,14 @@ def guard_failure(state: CaseState, action: Action) -> str | None:
         return "an extension was already requested (once only)"
     if action is A.DECIDE_EXTENSION and (ext is None or ext.decided):
         return "no extension request is pending"
+    if action is A.DECIDE_RE_REVIEW and (state.re_review_unit is None or state.re_reviewed):
+        return "no re-review (复核) request is pending"
+    if action is A.REOPEN and state.re_review_unit is not None:
+        return "a re-review (复核) was asked: its answer is final"
+    if action is A.DISPOSE and state.transfer_to is not Organ.DISCIPLINE_INSPECTION:
+        return "only a case transferred to discipline inspection is disposed of this way"
+    if action is A.RECHECK and not state.recheck_pending:
+        return "no re-check (回头看) is due"
     return None
 
 

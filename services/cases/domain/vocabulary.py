@@ -11,7 +11,9 @@ from typing import Any
 
 Data = dict[str, Any]
 # History entries outside the catalogue: never published, and they leave `version` alone.
-PRIVATE = frozenset({"case.noted", "case.identity_revealed", "case.review_refused"})
+PRIVATE = frozenset(
+    {"case.noted", "case.identity_revealed", "case.review_refused", "case.re_review_refused"}
+)
 
 
 class Status(StrEnum):
@@ -49,6 +51,10 @@ class Action(StrEnum):
     NOTE = "note"
     OBJECT_TRANSFER = "object-transfer"
     REVEAL_IDENTITY = "reveal-identity"  # permission only: it changes no state
+    DECIDE_RE_REVIEW = "decide-re-review"  # 复核: the organ one level up answers, finally
+    FILE_PART = "file-part"  # 协办: a co-responsible unit files its part
+    RECHECK = "recheck"  # 回头看: the independent unit re-checks a verified rectification
+    DISPOSE = "dispose"  # discipline inspection records how it disposes of a transferred case
 
 
 class Role(StrEnum):
@@ -67,6 +73,15 @@ class Finding(StrEnum):
     SUBSTANTIATED = "substantiated"
     PARTLY = "partly"
     UNSUBSTANTIATED = "unsubstantiated"
+
+
+class Disposal(StrEnum):
+    """Discipline inspection's four ways of disposing of a clue (问题线索处置方式)."""
+
+    TALK_INQUIRY = "talk_inquiry"  # 谈话函询
+    PRELIMINARY_VERIFICATION = "preliminary_verification"  # 初步核实
+    SHELVED = "shelved"  # 暂存待查
+    CONCLUDED = "concluded"  # 予以了结
 
 
 class Organ(StrEnum):

@@ -13,6 +13,7 @@ from services.cases.domain.vocabulary import Action, Organ, Role, Status
 A = Action
 Rule = Callable[[CaseState, Actor], bool]
 HANDLERS = frozenset({Role.OFFICER, Role.LEADER})
+OVERSIGHT = frozenset({Role.SUPERVISOR, Role.CITY_OFFICE})
 
 
 def handling(s: CaseState, a: Actor) -> bool:
@@ -62,6 +63,26 @@ def proposer(s: CaseState, a: Actor) -> bool:
     return handling(s, a) or supervising(s, a)
 
 
+def re_reviewer(s: CaseState, a: Actor) -> bool:
+    # 复核 is the organ one level up: the unit the request went to, never the handling unit.
+    return a.role in OVERSIGHT and a.unit == s.re_review_unit != s.handling_unit
+
+
+def co_unit(s: CaseState, a: Actor) -> bool:
+    # 协办: a co-responsible unit's officer or leader files its own part only.
+    return a.role in HANDLERS and a.unit in s.co_units and a.unit != s.handling_unit
+
+
+def rechecker(s: CaseState, a: Actor) -> bool:
+    # 回头看 is done by the independent unit the sweeper named, never the handling unit.
+    return a.role in OVERSIGHT and a.unit == s.recheck_unit != s.handling_unit
+
+
+def disposer(s: CaseState, a: Actor) -> bool:
+    # The discipline organ the case was transferred to records its way of disposing of it.
+    return a.role is Role.INSPECTOR and s.transfer_to is Organ.DISCIPLINE_INSPECTION
+
+
 def role_is(role: Role) -> Rule:
     return lambda s, a: a.role is role
 
@@ -91,10 +112,13 @@ WHO: dict[Action, tuple[Rule, str]] = {
         "the procuratorate",
     ),
     A.REVEAL_IDENTITY: (role_is(Role.INSPECTOR), "an inspector"),
+    A.DECIDE_RE_REVIEW: (re_reviewer, "the organ one level up the re-review was asked of"),
+    A.FILE_PART: (co_unit, "a co-responsible (协办) unit's officer or leader"),
+    A.RECHECK: (rechecker, "the independent unit the re-check (回头看) went to"),
+    A.DISPOSE: (disposer, "an inspector, on a case transferred to discipline inspection"),
 }
 
 # Roles that may ever do each action: refused with 403 before the case's state is looked at.
-OVERSIGHT = frozenset({Role.SUPERVISOR, Role.CITY_OFFICE})
 ROLES: dict[Action, frozenset[Role]] = {
     **dict.fromkeys((*HANDLED, A.SUBMIT_RECTIFICATION), HANDLERS),
     **dict.fromkeys((A.ASSIGN, A.RECLASSIFY, A.ESCALATE, *VERIFY), OVERSIGHT),
@@ -105,4 +129,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     A.REOPEN: OVERSIGHT | {Role.SYSTEM},
     A.OBJECT_TRANSFER: frozenset({Role.INSPECTOR, Role.CITY_OFFICE}),
     A.REVEAL_IDENTITY: frozenset({Role.INSPECTOR}),
+    A.DECIDE_RE_REVIEW: OVERSIGHT,
+    A.FILE_PART: HANDLERS,
+    A.RECHECK: OVERSIGHT,
+    A.DISPOSE: frozenset({Role.INSPECTOR}),
 }

@@ -28,6 +28,9 @@ EVENTS |= {
     "case.overdue": ("逾期", "overdue"),
     "case.identity_revealed": ("查看举报人身份", "identity revealed"),
     "case.review_refused": ("复查请求未予受理", "review request refused"),
+    "case.re_review_requested": ("举报人申请复核", "re-review requested"),
+    "case.re_review_refused": ("复核请求未予受理", "re-review request refused"),
+    "case.recheck_due": ("整改“回头看”到期", "re-check due"),
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.cases.domain.vocabulary import Finding, Organ
+from services.cases.domain.vocabulary import Disposal, Finding, Organ
 from shared.directory import Directory
 from shared.errors import Refusal
 from shared.taxonomy import load_taxonomy
@@ -55,6 +55,13 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "close": (Field("no_rectification_needed", "checkbox", False), _reason(required=False)),
     "reclassify": (Field("problem", "select"),),
     "note": (Field("text", "textarea"),),
+    "decide-re-review": (Field("upheld", "yesno"), Field("opinion", "textarea")),
+    "file-part": (Field("text", "textarea"),),
+    "recheck": (Field("passed", "yesno"), Field("findings", "textarea")),
+    "dispose": (
+        Field("way", "select", choices=tuple((d.value, d.value) for d in Disposal)),
+        _reason(required=False),
+    ),
 }
 
 

@@ -41,6 +41,10 @@ ACTION: dict[str, Pair] = {
     "note": ("添加备注", "Add a note"),
     "object-transfer": ("对移送提出异议", "Object to the transfer"),
     "reveal-identity": ("查看举报人身份", "Reveal the reporter's identity"),
+    "decide-re-review": ("复核意见（最终）", "Answer the re-review (final)"),
+    "file-part": ("报送协办意见", "File the co-unit's part"),
+    "recheck": ("整改“回头看”", "Re-check the rectification"),
+    "dispose": ("线索处置（纪检监察）", "Dispose of the clue (discipline inspection)"),
 }
 FIELD: dict[str, Pair] = {
     "reason": ("理由", "Reason"),
@@ -56,6 +60,11 @@ FIELD: dict[str, Pair] = {
     "text": ("内容", "Text"),
     "no_rectification_needed": ("无需整改", "No rectification needed"),
     "problem": ("问题类别", "Problem"),
+    "upheld": ("维持复查意见", "Uphold the review"),
+    "opinion": ("复核意见（告知举报人）", "Opinion (told to the reporter)"),
+    "passed": ("整改是否到位", "Did the rectification hold"),
+    "findings": ("回头看情况", "What the re-check found"),
+    "way": ("处置方式", "Way of disposal"),
     "form": ("", ""),
 }
 FINDING: dict[str, Pair] = {

@@ -36,7 +36,10 @@ def case_values(envelope: Envelope, payload: CaseEvent) -> dict[str, Any]:
 def review_window(envelope: Envelope, payload: CaseEvent) -> dict[str, Any]:
     """A reply opens the window until the date cases set for it (`review_due`); reopening the
     case closes it. Intake keeps no deadline rules of its own."""
-    if isinstance(payload, CaseClosed | CaseRejected):
+    if isinstance(payload, CaseClosed):
+        reply = {"replied_at": envelope.occurred_at, "review_until": payload.review_due}
+        return reply | {"re_review_until": payload.re_review_due}
+    if isinstance(payload, CaseRejected):
         return {"replied_at": envelope.occurred_at, "review_until": payload.review_due}
     if envelope.type == "case.reopened":
         return {"replied_at": None, "review_until": None}

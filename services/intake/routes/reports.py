@@ -81,3 +81,19 @@ async def ask_review(
     review.check_reason(ctx, body.reason)
     at = await review.request_review(ctx, key, body.reason)
     return ReviewAccepted(status="review_requested", requested_at=at)
+
+
+@router.post(
+    "/reports/{tracking_code}/re-review",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ReviewAccepted,
+)
+async def ask_re_review(
+    tracking_code: str, body: ReviewIn, request: Request, ctx: Ctx
+) -> ReviewAccepted | JSONResponse:
+    """Ask the organ one level up for a second review (复核) of the review's result, once,
+    within the window that result opened; the answer is final."""
+    key = tracking_hash(ctx, request, tracking_code)
+    review.check_reason(ctx, body.reason)
+    at = await review.request_re_review(ctx, key, body.reason)
+    return ReviewAccepted(status="re_review_requested", requested_at=at)

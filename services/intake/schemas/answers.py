@@ -26,6 +26,9 @@ class ReportView(BaseModel):
     steps: list[Step]
     # End of the window for asking a review of the reply; null while none is open.
     review_until: str | None = None
+    # End of the window for asking a second review (复核) of the review's result; null while
+    # none is open.
+    re_review_until: str | None = None
     # The deadline the handling unit must meet now, and its kind (`accept`: deciding whether to
     # accept, 受理; `handle`: handling, 办理); null when none runs.
     deadline: str | None = None

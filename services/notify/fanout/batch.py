@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notify import audiences, case_reports
+from services.notify import audiences, case_reports, co_units
 from services.notify.context import Context
 from services.notify.fanout.reporter_rows import reporter_rows
 from services.notify.fanout.rows import Event, unit_rows
@@ -53,10 +53,14 @@ async def _fan_out_round(
 ) -> tuple[int, int]:
     now = ctx.clock()
     await case_reports.link_reports(session, [(e.type, p) for e, p in events])
+    await co_units.link_co_units(session, [(e.type, p) for e, p in events])
+    told_too = [p.case_id for e, p in events if e.type in audiences.CO_UNIT_EVENTS]
+    helpers = await co_units.co_units_of(session, told_too)
     notes: list[dict[str, Any]] = []
     planned: dict[str, list[dict[str, Any]]] = {}
     for envelope, payload in events:
-        targets = audiences.unit_targets(envelope.type, payload, ctx.directory)
+        named = helpers.get(payload.case_id, ())
+        targets = audiences.unit_targets(envelope.type, payload, ctx.directory, named)
         notes += notice_rows(envelope, payload, targets, directory=ctx.directory, now=now)
         planned[str(envelope.event_id)] = [
             row for t in targets for row in unit_rows(ctx, envelope, payload, t, now)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.reporting.access import READERS, figures_in_view, hidden_subjects
 from services.reporting.context import Ctx
-from services.reporting.listings import exposures, ranking
+from services.reporting.listings import exposures, ranking, supervision_ranking
 from services.reporting.params import (
     Cursor,
     Limit,
@@ -56,9 +56,14 @@ async def get_ranking(
     caller: Caller,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     limit: Limit = 20,
+    responsibility: Annotated[Literal["main", "supervision"], Query()] = "main",
 ) -> dict[str, Any]:
     """The units complained about most in a year (信访工作条例 Art 41): reports about the unit
     (the accused unit, else the handling unit), then cases, then substantiated cases.
+
+    `responsibility`: `main` (主体责任, the default) ranks the units reported on themselves;
+    `supervision` (监督责任) ranks the units that directly supervise them, each counting what is
+    reported about the units it oversees — the two are never added together.
 
     Only the units in the caller's view (as the stats), and never the caller's own unit nor a
     unit above it: what is reported about a unit does not reach that unit (auditors see all)."""
@@ -68,10 +73,15 @@ async def get_ranking(
     within = figures_in_view(caller, ctx.directory)
     hidden = hidden_subjects(caller, ctx.directory)
     async with ctx.db.sessions() as session:
-        items = await ranking(session, year, limit, within, hidden)
+        if responsibility == "supervision":
+            args = (session, ctx.directory, year, limit, within, hidden)
+            items = await supervision_ranking(*args)
+        else:
+            items = await ranking(session, year, limit, within, hidden)
     for item in items:
         item["name"] = names.unit(item["unit"])
-    return {"year": year, "items": items, "total": len(items), "next": None}
+    listed = {"items": items, "total": len(items), "next": None}
+    return {"year": year, "responsibility": responsibility, **listed}
 
 
 @router.get("/exposures")

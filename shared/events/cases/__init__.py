@@ -8,6 +8,14 @@ reporter, or the accused person's name; only texts written for the public or the
 from shared.events.cases import supervision, tasks  # task.*, inspection.*, datarequest.*
 from shared.events.cases.closing import CaseClosed, CaseReclassified, CaseReopened
 from shared.events.cases.facts import CaseEvent, DeadlineInfo, Finding, Status, TransferTarget
+from shared.events.cases.followup import (
+    CaseDisposed,
+    CasePartFiled,
+    CaseRecheckDue,
+    CaseRechecked,
+    CaseReReviewed,
+    CaseReReviewRequested,
+)
 from shared.events.cases.handling import (
     CaseAccepted,
     CaseAssigned,
@@ -45,6 +53,7 @@ __all__ = [
     "CaseConcluded",
     "CaseDeadlineApproaching",
     "CaseDeadlinesRecomputed",
+    "CaseDisposed",
     "CaseEscalated",
     "CaseEvent",
     "CaseExposed",
@@ -55,6 +64,11 @@ __all__ = [
     "CaseMerged",
     "CaseOpened",
     "CaseOverdue",
+    "CasePartFiled",
+    "CaseRecheckDue",
+    "CaseRechecked",
+    "CaseReReviewRequested",
+    "CaseReReviewed",
     "CaseReclassified",
     "CaseRectificationRejected",
     "CaseRectificationRequired",

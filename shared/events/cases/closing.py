@@ -15,6 +15,8 @@ class CaseClosed(CaseEvent):
     type = "case.closed"
     finding: Finding | None = None
     review_due: datetime | None = None  # the reporter may ask for review until then
+    # Closing after a review (复查): no second 复查, but a 复核 may be asked until then.
+    re_review_due: datetime | None = None
 
 
 @register
@@ -23,6 +25,7 @@ class CaseReopened(CaseEvent):
 
     type = "case.reopened"
     on_review_request: bool = False
+    on_recheck: bool = False  # a re-check (回头看) found the rectification did not hold
     deadlines: tuple[DeadlineInfo, ...] = ()  # the review's answer clock
 
 

@@ -43,6 +43,8 @@ supervisor = Actor(SUP, Role.SUPERVISOR, "sup-1", supervises_handling_unit=True)
 city = Actor(CITY, Role.CITY_OFFICE, "city-1")
 inspector = Actor("u-di", Role.INSPECTOR, "insp-1")
 rect_officer = Actor(RECT, Role.OFFICER, "rect-1")
+CO = "u-co"  # a co-responsible (协办) unit
+co_officer = Actor(CO, Role.OFFICER, "co-1")
 
 OPENED_DATA = {
     "case_id": "c-1",
@@ -50,6 +52,7 @@ OPENED_DATA = {
     "handling_unit": HANDLING,
     "problem": 7,
     "subject_unit_id": ACCUSED,
+    "co_units": [CO],
 }
 OPENED = apply(CaseState(), "case.opened", OPENED_DATA)
 
@@ -58,17 +61,17 @@ ANYTIME = {A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXT
 EXPOSURE = {A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE}
 CONTRACT: dict[Status, set[Action]] = {
     S.RECEIVED: {A.ACCEPT, A.REJECT, A.TRANSFER} | ANYTIME,
-    S.ACCEPTED: {A.START_INVESTIGATION, A.TRANSFER} | ANYTIME,
-    S.INVESTIGATING: {A.CONCLUDE, A.TRANSFER} | ANYTIME,
+    S.ACCEPTED: {A.START_INVESTIGATION, A.TRANSFER, A.FILE_PART} | ANYTIME,
+    S.INVESTIGATING: {A.CONCLUDE, A.TRANSFER, A.FILE_PART} | ANYTIME,
     S.CONCLUDED: {A.REQUIRE_RECTIFICATION, A.CLOSE} | ANYTIME | EXPOSURE,
-    S.RECTIFYING: {A.SUBMIT_RECTIFICATION} | ANYTIME | EXPOSURE,
+    S.RECTIFYING: {A.SUBMIT_RECTIFICATION, A.FILE_PART} | ANYTIME | EXPOSURE,
     S.RECTIFICATION_SUBMITTED: {A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION}
     | ANYTIME
     | EXPOSURE,
-    S.RECTIFIED: {A.CLOSE} | ANYTIME | EXPOSURE,
-    S.TRANSFERRED: {A.CLOSE, A.OBJECT_TRANSFER} | ANYTIME,
+    S.RECTIFIED: {A.CLOSE, A.RECHECK} | ANYTIME | EXPOSURE,
+    S.TRANSFERRED: {A.CLOSE, A.OBJECT_TRANSFER, A.DISPOSE} | ANYTIME,
     S.REJECTED: {A.REOPEN},
-    S.CLOSED: {A.REOPEN} | EXPOSURE,
+    S.CLOSED: {A.REOPEN, A.DECIDE_RE_REVIEW, A.RECHECK} | EXPOSURE,
 }
 STATE_CHANGES = [a for a in Action if a is not A.REVEAL_IDENTITY]
 
@@ -88,6 +91,10 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     A.RECLASSIFY: {"problem": 23},
     A.NOTE: {"text": "called the village"},
     A.OBJECT_TRANSFER: {"reason": "not ours"},
+    A.DECIDE_RE_REVIEW: {"upheld": True, "opinion": "the review stands"},
+    A.FILE_PART: {"text": "our part: the village's accounts checked"},
+    A.RECHECK: {"passed": True, "findings": "the rectification held"},
+    A.DISPOSE: {"way": "talk_inquiry"},
 }
 
 
@@ -111,8 +118,12 @@ def actor_for(action: Action) -> Actor:
         return supervisor
     if action in (A.APPROVE_EXPOSURE,):
         return city
-    if action is A.OBJECT_TRANSFER:
+    if action in (A.OBJECT_TRANSFER, A.DISPOSE):
         return inspector
+    if action in (A.DECIDE_RE_REVIEW, A.RECHECK):
+        return supervisor
+    if action is A.FILE_PART:
+        return co_officer
     return officer
 
 
@@ -122,6 +133,10 @@ def ready(state: CaseState, action: Action) -> CaseState:
         return replace(state, extension=Extension(20, "officer-1", Role.OFFICER))
     if action is A.APPROVE_EXPOSURE:
         return replace(state, exposure_proposed=True, exposure_text="redacted")
+    if action is A.DECIDE_RE_REVIEW:
+        return replace(state, re_review_unit=SUP)
+    if action is A.RECHECK:
+        return replace(state, recheck_unit=SUP, recheck_pending=True)
     return state
 
 
@@ -587,6 +602,7 @@ def test_apply_requires_the_opening_event_first_and_once() -> None:
             handling_unit=HANDLING,
             accused_unit=ACCUSED,
             problem=7,
+            co_units=(CO,),
         )
         == OPENED
     )
