@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reporting.access import (
     counties_in_view,
@@ -20,6 +20,7 @@ from services.reporting.access import (
     hidden_subjects,
     units_in_view,
 )
+from services.reporting.briefing.files import MONTH, Format, briefing_file
 from services.reporting.context import Ctx
 from services.reporting.dashboard.rendering import lang_query, render
 from services.reporting.dashboard.views import (
@@ -33,6 +34,7 @@ from services.reporting.dashboard.views import (
 from services.reporting.dashboard.visitors import reader, reader_or_none
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
+from services.reporting.periods import local_day
 from services.reporting.words.pages import words
 from shared.errors import Refusal
 
@@ -73,6 +75,8 @@ async def overview_page(
         context = await overview(
             session, days, names, caller is not None, q, t, phases, view, hidden
         )
+        if caller is not None and view is None:  # briefings are the whole city's
+            context["briefing_month"] = (days.last or local_day(ctx.clock())).strftime("%Y-%m")
         if phases:
             context["compared"] = await compared(session, names, t, phases, (a, b))
         if caller is not None:
@@ -142,6 +146,31 @@ async def unit_page(
     return await render(
         request, ctx, "drill.html", context | {"caller": caller, "heading": heading}
     )
+
+
+@router.get("/briefing")
+async def briefing_download(
+    request: Request,
+    ctx: Ctx,
+    month: Annotated[str, Query(pattern=MONTH, description="YYYY-MM")],
+    county: Annotated[str | None, Query(max_length=6)] = None,
+    format: Annotated[Format, Query()] = "docx",
+) -> Response:
+    """The month's work briefing for whole-city readers (the figures of GET /api/v1/stats)."""
+    caller = await reader(request, ctx)
+    if figures_in_view(caller, ctx.directory) is not None:
+        raise Refusal.forbidden(
+            "工作通报仅限全市范围的角色", "briefings are for whole-city readers"
+        )
+    county = county or None
+    if county is not None and county not in dict(ctx.directory.counties()):
+        raise Refusal.invalid(("query", "county"), "未知的县市区", "unknown county")
+    async with ctx.db.sessions() as session:
+        today = local_day(ctx.clock())
+        found = await briefing_file(session, ctx.names(False), month, county, format, today)
+    disposition = f'attachment; filename="{found.name}"'
+    return Response(found.content, media_type=found.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip
 
 
 @router.get("/exposures", response_class=HTMLResponse)
