@@ -25,6 +25,7 @@ from services.cli import (
 )
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
+from services.cli import demo as demo_command
 from services.cli import docs as docs_command
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
@@ -33,6 +34,7 @@ app.command()(serve.serve)
 app.command("migrate")(migrate.migrate_cmd)
 app.command()(token.token)
 app.command()(docs_command.docs)
+app.command()(demo_command.demo)
 # Backup and restore join `zuofeng bus` from their own module (bus.py is the cluster's).
 bus.app.command("backup")(backup.bus_backup)
 bus.app.command("restore")(backup.bus_restore)
