@@ -44,8 +44,10 @@ def demo(
     secret = cli.resolved_jwt_secret()
 
     def tokens(unit: str, role: str) -> dict[str, str]:
-        signed = issue_token(secret, unit=unit, role=role, sub=f"demo:{role}@{unit}", ttl=timedelta(hours=2),
-                             audience=cli.jwt_audience, issuer=cli.jwt_issuer)  # fmt: skip
+        # One subject per (unit, role): nobody decides their own extension request.
+        signed = issue_token(secret, unit=unit, role=role, sub=f"demo:{role}@{unit}",
+                             ttl=timedelta(hours=2), audience=cli.jwt_audience,
+                             issuer=cli.jwt_issuer)  # fmt: skip
         return {"Authorization": f"Bearer {signed}"}
 
     made = Demo(target, tokens, clock, load_directory(), load_taxonomy(), random.Random(seed))

@@ -5,7 +5,6 @@ officials whose role it is, and the alerts reporting raises are decided by the c
 from __future__ import annotations
 
 import asyncio
-import time as time_module
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,10 +39,6 @@ class Tally:
     decisions: int = 0
     cases: set[str] = field(default_factory=set)
     refusals: list[str] = field(default_factory=list)  # what was refused, to say why
-    seconds: dict[str, float] = field(default_factory=dict)  # where the time went
-
-    def timed(self, what: str, began: float) -> None:
-        self.seconds[what] = self.seconds.get(what, 0.0) + time_module.monotonic() - began
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -80,25 +75,17 @@ class Demo:
 
     async def _day(self, http: httpx.AsyncClient, day: date) -> None:
         todays = [r for r in self.plans if r.day == day]
-        began = time_module.monotonic()
         # One moment for the day's reports, one for its actions; the cases differ, so their
         # requests go together (the services take them as concurrent officials would).
         self.clock.move_to(_at(day, 9))
         await asyncio.gather(*(self._submit(http, planned) for planned in todays))
-        self.tally.timed("submit", began)
-        began = time_module.monotonic()
         if todays:
             await self._new_cases(http, day, len(todays))
-        self.tally.timed("opened", began)
-        began = time_module.monotonic()
         self.clock.move_to(_at(day, 14))
         due = self.due.pop(day, [])
         await asyncio.gather(*(self._act(http, case, steps, day) for case, steps in due))
-        self.tally.timed("act", began)
-        began = time_module.monotonic()
         if day.day == 1:
             await self._decide_alerts(http, day)
-        self.tally.timed("alerts", began)
 
     async def _submit(self, http: httpx.AsyncClient, planned: PlannedReport) -> None:
         body = {
@@ -153,7 +140,9 @@ class Demo:
         if answer.status_code != 200:
             self.tally.refused += 1  # e.g. a case triaged elsewhere: its path ends here
             said = answer.text[-120:]
-            self.tally.refusals.append(f"{step.action} by {step.role} of {case['handling_unit']}: {said}")
+            self.tally.refusals.append(
+                f"{step.action} by {step.role} of {case['handling_unit']}: {said}"
+            )
             return
         self.tally.actions += 1
         self._schedule(day, case, rest)

@@ -14,6 +14,7 @@ from services.reporting.alerts.listing import list_alerts
 from services.reporting.exports.cases import day_start
 from services.reporting.models import alerts, case_facts
 from services.reporting.stats.city import stats
+from services.reporting.stats.common import GroupBy
 from services.reporting.words.labels import DECISION_LABELS, SCOPES
 from services.reporting.words.names import Names
 
@@ -58,7 +59,7 @@ async def gather(
     first, last = month_days(month)
     within = ("county", county) if county else None
     place = names.county(county) if county else names.directory.city.name
-    split = "unit" if county else "county"
+    split: GroupBy = "unit" if county else "county"
     by_place = await stats(session, split, "day", first, last, within, medians=False)
     by_problem = await stats(session, "problem", "day", first, last, within, medians=False)
     totals = by_place["totals"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -51,13 +52,13 @@ def docx_bytes(brief: Briefing) -> bytes:
     return out.getvalue()
 
 
-def _paragraph(doc: Document, text: str) -> None:  # type: ignore[valid-type]
+def _paragraph(doc: Any, text: str) -> None:  # a docx Document (a factory, not a type)
     para = doc.add_paragraph()
     para.paragraph_format.first_line_indent = Pt(32)  # two characters, as the format asks
     _font(para.add_run(text), FONT, 16)
 
 
-def _table(doc: Document, block: Block) -> None:  # type: ignore[valid-type]
+def _table(doc: Any, block: Block) -> None:
     caption = doc.add_paragraph()
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(caption.add_run(block.caption), "黑体", 14, True)

@@ -19,7 +19,7 @@ from services.reporting.charts.frame import (
     ticks,
 )
 
-LEFT, TOP, BOTTOM, WIDTH, HEIGHT = 56, 34, 44, 760, 260
+LEFT, TOP, BOTTOM, WIDTH, HEIGHT = 56, 70, 30, 760, 300
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _marks(categories: list[str], marks: Sequence[Mark]) -> list[str]:
         a = next(i for i, c in enumerate(categories) if c >= mark.first)
         b = max(i for i, c in enumerate(categories) if c <= mark.last)
         x, w = LEFT + a * step, (b - a + 1) * step
-        y = TOP + 12 + (n % 3) * 13  # overlapping phases' names in turns of three rows
+        y = 30 + (n % 3) * 13  # above the plot; overlapping phases' names take turns of rows
         out.append(
             f'<rect class="phase" x="{x:.1f}" y="{TOP}" width="{w:.1f}" '
             f'height="{HEIGHT - TOP - BOTTOM}"></rect>'

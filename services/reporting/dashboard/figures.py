@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from services.reporting.charts.bars import Row, bar_chart
@@ -9,7 +10,7 @@ from services.reporting.charts.columns import Mark, Series, column_chart, line_c
 from services.reporting.charts.frame import Chart
 from services.reporting.charts.heat import heat_map
 from services.reporting.models import COUNT_FIELDS
-from services.reporting.periods import period_key
+from services.reporting.periods import period_key, period_spans
 from services.reporting.phases import Phase
 from services.reporting.words.labels import FIELDS, RATES, rates
 from services.reporting.words.names import Names
@@ -38,6 +39,17 @@ def cards(totals: dict[str, Any], names: Names) -> dict[str, list[dict[str, Any]
 
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def every_period(groups: Groups, first: date | None, last: date | None, period: str) -> Groups:
+    """The groups with an empty one for each period of [first, last] that has no figures."""
+    if first is None or last is None:
+        return groups
+    by_key = {g["key"]: g for g in groups}
+    blank = dict.fromkeys(COUNT_FIELDS, 0) | {"median_days_to_accept": None,
+                                              "median_days_to_close": None}  # fmt: skip
+    spans = period_spans(first, last, period)
+    return [by_key.get(key, blank | {"key": key}) for key, _, _ in spans]
 
 
 def marks(phases: tuple[Phase, ...], period: str, english: bool) -> list[Mark]:
@@ -95,12 +107,16 @@ def county_rates(groups: Groups, names: Names, linked: bool, q: str, t: dict[str
     rows = []
     for code, g in _every_county(groups, names):
         found = rates(g)
-        values = [None if found[r] is None else round(found[r] * 100, 1) for r in chosen]
+        values = [_hundred(found[r]) for r in chosen]
         rows.append(
             Row(names.county(code), values, f"/dashboard/county/{code}{q}" if linked else None)
         )
     labels = [names.word(RATES[r][:2]) for r in chosen]
     return bar_chart("county-rates", t["county_rates"], rows, labels, "%", t["county"])
+
+
+def _hundred(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
 
 
 def _every_county(groups: Groups, names: Names) -> list[tuple[str, dict[str, Any]]]:

@@ -16,6 +16,7 @@ from services.reporting.models import alerts, case_facts
 from services.reporting.params import Range
 from services.reporting.phases import Phase, date_range
 from services.reporting.stats.city import pairs, stats
+from services.reporting.stats.common import bounds
 from services.reporting.stats.scoped import scoped_stats
 from services.reporting.words.names import Names
 from shared.directory import Directory
@@ -45,6 +46,7 @@ async def overview(
             fig.county_rates(by_county["groups"], names, city, q, t),
         ],
         "exposures": (await exposures(session, 5, 0))[0],
+        "last_day": (await bounds(session, days.first, days.last))[1],
     }
     if detail:
         found = await _detail_charts(session, days, names, q, t, view, hidden)
@@ -63,7 +65,10 @@ async def _time_charts(
     english = names.english
     monthly = await stats(session, "period", "month", days.first, days.last, within)
     weekly = await stats(session, "period", "week", days.first, days.last, within, False)
-    months, weeks = monthly["groups"], weekly["groups"][-53:]
+    first, last = await bounds(session, days.first, days.last)
+    # Every period of the range on the axis, the quiet ones too (stats leave them out).
+    months = fig.every_period(monthly["groups"], first, last, "month")
+    weeks = fig.every_period(weekly["groups"], first, last, "week")[-53:]
     return [
         fig.volume("monthly", t["monthly"], months, names, t, fig.marks(phases, "month", english)),
         fig.volume("trend", t["weekly"], weeks, names, t, fig.marks(phases, "week", english)),
@@ -90,7 +95,8 @@ async def _detail_charts(
     )
     charts = [overdue]
     if view is None:  # the whole city's pictures are for whole-city readers
-        year = (days.last or date.today()).year
+        _, last = await bounds(session, days.first, days.last)
+        year = (last or date.today()).year  # the year the figures reach, not the calendar's
         top = await ranking(session, year, 15, None, hidden)
         charts.append(fig.ranking_bars(top, names, q, t, True))
         cells = await pairs(session, "county_problem", days.first, days.last)

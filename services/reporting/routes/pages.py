@@ -76,7 +76,8 @@ async def overview_page(
             session, days, names, caller is not None, q, t, phases, view, hidden
         )
         if caller is not None and view is None:  # briefings are the whole city's
-            context["briefing_month"] = (days.last or local_day(ctx.clock())).strftime("%Y-%m")
+            last = context["last_day"] or local_day(ctx.clock())
+            context["briefing_month"] = last.strftime("%Y-%m")
         if phases:
             context["compared"] = await compared(session, names, t, phases, (a, b))
         if caller is not None:
