@@ -71,7 +71,7 @@ def test_heat_map_shades_by_count_and_tables_every_cell() -> None:
         [("1", "1 形式主义"), ("19", "19 不在岗")], [[4, 0], [1, 8]], "县市区",
     )  # fmt: skip
     svg = str(chart.svg)
-    assert svg.count("<rect") == 4 and 'fill="#a61c1c"' in svg
+    assert svg.count("<rect") == 4 + 5 and 'fill="#a61c1c"' in svg  # cells and legend
     assert chart.table.headers == ["县市区", "1 形式主义", "19 不在岗"]
     assert [[c.text for c in row] for row in chart.table.rows] == [
         ["德城区", "4", "0"],

@@ -26,7 +26,7 @@ def heat_map(
 ) -> Chart:
     """`rows`: (label, link); `columns`: (short label, full name); `values[row][column]`."""
     top = max((v for line in values for v in line), default=0)
-    body = []
+    body = _legend(top, corner)
     for j, (short, full) in enumerate(columns):
         x = LABEL + j * CELL_W + CELL_W / 2
         body.append(
@@ -56,3 +56,15 @@ def heat_map(
         for i, (label, href) in enumerate(rows)
     ]
     return Chart(testid, title, image, Table(headers, table_rows))
+
+
+def _legend(top: int, corner: str) -> list[str]:
+    """Five shades from none to the largest count, with the counts they stand for."""
+    out = ['<g class="legend">']
+    for i in range(5):
+        value = top * i / 4
+        x = 4 + i * 30
+        out.append(f'<rect x="{x}" y="6" width="28" height="12" fill="{shade(value, top)}" '
+                   'stroke="#e3e7eb"></rect>')  # fmt: skip
+        out.append(text(x + 14, 32, number(round(value, 1)), "middle", "tick"))
+    return [*out, "</g>"]

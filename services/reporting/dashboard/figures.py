@@ -135,7 +135,7 @@ def heat(pairs: Groups, names: Names, linked: bool, q: str, t: dict[str, str]) -
     )
     counties = [code for code, _ in _every_county([], names)]
     rows = [(names.county(c), f"/dashboard/county/{c}{q}" if linked else None) for c in counties]
-    columns = [(p, names.problem(p)) for p in problems]
+    columns = [(p if p.isdigit() else names.problem(p), names.problem(p)) for p in problems]
     values = [[cells.get((c, p), 0) for p in problems] for c in counties]
     return heat_map("heat", t["heat"], rows, columns, values, t["county"])
 
