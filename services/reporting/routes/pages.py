@@ -153,7 +153,8 @@ async def unit_page(
 async def briefing_download(
     request: Request,
     ctx: Ctx,
-    month: Annotated[str, Query(pattern=MONTH, description="YYYY-MM")],
+    # Optional here so a signed-out browser is sent to sign-in before its query is judged.
+    month: Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM")] = None,
     county: Annotated[str | None, Query(max_length=6)] = None,
     format: Annotated[Format, Query()] = "docx",
 ) -> Response:
@@ -163,6 +164,8 @@ async def briefing_download(
         raise Refusal.forbidden(
             "工作通报仅限全市范围的角色", "briefings are for whole-city readers"
         )
+    if month is None:
+        raise Refusal.invalid(("query", "month"), "请选择月份（YYYY-MM）", "month is required")
     county = county or None
     if county is not None and county not in dict(ctx.directory.counties()):
         raise Refusal.invalid(("query", "county"), "未知的县市区", "unknown county")
