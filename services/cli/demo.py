@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -36,9 +37,7 @@ def demo(
     if cli.environment == "production":
         typer.echo("zuofeng demo: refused in production (it moves the services' clock)", err=True)
         raise typer.Exit(2)
-    target = Target(
-        *(f"http://127.0.0.1:{settings_of(s).port}" for s in ("intake", "cases", "reporting"))
-    )
+    target = Target(*(_url(s) for s in ("intake", "cases", "reporting")))
     first = _first_day(start, target)
     clock = MovableClock(cli.var_dir)
     secret = cli.resolved_jwt_secret()
@@ -59,8 +58,15 @@ def demo(
     typer.echo(_summary(tally, target))
 
 
+def _url(service: str) -> str:
+    settings = settings_of(service)
+    return f"http://127.0.0.1:{settings.port or settings.default_port}"
+
+
 def _first_day(start: str | None, target: Target) -> date:
     if start:
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", start):
+            raise typer.BadParameter("YYYY-MM, e.g. 2018-01", param_hint="--start")
         year, month = (int(p) for p in start.split("-"))
         return date(year, month, 1)
     import httpx

@@ -61,8 +61,8 @@ class Demo:
     async def run(self, start: date, months: int, per_month: int, progress: Progress) -> Tally:
         counties = [code for code, _ in self.directory.counties()]
         self.plans = reports(self.rng, start, months, per_month, counties)
-        end = self.plans[-1].day if self.plans else start
-        last = max(end, start) + timedelta(days=1)
+        year, month = divmod(start.month - 1 + months, 12)
+        last = date(start.year + year, month + 1, 1) - timedelta(days=1)  # the period's end
         days = (last - start).days + 1
         async with httpx.AsyncClient(timeout=30) as http:
             for i in range(days):
