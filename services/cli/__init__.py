@@ -26,6 +26,7 @@ from services.cli import (
 from services.cli import classifier as classifier_command
 from services.cli import config as config_command
 from services.cli import deadlines as deadlines_command
+from services.cli import demo as demo_command
 from services.cli import docs as docs_command
 from services.cli import inspections as inspections_command
 
@@ -35,6 +36,7 @@ app.command()(serve.serve)
 app.command("migrate")(migrate.migrate_cmd)
 app.command()(token.token)
 app.command()(docs_command.docs)
+app.command()(demo_command.demo)
 # Backup and restore join `zuofeng bus` from their own module (bus.py is the cluster's).
 bus.app.command("backup")(backup.bus_backup)
 bus.app.command("restore")(backup.bus_restore)

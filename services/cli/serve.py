@@ -6,13 +6,14 @@ import os
 import signal
 import threading
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
-from services.catalog import PORTS, settings_class
+from services.catalog import PORTS, app_factory, settings_class
 from services.cli.config import refuse_broken
+from services.cli.movable_clock import MovableClock
 from shared.settings import BaseServiceSettings
 
 
@@ -41,8 +42,7 @@ def serve(
     configure_logging(settings.log_level, settings.resolved_log_format, service)
     _exit_with_launcher()
     uvicorn.run(
-        f"services.{service}.main:create_app",
-        factory=True,
+        _app(service, settings),
         host=settings.host,
         port=settings.port or settings.default_port,
         log_config=None,
@@ -55,6 +55,24 @@ def serve(
         proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _app(service: str, settings: BaseServiceSettings) -> Any:
+    """The service's app; outside production its clock is the one `zuofeng demo` moves (the
+    services whose times the figures count: intake's receipt, cases' steps and deadlines,
+    reporting's decisions)."""
+    factory = app_factory(service)
+    if settings.environment == "production":
+        return factory(settings)
+    clock = MovableClock(settings.var_dir)
+    if service == "intake":
+        return factory(settings, clock=clock)
+    if service == "cases":
+        return factory(settings, now=clock)
+    app = factory(settings)
+    if service == "reporting":
+        app.state.context.clock = clock
+    return app
 
 
 def _safe_settings(service: str) -> BaseServiceSettings:

@@ -1,13 +1,17 @@
-"""Reporting: rebuild the projections from the streams."""
+"""Reporting: rebuild the projections from the streams; write a month's briefing."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from services.reporting.alerts.rule import AlertRule
+from services.reporting.briefing.files import MONTH, BriefingFile, Format, briefing_file
+from services.reporting.context import Context
+from services.reporting.periods import local_day
 from services.reporting.rebuild.run import Result, rebuild
 from services.reporting.settings import ReportingSettings
 from shared.db import Database
@@ -42,5 +46,41 @@ async def _run(settings: ReportingSettings, batch: int) -> Result:
     url = settings.resolved_nats_url()
     try:
         return await rebuild(db, url, load_directory(), rule, batch, typer.echo)
+    finally:
+        await db.dispose()
+
+
+@app.command("briefing")
+def briefing_cmd(
+    month: Annotated[str, typer.Option(help="the month, YYYY-MM")],
+    county: Annotated[str | None, typer.Option(help="a county code (default: the city)")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="docx or pdf")] = "docx",
+    out: Annotated[Path | None, typer.Option(help="file to write (default: its own name)")] = None,
+) -> None:
+    """Write the month's work briefing (工作通报) as .docx or .pdf, from the same figures as
+    GET /api/v1/stats."""
+    import re
+
+    if not re.fullmatch(MONTH, month):
+        raise typer.BadParameter("YYYY-MM, e.g. 2018-03", param_hint="--month")
+    settings = ReportingSettings()
+    found = asyncio.run(_briefing(settings, month, county, fmt))
+    path = out or Path(found.name)
+    path.write_bytes(found.content)
+    typer.echo(f"wrote {path} ({len(found.content):,} bytes)")
+
+
+async def _briefing(
+    settings: ReportingSettings, month: str, county: str | None, fmt: Format
+) -> BriefingFile:
+    assert settings.database_url is not None
+    db = Database(settings.database_url)
+    ctx = Context.build(settings, db)
+    if county is not None and county not in dict(ctx.directory.counties()):
+        raise typer.BadParameter(f"unknown county {county}", param_hint="--county")
+    try:
+        async with db.sessions() as session:
+            today = local_day(ctx.clock())
+            return await briefing_file(session, ctx.names(False), month, county, fmt, today)
     finally:
         await db.dispose()

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import nats
@@ -54,9 +55,17 @@ async def _serve(app: object, port: int) -> tuple[uvicorn.Server, asyncio.Task[N
 
 @contextlib.asynccontextmanager
 async def running_stack(
-    nats_url: str, database_urls: dict[str, str], var_dir: Path, *, linked: bool = False
+    nats_url: str,
+    database_urls: dict[str, str],
+    var_dir: Path,
+    *,
+    linked: bool = False,
+    extra: dict[str, dict[str, Any]] | None = None,
+    factories: dict[str, dict[str, Any]] | None = None,
 ) -> AsyncIterator[Stack]:
-    """`linked`: the services' pages know each other's origins (as `zuofeng run` sets them)."""
+    """`linked`: the services' pages know each other's origins (as `zuofeng run` sets them);
+    `extra`: more settings per service; `factories`: more arguments to a service's create_app
+    (e.g. its clock)."""
     nc = await nats.connect(nats_url)
     await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
     await nc.close()
@@ -75,8 +84,9 @@ async def running_stack(
                 port=port,
                 retry_delays=(0.2, 0.5, 1.0),
                 **({"page_origins": origins} if linked else {}),
+                **(extra or {}).get(name, {}),
             )
-            apps[name] = factory(settings)
+            apps[name] = factory(settings, **(factories or {}).get(name, {}))
             servers.append(await _serve(apps[name], port))
             urls[name], all_settings[name] = f"http://127.0.0.1:{port}", settings
         await _until_ready(urls)

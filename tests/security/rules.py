@@ -188,6 +188,10 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/dashboard/alerts"): Rule(READERS, page=True, bearer=True),
     ("reporting", "GET", "/dashboard/county/{code}"): Rule(READERS, page=True, bearer=True),
     ("reporting", "GET", "/dashboard/unit/{unit_id}"): Rule(READERS, page=True, bearer=True),
+    # The month's briefing covers the whole city: whole-city readers only.
+    ("reporting", "GET", "/dashboard/briefing"): Rule(
+        ("city_office", "inspector", "auditor"), page=True, bearer=True
+    ),
     ("reporting", "GET", "/dashboard/alerts/{alert_id}"): Rule(READERS, scoped=True, page=True),
     ("reporting", "POST", "/dashboard/alerts/{alert_id}"): Rule(
         ("city_office", "supervisor", "inspector"), scoped=True, page=True

@@ -110,3 +110,14 @@ async def _by_period(
         for p, values in sorted(groups.items())
         if any(values)
     ]
+
+
+async def pairs(
+    session: AsyncSession, dim: str, date_from: date | None, date_to: date | None
+) -> list[dict[str, Any]]:
+    """Counts per key of a two-part dimension over the whole city (e.g. `county_problem`,
+    keys `371402|19`), without medians: the heat map's cells."""
+    first, last = await bounds(session, date_from, date_to)
+    if first is None or last is None or first > last:
+        return []
+    return await _by_key(session, dim, None, (first, last), False)

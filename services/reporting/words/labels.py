@@ -75,3 +75,23 @@ DECISION_LABELS = {
     "accountability": ("问责", "accountability (discipline)"),
     "other": ("其他", "other"),
 }
+
+
+# A case's status and finding as the unit page lists them (the cases service's words).
+STATUSES = {
+    "received": ("待受理", "received"),
+    "accepted": ("已受理", "accepted"),
+    "rejected": ("不予受理", "rejected"),
+    "investigating": ("调查核实中", "investigating"),
+    "concluded": ("已形成结论", "concluded"),
+    "rectifying": ("整改中", "rectifying"),
+    "rectification_submitted": ("整改待验收", "rectification submitted"),
+    "rectified": ("整改已验收", "rectified"),
+    "transferred": ("已移送", "transferred"),
+    "closed": ("已办结", "closed"),
+}
+FINDINGS = {
+    "substantiated": ("属实", "substantiated"),
+    "partly": ("部分属实", "partly substantiated"),
+    "unsubstantiated": ("不属实", "unsubstantiated"),
+}

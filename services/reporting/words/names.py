@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from services.reporting.words.labels import FIELDS
+from services.reporting.words.labels import FIELDS, FINDINGS, STATUSES
 from shared.directory import Directory
 from shared.taxonomy import Taxonomy
 
@@ -47,6 +47,12 @@ class Names:
         except (KeyError, ValueError):
             return str(number)
         return f"{item.number} {item.title_en if self.english else item.title}"
+
+    def status(self, status: str | None) -> str:
+        return self.word(STATUSES[status]) if status in STATUSES else status or ""
+
+    def finding(self, finding: str | None) -> str:
+        return self.word(FINDINGS[finding]) if finding in FINDINGS else finding or ""
 
     def key(self, group_by: str, key: str) -> str:
         """The display name of a stats group key."""

@@ -1,0 +1,36 @@
+"""A briefing as a file: its bytes, name and media type (the command and the download)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reporting.briefing.content import gather
+from services.reporting.briefing.printed import pdf_bytes
+from services.reporting.briefing.word import docx_bytes
+from services.reporting.words.names import Names
+
+Format = Literal["docx", "pdf"]
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+@dataclass(frozen=True)
+class BriefingFile:
+    content: bytes
+    name: str
+    media_type: str
+
+
+async def briefing_file(
+    session: AsyncSession, names: Names, month: str, county: str | None, fmt: Format, today: date
+) -> BriefingFile:
+    brief = await gather(session, names, month, county, today)
+    content = docx_bytes(brief) if fmt == "docx" else pdf_bytes(brief)
+    return BriefingFile(content, f"{brief.file_stem}.{fmt}", MEDIA[fmt])

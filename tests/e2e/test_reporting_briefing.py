@@ -1,0 +1,77 @@
+"""The monthly briefing (工作通报) over the dashboard's download and the command: a valid .docx
+whose tables equal GET /api/v1/stats for the month, and a PDF (embedded Noto CJK) with the same
+figures and the summary's words."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from services.reporting import cli
+from shared.directory import load_directory
+from tests.e2e.briefing_files import (
+    FIELDS,
+    docx_tables,
+    docx_text,
+    expected_rows,
+    pdf_text,
+    table_rows,
+)
+from tests.e2e.test_reporting_dashboard import _until_counted, served
+from tests.integration.test_reporting_harness import everything, recount, token, world
+from tests.pg import PgServer, in_thread
+
+pytestmark = pytest.mark.e2e
+MONTH, FIRST, LAST = "2018-04", "2018-04-01", "2018-04-30"
+
+
+@pytest.fixture
+def briefing_db(pg_server: PgServer) -> str:
+    return in_thread(pg_server.create_database())
+
+
+async def test_the_briefing_has_the_stats_apis_figures(
+    briefing_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.bus import publish_envelope
+
+    events = everything(world(random.Random(25), cases=60, days=90))
+    counties = dict(load_directory().counties())
+    async with served(briefing_db, tmp_path) as (base, js, _):
+        for envelope in events:
+            await publish_envelope(js, envelope)
+        await _until_counted(base, recount(events, "county")["totals"])
+        async with httpx.AsyncClient(base_url=base, headers=token(), timeout=60) as http:
+            month = {"from": FIRST, "to": LAST}
+            by_county = (await http.get("/api/v1/stats", params=month)).json()
+            docx = await http.get("/dashboard/briefing", params={"month": MONTH})
+            pdf = await http.get("/dashboard/briefing", params={"month": MONTH, "format": "pdf"})
+            bad = await http.get("/dashboard/briefing", params={"month": "2018-13"})
+            officer = token("371402-fpb", "officer")
+            refused = await http.get("/dashboard/briefing?month=2018-04", headers=officer)
+        assert bad.status_code == 422 and "month" in bad.text
+        assert refused.status_code == 403
+    assert docx.status_code == 200 and docx.headers["content-type"].endswith("document")
+    assert by_county["totals"]["cases"] > 0
+    tables = docx_tables(docx.content)
+    assert table_rows(tables[0]) == expected_rows(by_county, lambda k: counties.get(k, k))
+    text = docx_text(docx.content)
+    assert "工作通报" in text and f"立案{by_county['totals']['cases']}件" in text
+    assert pdf.content.startswith(b"%PDF") and "NotoSerifCJK" in pdf.content.decode("latin-1")
+    printed = pdf_text(pdf.content)
+    assert f"立案{by_county['totals']['cases']}件" in printed
+    for name, figures in expected_rows(by_county, lambda k: counties.get(k, k)).items():
+        assert name + "".join(figures) in printed.replace("\n", ""), name
+    monkeypatch.setenv("ZUOFENG_REPORTING_DATABASE_URL", briefing_db)
+    out = tmp_path / "b.docx"
+    args = ["briefing", "--month", MONTH, "--county", "371402", "--format", "docx", "--out", out]
+    ran = await asyncio.to_thread(CliRunner().invoke, cli.app, [str(a) for a in args])
+    assert ran.exit_code == 0, ran.output
+    county_totals = next(g for g in by_county["groups"] if g["key"] == "371402")
+    total_row = docx_tables(out.read_bytes())[0][-1]
+    assert total_row == ["合计", *(str(county_totals[f]) for f in FIELDS)]
