@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, escalation, store, transactions
+from services.cases import appending, escalation, loop_actions, store, transactions
 from services.cases.audit import trail
 from services.cases.clocks import plan
 from services.cases.context import Context
@@ -59,13 +59,15 @@ async def perform(
         decision = decide(case.state, me, action, payload, ctx.rules)
         _check_version(if_match, case.state, me)
         _check(ctx, case, action, decision)
+        loop_actions.check(ctx, case, action, decision)
         profile = ctx.profile(case.row["channel"])
         clocks = plan(decision.event_type, decision.data, case.clocks, ctx.now(), profile)
         extras = {**clocks.extras, **_extras(ctx, case.state, me, action, decision)}
         entry = appending.Entry(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit
         )
-        await appending.append(session, ctx, case, [entry], clocks.clocks)
+        more = loop_actions.follow_ups(ctx, case, decision)
+        await appending.append(session, ctx, case, [entry, *more], clocks.clocks)
         await trail.record(ctx, session, caller, str(action), case_id)
 
     await transactions.retrying(ctx, work)

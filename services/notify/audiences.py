@@ -34,9 +34,18 @@ RULES: dict[str, tuple[str, ...]] = {
     "case.escalated": ("supervisor", "handling"),
     "case.closed": ("reporter",),
     "case.reopened": ("handling",),
+    # Closing the loop (issue 26): an unsatisfied rating with a reason goes to the city office;
+    # an urge reaches the handling unit at once.
+    "case.rated": ("city_office",),
+    "case.sent_back": ("handling",),
+    "case.result_upheld": ("reporter",),
+    "case.assignment_disputed": ("city_office",),
+    "case.dispute_decided": ("handling",),
+    "case.urged": ("handling",),
+    "case.supervision_raised": ("city_office", "handling"),
 }
 # Sent at once even to units that take a daily digest.
-URGENT = frozenset({"case.overdue", "case.escalated", "case.transferred"})
+URGENT = frozenset({"case.overdue", "case.escalated", "case.transferred", "case.urged"})
 REPORTER_AUDIENCES = ("reporter", "merged_reporter")
 
 
@@ -65,6 +74,8 @@ def tells_reporter(event_type: str, payload: CaseEvent) -> str | None:
 
 def unit_targets(event_type: str, payload: CaseEvent, directory: Directory) -> list[UnitTarget]:
     """The units told of an event, each once, in rule order."""
+    if event_type == "case.rated" and not getattr(payload, "needs_answer", False):
+        return []  # only an unsatisfied rating with a reason asks for an answer
     seen: set[str] = set()
     targets: list[UnitTarget] = []
     for audience in RULES.get(event_type, ()):

@@ -46,6 +46,19 @@ SAMPLE: dict[str, Any] = {
     "automatic": True,
     "on_review_request": True,
     "triage": False,
+    # Closing the loop (issue 26)
+    "rating": "unsatisfied",
+    "source": "reporter",
+    "needs_answer": True,
+    "redos": 1,
+    "disputing_unit": "371403-fpb",
+    "disputes": 1,
+    "decision_due": _DUE,
+    "outcome": "reassign",
+    "formal": True,
+    "urges": 1,
+    "urged_by_unit": "city-fpb",
+    "why": "redone",
 }
 
 

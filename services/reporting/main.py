@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
-from services.reporting.routes import alerts, exports, figures, pages, pages_alert
+from services.reporting.routes import alerts, exports, figures, pages, pages_alert, scorecards
 from services.reporting.settings import ReportingSettings
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
@@ -31,7 +31,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
-    routers = (figures.router, alerts.router, exports.router, pages.root, pages.router)
+    routers = (figures.router, scorecards.router, alerts.router, exports.router)
+    routers += (pages.root, pages.router)
     for router in (*routers, pages_alert.router):
         app.include_router(router)
     return app

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.cases.domain import refusals
+from services.cases.domain import loop, refusals
 from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.payloads import due_iso
@@ -134,3 +134,4 @@ ACTIONS: dict[r.Action, tuple[str, Builder]] = {
     A.NOTE: ("case.noted", _split({}, "text")),
     A.OBJECT_TRANSFER: ("case.transfer_objected", _object),
 }
+ACTIONS |= loop.ACTIONS

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from services.cases.domain import loop
 from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.vocabulary import PRIVATE
@@ -95,6 +96,8 @@ CHANGES: dict[str, Change] = {
     "case.reclassified": lambda s, d: {"problem": d["problem"]},
     "case.overdue": lambda s, d: {"overdue": True},
 }
+STATUS_AFTER |= loop.STATUS_AFTER
+CHANGES |= loop.CHANGES
 
 
 def apply(state: st.CaseState, event_type: str, data: Mapping[str, Any]) -> st.CaseState:

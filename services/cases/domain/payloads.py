@@ -7,7 +7,7 @@ Extra fields are ignored, as FastAPI bodies would ignore them. Numbers that are 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
@@ -52,6 +52,18 @@ PAYLOADS |= {
     A.CLOSE: payload(A.CLOSE, no_rectification_needed=(bool, False), **OPTIONAL_REASON),
     A.RECLASSIFY: payload(A.RECLASSIFY, problem=(int, Field(ge=1))),
     A.NOTE: payload(A.NOTE, text=(TEXT, ...)),
+    # Closing the loop (issue 26). An answer to a rating is told to the reporter (`reason`);
+    # an urge's `due` (a bare date: its end in Asia/Shanghai) makes it a formal 督办.
+    A.SEND_BACK: payload(A.SEND_BACK, **REASON),
+    A.UPHOLD_RESULT: payload(A.UPHOLD_RESULT, **REASON),
+    A.DISPUTE_ASSIGNMENT: payload(A.DISPUTE_ASSIGNMENT, **REASON),
+    A.DECIDE_DISPUTE: payload(
+        A.DECIDE_DISPUTE,
+        decision=(Literal["uphold", "reassign"], ...),
+        unit=(UNIT | None, None),
+        **OPTIONAL_REASON,
+    ),
+    A.URGE: payload(A.URGE, text=(TEXT, ...), due=(date | AwareDatetime | None, None)),
 }
 
 

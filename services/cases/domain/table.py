@@ -8,12 +8,16 @@ from services.cases.domain.vocabulary import Action, Finding, Status
 
 S, A = Status, Action
 ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
+ANYTIME += (A.URGE, A.DECIDE_DISPUTE)
+# A unit disputes an assignment (退单) before it starts handling; a rated reply is answered.
+DISPUTE = (A.DISPUTE_ASSIGNMENT,)
+ANSWER_RATING = (A.SEND_BACK, A.UPHOLD_RESULT)
 EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
 VERIFY = (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION)
 # The contract's table: what each status permits (guards and roles are checked after this).
 ALLOWED: dict[Status, tuple[Action, ...]] = {
-    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME),
-    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME),
+    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME, *DISPUTE),
+    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME, *DISPUTE),
     S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME),
     S.CONCLUDED: (A.REQUIRE_RECTIFICATION, A.CLOSE, *ANYTIME, *EXPOSURE),
     S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE),
@@ -21,8 +25,8 @@ ALLOWED: dict[Status, tuple[Action, ...]] = {
     S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE),
     S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME),
     # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
-    S.REJECTED: (A.REOPEN,),
-    S.CLOSED: (A.REOPEN, *EXPOSURE),
+    S.REJECTED: (A.REOPEN, *ANSWER_RATING),
+    S.CLOSED: (A.REOPEN, *EXPOSURE, *ANSWER_RATING),
 }
 SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY})
 
@@ -41,6 +45,18 @@ def guard_failure(state: CaseState, action: Action) -> str | None:
         return "an extension was already requested (once only)"
     if action is A.DECIDE_EXTENSION and (ext is None or ext.decided):
         return "no extension request is pending"
+    return loop_guard(state, action)
+
+
+def loop_guard(state: CaseState, action: Action) -> str | None:
+    """The guards of closing the loop: an answer needs an unsatisfied rating waiting for it, a
+    decision a dispute, and a dispute none pending."""
+    if action in ANSWER_RATING and not state.rating_pending:
+        return "no unsatisfied rating is waiting for an answer"
+    if action is A.DISPUTE_ASSIGNMENT and state.dispute_pending:
+        return "a dispute of this assignment is already waiting for a decision"
+    if action is A.DECIDE_DISPUTE and not state.dispute_pending:
+        return "no dispute is waiting for a decision"
     return None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 Data = dict[str, Any]
 # History entries outside the catalogue: never published, and they leave `version` alone.
 PRIVATE = frozenset({"case.noted", "case.identity_revealed", "case.review_refused"})
+PRIVATE |= {"case.rating_refused"}
 
 
 class Status(StrEnum):
@@ -49,6 +50,13 @@ class Action(StrEnum):
     NOTE = "note"
     OBJECT_TRANSFER = "object-transfer"
     REVEAL_IDENTITY = "reveal-identity"  # permission only: it changes no state
+    # Closing the loop with the people (issue 26): a rating answered, an assignment disputed
+    # (退单), a case urged (催办/督办).
+    SEND_BACK = "send-back"
+    UPHOLD_RESULT = "uphold-result"
+    DISPUTE_ASSIGNMENT = "dispute-assignment"
+    DECIDE_DISPUTE = "decide-dispute"
+    URGE = "urge"
 
 
 class Role(StrEnum):

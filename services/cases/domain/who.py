@@ -91,6 +91,11 @@ WHO: dict[Action, tuple[Rule, str]] = {
         "the procuratorate",
     ),
     A.REVEAL_IDENTITY: (role_is(Role.INSPECTOR), "an inspector"),
+    # Closing the loop (issue 26): the city office or a supervisor answers an unsatisfied
+    # rating and urges; the handling unit disputes its assignment; the city office decides.
+    **dict.fromkeys((A.SEND_BACK, A.UPHOLD_RESULT, A.URGE), (supervising, SUPERVISORS)),
+    A.DISPUTE_ASSIGNMENT: (handling, HANDLERS_TEXT),
+    A.DECIDE_DISPUTE: (role_is(Role.CITY_OFFICE), "city_office"),
 }
 
 # Roles that may ever do each action: refused with 403 before the case's state is looked at.
@@ -105,4 +110,7 @@ ROLES: dict[Action, frozenset[Role]] = {
     A.REOPEN: OVERSIGHT | {Role.SYSTEM},
     A.OBJECT_TRANSFER: frozenset({Role.INSPECTOR, Role.CITY_OFFICE}),
     A.REVEAL_IDENTITY: frozenset({Role.INSPECTOR}),
+    **dict.fromkeys((A.SEND_BACK, A.UPHOLD_RESULT, A.URGE), OVERSIGHT),
+    A.DISPUTE_ASSIGNMENT: HANDLERS,
+    A.DECIDE_DISPUTE: frozenset({Role.CITY_OFFICE}),
 }

@@ -37,7 +37,7 @@ async def review_requested(ctx: Context, source: Envelope, request: ReportReview
 async def _review(
     session: AsyncSession, ctx: Context, source: Envelope, request: ReportReviewRequested
 ) -> None:
-    case_id = request.case_id or await _case_of(session, request.report_id)
+    case_id = request.case_id or await case_of(session, request.report_id)
     case = await store.load(session, case_id, lock=True) if case_id else None
     if case is None:
         log.warning("review request for an unknown case", extra={"event_id": str(source.event_id)})
@@ -59,7 +59,7 @@ async def _review(
     await appending.append(session, ctx, case, [entry], clocks.clocks, causation_id=cause)
 
 
-async def _case_of(session: AsyncSession, report_id: str) -> str | None:
+async def case_of(session: AsyncSession, report_id: str) -> str | None:
     found = await session.execute(
         select(case_reports.c.case_id).where(case_reports.c.report_id == report_id)
     )

@@ -27,6 +27,9 @@ EVENTS |= {
     "case.overdue": ("逾期", "overdue"),
     "case.identity_revealed": ("查看举报人身份", "identity revealed"),
     "case.review_refused": ("复查请求未予受理", "review request refused"),
+    "case.rated": ("群众评价", "rated by the reporter"),
+    "case.rating_refused": ("评价未予记录（案件不在答复后）", "rating not recorded (no reply)"),
+    "case.supervision_raised": ("列入市级提级督办", "raised to the city office's supervision"),
 }
 
 

@@ -55,6 +55,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "close": (Field("no_rectification_needed", "checkbox", False), _reason(required=False)),
     "reclassify": (Field("problem", "select"),),
     "note": (Field("text", "textarea"),),
+    "send-back": (_reason(),),
+    "uphold-result": (_reason(),),
+    "dispute-assignment": (_reason(),),
+    "decide-dispute": (
+        Field("decision", "select", choices=(("uphold", "uphold"), ("reassign", "reassign"))),
+        Field("unit", "select", required=False),
+        _reason(required=False),
+    ),
+    "urge": (Field("text", "textarea"), Field("due", "date", required=False)),
 }
 
 

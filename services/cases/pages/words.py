@@ -41,6 +41,12 @@ ACTION: dict[str, Pair] = {
     "note": ("添加备注", "Add a note"),
     "object-transfer": ("对移送提出异议", "Object to the transfer"),
     "reveal-identity": ("查看举报人身份", "Reveal the reporter's identity"),
+    # Closing the loop (issue 26)
+    "send-back": ("发回重办", "Send back for re-handling"),
+    "uphold-result": ("维持办理结果", "Uphold the result"),
+    "dispute-assignment": ("申请退单", "Dispute the assignment"),
+    "decide-dispute": ("审核退单", "Decide the dispute"),
+    "urge": ("催办（附期限即督办）", "Urge (with a date: formal supervision)"),
 }
 FIELD: dict[str, Pair] = {
     "reason": ("理由", "Reason"),
@@ -56,6 +62,7 @@ FIELD: dict[str, Pair] = {
     "text": ("内容", "Text"),
     "no_rectification_needed": ("无需整改", "No rectification needed"),
     "problem": ("问题类别", "Problem"),
+    "decision": ("审核意见", "Decision"),
     "form": ("", ""),
 }
 FINDING: dict[str, Pair] = {
@@ -183,6 +190,8 @@ UI: dict[str, Pair] = {
     "status_counts": ("按状态统计", "By status"),
     "open": ("打开", "Open"),
     "cases_word": ("件", "cases"),
+    "uphold": ("维持原交办", "uphold the assignment"),
+    "reassign": ("改派", "reassign"),
 }
 
 

@@ -72,7 +72,9 @@ async def _answer(
 async def _view(ctx: Context, request: Request, code: str, english: bool) -> dict[str, Any]:
     key = tracking_hash(ctx, request, code)
     async with ctx.db.sessions() as session:
-        found = await reporter_view.view(session, key, english, ctx.clock())
+        found = await reporter_view.view(
+            session, key, english, ctx.clock(), ctx.settings.feedback_window_days
+        )
     if found is None:
         raise Refusal.not_found(*NOT_FOUND)
     return found
