@@ -49,7 +49,11 @@ def test_consumers_document_the_real_types_and_payloads() -> None:
     assert "case.exposed" in _types(intake, "receive")
     assert {"report.received", "case.concluded", "case.exposed"} <= _types(notify, "receive")
     assert {"report.received", "case.closed"} <= _types(reporting, "receive")
-    assert _types(cases, "receive") == {"report.received", "report.review_requested"}
+    assert _types(cases, "receive") == {
+        "report.received",
+        "report.review_requested",
+        "report.feedback_given",
+    }
     assert {"alert.frequent_problems", "alert.decided"} <= _types(reporting, "send")
     payload = notify["components"]["messages"]["CaseConcluded"]["payload"]["$ref"]
     envelope = notify["components"]["schemas"][payload.rsplit("/", 1)[-1]]

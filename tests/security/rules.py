@@ -54,6 +54,8 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("intake", "POST", "/api/v1/reports"): PUBLIC,  # web is public; other channels checked inside
     ("intake", "GET", "/api/v1/reports/{tracking_code}"): PUBLIC,
     ("intake", "POST", "/api/v1/reports/{tracking_code}/review"): PUBLIC,
+    # the reporter rates the reply; a clerk records a return call (its role checked inside)
+    ("intake", "POST", "/api/v1/reports/{tracking_code}/feedback"): PUBLIC,
     ("intake", "GET", "/api/v1/problems"): PUBLIC,
     ("intake", "GET", "/api/v1/counties"): PUBLIC,
     ("intake", "POST", "/api/v1/attachments"): PUBLIC,
@@ -136,6 +138,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ),
     # reporting
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/scorecards"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,
     ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
     ("reporting", "GET", "/api/v1/exposures"): PUBLIC,
