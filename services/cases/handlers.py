@@ -14,7 +14,8 @@ from shared.events.intake import ReportFeedbackGiven, ReportReceived, ReportRevi
 def when_reports_arrive(ctx: Context) -> BatchHandler:
     async def handle(events: list[tuple[Envelope, EventData]]) -> None:
         """A received report opens a case (or joins the open case it repeats); a review request
-        reopens a replied case within its window; a rating is recorded on it. Redelivery changes nothing."""
+        reopens a replied case within its window; a rating is recorded on it. Redelivery
+        changes nothing."""
         received = [(e, p) for e, p in events if isinstance(p, ReportReceived)]
         if received:
             await receive_reports(ctx, received)

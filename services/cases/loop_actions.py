@@ -23,7 +23,9 @@ def check(ctx: Context, case: store.Loaded, action: Action, decision: Decision) 
         window = case.clocks.get("assignment_dispute")
         if window is None or window.state != "running" or ctx.now() > window.due:
             others = [a for a in possible_actions(case.state) if a is not action]
-            raise not_allowed("the window to dispute this assignment has closed", others, "退单期已过")
+            raise not_allowed(
+                "the window to dispute this assignment has closed", others, "退单期已过"
+            )
     elif action is A.DECIDE_DISPUTE and decision.data["outcome"] == "reassign":
         unit = decision.data["handling_unit"]
         if unit not in ctx.directory:

@@ -45,7 +45,9 @@ def source_of(ctx: Context, caller: Principal | None, row: Any) -> str:
         raise Refusal.forbidden(zh, f"role {caller.role} may not record a return call")
     authorize_county(ctx, caller, row.county)
     if row.channel != "hotline":
-        raise Refusal.conflict("回访电话结果只适用于热线来电", "return calls are for hotline reports")
+        raise Refusal.conflict(
+            "回访电话结果只适用于热线来电", "return calls are for hotline reports"
+        )
     return "return_call"
 
 
@@ -86,7 +88,9 @@ async def give_feedback(
     return now
 
 
-async def _record(session: AsyncSession, row: Any, given: ReportFeedbackGiven, now: datetime) -> None:
+async def _record(
+    session: AsyncSession, row: Any, given: ReportFeedbackGiven, now: datetime
+) -> None:
     """The `report.feedback_given` event (outbox) and the reporter's step."""
     event = make_event(
         given,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.reporting import handlers
 from services.reporting.context import Context
@@ -31,8 +31,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
-    routers = (figures.router, scorecards.router, alerts.router, exports.router)
-    routers += (pages.root, pages.router)
+    routers: tuple[APIRouter, ...] = (figures.router, scorecards.router, alerts.router)
+    routers += (exports.router, pages.root, pages.router)
     for router in (*routers, pages_alert.router):
         app.include_router(router)
     return app

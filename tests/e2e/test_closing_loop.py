@@ -164,7 +164,9 @@ class Loop:
         officer = token(unit, "officer")
         body = {"finding": "partly", "summary": "已督促村委会每月更新公示栏。"}
         await self.ok(case["id"], "conclude", officer, body)
-        await self.ok(case["id"], "close", officer, {"no_rectification_needed": True, "reason": "已当场整改"})
+        await self.ok(
+            case["id"], "close", officer, {"no_rectification_needed": True, "reason": "已当场整改"}
+        )
         await self.until_status(code, "closed")
         again = await self.rate(code, "satisfied")
         assert again.status_code == 202, again.text
@@ -192,8 +194,15 @@ class Loop:
     async def disputes_reassigned_then_upheld(self) -> None:
         code, case = await self.report()
         first = case["handling_unit"]
-        await self.ok(case["id"], "dispute-assignment", token(first, "officer"), {"reason": "不属于本单位职责"})
-        late_other = await self.act(case["id"], "dispute-assignment", token(first, "officer"), {"reason": "再次"})
+        await self.ok(
+            case["id"],
+            "dispute-assignment",
+            token(first, "officer"),
+            {"reason": "不属于本单位职责"},
+        )
+        late_other = await self.act(
+            case["id"], "dispute-assignment", token(first, "officer"), {"reason": "再次"}
+        )
         assert late_other.status_code == 409  # one dispute waits already
         to_accused = await self.act(
             case["id"], "decide-dispute", self.city, {"decision": "reassign", "unit": ACCUSED}

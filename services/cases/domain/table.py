@@ -7,8 +7,8 @@ from services.cases.domain.state import CaseState
 from services.cases.domain.vocabulary import Action, Finding, Status
 
 S, A = Status, Action
-ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
-ANYTIME += (A.URGE, A.DECIDE_DISPUTE)
+ANYTIME: tuple[Action, ...] = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION)
+ANYTIME += (A.DECIDE_EXTENSION, A.NOTE, A.URGE, A.DECIDE_DISPUTE)
 # A unit disputes an assignment (退单) before it starts handling; a rated reply is answered.
 DISPUTE = (A.DISPUTE_ASSIGNMENT,)
 ANSWER_RATING = (A.SEND_BACK, A.UPHOLD_RESULT)

@@ -54,7 +54,9 @@ def _timely(at: datetime, due: datetime | None) -> str:
     return "late" if due is not None and at > due else "on_time"
 
 
-def score(event: CaseEvent, at: datetime, dues: Mapping[str, datetime]) -> tuple[str, str, str] | None:
+def score(
+    event: CaseEvent, at: datetime, dues: Mapping[str, datetime]
+) -> tuple[str, str, str] | None:
     """(measure, outcome, unit scored) for this event, or None."""
     unit = event.handling_unit
     if isinstance(event, CaseAccepted | CaseRejected):  # the acceptance decision, either way
@@ -74,7 +76,10 @@ def score(event: CaseEvent, at: datetime, dues: Mapping[str, datetime]) -> tuple
 
 
 def mark_of(
-    envelope: Envelope, event: CaseEvent, dues: Mapping[str, datetime], county_of: Callable[[str], str]
+    envelope: Envelope,
+    event: CaseEvent,
+    dues: Mapping[str, datetime],
+    county_of: Callable[[str], str],
 ) -> Mark | None:
     """The mark row of this event (before its own new dues apply), or None."""
     scored = score(event, envelope.occurred_at, dues)

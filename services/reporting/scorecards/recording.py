@@ -42,7 +42,9 @@ async def record(
 
 
 async def _load(session: AsyncSession, case_ids: set[str]) -> dict[str, Dues]:
-    rows = await session.execute(select(scorecard_dues).where(scorecard_dues.c.case_id.in_(case_ids)))
+    rows = await session.execute(
+        select(scorecard_dues).where(scorecard_dues.c.case_id.in_(case_ids))
+    )
     out: dict[str, Dues] = {}
     for row in rows:
         out.setdefault(row.case_id, {})[row.kind] = row.due

@@ -29,7 +29,8 @@ class CaseRated(CaseEvent):
 
 @register
 class CaseSentBack(CaseEvent):
-    """An unsatisfied rating sent the case back for re-handling (发回重办), with its own deadline."""
+    """An unsatisfied rating sent the case back to be handled again (发回重办), with its own
+    deadline."""
 
     type = "case.sent_back"
     redos: int = Field(ge=1)  # times this case was sent back so far
