@@ -262,6 +262,10 @@ class Loop:
             headers=token("371422-fpb", "officer"),
         )
         assert {item["key"] for item in mine.json()["items"]} <= {"371422-fpb"}  # its own only
+        page = await self.http.get(f"{self.reporting}/dashboard", headers=self.city)
+        assert 'data-testid="scorecards"' in page.text and "按时受理率" in page.text
+        public = await self.http.get(f"{self.reporting}/dashboard")
+        assert 'data-testid="scorecards"' not in public.text
 
 
 FIELDS = ("accepted", "completed", "rated", "satisfied", "unsatisfied", "redos", "urges")

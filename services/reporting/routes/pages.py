@@ -12,13 +12,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.reporting.access import counties_in_view, figures_in_view, units_in_view
+from services.reporting.access import READERS, counties_in_view, figures_in_view, units_in_view
 from services.reporting.context import Ctx
 from services.reporting.dashboard.rendering import lang_query, render
 from services.reporting.dashboard.views import alert_list, drill, known_unit, overview
 from services.reporting.dashboard.visitors import reader, reader_or_none
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
+from services.reporting.scorecards.board import scorecards
 from shared.errors import Refusal
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -55,6 +56,8 @@ async def overview_page(
             units = units_in_view(caller, ctx.directory)
             counties = counties_in_view(caller, ctx.directory)
             context["alerts"] = await alert_list(session, units, counties, 10)
+    if caller is not None and caller.role in READERS:
+        context["scorecards"] = await scorecards(ctx, None, "unit", view)
     return await render(request, ctx, "index.html", context | {"caller": caller})
 
 
