@@ -157,6 +157,8 @@ UI: dict[str, Pair] = {
     "verifications": ("待验收的整改", "Rectifications to verify"),
     "sub_overdue": ("下级单位逾期案件", "Overdue cases of units below"),
     "escalations": ("提级督办的案件", "Escalated cases"),
+    "disputes": ("待审核的退单申请", "Disputed assignments to decide"),
+    "raised": ("列入市级提级督办的案件（多次重办或督办无果）", "Raised to city supervision"),
     "triage": ("分办", "Triage"),
     "triage_intro": (
         "未能自动分类或确定承办单位的案件：请调整问题类别或交办。",
