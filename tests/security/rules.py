@@ -88,6 +88,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("GET", "/track"),
             ("POST", "/track"),
             ("POST", "/track/review"),
+            ("POST", "/track/feedback"),
             ("GET", "/exposures"),
         )
     },

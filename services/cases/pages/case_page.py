@@ -32,6 +32,9 @@ EVENTS |= {
     "case.supervision_raised": ("列入市级提级督办", "raised to the city office's supervision"),
 }
 
+# Deadlines no profile rule sets: a formal 督办's date is whoever urged's (issue 26).
+OWN_CLOCKS = {"supervision": ("督办期限：按期办结并报告结果", "the supervision (督办) due date")}
+
 
 async def view(ctx: Context, caller: Principal, case_id: str, english: bool) -> dict[str, Any]:
     """The page's data; a 404 Refusal outside the caller's scope (as the JSON detail)."""
@@ -62,6 +65,7 @@ def _deadline(d: dict[str, Any], profile: Any, now: datetime, english: bool) -> 
     clock = SimpleNamespace(kind=d["kind"], due=due, warn_at=warn, state=d["state"])
     rule = profile.clocks.get(d["kind"])
     what = (rule.summary_en or rule.summary) if rule and english else (rule.summary if rule else "")
+    what = what or say(OWN_CLOCKS.get(d["kind"]), english)
     days_kind = kind_of(profile, d["kind"])
     return {**d, "due": due, "mark": mark(clock, now, profile, english), "what": what or d["kind"],
             "days_kind": days_kind}  # fmt: skip
