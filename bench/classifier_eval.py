@@ -66,7 +66,9 @@ def main() -> None:
         best = min(best, (time.process_time() - started) / len(texts) * 1000)
 
     held_out = score(load_part(TEST))
-    print(f"model {model.version}: {len(model.weights)} n-gram features, fitted in {fitted_in:.2f} s")
+    print(
+        f"model {model.version}: {len(model.weights)} n-gram features, fitted in {fitted_in:.2f} s"
+    )
     print(f"RSS +{grown:.1f} MB after fitting (target <= {TARGET_MB:.0f} MB)")
     print(f"classify: {best:.3f} ms/report CPU over {len(texts)} reports (target < {TARGET_MS} ms)")
     print(f"held-out: top-1 {held_out.top1_rate:.1%}  top-3 {held_out.top3_rate:.1%}")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, escalation, recheck, store, transactions
+from services.cases import appending, escalation, loop_actions, recheck, store, transactions
 from services.cases.audit import trail
 from services.cases.classifier import corrections
 from services.cases.clocks import plan
@@ -60,6 +60,7 @@ async def perform(
         decision = decide(case.state, me, action, payload, ctx.rules)
         _check_version(if_match, case.state, me)
         _check(ctx, case, action, decision)
+        loop_actions.check(ctx, case, action, decision)
         profile = ctx.profile(case.row["channel"])
         clocks = plan(decision.event_type, decision.history_data, case.clocks, ctx.now(), profile)
         extras = {**clocks.extras, **_extras(ctx, case.state, me, action, decision)}
@@ -67,7 +68,8 @@ async def perform(
             decision.event_type, {**decision.data, **extras}, decision.internal, me.sub, me.unit
         )
         follow, changed = recheck.reopening(ctx, case, decision, clocks.clocks)
-        await appending.append(session, ctx, case, [entry, *follow], changed)
+        more = loop_actions.follow_ups(ctx, case, decision)
+        await appending.append(session, ctx, case, [entry, *follow, *more], changed)
         if action is A.RECLASSIFY:  # an officer's correction is the classifier's data
             old, new = case.state.problem, decision.data["problem"]
             text = str(case.row["content"])

@@ -154,6 +154,10 @@ ROW_CHANGES = {
     "case.escalated": lambda d: {"escalated_to": d["to_unit"]},
     "case.assigned": lambda d: {"triage": False},
     "case.reclassified": lambda d: {"triage": False},
+    # Disputed again (退单): the city office's triage takes it until it decides.
+    "case.assignment_disputed": lambda d: {"triage": True} if d.get("to_triage") else {},
+    "case.dispute_decided": lambda d: {"triage": False},
+    "case.supervision_raised": lambda d: {"raised_supervision": True},
 }
 
 

@@ -30,10 +30,15 @@ OBLIGATIONS = frozenset(
 WINDOWS = frozenset({"transfer_objection", "review_request", "re_review_request"})
 # 回头看: neither a duty of the handling unit nor a window that lapses; the sweeper raises it.
 RECHECK = "recheck"
+# Closing the loop (issue 26): re-handling after a send-back (发回重办) and a formal 督办's date
+# are the unit's duties; the window to dispute an assignment (退单) is the unit's chance, and the
+# city office's decision on a dispute is watched like a window (its miss is not the unit's).
+OBLIGATIONS |= {"redo", "supervision"}
+WINDOWS |= {"assignment_dispute", "dispute_decision"}
 ACTIVE = frozenset({"running", "warned"})
 OPENING = ("register_and_dispose", "accept_decision")
 # The handling period an approved extension moves: the first of these the case has.
-PERIODS = ("review_answer", "handle", "accept_decision")
+PERIODS = ("redo", "review_answer", "handle", "accept_decision")
 
 
 @dataclass(frozen=True)
@@ -166,14 +171,53 @@ def _extended(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Pr
     return Plan({period.kind: moved}, {"new_due": due})
 
 
+def _assigned(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    # The unit it now goes to may dispute it (退单) within its own window.
+    window = start(p, "assignment_dispute", now)
+    met = _set(c, frozenset({"register_and_dispose"}), "met", ACTIVE)
+    return Plan({**met, window.kind: window}, {})
+
+
+def _sent_back(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    redo = start(p, "redo", now)
+    changed = _set(c, frozenset({"review_request"}), "met", frozenset({"running"}))
+    return Plan({**changed, redo.kind: redo}, {"deadlines": (redo.info(),)})
+
+
+def _disputed(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    # The unit's own clocks keep running while the city office decides.
+    decision = start(p, "dispute_decision", now)
+    window = _set(c, frozenset({"assignment_dispute"}), "met", frozenset({"running"}))
+    return Plan({**window, decision.kind: decision}, {"decision_due": decision.due})
+
+
+def _dispute_decided(
+    c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile
+) -> Plan:
+    decided = _set(c, frozenset({"dispute_decision"}), "met", frozenset({"running"}))
+    if d.get("outcome") != "reassign":
+        return Plan(decided, {})
+    reassigned = _assigned({**c, **decided}, d, now, p)
+    return Plan({**decided, **reassigned.clocks}, {})
+
+
+def _urged(c: Mapping[str, Clock], d: Mapping[str, Any], now: datetime, p: Profile) -> Plan:
+    """A formal 督办's date is a deadline of its own (the latest replaces an earlier one)."""
+    if not d.get("due"):
+        return Plan({}, {})
+    due = datetime.fromisoformat(str(d["due"]))
+    clock = Clock("supervision", due, warn_before(due, p.warn_days, "calendar", now))
+    return Plan({clock.kind: replace(clock, started_at=now, basis="督办")}, {})
+
+
 RULES: dict[str, Rule] = {
     "case.accepted": _accepted,
     "case.rejected": _replied(OPENING),
-    "case.closed": _replied(("handle", "review_answer", "rectification")),
-    "case.assigned": _meets("register_and_dispose"),
+    "case.closed": _replied(("handle", "review_answer", "redo", "rectification")),
+    "case.assigned": _assigned,
     "case.transferred": _transferred,
     "case.transfer_objected": _objected,
-    "case.concluded": _meets("handle", "review_answer"),
+    "case.concluded": _meets("handle", "review_answer", "redo"),
     "case.rectification_required": _rectify,
     "case.rectification_submitted": _meets("rectification"),
     "case.rectification_rejected": _rectify_again,
@@ -182,6 +226,10 @@ RULES: dict[str, Rule] = {
     "case.re_review_requested": _re_review,
     "case.re_reviewed": _meets("re_review_answer"),
     "case.rectification_verified": _verified,
+    "case.sent_back": _sent_back,
+    "case.assignment_disputed": _disputed,
+    "case.dispute_decided": _dispute_decided,
+    "case.urged": _urged,
 }
 
 

@@ -41,6 +41,8 @@ cases = Table(
     Column("transfer_to", String(32)),
     Column("receiving_unit", String(64), index=True),
     Column("escalated_to", String(64)),
+    # Raised to the city office's supervision (提级督办, issue 26): listed for the city office.
+    Column("raised_supervision", Boolean, nullable=False, server_default=false()),
     Column("content", Text, nullable=False),  # the report text, for those entitled only
     Column("subject_person", String(100)),
     Column("subject_person_key", String(100)),  # normalised, to find repeats

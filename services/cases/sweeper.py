@@ -103,10 +103,14 @@ def _missed(ctx: Context, case: store.Loaded, clock: Clock) -> list[appending.En
     )
     reason = f"deadline {clock.kind} missed"
     escalated = {"to_unit": target, "automatic": True, "deadline": clock.info()}
-    return [
+    entries = [
         appending.Entry("case.overdue", {"deadline": clock.info()}),
         appending.Entry("case.escalated", escalated, {"reason": reason}),
     ]
+    if clock.kind == "supervision" and not state.raised_supervision:
+        # A formal 督办 that passed without effect raises the case (提级督办, issue 26).
+        entries.append(appending.Entry("case.supervision_raised", {"why": "urged_without_effect"}))
+    return entries
 
 
 class SweepMetrics:

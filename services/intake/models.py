@@ -49,6 +49,9 @@ reports = Table(
     # The review's result opens the second review's window (复核) instead; it is final.
     Column("re_review_until", UtcDateTime()),
     Column("re_review_requested_at", UtcDateTime()),
+    # The rating of the last reply (回访, issue 26): once per reply, so when and which.
+    Column("feedback_at", UtcDateTime()),
+    Column("feedback_rating", String(24)),
     # The deadline the handling unit must meet now, as cases published it ("accept": 受理,
     # "handle": 办理); none once the case is concluded, rejected or closed.
     Column("deadline_due", UtcDateTime()),

@@ -3,7 +3,7 @@ deadline the handling unit must meet, and until when a review of the reply may b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -34,7 +34,11 @@ def deadline_due(row: Any) -> str | None:
 
 
 async def view(
-    session: AsyncSession, tracking_hash: str, english: bool, now: datetime
+    session: AsyncSession,
+    tracking_hash: str,
+    english: bool,
+    now: datetime,
+    feedback_days: int = 15,
 ) -> dict[str, Any] | None:
     """The reporter's view by the keyed hash of their tracking code."""
     row = (
@@ -63,4 +67,30 @@ async def view(
         "re_review_until": (row.re_review_until.isoformat() if re_review_open(row, now) else None),
         "deadline": deadline_due(row),
         "deadline_kind": (row.deadline_kind or "handle") if deadline_due(row) else None,
+        **feedback_view(row, now, feedback_days),
+    }
+
+
+def feedback_until(row: Any, days: int) -> datetime | None:
+    """Until when the last reply may be rated (回访); None without a reply or once rated (one
+    rating per reply)."""
+    if row.replied_at is None:
+        return None
+    if row.feedback_at is not None and row.feedback_at >= row.replied_at:
+        return None
+    return row.replied_at + timedelta(days=days)  # type: ignore[no-any-return]
+
+
+def feedback_open(row: Any, now: datetime, days: int) -> bool:
+    until = feedback_until(row, days)
+    return until is not None and now <= until
+
+
+def feedback_view(row: Any, now: datetime, days: int) -> dict[str, Any]:
+    """Until when the reply may be rated (while it may), and the last reply's rating."""
+    until = feedback_until(row, days)
+    rated = row.replied_at is not None and until is None
+    return {
+        "feedback_until": until.isoformat() if until and now <= until else None,
+        "rating": row.feedback_rating if rated else None,
     }

@@ -34,6 +34,8 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     content_min: int = 10
     content_max: int = 5000
     review_reason_max: int = 2000
+    # The reporter rates a reply (回访, issue 26) within this many days of it, once per reply.
+    feedback_window_days: int = Field(15, ge=1)
     max_body_bytes: int = 1_000_000  # JSON bodies
     attachment_max_bytes: int = 20_000_000
     attachment_types: tuple[str, ...] = ATTACHMENT_TYPES

@@ -44,6 +44,15 @@ STEPS: dict[str, tuple[str, str]] = {
         "复核意见（最终结果）：{public_summary}",
         "Re-review opinion (final): {public_summary}",
     ),
+    # Closing the loop (issue 26): how an unsatisfied rating was answered.
+    "case.sent_back": (
+        "不满意意见经审核，已发回重新办理",
+        "Your rating was reviewed: the case was sent back to be handled again",
+    ),
+    "case.result_upheld": (
+        "不满意意见经审核，维持原办理结果：{public_reason}",
+        "Your rating was reviewed: the result stands: {public_reason}",
+    ),
 }
 
 

@@ -40,6 +40,15 @@ RULES: dict[str, tuple[str, ...]] = {
     "case.part_filed": ("handling",),
     "case.recheck_due": ("rechecking", "handling"),
     "case.rechecked": ("handling",),
+    # Closing the loop (issue 26): an unsatisfied rating with a reason goes to the city office;
+    # an urge reaches the handling unit at once.
+    "case.rated": ("city_office",),
+    "case.sent_back": ("handling",),
+    "case.result_upheld": ("reporter",),
+    "case.assignment_disputed": ("city_office",),
+    "case.dispute_decided": ("handling",),
+    "case.urged": ("handling",),
+    "case.supervision_raised": ("city_office", "handling"),
 }
 # The steps a co-responsible (协办) unit is told of beside the handling unit: its part begins,
 # the case's course changes, and it ends or comes back.
@@ -55,7 +64,7 @@ CO_UNIT_EVENTS = frozenset(
     }
 )
 # Sent at once even to units that take a daily digest.
-URGENT = frozenset({"case.overdue", "case.escalated", "case.transferred"})
+URGENT = frozenset({"case.overdue", "case.escalated", "case.transferred", "case.urged"})
 REPORTER_AUDIENCES = ("reporter", "merged_reporter")
 # Audiences an event names by a field: the organ asked for a 复核, the re-check's unit.
 NAMED = {"re_reviewing": "re_review_unit", "rechecking": "recheck_unit"}
@@ -89,6 +98,8 @@ def unit_targets(
 ) -> list[UnitTarget]:
     """The units told of an event, each once, in rule order; then the case's co-units
     (`co_units`, as the case's opening named them) for the steps they are told of."""
+    if event_type == "case.rated" and not getattr(payload, "needs_answer", False):
+        return []  # only an unsatisfied rating with a reason asks for an answer
     seen: set[str] = set()
     targets: list[UnitTarget] = []
     for audience in RULES.get(event_type, ()):

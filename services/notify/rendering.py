@@ -156,10 +156,15 @@ def _clocks() -> dict[str, Any]:
     return dict(load_profiles().default.clocks)
 
 
+# Deadlines that come from no profile rule: a formal 督办's date is set by whoever urges.
+OWN_CLOCKS = {"supervision": ("督办期限", "the supervision due date")}
+
+
 def _clock(kind: str, lang: str) -> str:
     rule = _clocks().get(kind)
     if rule is None:
-        return kind
+        own = OWN_CLOCKS.get(kind)
+        return (own[1] if lang == "en" else own[0]) if own else kind
     return (rule.summary_en if lang == "en" else rule.summary) or kind
 
 

@@ -52,6 +52,19 @@ SAMPLE: dict[str, Any] = {
     "recheck_unit": "city-fpb",
     "passed": False,
     "way": "talk_inquiry",
+    # Closing the loop (issue 26)
+    "rating": "unsatisfied",
+    "source": "reporter",
+    "needs_answer": True,
+    "redos": 1,
+    "disputing_unit": "371403-fpb",
+    "disputes": 1,
+    "decision_due": _DUE,
+    "outcome": "reassign",
+    "formal": True,
+    "urges": 1,
+    "urged_by_unit": "city-fpb",
+    "why": "redone",
 }
 
 

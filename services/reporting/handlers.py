@@ -14,6 +14,7 @@ from services.reporting.alerts.raising import evaluate
 from services.reporting.context import Context
 from services.reporting.projection.batch import Item, lock, project
 from services.reporting.projection.tables import LIVE
+from services.reporting.scorecards.recording import record
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
@@ -34,6 +35,7 @@ async def project_new_events(ctx: Context, consumer: str, events: list[Item]) ->
         if not items:
             return
         outcome = await project(session, LIVE, items, ctx.directory)
+        await record(session, items, ctx.directory)
         raised = await evaluate(session, outcome.findings, ctx.rule, ctx.directory)
     for alert in raised:
         extra = {"county": alert["county"]}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
-from services.reporting.routes import alerts, exports, figures, pages, pages_alert
+from services.reporting.routes import alerts, exports, figures, pages, pages_alert, scorecards
 from services.reporting.settings import ReportingSettings
 from services.reporting.supervision import projection as supervision
 from services.reporting.supervision import routes as supervision_routes
@@ -39,8 +39,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
-    routers = (figures.router, alerts.router, exports.router, supervision_routes.router,
-               pages.root, pages.router)  # fmt: skip
+    routers: tuple[APIRouter, ...] = (figures.router, scorecards.router, alerts.router)
+    routers += (exports.router, supervision_routes.router, pages.root, pages.router)
     for router in (*routers, pages_alert.router):
         app.include_router(router)
     return app

@@ -13,6 +13,11 @@ class ReportingSettings(service_settings("reporting", 8004)):  # type: ignore[mi
     # Accountability alerts: this many substantiated (or partly) cases within the window.
     alert_threshold: int = Field(3, ge=1)
     alert_window_days: int = Field(90, ge=1)
+    # Unit scorecards (issue 26): a unit below one of these rates (above, for redo) is flagged.
+    scorecard_min_on_time_acceptance: float = Field(0.9, ge=0, le=1)
+    scorecard_min_on_time_completion: float = Field(0.9, ge=0, le=1)
+    scorecard_min_satisfaction: float = Field(0.8, ge=0, le=1)
+    scorecard_max_redo: float = Field(0.2, ge=0, le=1)
     # Campaign phases (YAML like services/reporting/phases.yaml); unset: the packaged ones.
     phases_file: Path | None = None
     # How often the business gauges on /metrics are recomputed, in seconds.

@@ -81,3 +81,18 @@ class ReportReReviewRequested(EventData):
     case_id: str | None = None
     reason: str
     requested_at: datetime
+
+
+@register
+class ReportFeedbackGiven(EventData):
+    """The reporter rated the reply (回访) within the window, once per reply: on the tracking
+    page, or a clerk recording a return call. Nothing in it identifies the reporter; the comment
+    is the reporter's own text, for the services only (cases keeps it in the case)."""
+
+    type = "report.feedback_given"
+    report_id: str
+    case_id: str | None = None
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
+    comment: str | None = None
+    source: Literal["reporter", "return_call"] = "reporter"
+    given_at: datetime

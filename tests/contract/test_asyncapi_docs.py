@@ -53,6 +53,7 @@ def test_consumers_document_the_real_types_and_payloads() -> None:
         "report.received",
         "report.review_requested",
         "report.re_review_requested",
+        "report.feedback_given",
     }
     assert {"alert.frequent_problems", "alert.decided"} <= _types(reporting, "send")
     payload = notify["components"]["messages"]["CaseConcluded"]["payload"]["$ref"]

@@ -130,6 +130,7 @@ async def test_approvals_triage_transfers_exposure_and_audit_pages(running: Runn
     assert "待审批的延期申请（1）" in leader.text
     city = await page(running, "/approvals", "city-fpb", "city_office")
     assert "下级单位逾期案件" in city.text and f"/case/{cid}" in city.text
+    assert "待审核的退单申请" in city.text and "列入市级提级督办" in city.text  # issue 26
     for path in ("/triage", "/transfers", "/exposure-board"):
         assert (await page(running, path, "city-fpb", "city_office")).status_code == 200, path
         assert (await page(running, path, DECHENG, "officer")).status_code == 403, path

@@ -109,6 +109,7 @@ async def test_rejected_with_the_reason_for_the_reporter(running: Running) -> No
     assert states == {
         "register_and_dispose": "met",
         "accept_decision": "met",
+        "assignment_dispute": "met",  # the reply closes the window to dispute (退单)
         "review_request": "running",
     }
     assert detail["allowed_actions"] == ["reopen"]

@@ -114,6 +114,7 @@ async def test_acting_in_time_stops_the_clock(running: Running) -> None:
     assert states == {
         "register_and_dispose": "met",
         "accept_decision": "met",
+        "assignment_dispute": "met",  # the reply closes the window to dispute (退单)
         "review_request": "lapsed",
     }
 

@@ -61,6 +61,8 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("intake", "GET", "/api/v1/reports/{tracking_code}"): PUBLIC,
     ("intake", "POST", "/api/v1/reports/{tracking_code}/review"): PUBLIC,
     ("intake", "POST", "/api/v1/reports/{tracking_code}/re-review"): PUBLIC,
+    # the reporter rates the reply; a clerk records a return call (its role checked inside)
+    ("intake", "POST", "/api/v1/reports/{tracking_code}/feedback"): PUBLIC,
     ("intake", "GET", "/api/v1/problems"): PUBLIC,
     ("intake", "GET", "/api/v1/counties"): PUBLIC,
     ("intake", "POST", "/api/v1/attachments"): PUBLIC,
@@ -93,6 +95,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("GET", "/track"),
             ("POST", "/track"),
             ("POST", "/track/review"),
+            ("POST", "/track/feedback"),
             ("GET", "/exposures"),
         )
     },
@@ -170,6 +173,7 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
     ("reporting", "GET", "/api/v1/supervision"): Rule(READERS),  # issue 22
     ("reporting", "GET", "/api/v1/export/supervision.{fmt}"): Rule(READERS),
+    ("reporting", "GET", "/api/v1/scorecards"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,
     ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
     ("reporting", "GET", "/api/v1/exposures"): PUBLIC,

@@ -86,6 +86,7 @@ def test_the_reporter_hears_of_acceptance_extension_result_closure_and_merge() -
         "case.closed",
         "case.merged",
         "case.re_reviewed",  # the 复核's final answer
+        "case.result_upheld",
     }
     refused = sample_payload("case.extension_decided", approved=False, days=0)
     assert audiences.tells_reporter("case.extension_decided", refused) is None

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.cases.domain import refusals
+from services.cases.domain import loop, refusals
 from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.payloads import due_iso
@@ -157,3 +157,4 @@ ACTIONS: dict[r.Action, tuple[str, Builder]] = {
     # stays with the case.
     A.DISPOSE: ("case.disposed", _split({"way": "way"}, "reason")),
 }
+ACTIONS |= loop.ACTIONS

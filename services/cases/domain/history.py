@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from services.cases.domain import loop
 from services.cases.domain import state as st
 from services.cases.domain import vocabulary as r
 from services.cases.domain.vocabulary import PRIVATE
@@ -103,6 +104,8 @@ CHANGES: dict[str, Change] = {
     "case.rechecked": lambda s, d: {"recheck_pending": False},
     "case.disposed": lambda s, d: {"disposal": r.Disposal(d["way"])},
 }
+STATUS_AFTER |= loop.STATUS_AFTER
+CHANGES |= loop.CHANGES
 
 
 def apply(state: st.CaseState, event_type: str, data: Mapping[str, Any]) -> st.CaseState:

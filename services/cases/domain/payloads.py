@@ -7,7 +7,7 @@ Extra fields are ignored, as FastAPI bodies would ignore them. Numbers that are 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
@@ -57,6 +57,18 @@ PAYLOADS |= {
     A.FILE_PART: payload(A.FILE_PART, text=(TEXT, ...)),
     A.RECHECK: payload(A.RECHECK, passed=(bool, ...), findings=(TEXT, ...)),
     A.DISPOSE: payload(A.DISPOSE, way=(Disposal, ...), **OPTIONAL_REASON),
+    # Closing the loop (issue 26). An answer to a rating is told to the reporter (`reason`);
+    # an urge's `due` (a bare date: its end in Asia/Shanghai) makes it a formal 督办.
+    A.SEND_BACK: payload(A.SEND_BACK, **REASON),
+    A.UPHOLD_RESULT: payload(A.UPHOLD_RESULT, **REASON),
+    A.DISPUTE_ASSIGNMENT: payload(A.DISPUTE_ASSIGNMENT, **REASON),
+    A.DECIDE_DISPUTE: payload(
+        A.DECIDE_DISPUTE,
+        decision=(Literal["uphold", "reassign"], ...),
+        unit=(UNIT | None, None),
+        **OPTIONAL_REASON,
+    ),
+    A.URGE: payload(A.URGE, text=(TEXT, ...), due=(date | AwareDatetime | None, None)),
 }
 
 

@@ -63,6 +63,15 @@ class CaseState:
     recheck_unit: str | None = None  # 回头看: the independent unit the re-check went to
     recheck_pending: bool = False
     disposal: Disposal | None = None  # discipline inspection's way, on a case transferred to it
+    # Closing the loop (issue 26): an unsatisfied rating waiting for an answer, the times the
+    # case was sent back (发回重办), the unit whose dispute (退单) waits, disputes and urges so
+    # far, and raised supervision (提级督办, sticky).
+    rating_pending: bool = False
+    redos: int = 0
+    dispute_pending: str | None = None
+    disputes: int = 0
+    urges: int = 0
+    raised_supervision: bool = False
 
     @property
     def accused(self) -> tuple[str, ...]:
@@ -77,6 +86,10 @@ class Rules:
     """The numbers the state machine checks; a deployment sets them from its deadline profile."""
 
     extension_max_days: int = 30
+    # A case sent back this many times is raised to the city office's supervision (提级督办).
+    raise_after_redos: int = 3
+    # A case disputed this many times goes to the city office's triage instead of a decision.
+    triage_after_disputes: int = 2
 
 
 @dataclass(frozen=True)

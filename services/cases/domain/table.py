@@ -7,15 +7,19 @@ from services.cases.domain.state import CaseState
 from services.cases.domain.vocabulary import Action, Finding, Organ, Status
 
 S, A = Status, Action
-ANYTIME = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE)
+ANYTIME: tuple[Action, ...] = (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION)
+ANYTIME += (A.DECIDE_EXTENSION, A.NOTE, A.URGE, A.DECIDE_DISPUTE)
+# A unit disputes an assignment (退单) before it starts handling; a rated reply is answered.
+DISPUTE = (A.DISPUTE_ASSIGNMENT,)
+ANSWER_RATING = (A.SEND_BACK, A.UPHOLD_RESULT)
 EXPOSURE = (A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE)
 VERIFY = (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION)
 # A co-responsible unit files its part while the case is being handled (协办).
 PART = (A.FILE_PART,)
 # The contract's table: what each status permits (guards and roles are checked after this).
 ALLOWED: dict[Status, tuple[Action, ...]] = {
-    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME),
-    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME, *PART),
+    S.RECEIVED: (A.ACCEPT, A.REJECT, A.TRANSFER, *ANYTIME, *DISPUTE),
+    S.ACCEPTED: (A.START_INVESTIGATION, A.TRANSFER, *ANYTIME, *PART, *DISPUTE),
     S.INVESTIGATING: (A.CONCLUDE, A.TRANSFER, *ANYTIME, *PART),
     S.CONCLUDED: (A.REQUIRE_RECTIFICATION, A.CLOSE, *ANYTIME, *EXPOSURE),
     S.RECTIFYING: (A.SUBMIT_RECTIFICATION, *ANYTIME, *EXPOSURE, *PART),
@@ -23,9 +27,9 @@ ALLOWED: dict[Status, tuple[Action, ...]] = {
     S.RECTIFIED: (A.CLOSE, *ANYTIME, *EXPOSURE, A.RECHECK),
     S.TRANSFERRED: (A.CLOSE, A.OBJECT_TRANSFER, *ANYTIME, A.DISPOSE),
     # Exposure of a closed case is allowed: typical cases are exposed once verified (查实曝光).
-    S.REJECTED: (A.REOPEN,),
-    # A closed case answers a 复核 request and its 回头看 re-check.
-    S.CLOSED: (A.REOPEN, *EXPOSURE, A.DECIDE_RE_REVIEW, A.RECHECK),
+    S.REJECTED: (A.REOPEN, *ANSWER_RATING),
+    # A closed case answers a 复核 request, its 回头看 re-check and an unsatisfied rating.
+    S.CLOSED: (A.REOPEN, *EXPOSURE, A.DECIDE_RE_REVIEW, A.RECHECK, *ANSWER_RATING),
 }
 SUBSTANTIATED = frozenset({Finding.SUBSTANTIATED, Finding.PARTLY})
 
@@ -52,6 +56,18 @@ def guard_failure(state: CaseState, action: Action) -> str | None:
         return "only a case transferred to discipline inspection is disposed of this way"
     if action is A.RECHECK and not state.recheck_pending:
         return "no re-check (回头看) is due"
+    return loop_guard(state, action)
+
+
+def loop_guard(state: CaseState, action: Action) -> str | None:
+    """The guards of closing the loop: an answer needs an unsatisfied rating waiting for it, a
+    decision a dispute, and a dispute none pending."""
+    if action in ANSWER_RATING and not state.rating_pending:
+        return "no unsatisfied rating is waiting for an answer"
+    if action is A.DISPUTE_ASSIGNMENT and state.dispute_pending:
+        return "a dispute of this assignment is already waiting for a decision"
+    if action is A.DECIDE_DISPUTE and not state.dispute_pending:
+        return "no dispute is waiting for a decision"
     return None
 
 

@@ -14,6 +14,7 @@ Data = dict[str, Any]
 PRIVATE = frozenset(
     {"case.noted", "case.identity_revealed", "case.review_refused", "case.re_review_refused"}
 )
+PRIVATE |= {"case.rating_refused"}
 
 
 class Status(StrEnum):
@@ -55,6 +56,13 @@ class Action(StrEnum):
     FILE_PART = "file-part"  # 协办: a co-responsible unit files its part
     RECHECK = "recheck"  # 回头看: the independent unit re-checks a verified rectification
     DISPOSE = "dispose"  # discipline inspection records how it disposes of a transferred case
+    # Closing the loop with the people (issue 26): a rating answered, an assignment disputed
+    # (退单), a case urged (催办/督办).
+    SEND_BACK = "send-back"
+    UPHOLD_RESULT = "uphold-result"
+    DISPUTE_ASSIGNMENT = "dispute-assignment"
+    DECIDE_DISPUTE = "decide-dispute"
+    URGE = "urge"
 
 
 class Role(StrEnum):

@@ -116,6 +116,11 @@ WHO: dict[Action, tuple[Rule, str]] = {
     A.FILE_PART: (co_unit, "a co-responsible (协办) unit's officer or leader"),
     A.RECHECK: (rechecker, "the independent unit the re-check (回头看) went to"),
     A.DISPOSE: (disposer, "an inspector, on a case transferred to discipline inspection"),
+    # Closing the loop (issue 26): the city office or a supervisor answers an unsatisfied
+    # rating and urges; the handling unit disputes its assignment; the city office decides.
+    **dict.fromkeys((A.SEND_BACK, A.UPHOLD_RESULT, A.URGE), (supervising, SUPERVISORS)),
+    A.DISPUTE_ASSIGNMENT: (handling, HANDLERS_TEXT),
+    A.DECIDE_DISPUTE: (role_is(Role.CITY_OFFICE), "city_office"),
 }
 
 # Roles that may ever do each action: refused with 403 before the case's state is looked at.
@@ -133,4 +138,7 @@ ROLES: dict[Action, frozenset[Role]] = {
     A.FILE_PART: HANDLERS,
     A.RECHECK: OVERSIGHT,
     A.DISPOSE: frozenset({Role.INSPECTOR}),
+    **dict.fromkeys((A.SEND_BACK, A.UPHOLD_RESULT, A.URGE), OVERSIGHT),
+    A.DISPUTE_ASSIGNMENT: HANDLERS,
+    A.DECIDE_DISPUTE: frozenset({Role.CITY_OFFICE}),
 }

@@ -50,7 +50,10 @@ def decide_opening(report: ReportReceived, directory: Directory, profiles: Profi
     clocks = tuple(start(profile, key, report.received_at) for key in OPENING)
     event = _opened(report, found, routing, handling, triage, clocks)
     county = directory.unit(handling).county
-    return Opening(event.case_id, handling, county, event, clocks, tuple(routing.reasons))
+    # The unit routed to may dispute the assignment (退单): a window, not told in the event.
+    dispute = start(profile, "assignment_dispute", report.received_at)
+    reasons = tuple(routing.reasons)
+    return Opening(event.case_id, handling, county, event, (*clocks, dispute), reasons)
 
 
 def _opened(

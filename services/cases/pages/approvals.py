@@ -41,12 +41,24 @@ def escalated(caller: Principal) -> ColumnElement[bool]:
     return cases.c.escalated_to == caller.unit
 
 
+def dispute_pending() -> ColumnElement[bool]:
+    """A disputed assignment (退单) the city office has not decided yet (issue 26)."""
+    return _entries("case.assignment_disputed") > _entries("case.dispute_decided")
+
+
+def raised_supervision() -> ColumnElement[bool]:
+    """Cases raised to the city office's supervision (提级督办, issue 26)."""
+    return cases.c.raised_supervision.is_(True)
+
+
 def sections(caller: Principal) -> list[tuple[str, ColumnElement[bool]]]:
     """The approvals page's lists for the caller's role: (word key, condition)."""
     found = [("extensions", extension_pending())]
     if caller.role in ("supervisor", "city_office"):
         found += [("exposures", exposure_pending()), ("verifications", verification_pending())]
         found += [("sub_overdue", overdue_below(caller)), ("escalations", escalated(caller))]
+    if caller.role == "city_office":
+        found += [("disputes", dispute_pending()), ("raised", raised_supervision())]
     return found
 
 

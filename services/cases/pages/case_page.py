@@ -31,7 +31,13 @@ EVENTS |= {
     "case.re_review_requested": ("举报人申请复核", "re-review requested"),
     "case.re_review_refused": ("复核请求未予受理", "re-review request refused"),
     "case.recheck_due": ("整改“回头看”到期", "re-check due"),
+    "case.rated": ("群众评价", "rated by the reporter"),
+    "case.rating_refused": ("评价未予记录（案件不在答复后）", "rating not recorded (no reply)"),
+    "case.supervision_raised": ("列入市级提级督办", "raised to the city office's supervision"),
 }
+
+# Deadlines no profile rule sets: a formal 督办's date is whoever urged's (issue 26).
+OWN_CLOCKS = {"supervision": ("督办期限：按期办结并报告结果", "the supervision (督办) due date")}
 
 
 async def view(ctx: Context, caller: Principal, case_id: str, english: bool) -> dict[str, Any]:
@@ -64,6 +70,7 @@ def _deadline(d: dict[str, Any], profile: Any, now: datetime, english: bool) -> 
     clock = SimpleNamespace(kind=d["kind"], due=due, warn_at=warn, state=d["state"])
     rule = profile.clocks.get(d["kind"])
     what = (rule.summary_en or rule.summary) if rule and english else (rule.summary if rule else "")
+    what = what or say(OWN_CLOCKS.get(d["kind"]), english)
     days_kind = kind_of(profile, d["kind"])
     return {**d, "due": due, "mark": mark(clock, now, profile, english), "what": what or d["kind"],
             "days_kind": days_kind}  # fmt: skip

@@ -62,6 +62,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("way", "select", choices=tuple((d.value, d.value) for d in Disposal)),
         _reason(required=False),
     ),
+    "send-back": (_reason(),),
+    "uphold-result": (_reason(),),
+    "dispute-assignment": (_reason(),),
+    "decide-dispute": (
+        Field("decision", "select", choices=(("uphold", "uphold"), ("reassign", "reassign"))),
+        Field("unit", "select", required=False),
+        _reason(required=False),
+    ),
+    "urge": (Field("text", "textarea"), Field("due", "date", required=False)),
 }
 
 

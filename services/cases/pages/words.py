@@ -45,6 +45,12 @@ ACTION: dict[str, Pair] = {
     "file-part": ("报送协办意见", "File the co-unit's part"),
     "recheck": ("整改“回头看”", "Re-check the rectification"),
     "dispose": ("线索处置（纪检监察）", "Dispose of the clue (discipline inspection)"),
+    # Closing the loop (issue 26)
+    "send-back": ("发回重办", "Send back for re-handling"),
+    "uphold-result": ("维持办理结果", "Uphold the result"),
+    "dispute-assignment": ("申请退单", "Dispute the assignment"),
+    "decide-dispute": ("审核退单", "Decide the dispute"),
+    "urge": ("催办（附期限即督办）", "Urge (with a date: formal supervision)"),
 }
 FIELD: dict[str, Pair] = {
     "reason": ("理由", "Reason"),
@@ -65,6 +71,7 @@ FIELD: dict[str, Pair] = {
     "passed": ("整改是否到位", "Did the rectification hold"),
     "findings": ("回头看情况", "What the re-check found"),
     "way": ("处置方式", "Way of disposal"),
+    "decision": ("审核意见", "Decision"),
     "form": ("", ""),
 }
 FINDING: dict[str, Pair] = {
@@ -160,6 +167,8 @@ UI: dict[str, Pair] = {
     "verifications": ("待验收的整改", "Rectifications to verify"),
     "sub_overdue": ("下级单位逾期案件", "Overdue cases of units below"),
     "escalations": ("提级督办的案件", "Escalated cases"),
+    "disputes": ("待审核的退单申请", "Disputed assignments to decide"),
+    "raised": ("列入市级提级督办的案件（多次重办或督办无果）", "Raised to city supervision"),
     "triage": ("分办", "Triage"),
     "triage_intro": (
         "未能自动分类或确定承办单位的案件：请调整问题类别或交办。",
@@ -193,6 +202,8 @@ UI: dict[str, Pair] = {
     "status_counts": ("按状态统计", "By status"),
     "open": ("打开", "Open"),
     "cases_word": ("件", "cases"),
+    "uphold": ("维持原交办", "uphold the assignment"),
+    "reassign": ("改派", "reassign"),
 }
 
 

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
 LIST_FIELDS = (
     "id", "status", "version", "county", "problem", "handling_unit", "lead_unit",
     "rectifying_unit", "channel", "finding", "transfer_to", "triage", "overdue", "exposed",
-    "received_at", "updated_at",
+    "raised_supervision", "received_at", "updated_at",
 )  # fmt: skip
 
 
@@ -46,6 +46,7 @@ def _filtered(query: Select[Any], caller: Principal, **given: Any) -> Select[Any
         "unit": lambda v: cases.c.handling_unit == v,
         "problem": lambda v: cases.c.problem == v,
         "overdue": lambda v: cases.c.overdue.is_(v),
+        "raised_supervision": lambda v: cases.c.raised_supervision.is_(v),
         # Dates are days in Asia/Shanghai, on the report's receipt.
         "date_from": lambda v: cases.c.received_at >= datetime.combine(v, datetime.min.time(), TZ),
         "date_to": lambda v: cases.c.received_at <= end_of_day(v),
@@ -80,6 +81,8 @@ async def list_cases(
     unit: str | None = None,
     problem: Annotated[int | None, Query(ge=0, le=INT_MAX)] = None,
     overdue: bool | None = None,
+    # 提级督办 (issue 26): the cases raised to the city office's supervision.
+    raised_supervision: bool | None = None,
     date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -92,7 +95,7 @@ async def list_cases(
     base = base.where(case_filter(ctx.directory, caller))
     filters = dict(
         status=status, county=county, unit=unit, problem=problem, overdue=overdue,
-        date_from=date_from, date_to=date_to, q=q,
+        raised_supervision=raised_supervision, date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
     base = _filtered(base, caller, **filters)
     async with ctx.db.sessions() as session:

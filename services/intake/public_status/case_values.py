@@ -15,11 +15,13 @@ from shared.events.cases import (
     CaseOpened,
     CaseRejected,
     CaseReopened,
+    CaseSentBack,
 )
 
 # The cases' deadline kinds the reporter is shown, as the public kind: deciding whether to
 # accept (受理), and handling (办理; the answer to a review request is handling again).
 PUBLIC_KINDS = {"review_answer": "handle", "handle": "handle", "accept_decision": "accept"}
+PUBLIC_KINDS |= {"redo": "handle"}  # handled again after a send-back (发回重办)
 
 
 def case_values(envelope: Envelope, payload: CaseEvent) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def review_window(envelope: Envelope, payload: CaseEvent) -> dict[str, Any]:
         return reply | {"re_review_until": payload.re_review_due}
     if isinstance(payload, CaseRejected):
         return {"replied_at": envelope.occurred_at, "review_until": payload.review_due}
-    if envelope.type == "case.reopened":
+    if envelope.type in ("case.reopened", "case.sent_back"):
         return {"replied_at": None, "review_until": None}
     return {}
 
@@ -50,7 +52,7 @@ def deadline(payload: CaseEvent) -> dict[str, Any]:
     """The deadline the unit must meet now, as the event says: an opening's acceptance
     deadline, acceptance's (or a reopening's) handling deadline, an approved extension's new
     date; a finding, a rejection or the closing ends it. Other events leave it as it is."""
-    if isinstance(payload, CaseOpened | CaseAccepted | CaseReopened):
+    if isinstance(payload, CaseOpened | CaseAccepted | CaseReopened | CaseSentBack):
         dues = {d.kind: d.due for d in payload.deadlines}
         kind = next((k for k in PUBLIC_KINDS if k in dues), None)
         if kind is None:

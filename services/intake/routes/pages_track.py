@@ -7,13 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
-from services.intake import reporter_view, review
+from services.intake import feedback, reporter_view, review
 from services.intake.context import Context, Ctx
 from services.intake.pages.form import collect
 from services.intake.pages.rendering import is_english, render
 from services.intake.routes.reports import NOT_FOUND, tracking_hash
-from services.intake.schemas.report import ReviewIn
+from services.intake.schemas.report import FeedbackIn, ReviewIn
 from shared.errors import Refusal
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +51,33 @@ async def ask_review(request: Request, ctx: Ctx) -> HTMLResponse:
     return await _answer(request, ctx, values, errors)
 
 
+@router.post("/track/feedback", response_class=HTMLResponse)
+async def give_feedback(request: Request, ctx: Ctx) -> HTMLResponse:
+    """The rating form (回访): the API's own checks, the refusals put back on its fields."""
+    values = await _fields(request)
+    english = is_english(request, values)
+    errors: dict[str, list[str]] = {}
+    try:
+        key = tracking_hash(ctx, request, values.get("code", ""))
+        body = {"rating": values.get("rating", ""), "comment": values.get("comment") or None}
+        rated = FeedbackIn.model_validate(body)
+        await feedback.give_feedback(ctx, key, rated.rating, rated.comment)
+        values["rated"] = "1"
+    except Refusal as refusal:
+        errors = collect(((p.loc or ("rating",)), p.text(english)) for p in refusal.problems)
+    except ValidationError as exc:
+        errors = {str(e["loc"][0]): [_invalid(e["loc"][0], english)] for e in exc.errors()}
+    except HTTPException as exc:
+        errors = {"rating": [str(exc.detail)]}
+    return await _answer(request, ctx, values, errors)
+
+
+def _invalid(field: object, english: bool) -> str:
+    if field == "rating":
+        return "please choose a rating" if english else "请选择评价"
+    return "at most 2000 characters, text only" if english else "意见不超过 2000 字，且只能是文字"
+
+
 async def _fields(request: Request) -> dict[str, str]:
     form = await request.form(max_files=0, max_fields=10)
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -72,7 +100,9 @@ async def _answer(
 async def _view(ctx: Context, request: Request, code: str, english: bool) -> dict[str, Any]:
     key = tracking_hash(ctx, request, code)
     async with ctx.db.sessions() as session:
-        found = await reporter_view.view(session, key, english, ctx.clock())
+        found = await reporter_view.view(
+            session, key, english, ctx.clock(), ctx.settings.feedback_window_days
+        )
     if found is None:
         raise Refusal.not_found(*NOT_FOUND)
     return found

@@ -1,5 +1,5 @@
 """Intake's HTTP API for reporters: submit a report, follow it by tracking code, ask for a
-review of the reply."""
+review of the reply, rate it (回访)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse
 
-from services.intake import reporter_view, review
+from services.intake import feedback, reporter_view, review
 from services.intake.authorization import authorize, authorize_county
 from services.intake.context import Context, Ctx
 from services.intake.routes.throttle import limit
-from services.intake.schemas.answers import ReportAccepted, ReportView, ReviewAccepted
-from services.intake.schemas.report import ReportIn, ReviewIn
+from services.intake.schemas.answers import (
+    FeedbackAccepted,
+    ReportAccepted,
+    ReportView,
+    ReviewAccepted,
+)
+from services.intake.schemas.report import FeedbackIn, ReportIn, ReviewIn
 from services.intake.submission import submit
 from services.intake.tracking import lookup_hash
 from shared.auth import MaybeCaller
@@ -62,7 +67,9 @@ async def follow_report(tracking_code: str, request: Request, ctx: Ctx) -> Repor
     the handling unit must meet; `review_until` while a review of the reply may be asked."""
     key = tracking_hash(ctx, request, tracking_code)
     async with ctx.db.sessions() as session:
-        found = await reporter_view.view(session, key, wants_english(request), ctx.clock())
+        found = await reporter_view.view(
+            session, key, wants_english(request), ctx.clock(), ctx.settings.feedback_window_days
+        )
     if found is None:
         raise Refusal.not_found(*NOT_FOUND)
     return ReportView.model_validate(found)
@@ -97,3 +104,18 @@ async def ask_re_review(
     review.check_reason(ctx, body.reason)
     at = await review.request_re_review(ctx, key, body.reason)
     return ReviewAccepted(status="re_review_requested", requested_at=at)
+
+
+@router.post(
+    "/reports/{tracking_code}/feedback",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=FeedbackAccepted,
+)
+async def give_feedback(
+    tracking_code: str, body: FeedbackIn, request: Request, caller: MaybeCaller, ctx: Ctx
+) -> FeedbackAccepted:
+    """Rate the reply (回访), once per reply, within `feedback_window_days` of it. A clerk's
+    credential records a hotline reporter's answer to a return call."""
+    key = tracking_hash(ctx, request, tracking_code)
+    at = await feedback.give_feedback(ctx, key, body.rating, body.comment, caller)
+    return FeedbackAccepted(status="rated", given_at=at)

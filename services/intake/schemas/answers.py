@@ -33,11 +33,20 @@ class ReportView(BaseModel):
     # accept, 受理; `handle`: handling, 办理); null when none runs.
     deadline: str | None = None
     deadline_kind: Literal["accept", "handle"] | None = None
+    # End of the window for rating the reply (回访); null while none is open. The rating given
+    # to the last reply, if any.
+    feedback_until: str | None = None
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"] | None = None
 
 
 class ReviewAccepted(BaseModel):
     status: str
     requested_at: datetime
+
+
+class FeedbackAccepted(BaseModel):
+    status: str
+    given_at: datetime
 
 
 class AttachmentAccepted(BaseModel):

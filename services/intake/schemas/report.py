@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -58,3 +58,13 @@ class ReviewIn(BaseModel):
     # and newlines, so a generated client or fuzzer sends what is accepted.
     reason: str = Field(min_length=1, json_schema_extra={"pattern": TEXT_PATTERN})
     _clean = field_validator("reason", mode="before")(no_control_characters)
+
+
+class FeedbackIn(BaseModel):
+    """A rating of the reply (回访): how satisfied, and optionally why (a reason with an
+    unsatisfied rating goes to the city office to answer)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
+    comment: str | None = Field(None, max_length=2000, json_schema_extra={"pattern": TEXT_PATTERN})
+    _clean = field_validator("comment", mode="before")(no_control_characters)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reporting.access import (
+    READERS,
     counties_in_view,
     figures_in_view,
     hidden_subjects,
@@ -35,6 +36,7 @@ from services.reporting.dashboard.visitors import reader, reader_or_none
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
 from services.reporting.periods import local_day
+from services.reporting.scorecards.board import scorecards
 from services.reporting.words.pages import words
 from shared.errors import Refusal
 
@@ -84,6 +86,8 @@ async def overview_page(
             units = units_in_view(caller, ctx.directory)
             counties = counties_in_view(caller, ctx.directory)
             context["alerts"] = await alert_list(session, units, counties, 10)
+    if caller is not None and caller.role in READERS:
+        context["scorecards"] = await scorecards(ctx, None, "unit", view)
     return await render(request, ctx, "index.html", context | {"caller": caller})
 
 

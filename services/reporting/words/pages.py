@@ -59,6 +59,14 @@ ZH = {
     "export": "导出",
     "detail": "明细",
     "language": "English",
+    "scorecards": "本月各承办单位考核（三率）",
+    "on_time_acceptance": "按时受理率",
+    "on_time_completion": "按时办结率",
+    "satisfaction": "满意率",
+    "redo": "重办率",
+    "disputes": "退单（同意/驳回）",
+    "urges": "催办",
+    "flagged": "未达标",
 }
 
 
@@ -119,6 +127,14 @@ EN = {
     "export": "Export",
     "detail": "Details",
     "language": "中文",
+    "scorecards": "This month's unit scorecards",
+    "on_time_acceptance": "Accepted on time",
+    "on_time_completion": "Completed on time",
+    "satisfaction": "Satisfaction",
+    "redo": "Redo",
+    "disputes": "Disputes (upheld/lost)",
+    "urges": "Urges",
+    "flagged": "Below threshold",
 }
 
 

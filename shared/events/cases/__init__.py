@@ -25,6 +25,15 @@ from shared.events.cases.handling import (
     CaseOpened,
     CaseRejected,
 )
+from shared.events.cases.loop import (
+    CaseAssignmentDisputed,
+    CaseDisputeDecided,
+    CaseRated,
+    CaseResultUpheld,
+    CaseSentBack,
+    CaseSupervisionRaised,
+    CaseUrged,
+)
 from shared.events.cases.oversight import (
     CaseDeadlineApproaching,
     CaseDeadlinesRecomputed,
@@ -47,6 +56,13 @@ from shared.events.cases.transfers import (
 )
 
 __all__ = [
+    "CaseUrged",
+    "CaseSupervisionRaised",
+    "CaseSentBack",
+    "CaseResultUpheld",
+    "CaseRated",
+    "CaseDisputeDecided",
+    "CaseAssignmentDisputed",
     "CaseAccepted",
     "CaseAssigned",
     "CaseClosed",

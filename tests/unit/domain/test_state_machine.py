@@ -58,10 +58,12 @@ OPENED = apply(CaseState(), "case.opened", OPENED_DATA)
 
 # The contract's table, written out independently of the implementation.
 ANYTIME = {A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.NOTE}
+ANYTIME |= {A.URGE, A.DECIDE_DISPUTE}
 EXPOSURE = {A.PROPOSE_EXPOSURE, A.APPROVE_EXPOSURE}
+ANSWER = {A.SEND_BACK, A.UPHOLD_RESULT}
 CONTRACT: dict[Status, set[Action]] = {
-    S.RECEIVED: {A.ACCEPT, A.REJECT, A.TRANSFER} | ANYTIME,
-    S.ACCEPTED: {A.START_INVESTIGATION, A.TRANSFER, A.FILE_PART} | ANYTIME,
+    S.RECEIVED: {A.ACCEPT, A.REJECT, A.TRANSFER, A.DISPUTE_ASSIGNMENT} | ANYTIME,
+    S.ACCEPTED: {A.START_INVESTIGATION, A.TRANSFER, A.FILE_PART, A.DISPUTE_ASSIGNMENT} | ANYTIME,
     S.INVESTIGATING: {A.CONCLUDE, A.TRANSFER, A.FILE_PART} | ANYTIME,
     S.CONCLUDED: {A.REQUIRE_RECTIFICATION, A.CLOSE} | ANYTIME | EXPOSURE,
     S.RECTIFYING: {A.SUBMIT_RECTIFICATION, A.FILE_PART} | ANYTIME | EXPOSURE,
@@ -70,8 +72,8 @@ CONTRACT: dict[Status, set[Action]] = {
     | EXPOSURE,
     S.RECTIFIED: {A.CLOSE, A.RECHECK} | ANYTIME | EXPOSURE,
     S.TRANSFERRED: {A.CLOSE, A.OBJECT_TRANSFER, A.DISPOSE} | ANYTIME,
-    S.REJECTED: {A.REOPEN},
-    S.CLOSED: {A.REOPEN, A.DECIDE_RE_REVIEW, A.RECHECK} | EXPOSURE,
+    S.REJECTED: {A.REOPEN} | ANSWER,
+    S.CLOSED: {A.REOPEN, A.DECIDE_RE_REVIEW, A.RECHECK} | EXPOSURE | ANSWER,
 }
 STATE_CHANGES = [a for a in Action if a is not A.REVEAL_IDENTITY]
 
@@ -90,6 +92,11 @@ PAYLOADS: dict[Action, dict[str, Any]] = {
     A.REOPEN: {"reason": "review requested"},
     A.RECLASSIFY: {"problem": 23},
     A.NOTE: {"text": "called the village"},
+    A.SEND_BACK: {"reason": "the reporter's point was not answered"},
+    A.UPHOLD_RESULT: {"reason": "the funds were paid on 3 May"},
+    A.DISPUTE_ASSIGNMENT: {"reason": "not our remit"},
+    A.DECIDE_DISPUTE: {"decision": "uphold"},
+    A.URGE: {"text": "please finish this week"},
     A.OBJECT_TRANSFER: {"reason": "not ours"},
     A.DECIDE_RE_REVIEW: {"upheld": True, "opinion": "the review stands"},
     A.FILE_PART: {"text": "our part: the village's accounts checked"},
@@ -116,7 +123,9 @@ def actor_for(action: Action) -> Actor:
         return supervisor
     if action in (A.VERIFY_RECTIFICATION, A.REJECT_RECTIFICATION):
         return supervisor
-    if action in (A.APPROVE_EXPOSURE,):
+    if action in (A.SEND_BACK, A.UPHOLD_RESULT, A.URGE):
+        return supervisor
+    if action in (A.APPROVE_EXPOSURE, A.DECIDE_DISPUTE):
         return city
     if action in (A.OBJECT_TRANSFER, A.DISPOSE):
         return inspector
@@ -137,6 +146,10 @@ def ready(state: CaseState, action: Action) -> CaseState:
         return replace(state, re_review_unit=SUP)
     if action is A.RECHECK:
         return replace(state, recheck_unit=SUP, recheck_pending=True)
+    if action in (A.SEND_BACK, A.UPHOLD_RESULT):
+        return replace(state, rating_pending=True)
+    if action is A.DECIDE_DISPUTE:
+        return replace(state, dispute_pending=HANDLING, disputes=1)
     return state
 
 
@@ -574,8 +587,9 @@ def test_allowed_actions_per_actor() -> None:
         A.TRANSFER,
         A.REQUEST_EXTENSION,
         A.NOTE,
+        A.DISPUTE_ASSIGNMENT,
     )
-    assert allowed_actions(received, supervisor) == (A.ASSIGN, A.RECLASSIFY, A.ESCALATE)
+    assert allowed_actions(received, supervisor) == (A.ASSIGN, A.RECLASSIFY, A.ESCALATE, A.URGE)
     assert allowed_actions(received, inspector) == (A.REVEAL_IDENTITY,)
     assert allowed_actions(at(S.CLOSED), city) == (A.REOPEN, A.PROPOSE_EXPOSURE)
     assert allowed_actions(ready(at(S.CLOSED), A.APPROVE_EXPOSURE), city) == (

@@ -1,0 +1,52 @@
+"""A reporter's rating of the reply (回访): recorded on the replied case as `case.rated`, the
+comment kept in the case only; an unsatisfied rating with a reason waits for the city office's
+or a supervisor's answer (send-back or uphold-result). Idempotent: the event id is claimed in
+the same transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.cases import appending, store, transactions
+from services.cases.context import Context
+from services.cases.domain.vocabulary import Status
+from services.cases.intake_events.review import case_of
+from shared import inbox
+from shared.events import Envelope
+from shared.events.intake import ReportFeedbackGiven
+from shared.streams import CASES_REPORTS
+
+log = logging.getLogger("zuofeng.cases")
+
+
+async def feedback_given(ctx: Context, source: Envelope, rating: ReportFeedbackGiven) -> None:
+    """Record the rating on its replied case; one that arrives for a case handled afresh since
+    is noted in the history only."""
+
+    async def work(session: AsyncSession) -> None:
+        if await inbox.claim(session, CASES_REPORTS.durable, str(source.event_id)):
+            await _rate(session, ctx, source, rating)
+
+    await transactions.retrying(ctx, work)
+
+
+async def _rate(
+    session: AsyncSession, ctx: Context, source: Envelope, rating: ReportFeedbackGiven
+) -> None:
+    case_id = rating.case_id or await case_of(session, rating.report_id)
+    case = await store.load(session, case_id, lock=True) if case_id else None
+    if case is None:
+        log.warning("rating for an unknown case", extra={"event_id": str(source.event_id)})
+        return
+    internal = {"comment": rating.comment, "report_id": rating.report_id}
+    cause = str(source.event_id)
+    if case.state.status not in (Status.CLOSED, Status.REJECTED):
+        refused = appending.Entry("case.rating_refused", {}, {**internal, "why": "not replied"})
+        await appending.append(session, ctx, case, [refused], causation_id=cause)
+        return
+    needs_answer = rating.rating == "unsatisfied" and bool((rating.comment or "").strip())
+    data = {"rating": rating.rating, "source": rating.source, "needs_answer": needs_answer}
+    entry = appending.Entry("case.rated", data, internal)
+    await appending.append(session, ctx, case, [entry], causation_id=cause)
