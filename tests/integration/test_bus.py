@@ -205,7 +205,7 @@ async def test_a_lingering_consumer_takes_what_came_meanwhile_in_the_same_batch(
         for message in messages:
             await message.ack()
 
-    loop = PullLoop(lambda: js, cdef.stream, cdef.durable, 64, on_batch, linger=1.0)
+    loop = PullLoop(lambda: js, cdef.stream, cdef.durable, 64, on_batch, linger=3.0)
     task = asyncio.create_task(loop.run())
     try:
         await asyncio.sleep(0.3)  # the loop is waiting on an empty consumer
