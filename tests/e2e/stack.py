@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from services.notify.settings import NotifySettings
 from services.reporting.main import create_app as reporting_app
 from services.reporting.settings import ReportingSettings
 from shared import migrate
+from shared.auth import issue_token
 from shared.bus import init_bus
 from tests.pg import free_port
 
@@ -32,6 +34,12 @@ APPS = {
     "reporting": (reporting_app, ReportingSettings),
 }
 SECRET = "e2e-jwt-secret-long-enough-for-hs256-keys"
+
+
+def token(unit: str, role: str) -> dict[str, str]:
+    """An hour's bearer token of the stack's secret for a unit's role (sub names both)."""
+    signed = issue_token(SECRET, unit=unit, role=role, sub=f"{role}-{unit}", ttl=timedelta(hours=1))
+    return {"Authorization": f"Bearer {signed}"}
 
 
 @dataclass

@@ -15,11 +15,9 @@ import httpx
 import pytest
 
 from services.cases import sweeper
-from shared.auth import issue_token
 from shared.natsserver import start_nats
-from tests.e2e.stack import SECRET, Stack, running_stack
+from tests.e2e.stack import Stack, running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 # Problem 18 (work teams absent): the organisation department leads, the city office co-handles.
@@ -35,19 +33,6 @@ REVIEW_REPORT = {
     "content": "村里的扶贫项目资金公示栏一直没有更新，群众不知道钱花在哪里了。",
     "subject_person": "王某",
 }
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub=f"{role}-{unit}", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 async def test_co_units_re_checks_and_the_second_review(

@@ -4,18 +4,15 @@ case, and a repeat report shows `merged` to its reporter."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from shared.auth import issue_token
 from shared.natsserver import start_nats
-from tests.e2e.stack import SECRET, running_stack
+from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 REPORT = {
@@ -25,19 +22,6 @@ REPORT = {
     "subject_unit": "德城区黄河涯镇",
     "subject_person": "刘某",
 }
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub=f"{role}-e2e", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 async def test_the_tracking_page_follows_the_case(

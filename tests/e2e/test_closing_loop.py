@@ -18,12 +18,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.auth import issue_token
 from shared.deadlines import local_day
 from shared.natsserver import start_nats
-from tests.e2e.stack import SECRET, running_stack
+from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 CITY = "city-fpb"
@@ -34,19 +32,6 @@ REPORT = {
     "content": "村里的扶贫资金公示栏半年没有更新，群众不知道钱用在哪里。",
     "subject_unit_id": ACCUSED,
 }
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub=f"{role}-loop", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 async def test_closing_the_loop(

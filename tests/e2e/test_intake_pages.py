@@ -6,7 +6,7 @@ appear nowhere in clear (pages, logs, var/). Accessibility by axe-core, page wei
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,28 +15,15 @@ import httpx
 import pytest
 from playwright.async_api import Page
 
-from shared.auth import issue_token
 from shared.natsserver import start_nats
 from tests.e2e.pages_browser import Weight, phone, serious_violations, shot
-from tests.e2e.stack import SECRET, Stack, running_stack
+from tests.e2e.stack import Stack, running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 CONTENT = "我们村的驻村工作队员一个月就来一两次，平时根本不在村里住，群众有事找不到人。"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 2000
 NAME, PHONE_NUMBER = "欧阳明月", "13912345678"
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub=f"{role}-e2e", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    names = ("intake", "cases", "notify", "reporting")
-    return {name: in_thread(pg_server.create_database()) for name in names}
 
 
 async def test_the_public_pages_in_chromium(

@@ -5,19 +5,16 @@ anonymous reporter never), and signed webhooks to an integrator; on real NATS an
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from shared.auth import issue_token
 from shared.natsserver import start_nats
-from tests.e2e.stack import SECRET, running_stack
+from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import Receiver, SmtpSink, smtp_sink, webhook_receiver
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 REPORTER = "e2e-reporter-41@example.net"
@@ -29,19 +26,6 @@ REPORT = {
 }
 ANONYMOUS = {**REPORT, "content": "扶贫资金被挪用修村委会办公楼，贫困户一分钱没有见到。"}
 ANONYMOUS.pop("reporter")
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub="e2e", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 async def test_a_case_life_reaches_inbox_mail_and_webhooks(

@@ -27,7 +27,6 @@ from tests.e2e.pages_browser import serious_violations
 from tests.e2e.stack import Stack, running_stack
 from tests.e2e.test_reporting_dashboard import CHROMIUM, FLAGS
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -48,12 +47,6 @@ STAYS = "我们村的驻村工作队员一个月就来一两次，平时根本�
 MOVES = "驻村干部虚报帮扶台账，套取扶贫资金，群众很有意见。"
 UNCLEAR = "有个事情想反映一下，具体情况当面再说。"
 ACCUSED = "德城区扶贫办的干部搞形式主义，材料层层加码，以会议落实会议。"
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    names = ("intake", "cases", "notify", "reporting")
-    return {name: in_thread(pg_server.create_database()) for name in names}
 
 
 @asynccontextmanager

@@ -7,39 +7,23 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from shared.auth import issue_token
 from shared.natsserver import start_nats
 from tests.e2e.driving import EXPOSURE, drive
-from tests.e2e.stack import SECRET, running_stack
+from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 COUNTIES = ("371402", "371403", "371422", "371481")
 VILLAGES = "东西南北前后左右上下"
 
 
-def token(unit: str, role: str) -> dict[str, str]:
-    signed = issue_token(SECRET, unit=unit, role=role, sub="e2e", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {signed}"}
-
-
 CITY = token("city-fpb", "city_office")
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 def _report(i: int) -> dict[str, Any]:

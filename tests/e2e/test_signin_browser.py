@@ -14,16 +14,9 @@ from shared.natsserver import start_nats
 from shared.websession import decode_session
 from tests.e2e.pages_browser import phone, serious_violations
 from tests.e2e.stack import running_stack
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    names = ("intake", "cases", "notify", "reporting")
-    return {name: in_thread(pg_server.create_database()) for name in names}
 
 
 async def test_password_and_totp_sign_in_lands_on_another_service(

@@ -3,17 +3,14 @@ services on a real nats-server and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from shared.auth import issue_token
 from shared.natsserver import start_nats
-from tests.e2e.stack import SECRET, running_stack
+from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
-from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 REPORT = {
@@ -21,21 +18,6 @@ REPORT = {
     "county": "371402",
     "content": "我们村的驻村工作队员一个月就来一两次，平时根本不在村里住，群众有事找不到人。",
 }
-
-
-def token(unit: str, role: str) -> dict[str, str]:
-    return {
-        "Authorization": "Bearer "
-        + issue_token(SECRET, unit=unit, role=role, sub="e2e", ttl=timedelta(hours=1))
-    }
-
-
-@pytest.fixture
-def stack_databases(pg_server: PgServer) -> dict[str, str]:
-    return {
-        name: in_thread(pg_server.create_database())
-        for name in ("intake", "cases", "notify", "reporting")
-    }
 
 
 async def test_report_becomes_case_inbox_entry_and_count(
