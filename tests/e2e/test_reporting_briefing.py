@@ -10,12 +10,16 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
 from services.reporting import cli
+from services.reporting.metrics.refresh import take
+from services.reporting.scorecards.figures import Thresholds
+from shared.db import Database
 from shared.directory import load_directory
 from shared.events.cases import CaseRated
 from tests.e2e.briefing_files import (
@@ -40,6 +44,7 @@ from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 MONTH, FIRST, LAST = "2018-04", "2018-04-01", "2018-04-30"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Well inside April in Asia/Shanghai too.
 APRIL = (datetime(2018, 4, 2, tzinfo=UTC), datetime(2018, 4, 29, tzinfo=UTC))
 
@@ -73,6 +78,7 @@ async def test_the_briefing_has_the_stats_apis_figures(
                 return sum(item["rated"] for item in cards["items"]) == rated
 
             await eventually(all_rated, timeout=30)
+            listed = (await http.get("/api/v1/alerts")).json()
             docx = await http.get("/dashboard/briefing", params={"month": MONTH})
             pdf = await http.get("/dashboard/briefing", params={"month": MONTH, "format": "pdf"})
             bad = await http.get("/dashboard/briefing", params={"month": "2018-13"})

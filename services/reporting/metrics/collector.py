@@ -1,7 +1,8 @@
 """Business metrics on /metrics, recomputed in the background (a scrape never waits for SQL).
 
 Open cases by county and status, overdue open cases, time to accept per county (histogram),
-exposures, alerts, units below a scorecard threshold this month, and the lag of reporting's consumers per stream."""
+exposures, alerts, units below a scorecard threshold this month, and the lag of reporting's
+consumers per stream."""
 
 from __future__ import annotations
 
