@@ -107,6 +107,16 @@ async def test_the_briefing_has_the_stats_apis_figures(
     for row in flagged:
         assert row[0] in printed.replace("\n", ""), row[0]
         assert "".join(row[1:5]) in printed.replace("\n", ""), row
+    # Counted with the accountability alerts: this month's in the listing, and the gauge's
+    # snapshot taken as of April counts April's flagged units.
+    assert listed["scorecards"]["period"] == datetime.now(SHANGHAI).strftime("%Y-%m")
+    db = Database(briefing_db)
+    try:
+        async with db.sessions() as session:
+            snap = await take(session, Thresholds(), datetime(2018, 4, 15, tzinfo=UTC))
+    finally:
+        await db.dispose()
+    assert snap.flagged_units == {MONTH: cards["flagged"]}
     monkeypatch.setenv("ZUOFENG_REPORTING_DATABASE_URL", briefing_db)
     out = tmp_path / "b.docx"
     args = ["briefing", "--month", MONTH, "--county", "371402", "--format", "docx", "--out", out]
