@@ -13,6 +13,7 @@ from services.reporting.briefing.files import MONTH, BriefingFile, Format, brief
 from services.reporting.context import Context
 from services.reporting.periods import local_day
 from services.reporting.rebuild.run import Result, rebuild
+from services.reporting.scorecards.board import thresholds
 from services.reporting.settings import ReportingSettings
 from shared.db import Database
 from shared.directory import load_directory
@@ -81,6 +82,8 @@ async def _briefing(
     try:
         async with db.sessions() as session:
             today = local_day(ctx.clock())
-            return await briefing_file(session, ctx.names(False), month, county, fmt, today)
+            return await briefing_file(
+                session, ctx.names(False), month, county, fmt, today, thresholds(ctx)
+            )
     finally:
         await db.dispose()

@@ -8,6 +8,7 @@ from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
 from services.reporting.routes import alerts, exports, figures, pages, pages_alert, scorecards
+from services.reporting.scorecards.board import thresholds
 from services.reporting.settings import ReportingSettings
 from services.reporting.supervision import projection as supervision
 from services.reporting.supervision import routes as supervision_routes
@@ -31,7 +32,8 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     ctx = Context.build(settings, runtime.db)
     _subscribe(runtime, ctx)
     runtime.registry.register(ctx.metrics)
-    runtime.background.append(refresher(ctx.db, runtime.js, ctx.metrics, settings.metrics_interval))
+    limits, every = thresholds(ctx), settings.metrics_interval
+    runtime.background.append(refresher(ctx.db, runtime.js, ctx.metrics, every, limits, ctx.clock))
     app = build_app(runtime, title="Zuofeng reporting", description="Where the campaign stands.")
     app.state.context = ctx
     http_errors.install(app)

@@ -38,3 +38,22 @@ def expected_rows(stats: dict[str, Any], name: Any) -> dict[str, list[str]]:
 
 def table_rows(table: list[list[str]]) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in table[1:] if any(v != "0" for v in row[1:])}
+
+
+RATES = ("on_time_acceptance", "on_time_completion", "satisfaction", "redo")
+RATE_NAMES = {"on_time_acceptance": "按时受理率", "on_time_completion": "按时办结率",
+              "satisfaction": "满意率", "redo": "重办率"}  # fmt: skip
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def flagged_rows(cards: dict[str, Any]) -> list[list[str]]:
+    """The rows the briefing's below-threshold table should have, from a scorecards answer
+    (its items carry `name`)."""
+    return [
+        [item["name"], *(percent(item["rates"][r]) for r in RATES),
+         "、".join(RATE_NAMES[b] for b in item["below"])]
+        for item in cards["items"] if item["flagged"]
+    ]  # fmt: skip

@@ -31,6 +31,8 @@ async def test_deciding_an_alert_on_its_page(database_url: str, tmp_path: Path) 
         city = await signed_in(svc.js, settings, "city-fpb", "city_office")
         listed = await http.get("/dashboard/alerts", headers=city.headers)
         assert f'href="{path}"' in listed.text
+        # This month's units below a scorecard threshold are counted beside the alerts.
+        assert 'data-testid="flagged-units"' in listed.text and "办理质效未达标单位" in listed.text
         page = await http.get(path, headers=city.headers)
         assert page.status_code == 200 and 'id="decide"' in page.text
         assert 'data-testid="undecided"' in page.text and 'href="/officials/static/' in page.text

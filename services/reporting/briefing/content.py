@@ -13,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.alerts.listing import list_alerts
 from services.reporting.exports.cases import day_start
 from services.reporting.models import alerts, case_facts
+from services.reporting.scorecards.figures import Thresholds, cards, counts
 from services.reporting.stats.city import stats
 from services.reporting.stats.common import GroupBy
 from services.reporting.words.labels import DECISION_LABELS, SCOPES
 from services.reporting.words.names import Names
+from services.reporting.words.pages import ZH
+
+RATES = ("on_time_acceptance", "on_time_completion", "satisfaction", "redo")
 
 COLUMNS = ("received", "cases", "accepted", "substantiated", "rectified", "overdue",
            "transferred", "exposed")  # fmt: skip
@@ -32,6 +36,15 @@ class Block:
     rows: list[list[str]]
 
 
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of the briefing: its heading, paragraphs and, for some, a table."""
+
+    heading: str
+    lines: list[str]
+    table: Block | None = None
+
+
 @dataclass
 class Briefing:
     title: str
@@ -40,7 +53,7 @@ class Briefing:
     issued: str
     summary: str
     tables: list[Block] = field(default_factory=list)
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     file_stem: str = "briefing"
 
 
@@ -53,7 +66,12 @@ def month_days(month: str) -> tuple[date, date]:
 
 
 async def gather(
-    session: AsyncSession, names: Names, month: str, county: str | None, today: date
+    session: AsyncSession,
+    names: Names,
+    month: str,
+    county: str | None,
+    today: date,
+    limits: Thresholds,
 ) -> Briefing:
     """The briefing of `month` for the whole city, or for one `county`."""
     first, last = month_days(month)
@@ -74,9 +92,12 @@ async def gather(
     brief.tables.append(_by_place(by_place["groups"], totals, names, county))
     brief.tables.append(_by_problem(by_problem["groups"], totals, names))
     units = await stats(session, "unit", "day", first, last, within, medians=False)
-    brief.sections.append(("超期未办结单位", _overdue_units(units["groups"], names)))
-    brief.sections.append(("典型案例曝光", await _exposed(session, names, first, last, county)))
-    brief.sections.append(("问责预警及处理", await _alerts(session, names, first, last, county)))
+    brief.sections.append(Section("超期未办结单位", _overdue_units(units["groups"], names)))
+    exposed = await _exposed(session, names, first, last, county)
+    brief.sections.append(Section("典型案例曝光", exposed))
+    brief.sections.append(await _below(session, names, first, last, county, limits))
+    raised = await _alerts(session, names, first, last, county)
+    brief.sections.append(Section("问责预警及处理", raised))
     return brief
 
 
@@ -119,6 +140,37 @@ def _overdue_units(groups: list[dict[str, Any]], names: Names) -> list[str]:
         return ["本月无超期案件。"]
     named = "；".join(f"{names.unit(g['key'])}{g['overdue']}件" for g in late)
     return [f"以下单位有案件超过办理期限，予以通报：{named}。请相关单位限期办结，说明原因。"]
+
+
+def percent(rate: float | None) -> str:
+    """A scorecard rate as the dashboard prints it (— with nothing to rate)."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+async def _below(session: AsyncSession, names: Names, first: date, last: date,
+                 county: str | None, limits: Thresholds) -> Section:  # fmt: skip
+    """The month's flagged units, the cards of GET /api/v1/scorecards?period=<month>."""
+    units = None
+    if county:  # the county's own units, as a county reader's scorecards
+        units = {u.id for u in names.directory.units() if u.county == county}
+    found = cards(await counts(session, first, last, "unit", units), limits)
+    flagged = [c for c in found if c["flagged"]]
+    heading = "办理质效未达标单位"
+    if not flagged:
+        return Section(heading, ["本月各承办单位办理质效均达到考核要求。"])
+    rows = [
+        [names.unit(c["key"]), *(percent(c["rates"][r]) for r in RATES),
+         "、".join(ZH[name] for name in c["below"])]
+        for c in flagged
+    ]  # fmt: skip
+    lines = [
+        f"按时受理率低于{percent(limits.on_time_acceptance)}、按时办结率低于"
+        f"{percent(limits.on_time_completion)}、满意率低于{percent(limits.satisfaction)}"
+        f"或重办率高于{percent(limits.redo)}的单位共{len(flagged)}个，予以通报，"
+        "请相关单位分析原因，限期整改。"
+    ]
+    headers = ["承办单位", *(ZH[r] for r in RATES), "未达标指标"]
+    return Section(heading, lines, Block("表3 办理质效未达标单位", headers, rows))
 
 
 async def _exposed(session: AsyncSession, names: Names, first: date, last: date,

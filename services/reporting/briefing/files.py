@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.briefing.content import gather
 from services.reporting.briefing.printed import pdf_bytes
 from services.reporting.briefing.word import docx_bytes
+from services.reporting.scorecards.figures import Thresholds
 from services.reporting.words.names import Names
 
 Format = Literal["docx", "pdf"]
@@ -29,8 +30,14 @@ class BriefingFile:
 
 
 async def briefing_file(
-    session: AsyncSession, names: Names, month: str, county: str | None, fmt: Format, today: date
+    session: AsyncSession,
+    names: Names,
+    month: str,
+    county: str | None,
+    fmt: Format,
+    today: date,
+    limits: Thresholds,
 ) -> BriefingFile:
-    brief = await gather(session, names, month, county, today)
+    brief = await gather(session, names, month, county, today, limits)
     content = docx_bytes(brief) if fmt == "docx" else pdf_bytes(brief)
     return BriefingFile(content, f"{brief.file_stem}.{fmt}", MEDIA[fmt])

@@ -46,12 +46,14 @@ def pdf_bytes(brief: Briefing) -> bytes:
     _text(pdf, brief.summary)
     for block in brief.tables:
         _table(pdf, block)
-    for i, (heading, lines) in enumerate(brief.sections, start=1):
+    for i, section in enumerate(brief.sections, start=1):
         pdf.set_font("song", "B", 13)
-        pdf.multi_cell(0, 9, f"{'一二三四五六七八九十'[i - 1]}、{heading}",
+        pdf.multi_cell(0, 9, f"{'一二三四五六七八九十'[i - 1]}、{section.heading}",
                        new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-        for line in lines:
+        for line in section.lines:
             _text(pdf, line)
+        if section.table is not None:
+            _table(pdf, section.table)
     pdf.ln(6)
     pdf.set_font("song", size=12)
     pdf.multi_cell(

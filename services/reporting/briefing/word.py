@@ -40,10 +40,12 @@ def docx_bytes(brief: Briefing) -> bytes:
     _paragraph(doc, brief.summary)
     for block in brief.tables:
         _table(doc, block)
-    for i, (heading, lines) in enumerate(brief.sections, start=1):
-        _font(doc.add_paragraph().add_run(f"{_ordinal(i)}、{heading}"), "黑体", 16, True)
-        for line in lines:
+    for i, section in enumerate(brief.sections, start=1):
+        _font(doc.add_paragraph().add_run(f"{_ordinal(i)}、{section.heading}"), "黑体", 16, True)
+        for line in section.lines:
             _paragraph(doc, line)
+        if section.table is not None:
+            _table(doc, section.table)
     sign = doc.add_paragraph()
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _font(sign.add_run(f"{brief.issuer}\n{brief.issued}"), FONT, 16)

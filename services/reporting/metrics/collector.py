@@ -1,7 +1,8 @@
 """Business metrics on /metrics, recomputed in the background (a scrape never waits for SQL).
 
 Open cases by county and status, overdue open cases, time to accept per county (histogram),
-exposures, alerts, and the lag of reporting's consumers per stream."""
+exposures, alerts, units below a scorecard threshold this month, and the lag of reporting's
+consumers per stream."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Snapshot:
     accept_days: dict[str, dict[int, int]] = field(default_factory=dict)  # county -> bucket -> n
     exposures: dict[str, int] = field(default_factory=dict)
     alerts: dict[tuple[str, str], int] = field(default_factory=dict)
+    flagged_units: dict[str, int] = field(default_factory=dict)  # this month -> n
     lag: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
@@ -43,6 +45,12 @@ class BusinessMetrics(Collector):
         yield _gauge("overdue_open_cases", "Open cases that missed a deadline", ["county"], overdue)
         yield _gauge("exposures", "Exposed cases by county", ["county"], s.exposures)
         yield _gauge("alerts", "Accountability alerts by scope", ["scope", "decided"], s.alerts)
+        yield _gauge(
+            "scorecard_flagged_units",
+            "Handling units below a scorecard threshold this month",
+            ["period"],
+            s.flagged_units,
+        )
         yield _gauge("consumer_lag", "Messages not yet delivered", ["stream", "consumer"], s.lag)
         yield _histogram(s.accept_days)
 

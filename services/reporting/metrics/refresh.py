@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any
 
 from nats.js import JetStreamContext
@@ -15,7 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.metrics.collector import BusinessMetrics, Snapshot
 from services.reporting.models import alert_decisions, alerts, case_facts, latency_hist
+from services.reporting.scorecards.figures import Thresholds, cards, counts
+from services.reporting.scorecards.periods import current_month, period_days
 from shared.db import Database
+from shared.deadlines import local_day
 from shared.dlq import describe_error
 from shared.streams import REPORTING_CASES, REPORTING_REPORTS
 
@@ -28,7 +32,7 @@ CLOSED = ("closed", "rejected")
 CONSUMERS = (REPORTING_REPORTS, REPORTING_CASES)
 
 
-async def take(session: AsyncSession) -> Snapshot:
+async def take(session: AsyncSession, limits: Thresholds, now: datetime) -> Snapshot:
     c = case_facts.c
     snap = Snapshot()
     is_open = c.status.not_in(CLOSED) & c.received_at.is_not(None)
@@ -40,6 +44,7 @@ async def take(session: AsyncSession) -> Snapshot:
     snap.exposures = dict((await session.execute(query)).all())  # type: ignore[arg-type]
     snap.accept_days = await _accept_days(session)
     snap.alerts = await _alerts(session)
+    snap.flagged_units = await _flagged(session, limits, now)
     return snap
 
 
@@ -65,6 +70,14 @@ async def _alerts(session: AsyncSession) -> dict[tuple[str, str], int]:
     return dict(out)
 
 
+async def _flagged(session: AsyncSession, limits: Thresholds, now: datetime) -> dict[str, int]:
+    """Units below a scorecard threshold this month (the figures of GET /api/v1/scorecards)."""
+    period = current_month(local_day(now))
+    first, last = period_days(period)
+    found = cards(await counts(session, first, last, "unit", None), limits)
+    return {period: sum(1 for card in found if card["flagged"])}
+
+
 async def lag(js: JetStreamContext) -> dict[tuple[str, str], int]:
     out = {}
     for cdef in CONSUMERS:
@@ -75,7 +88,12 @@ async def lag(js: JetStreamContext) -> dict[tuple[str, str], int]:
 
 
 def refresher(
-    db: Database, js: Callable[[], JetStreamContext], metrics: BusinessMetrics, every: float
+    db: Database,
+    js: Callable[[], JetStreamContext],
+    metrics: BusinessMetrics,
+    every: float,
+    limits: Thresholds,
+    clock: Callable[[], datetime],
 ) -> Callable[[], Coroutine[Any, Any, None]]:
     """The background job: recompute the snapshot every `every` seconds."""
 
@@ -83,7 +101,7 @@ def refresher(
         while True:
             try:
                 async with db.sessions() as session:
-                    snap = await take(session)
+                    snap = await take(session, limits, clock())
                 snap.lag = await _lag_or_last(js, metrics)
                 metrics.snapshot = snap
             except Exception as exc:  # noqa: BLE001 - metrics must not take the service down

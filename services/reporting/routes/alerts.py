@@ -7,13 +7,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from services.reporting.access import READERS, counties_in_view, units_in_view
+from services.reporting.access import READERS, counties_in_view, figures_in_view, units_in_view
 from services.reporting.alerts.deciding import decide, may_decide
 from services.reporting.alerts.decisions import DecisionBody
 from services.reporting.alerts.listing import list_alerts, visible
 from services.reporting.context import Ctx
 from services.reporting.models import alert_decisions, alerts
 from services.reporting.params import Cursor, Limit, next_cursor, offset_of
+from services.reporting.scorecards.board import scorecards
 from shared.auth import Caller, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
@@ -28,7 +29,9 @@ async def get_alerts(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """Accountability alerts (newest first) with the decisions taken on them."""
+    """Accountability alerts (newest first) with the decisions taken on them; `scorecards`
+    counts the units in the caller's view flagged below a scorecard threshold this month (the
+    figures of `GET /api/v1/scorecards`, which names them)."""
     require_role(caller, *READERS)
     offset = offset_of(cursor)
     directory = ctx.directory
@@ -41,7 +44,10 @@ async def get_alerts(
         query = query.where(_decided_clause(decided))
     async with ctx.db.sessions() as session:
         items, total = await list_alerts(session, query, limit, offset)
-    return {"items": items, "total": total, "next": next_cursor(offset, len(items), total)}
+    cards = await scorecards(ctx, None, "unit", figures_in_view(caller, directory))
+    flagged = {"period": cards["period"], "flagged": cards["flagged"]}
+    page = {"items": items, "total": total, "next": next_cursor(offset, len(items), total)}
+    return page | {"scorecards": flagged}
 
 
 def _decided_clause(decided: bool) -> Any:

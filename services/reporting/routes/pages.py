@@ -36,7 +36,7 @@ from services.reporting.dashboard.visitors import reader, reader_or_none
 from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
 from services.reporting.periods import local_day
-from services.reporting.scorecards.board import scorecards
+from services.reporting.scorecards.board import scorecards, thresholds
 from services.reporting.words.pages import words
 from shared.errors import Refusal
 
@@ -175,7 +175,9 @@ async def briefing_download(
         raise Refusal.invalid(("query", "county"), "未知的县市区", "unknown county")
     async with ctx.db.sessions() as session:
         today = local_day(ctx.clock())
-        found = await briefing_file(session, ctx.names(False), month, county, format, today)
+        found = await briefing_file(
+            session, ctx.names(False), month, county, format, today, thresholds(ctx)
+        )
     disposition = f'attachment; filename="{found.name}"'
     return Response(found.content, media_type=found.media_type,
                     headers={"Content-Disposition": disposition})  # fmt: skip
@@ -195,4 +197,6 @@ async def alert_page(request: Request, ctx: Ctx) -> HTMLResponse:
     units, counties = units_in_view(caller, ctx.directory), counties_in_view(caller, ctx.directory)
     async with ctx.db.sessions() as session:
         items = await alert_list(session, units, counties, 500)
-    return await render(request, ctx, "alerts.html", {"caller": caller, "alerts": items})
+    cards = await scorecards(ctx, None, "unit", figures_in_view(caller, ctx.directory))
+    context = {"caller": caller, "alerts": items, "scorecards": cards}
+    return await render(request, ctx, "alerts.html", context)

@@ -67,6 +67,8 @@ ZH = {
     "disputes": "退单（同意/驳回）",
     "urges": "催办",
     "flagged": "未达标",
+    "flagged_units": "办理质效未达标单位",
+    "flagged_units_after": "个，见",
 }
 
 
@@ -135,6 +137,8 @@ EN = {
     "disputes": "Disputes (upheld/lost)",
     "urges": "Urges",
     "flagged": "Below threshold",
+    "flagged_units": "Units below a scorecard threshold",
+    "flagged_units_after": "; see ",
 }
 
 
