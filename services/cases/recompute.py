@@ -11,6 +11,7 @@ profile's rule; a clock an extension moved is never provisional (extensions are 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -34,9 +35,14 @@ class Moved:
     changes: dict[str, tuple[str, str]]
 
 
-async def recompute(ctx: Context, calendar: WorkCalendar | None = None) -> list[Moved]:
+async def recompute(
+    ctx: Context,
+    calendar: WorkCalendar | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> list[Moved]:
     """Recompute every provisional open deadline with `calendar` (default: the configured
-    tables read now, so a table added since the service started counts)."""
+    tables read now, so a table added since the service started counts); `progress(done,
+    total)` after each case (the command's bar)."""
     calendar = calendar or read_calendar()
     query = (
         select(deadlines.c.case_id)
@@ -47,13 +53,15 @@ async def recompute(ctx: Context, calendar: WorkCalendar | None = None) -> list[
     async with ctx.db.sessions() as session:
         ids = list((await session.execute(query)).scalars())
     moved: list[Moved] = []
-    for case_id in ids:
+    progress(0, len(ids))
+    for done_cases, case_id in enumerate(ids, 1):
 
         async def work(session: AsyncSession, case_id: str = case_id) -> Moved | None:
             return await _recompute_case(session, ctx, case_id, calendar)
 
         if (done := await transactions.retrying(ctx, work)) is not None:
             moved.append(done)
+        progress(done_cases, len(ids))
     return moved
 
 

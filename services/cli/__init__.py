@@ -6,6 +6,7 @@ lists them, then adds each service's own sub-commands (`services/<name>/cli.py`)
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 
@@ -29,8 +30,18 @@ from services.cli import deadlines as deadlines_command
 from services.cli import demo as demo_command
 from services.cli import docs as docs_command
 from services.cli import inspections as inspections_command
+from shared import progress
 
 app = typer.Typer(help="Zuofeng (作风): run, operate and inspect the system.", no_args_is_help=True)
+
+
+@app.callback()
+def _options(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars")] = False,
+) -> None:
+    progress.quiet = quiet
+
+
 app.command()(serve.run)
 app.command()(serve.serve)
 app.command("migrate")(migrate.migrate_cmd)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from services.cli.common import settings
 from shared import migrate
 from shared.bus import connect
+from shared.progress import bar
 from shared.streambackup import BackupError, backup_stream, restore_stream, stream_names
 
 db_app = typer.Typer(help="Each service's database: backup and restore.", no_args_is_help=True)
@@ -35,9 +36,13 @@ def bus_backup(directory: Path, stream: Streams = None) -> None:
         nc = await connect(settings().resolved_nats_url(), "zuofeng-cli-backup")
         try:
             taken = {}
-            for name in stream or await stream_names(nc):
-                taken[name] = await backup_stream(nc, name, directory / name)
-                typer.echo(f"{name}: {taken[name]['messages']} messages")
+            names = stream or await stream_names(nc)
+            with bar("bus backup (streams)") as update:
+                update(0, len(names))
+                for name in names:
+                    taken[name] = await backup_stream(nc, name, directory / name)
+                    typer.echo(f"{name}: {taken[name]['messages']} messages")
+                    update(len(taken), len(names))
             return taken
         finally:
             await nc.close()
@@ -54,9 +59,12 @@ def bus_restore(directory: Path, stream: Streams = None) -> None:
     async def go() -> None:
         nc = await connect(settings().resolved_nats_url(), "zuofeng-cli-restore")
         try:
-            for name in names:
-                state = await restore_stream(nc, directory / name)
-                typer.echo(f"{name}: {state['messages']} messages, last {state['last_seq']}")
+            with bar("bus restore (streams)") as update:
+                update(0, len(names))
+                for done, name in enumerate(names, 1):
+                    state = await restore_stream(nc, directory / name)
+                    typer.echo(f"{name}: {state['messages']} messages, last {state['last_seq']}")
+                    update(done, len(names))
         finally:
             await nc.close()
 
@@ -75,32 +83,35 @@ def _or_exit(work: Any) -> Any:
 def db_backup(directory: Path, services: Services = None) -> None:
     """Dump each service's database into DIRECTORY/<service>.dump (pg_dump -Fc)."""
     directory.mkdir(parents=True, exist_ok=True)
-    for service in services or migrate.SERVICES:
-        url = _url(service)
-        if url.drivername.startswith("sqlite"):
-            _sqlite_copy(Path(str(url.database)), directory / f"{service}.sqlite")
-        else:
-            _pg("pg_dump", url, "--format=custom", f"--file={directory / f'{service}.dump'}")
-        typer.echo(f"{service}: backed up")
+    chosen = services or list(migrate.SERVICES)
+    with bar("db backup (databases)") as update:
+        update(0, len(chosen))
+        for done, service in enumerate(chosen, 1):
+            url = _url(service)
+            if url.drivername.startswith("sqlite"):
+                _sqlite_copy(Path(str(url.database)), directory / f"{service}.sqlite")
+            else:
+                _pg("pg_dump", url, "--format=custom", f"--file={directory / f'{service}.dump'}")
+            typer.echo(f"{service}: backed up")
+            update(done, len(chosen))
 
 
 @db_app.command("restore")
 def db_restore(directory: Path, services: Services = None) -> None:
     """Restore each service's dump into its (new, empty) database; then `zuofeng migrate`."""
-    for service in services or migrate.SERVICES:
-        url = _url(service)
-        if url.drivername.startswith("sqlite"):
-            _sqlite_copy(directory / f"{service}.sqlite", Path(str(url.database)))
-        else:
-            # --no-owner: the objects belong to the role restoring them (the service's own).
-            _pg(
-                "pg_restore",
-                url,
-                "--no-owner",
-                "--exit-on-error",
-                str(directory / f"{service}.dump"),
-            )
-        typer.echo(f"{service}: restored")
+    chosen = services or list(migrate.SERVICES)
+    with bar("db restore (databases)") as update:
+        update(0, len(chosen))
+        for done, service in enumerate(chosen, 1):
+            url = _url(service)
+            if url.drivername.startswith("sqlite"):
+                _sqlite_copy(directory / f"{service}.sqlite", Path(str(url.database)))
+            else:
+                # --no-owner: the objects belong to the role restoring them (the service's own).
+                _pg("pg_restore", url, "--no-owner", "--exit-on-error",
+                    str(directory / f"{service}.dump"))  # fmt: skip
+            typer.echo(f"{service}: restored")
+            update(done, len(chosen))
 
 
 def _url(service: str) -> URL:

@@ -14,6 +14,7 @@ from services.cases.recompute import Moved, recompute
 from services.cases.settings import CasesSettings
 from services.cli.config import refuse_broken
 from shared.db import Database
+from shared.progress import bar
 
 app = typer.Typer(help="Case deadlines.", no_args_is_help=True)
 
@@ -39,6 +40,7 @@ async def _recompute(settings: CasesSettings) -> list[Moved]:
     assert settings.database_url is not None
     db = Database(settings.database_url)
     try:
-        return await recompute(build_context(settings, db))
+        with bar("deadlines recompute (open cases)") as update:
+            return await recompute(build_context(settings, db), progress=update)
     finally:
         await db.dispose()

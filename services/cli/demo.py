@@ -15,9 +15,9 @@ import typer
 from services.catalog import settings_of
 from services.cli.demo_run import Demo, Tally, Target
 from services.cli.movable_clock import MovableClock
-from services.cli.progress import bar
 from shared.auth import issue_token
 from shared.directory import load_directory
+from shared.progress import bar
 from shared.taxonomy import load_taxonomy
 
 

@@ -10,6 +10,7 @@ import typer
 
 from services.cli.common import with_js
 from shared import dlq
+from shared.progress import bar
 
 app = typer.Typer(help="The dead-letter stream.", no_args_is_help=True)
 
@@ -50,8 +51,11 @@ def dlq_replay(
     async def go(js: Any) -> int:
         letters = await dlq.list_dead_letters(js, consumer)
         chosen = [x for x in letters if seq is None or x.seq == seq]
-        for letter in chosen:
-            await dlq.replay(js, letter)
+        with bar("dlq replay (letters)") as update:
+            update(0, len(chosen))
+            for done, letter in enumerate(chosen, 1):
+                await dlq.replay(js, letter)
+                update(done, len(chosen))
         return len(chosen)
 
     typer.echo(f"replayed {asyncio.run(with_js(go))} message(s)")

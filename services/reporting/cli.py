@@ -12,11 +12,13 @@ from services.reporting.alerts.rule import AlertRule
 from services.reporting.briefing.files import MONTH, BriefingFile, Format, briefing_file
 from services.reporting.context import Context
 from services.reporting.periods import local_day
-from services.reporting.rebuild.run import Result, rebuild
+from services.reporting.rebuild.run import SOURCES, Result, rebuild
 from services.reporting.scorecards.board import thresholds
 from services.reporting.settings import ReportingSettings
+from shared.bus import connect
 from shared.db import Database
 from shared.directory import load_directory
+from shared.progress import bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -45,10 +47,31 @@ async def _run(settings: ReportingSettings, batch: int) -> Result:
     db = Database(settings.database_url)
     rule = AlertRule(settings.alert_threshold, settings.alert_window_days)
     url = settings.resolved_nats_url()
+    total, read = await _messages(url), 0
     try:
-        return await rebuild(db, url, load_directory(), rule, batch, typer.echo)
+        with bar("reporting rebuild (events)") as update:
+
+            def advance(n: int) -> None:
+                nonlocal read
+                read += n
+                update(min(read, total), total)  # more may arrive during the run
+
+            update(0, total)
+            result = await rebuild(db, url, load_directory(), rule, batch, typer.echo, advance)
+            update(total, total)  # the tail, read at the switch, is not counted batch by batch
+            return result
     finally:
         await db.dispose()
+
+
+async def _messages(url: str) -> int:
+    """What the replay will read: the streams' message counts now."""
+    nc = await connect(url, "zuofeng-reporting-rebuild-count")
+    try:
+        js = nc.jetstream()
+        return sum([(await js.stream_info(stream)).state.messages for stream, _ in SOURCES])
+    finally:
+        await nc.close()
 
 
 @app.command("briefing")

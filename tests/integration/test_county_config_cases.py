@@ -65,13 +65,19 @@ async def test_recompute_moves_provisional_deadlines_and_publishes_them(
         table = "year: 2027\nsource: tests\nholidays: [2027-03-03]\n"
         (county / "holidays" / "2027.yaml").write_text(table)
         [moved] = await recompute(r.ctx)
-        assert moved.case_id == case["id"] and list(moved.changes) == ["register_and_dispose"]
+        # Both working-day clocks of a new case move: the handling deadline and the window to
+        # dispute the assignment (退单, issue 26).
+        assert moved.case_id == case["id"]
+        assert sorted(moved.changes) == ["assignment_dispute", "register_and_dispose"]
         assert await recompute(r.ctx) == []  # done once: no longer provisional
         after = await r.detail(case["id"])
         events = await published(r.js, case["id"], 2)
     assert due_day(after, "register_and_dispose") == (date(2027, 3, 9), False)
+    # Monday 1 March + 3 working days, Wednesday 3 March off: Friday 5th (not Thursday 4th).
+    assert due_day(after, "assignment_dispute") == (date(2027, 3, 5), False)
     event = events[-1]
     assert (event.type, event.schema_version, event.sequence) == ("case.deadlines_recomputed", 1, 2)
-    [new], [old] = event.data["deadlines"], event.data["previous"]
+    [new] = [d for d in event.data["deadlines"] if d["kind"] == "register_and_dispose"]
+    [old] = [d for d in event.data["previous"] if d["kind"] == "register_and_dispose"]
     assert (new["provisional"], old["provisional"]) == (False, True)
     assert local_day(datetime.fromisoformat(new["due"])) == date(2027, 3, 9)

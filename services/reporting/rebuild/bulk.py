@@ -3,6 +3,8 @@ written every so often."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import MetaData
 
 from services.reporting.models import shadow_tables
@@ -39,9 +41,11 @@ async def bulk(
     directory: Directory,
     pending: Totals,
     counts: Counts,
+    advance: Callable[[int], None] = lambda read: None,
 ) -> None:
     """Project what the reader process sends; fact rows and aggregates are written every so
-    often (the fresh tables are nobody's until the switch, so a crash only wastes the run)."""
+    often (the fresh tables are nobody's until the switch, so a crash only wastes the run).
+    `advance(n)` after each batch projected, n the messages it held (the command's bar)."""
     since_flush, cache = 0, Cache(limit=CACHE_ROWS)
     async for raw_batch in reader.batches():
         items = _parsed(raw_batch, counts)
@@ -53,6 +57,7 @@ async def bulk(
                 await flush(session, fresh, pending)
                 pending.clear()
                 since_flush = 0
+        advance(len(raw_batch))
     async with db.sessions() as session, session.begin():
         await cache.flush(session, fresh)  # the tail and the switch read the tables
     counts.skipped += reader.skipped

@@ -57,10 +57,12 @@ async def rebuild(
     rule: AlertRule,
     batch: int = 2000,
     progress: Callable[[str], None] = lambda line: None,
+    advance: Callable[[int], None] = lambda read: None,
 ) -> Result:
-    """Replay both streams into fresh tables, switch over, then raise missing alerts."""
+    """Replay both streams into fresh tables, switch over, then raise missing alerts;
+    `advance(n)` as each batch of n messages of the bulk is projected."""
     with paused_gc():
-        return await _rebuild(db, nats_url, directory, rule, batch, progress)
+        return await _rebuild(db, nats_url, directory, rule, batch, progress, advance)
 
 
 @contextlib.contextmanager
@@ -85,11 +87,12 @@ async def _rebuild(
     rule: AlertRule,
     batch: int,
     progress: Callable[[str], None],
+    advance: Callable[[int], None],
 ) -> Result:
     started, counts, pending = time.perf_counter(), Counts(), Totals()
     fresh = await fresh_tables(db)
     reader = Reader(nats_url, SOURCES, batch)
-    await bulk(db, reader, fresh, directory, pending, counts)
+    await bulk(db, reader, fresh, directory, pending, counts, advance)
     progress(f"replayed {counts.events} ({counts.skipped} skipped); switching over")
     replayed = time.perf_counter()
     nc = await connect(nats_url, "zuofeng-reporting-rebuild")
