@@ -77,8 +77,16 @@ async def _live(
     assert subjects == ["您反映的问题已受理", "您反映问题的办理结果", "您反映的问题已办结"]
     assert all(mail.rcpt == [REPORTER] for mail in sink.to(REPORTER))
     unit_mail = [m for m in sink.mails if m.rcpt != [REPORTER]]
-    assert len(unit_mail) == 2 and all(m.subject.startswith("【新案件】") for m in unit_mail)
-    assert len(sink.mails) == 5, "the anonymous reporter is never written to"
+    new_case = [m for m in unit_mail if m.subject.startswith("【新案件】")]
+    assert sorted(m.rcpt[0].split("@")[0] for m in new_case) == sorted(
+        c["handling_unit"] for c in cases
+    )
+    # 协办 (issue 22): a case's co-units are told of its steps too; never a handling unit twice.
+    co_mail = [m for m in unit_mail if m not in new_case]
+    assert all(m.rcpt[0].split("@")[0] not in {c["handling_unit"] for c in cases} for m in co_mail)
+    assert all(m.rcpt[0].endswith("@units.zuofeng.example.org") for m in unit_mail), (
+        "the anonymous reporter is never written to"
+    )
     types = sorted(json.loads(call["body"])["type"] for call in receiver.calls)
     assert types == ["case.closed", "case.closed", "case.opened", "case.opened"]
     assert all(call["valid"] for call in receiver.calls)

@@ -23,6 +23,9 @@ REFUSED_ANYWAY = {
     "GET /api/v1/stats": "422",
     "GET /api/v1/export/stats.{fmt}": "422",
     "GET /api/v1/cases": "422",
+    "POST /api/v1/data-requests": "422",
+    "POST /api/v1/tasks": "422",
+    "POST /api/v1/tasks/follow-up": "422",
 }
 
 

@@ -247,7 +247,8 @@ def test_the_review_window_is_the_date_cases_set_in_the_reply() -> None:
         closed, county="371402", aggregate_id="c", sequence=3, producer="t", occurred_at=at
     )
     window = review_window(envelope, closed)
-    assert window == {"replied_at": at, "review_until": due}  # the event's date wins
+    # The event's date wins; a first reply opens no second review (复核) window yet.
+    assert window == {"replied_at": at, "review_until": due, "re_review_until": None}
     row = SimpleNamespace(**window)
     assert review_open(row, at + timedelta(days=14))
     assert not review_open(row, at + timedelta(days=16))

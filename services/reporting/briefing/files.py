@@ -19,7 +19,7 @@ MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"  # a year `date` and the campaign know
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from datetime import date
 from services.reporting.periods import block_end
 from shared.errors import Refusal
 
-PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+# Years of this century and the last: a year 0000 or 9999 has no first or following day in
+# `date`, and no campaign is counted there.
+PATTERN = r"^(19|20)\d{2}(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 
 
 def period_days(period: str) -> tuple[date, date]:
