@@ -42,6 +42,28 @@ def reach(directory: Directory, caller: Principal) -> set[str]:
     return units
 
 
+def overseen(directory: Directory, caller: Principal) -> set[str] | None:
+    """Units whose supervision records (tasks, visits, data requests) the caller sees: None for
+    the city office and auditors (every unit), else its own unit and, for a supervisor, the units
+    it supervises."""
+    if caller.role in ("city_office", "auditor"):
+        return None
+    units = {caller.unit}
+    if caller.role == "supervisor" and caller.unit in directory:
+        units |= set(directory.subordinates(caller.unit))
+    return units
+
+
+def register_filter(
+    directory: Directory, caller: Principal, readers: tuple[str, ...], unit: Any
+) -> ColumnElement[bool]:
+    """SQL of `overseen` on a register whose rows belong to one unit (`unit`, a column)."""
+    units = overseen(directory, caller)
+    if units is None:
+        return true()
+    return unit.in_(units) if caller.role in readers else false()
+
+
 def conflicted(directory: Directory, caller: Principal) -> set[str]:
     """Accused units whose cases the caller must not see: its own, and every unit above it."""
     units = {caller.unit}

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, func, select
 
+from services.cases import scope
 from services.cases.context import Context, Ctx
 from services.cases.datarequests import work
 from services.cases.datarequests.tables import data_requests
@@ -58,14 +59,7 @@ async def register_request(body: DataRequestBody, ctx: Ctx, caller: Caller) -> d
 def _scope(ctx: Context, caller: Principal) -> ColumnElement[bool]:
     """The city office and auditors see the whole register; a unit its own requests, a
     supervisor those of the units it supervises too."""
-    if caller.role in ("city_office", "auditor"):
-        return true()
-    if caller.role not in READERS:
-        return false()
-    units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in ctx.directory:
-        units |= ctx.directory.subordinates(caller.unit)
-    return data_requests.c.requesting_unit.in_(units)
+    return scope.register_filter(ctx.directory, caller, READERS, data_requests.c.requesting_unit)
 
 
 @router.get("/data-requests")

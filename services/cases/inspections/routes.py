@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, func, select
 
+from services.cases import scope
 from services.cases.context import Context, Ctx
 from services.cases.inspections import work
 from services.cases.inspections.tables import inspection_findings, inspections
@@ -95,14 +96,7 @@ async def report_finding(
 
 def _scope(ctx: Context, caller: Principal) -> ColumnElement[bool]:
     """SQL of `work.visible`."""
-    if caller.role in ("city_office", "auditor"):
-        return true()
-    if caller.role not in READERS:
-        return false()
-    units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in ctx.directory:
-        units |= ctx.directory.subordinates(caller.unit)
-    return inspections.c.unit.in_(units)
+    return scope.register_filter(ctx.directory, caller, READERS, inspections.c.unit)
 
 
 @router.get("/inspections")

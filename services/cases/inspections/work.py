@@ -11,7 +11,7 @@ from nats.aio.client import Client
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import transactions
+from services.cases import scope, transactions
 from services.cases.context import Context
 from services.cases.inspections.intake import submit_finding
 from services.cases.inspections.tables import inspection_findings, inspections
@@ -31,12 +31,8 @@ def no_such_inspection() -> Refusal:
 def visible(ctx: Context, caller: Principal, row: Any) -> bool:
     """An unannounced visit is told to nobody it visits: the inspecting unit (and a supervisor
     above it), the city office and auditors see a visit; no one else."""
-    if caller.role in ("city_office", "auditor"):
-        return True
-    units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in ctx.directory:
-        units |= ctx.directory.subordinates(caller.unit)
-    return row["unit"] in units
+    units = scope.overseen(ctx.directory, caller)
+    return units is None or row["unit"] in units
 
 
 async def plan(ctx: Context, caller: Principal, body: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import ColumnElement, String, cast, false, func, or_, select, true
 
+from services.cases import scope
 from services.cases.context import Context, Ctx
 from services.cases.tasks import work
 from services.cases.tasks.bodies import AssignBody, FollowUpBody, ReportBody, SendBackBody
@@ -65,13 +66,11 @@ async def list_measures(ctx: Ctx, caller: Caller) -> dict[str, Any]:
 
 def _scope(ctx: Context, caller: Principal) -> ColumnElement[bool]:
     """SQL of `work.visible`."""
-    if caller.role in ("city_office", "auditor"):
+    units = scope.overseen(ctx.directory, caller)
+    if units is None:
         return true()
     if caller.role not in READERS:
         return false()
-    units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in ctx.directory:
-        units |= ctx.directory.subordinates(caller.unit)
     leads = cast(tasks.c.lead_units, String)
     return or_(
         tasks.c.responsible_unit.in_(units),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import transactions
+from services.cases import scope, transactions
 from services.cases.context import Context
 from services.cases.models import cases
 from services.cases.scope import relation
@@ -221,10 +221,8 @@ async def _advance(
 def visible(ctx: Context, caller: Principal, row: Any) -> bool:
     """The city office and auditors see every task; a unit its own (responsible or lead);
     a supervisor also those of the units it supervises."""
-    if caller.role in ("city_office", "auditor"):
+    units = scope.overseen(ctx.directory, caller)
+    if units is None:
         return True
-    units = {caller.unit}
-    if caller.role == "supervisor" and caller.unit in ctx.directory:
-        units |= ctx.directory.subordinates(caller.unit)
     involved = {row["responsible_unit"], *row["lead_units"], row["escalated_to"]}
     return caller.role in (*rules.HANDLERS, "supervisor", "inspector") and bool(units & involved)
