@@ -19,7 +19,8 @@ from services.reporting.charts.frame import (
     ticks,
 )
 
-LABEL, PLOT, ROW_GAP, TOP = 190, 480, 6, 30
+# Sized for half a dashboard card (two charts side by side) at 1366 px; the page scales it.
+LABEL, PLOT, RIGHT, ROW_GAP, TOP = 160, 400, 56, 6, 30
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def bar_chart(
     body.append(f'<line class="axis" x1="{LABEL}" x2="{LABEL + PLOT}" y1="{base}" y2="{base}"/>')
     for i, row in enumerate(rows):
         body += _row(row, TOP + i * row_h, bar_h, scale, unit)
-    image = svg(testid, title, LABEL + PLOT + 70, base + 24, body)
+    image = svg(testid, title, LABEL + PLOT + RIGHT, base + 24, body, "bars")
     return Chart(testid, title, image, _table(rows, names, unit, row_name))
 
 

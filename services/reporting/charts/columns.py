@@ -19,7 +19,9 @@ from services.reporting.charts.frame import (
     ticks,
 )
 
-LEFT, TOP, BOTTOM, WIDTH, HEIGHT = 56, 70, 30, 760, 300
+# Sized for a whole dashboard card at 1366 px; the page scales it.
+LEFT, TOP, BOTTOM, WIDTH, HEIGHT = 56, 70, 30, 1000, 300
+LABEL_ROWS, CHAR_W = 3, 11.5  # phase names' rows above the plot; an 11 px CJK glyph's width
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,18 @@ def _step(categories: list[str]) -> float:
 
 
 def _marks(categories: list[str], marks: Sequence[Mark]) -> list[str]:
-    """A shaded band per phase with its name above; overlapping phases take turns in rows."""
+    """A shaded band per phase with its name above; a name goes in the first row where it does
+    not run into the name before it (phases overlap: the campaign year holds its quarters)."""
     out, step = [], _step(categories)
     last_key = categories[-1] if categories else ""
-    for n, mark in enumerate(m for m in marks if m.first <= last_key and m.last >= categories[0]):
+    ends = [0.0] * LABEL_ROWS  # where each row's last name ends
+    for mark in (m for m in marks if m.first <= last_key and m.last >= categories[0]):
         a = next(i for i, c in enumerate(categories) if c >= mark.first)
         b = max(i for i, c in enumerate(categories) if c <= mark.last)
         x, w = LEFT + a * step, (b - a + 1) * step
-        y = 30 + (n % 3) * 13  # above the plot; overlapping phases' names take turns of rows
+        row = next((r for r, end in enumerate(ends) if end < x), ends.index(min(ends)))
+        ends[row] = x + 3 + len(mark.label) * CHAR_W
+        y = 30 + row * 13
         out.append(
             f'<rect class="phase" x="{x:.1f}" y="{TOP}" width="{w:.1f}" '
             f'height="{HEIGHT - TOP - BOTTOM}"></rect>'
@@ -111,7 +117,7 @@ def column_chart(
     return Chart(
         testid,
         title,
-        svg(testid, title, WIDTH, HEIGHT, body),
+        svg(testid, title, WIDTH, HEIGHT, body, "time"),
         _table(x_name, categories, series, ""),
     )
 
@@ -149,7 +155,7 @@ def line_chart(
     return Chart(
         testid,
         title,
-        svg(testid, title, WIDTH, HEIGHT, body),
+        svg(testid, title, WIDTH, HEIGHT, body, "time"),
         _table(x_name, categories, series, unit),
     )
 

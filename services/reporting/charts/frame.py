@@ -60,10 +60,15 @@ def text(x: float, y: float, words: str, anchor: str = "start", cls: str = "") -
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(words)}</text>'
 
 
-def svg(testid: str, title: str, width: int, height: int, body: list[str]) -> Markup:
-    """The chart's root: an image named by its title for assistive technology."""
+def svg(
+    testid: str, title: str, width: int, height: int, body: list[str], kind: str = ""
+) -> Markup:
+    """The chart's root: an image named by its title for assistive technology. `kind` (time,
+    bars) lets the page's style fit the chart to its card: it scales with the card's width
+    between bounds that keep its text readable, and scrolls inside the card below them."""
+    cls = f"chart {kind}".strip()
     head = (
-        f'<svg data-testid="{escape(testid)}" class="chart" viewBox="0 0 {width} {height}" '
+        f'<svg data-testid="{escape(testid)}" class="{cls}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     )
