@@ -40,26 +40,35 @@ async def view(
     now: datetime,
     feedback_days: int = 15,
 ) -> dict[str, Any] | None:
-    """The reporter's view by the keyed hash of their tracking code."""
-    row = (
-        await session.execute(select(reports).where(reports.c.tracking_hash == tracking_hash))
-    ).first()
-    if row is None:
-        return None
-    steps = (
+    """The reporter's view by the keyed hash of their tracking code. The report and its steps
+    come from one statement (one snapshot): read apart, a batch of case events committed in
+    between would show new steps beside the old status."""
+    s = report_steps.c
+    rows = (
         await session.execute(
-            select(report_steps)
-            .where(report_steps.c.report_id == row.id)
-            .order_by(report_steps.c.at, report_steps.c.id)
+            select(
+                reports,
+                s.at.label("step_at"),
+                s.status.label("step_status"),
+                s.text_zh.label("step_zh"),
+                s.text_en.label("step_en"),
+            )
+            .select_from(reports.outerjoin(report_steps, s.report_id == reports.c.id))
+            .where(reports.c.tracking_hash == tracking_hash)
+            .order_by(s.at, s.id)
         )
     ).all()
+    if not rows:
+        return None
+    row = rows[0]
+    steps = [r for r in rows if r.step_at is not None]
     return {
         "status": row.status,
         "steps": [
             {
-                "at": step.at.isoformat(),
-                "status": step.status,
-                "text": step.text_en if english else step.text_zh,
+                "at": step.step_at.isoformat(),
+                "status": step.step_status,
+                "text": step.step_en if english else step.step_zh,
             }
             for step in steps
         ],
