@@ -5,41 +5,33 @@ the same transaction."""
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, store, transactions
+from services.cases import appending, store
 from services.cases.context import Context
 from services.cases.domain.vocabulary import Status
-from services.cases.intake_events.review import case_of
-from shared import inbox
+from services.cases.intake_events.reporter import on_reported_case
 from shared.events import Envelope
 from shared.events.intake import ReportFeedbackGiven
-from shared.streams import CASES_REPORTS
-
-log = logging.getLogger("zuofeng.cases")
 
 
 async def feedback_given(ctx: Context, source: Envelope, rating: ReportFeedbackGiven) -> None:
     """Record the rating on its replied case; one that arrives for a case handled afresh since
     is noted in the history only."""
 
-    async def work(session: AsyncSession) -> None:
-        if await inbox.claim(session, CASES_REPORTS.durable, str(source.event_id)):
-            await _rate(session, ctx, source, rating)
+    async def rate(session: AsyncSession, case: store.Loaded) -> None:
+        await _rate(session, ctx, source, rating, case)
 
-    await transactions.retrying(ctx, work)
+    await on_reported_case(ctx, source, rating.case_id, rating.report_id, "rating", rate)
 
 
 async def _rate(
-    session: AsyncSession, ctx: Context, source: Envelope, rating: ReportFeedbackGiven
+    session: AsyncSession,
+    ctx: Context,
+    source: Envelope,
+    rating: ReportFeedbackGiven,
+    case: store.Loaded,
 ) -> None:
-    case_id = rating.case_id or await case_of(session, rating.report_id)
-    case = await store.load(session, case_id, lock=True) if case_id else None
-    if case is None:
-        log.warning("rating for an unknown case", extra={"event_id": str(source.event_id)})
-        return
     internal = {"comment": rating.comment, "report_id": rating.report_id}
     cause = str(source.event_id)
     if case.state.status not in (Status.CLOSED, Status.REJECTED):

@@ -6,22 +6,17 @@ in the case's history. Idempotent: the event id is claimed in the same transacti
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, escalation, store, transactions
+from services.cases import appending, escalation, store
 from services.cases.clocks import plan
 from services.cases.context import Context
 from services.cases.domain.vocabulary import Status
-from services.cases.intake_events.review import case_of
-from shared import inbox
+from services.cases.intake_events.reporter import on_reported_case
 from shared.events import Envelope
 from shared.events.intake import ReportReReviewRequested
-from shared.streams import CASES_REPORTS
-
-log = logging.getLogger("zuofeng.cases")
 
 
 async def re_review_requested(
@@ -29,11 +24,10 @@ async def re_review_requested(
 ) -> None:
     """Put the case to the organ one level up when asked in time; else note the refusal."""
 
-    async def work(session: AsyncSession) -> None:
-        if await inbox.claim(session, CASES_REPORTS.durable, str(source.event_id)):
-            await _re_review(session, ctx, source, request)
+    async def re_review(session: AsyncSession, case: store.Loaded) -> None:
+        await _re_review(session, ctx, source, request, case)
 
-    await transactions.retrying(ctx, work)
+    await on_reported_case(ctx, source, request.case_id, request.report_id, "re-review", re_review)
 
 
 def refusal(case: store.Loaded, requested_at: datetime) -> str | None:
@@ -48,13 +42,12 @@ def refusal(case: store.Loaded, requested_at: datetime) -> str | None:
 
 
 async def _re_review(
-    session: AsyncSession, ctx: Context, source: Envelope, request: ReportReReviewRequested
+    session: AsyncSession,
+    ctx: Context,
+    source: Envelope,
+    request: ReportReReviewRequested,
+    case: store.Loaded,
 ) -> None:
-    case_id = request.case_id or await case_of(session, request.report_id)
-    case = await store.load(session, case_id, lock=True) if case_id else None
-    if case is None:
-        log.warning("re-review for an unknown case", extra={"event_id": str(source.event_id)})
-        return
     cause = str(source.event_id)
     internal = {"reason": request.reason, "report_id": request.report_id}
     why = refusal(case, request.requested_at)

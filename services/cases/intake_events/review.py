@@ -4,44 +4,36 @@ the same transaction."""
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.cases import appending, store, transactions
+from services.cases import appending, store
 from services.cases.clocks import plan
 from services.cases.context import Context
 from services.cases.domain.decide import decide
 from services.cases.domain.state import SYSTEM_ACTOR
 from services.cases.domain.vocabulary import Action, Status
-from services.cases.models import case_reports
-from shared import inbox
+from services.cases.intake_events.reporter import on_reported_case
 from shared.events import Envelope
 from shared.events.intake import ReportReviewRequested
-from shared.streams import CASES_REPORTS
-
-log = logging.getLogger("zuofeng.cases")
 
 
 async def review_requested(ctx: Context, source: Envelope, request: ReportReviewRequested) -> None:
     """Reopen the case when the reporter asked within the review window; else note the refusal."""
 
-    async def work(session: AsyncSession) -> None:
-        if await inbox.claim(session, CASES_REPORTS.durable, str(source.event_id)):
-            await _review(session, ctx, source, request)
+    async def review(session: AsyncSession, case: store.Loaded) -> None:
+        await _review(session, ctx, source, request, case)
 
-    await transactions.retrying(ctx, work)
+    what = "review request"
+    await on_reported_case(ctx, source, request.case_id, request.report_id, what, review)
 
 
 async def _review(
-    session: AsyncSession, ctx: Context, source: Envelope, request: ReportReviewRequested
+    session: AsyncSession,
+    ctx: Context,
+    source: Envelope,
+    request: ReportReviewRequested,
+    case: store.Loaded,
 ) -> None:
-    case_id = request.case_id or await case_of(session, request.report_id)
-    case = await store.load(session, case_id, lock=True) if case_id else None
-    if case is None:
-        log.warning("review request for an unknown case", extra={"event_id": str(source.event_id)})
-        return
     window = case.clocks.get("review_request")
     replied = case.state.status in (Status.CLOSED, Status.REJECTED)
     inside = window is not None and window.state == "running" and request.requested_at <= window.due
@@ -57,10 +49,3 @@ async def _review(
     entry = appending.Entry(decision.event_type, {**decision.data, **clocks.extras}, internal)
     cause = str(source.event_id)
     await appending.append(session, ctx, case, [entry], clocks.clocks, causation_id=cause)
-
-
-async def case_of(session: AsyncSession, report_id: str) -> str | None:
-    found = await session.execute(
-        select(case_reports.c.case_id).where(case_reports.c.report_id == report_id)
-    )
-    return found.scalar()
