@@ -4,37 +4,24 @@ becomes a report through intake's inspection channel and opens a case linked to 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from shared.auth import issue_token
 from shared.events import Envelope
-from shared.natsserver import NatsProcess, start_nats
-from tests.e2e.stack import SECRET, Stack, running_stack
+from shared.natsserver import NatsProcess
+from tests.e2e.stack import Stack, running_stack
+from tests.e2e.stack import token as who
 from tests.integration.busutil import eventually
 from tests.pg import PgServer, in_thread
 
 pytestmark = pytest.mark.e2e
 
 
-def who(unit: str, role: str) -> dict[str, str]:
-    token = issue_token(SECRET, unit=unit, role=role, sub=f"{role}@{unit}", ttl=timedelta(hours=1))
-    return {"Authorization": f"Bearer {token}"}
-
-
 CITY = who("city-fpb", "city_office")
 NINGJIN = who("371422-fpb", "officer")
-
-
-@pytest.fixture(scope="module")
-def nats_here(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsProcess]:
-    server = start_nats(tmp_path_factory.mktemp("nats"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

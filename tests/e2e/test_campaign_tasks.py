@@ -6,7 +6,7 @@ inspect. One stack for the module, time injected (no test waits for days)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from services.cases.inspections.sampling import sample
 from services.cases.inspections.tables import sampling_draws
 from services.cases.sweeper import sweep
 from shared.events import Envelope
-from shared.natsserver import NatsProcess, start_nats
+from shared.natsserver import NatsProcess
 from tests.integration.busutil import eventually
 from tests.integration.test_cases_harness import CITY, Clock, Running, cases_running, headers
 from tests.pg import PgServer, in_thread
@@ -28,13 +28,6 @@ DECHENG = headers("371402-fpb", "officer", "officer-dc")
 NINGJIN = headers("371422-fpb", "officer", "officer-nj")
 ZZB = headers("city-zzb", "officer", "officer-zzb")
 CLERK = headers("371402-fpb", "clerk")
-
-
-@pytest.fixture(scope="module")
-def nats_here(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsProcess]:
-    server = start_nats(tmp_path_factory.mktemp("nats"))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
