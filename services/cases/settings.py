@@ -21,6 +21,10 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
     index_secret: str | None = None
     # The discipline-inspection key that opens sealed identities (default: var/keys, as intake).
     keys_dir: Path | None = None
+    # A clerk API key of intake (`zuofeng apikey create --role clerk`) that hands inspection
+    # findings to intake. Without it cases signs a short-lived clerk token with the HS256
+    # secret, which a deployment whose tokens come only from an identity provider lacks.
+    findings_api_key: str | None = None
     # Every replica sweeps (row locks keep them apart); on SQLite run one replica.
     sweeper: bool = True
     sweep_interval: float = 30.0
@@ -77,7 +81,19 @@ class CasesSettings(service_settings("cases", 8002)):  # type: ignore[misc]
                 f"ZUOFENG_CASES_AUDIT_KEY is required in production (at least {AUDIT_KEY_MIN} "
                 "characters, kept outside the database)"
             )
+        if not self.findings_api_key and not self.hs256_usable():
+            problems.append(
+                "ZUOFENG_CASES_FINDINGS_API_KEY is required in production when tokens come from "
+                "an identity provider only: cases hands inspection findings to intake with it "
+                "(a clerk key: zuofeng apikey create --role clerk)"
+            )
         return problems + _signin_problems(self)
+
+    def hs256_usable(self) -> bool:
+        """Whether intake accepts a clerk token cases signs itself (HS256)."""
+        if not self.resolved_jwt_secret():
+            return False
+        return not self.jwt_jwks_url or self.jwt_allow_hs256
 
 
 def _signin_problems(settings: CasesSettings) -> list[str]:

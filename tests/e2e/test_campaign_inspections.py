@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from shared import apikeys
 from shared.events import Envelope
 from shared.natsserver import NatsProcess
 from tests.e2e.stack import Stack, running_stack
@@ -143,3 +144,59 @@ async def test_reporting_counts_tasks_visits_and_the_unannounced_share(stack: St
     assert [t["unit"] for t in mine["tasks"]] == ["371422-fpb"]  # its own only
     assert mine["inspections"][0]["unannounced"] == 0  # the city's 暗访 is not in its view
     assert exported.status_code == 200 and "督查暗访" in exported.text
+
+
+async def test_a_finding_goes_to_intake_with_the_clerk_key_when_set(
+    stack: Stack, nats_here: NatsProcess
+) -> None:
+    """A deployment whose tokens come only from an identity provider has no HS256 secret for
+    cases to sign a clerk token: the finding goes with intake's clerk API key instead; with
+    neither, the finding is refused by name (503), no report made."""
+    import nats
+
+    settings = stack.apps["cases"].state.context.settings  # type: ignore[attr-defined]
+    visit = {
+        "kind": "planned", "county": "371422", "village": "后刘村", "visit_on": "2026-03-11",
+        "inspectors": ["王五"],
+    }  # fmt: skip
+    vid = (await call(stack, "POST", "/inspections", CITY, visit, status=201))["id"]
+    await call(stack, "POST", f"/inspections/{vid}/visit", CITY, {"notes": "按计划督查"})
+    finding = {
+        "title": "台账造假",
+        "content": "督查发现该村扶贫台账与实际帮扶情况不符，存在补填痕迹。",
+    }
+    secret, key_before = settings.jwt_secret, settings.findings_api_key
+    settings.jwt_secret = ""  # no secret: as with tokens from an identity provider only
+    settings.environment = "production"
+    try:
+        refused = await call(
+            stack, "POST", f"/inspections/{vid}/findings", CITY, finding, status=503
+        )
+        assert "ZUOFENG_CASES_FINDINGS_API_KEY" in str(refused)
+        assert (await call(stack, "GET", f"/inspections/{vid}", CITY))["findings"] == []
+        nc = await nats.connect(nats_here.url)
+        try:
+            intake = stack.apps["intake"].state.context.settings  # type: ignore[attr-defined]
+            _, key = await apikeys.create(
+                nc.jetstream(),
+                unit="city-fpb",
+                role="clerk",
+                secret=intake.resolved_apikey_secret(),
+            )
+        finally:
+            await nc.close()
+        settings.findings_api_key = key
+        done = await call(stack, "POST", f"/inspections/{vid}/findings", CITY, finding)
+    finally:
+        settings.jwt_secret, settings.findings_api_key = secret, key_before
+        settings.environment = "local"
+    (linked,) = done["findings"]
+
+    async def opened() -> bool:
+        found = await call(stack, "GET", f"/inspections/{vid}", CITY)
+        linked.update(found["findings"][0])
+        return linked["case_id"] is not None
+
+    await eventually(opened, timeout=20)
+    case = await call(stack, "GET", f"/cases/{linked['case_id']}", CITY)
+    assert case["channel"] == "inspection"

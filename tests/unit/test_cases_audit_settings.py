@@ -47,3 +47,21 @@ def test_cases_may_publish_its_anchors_and_a_stream_keeps_them() -> None:
     assert any(subject_matches(pattern, anchor) for pattern in allowed)
     audit_stream = next(s for s in STREAMS if s.name == stream_for_subject(anchor))
     assert audit_stream.deny_delete and audit_stream.deny_purge
+
+
+def test_production_with_an_identity_provider_only_needs_the_findings_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inspection findings reach intake as a clerk's submission: without the HS256 secret (tokens
+    only from an identity provider) cases needs intake's clerk API key, and says so by name."""
+    monkeypatch.setenv("ZUOFENG_CASES_AUDIT_KEY", "k" * 40)
+    ensure_keypair(tmp_path / "keys", "discipline")
+    oidc_only = {**PRODUCTION, "jwt_secret": None, "jwt_jwks_url": "https://idp.example/jwks"}
+    with pytest.raises(ValidationError, match="ZUOFENG_CASES_FINDINGS_API_KEY is required"):
+        CasesSettings(var_dir=tmp_path, **oidc_only)
+    both = {**oidc_only, "jwt_secret": "s" * 48, "jwt_allow_hs256": False}
+    with pytest.raises(ValidationError, match="ZUOFENG_CASES_FINDINGS_API_KEY"):
+        CasesSettings(var_dir=tmp_path, **both)
+    keyed = CasesSettings(var_dir=tmp_path, findings_api_key="zk_x", **oidc_only)
+    assert keyed.findings_api_key == "zk_x" and not keyed.hs256_usable()
+    assert CasesSettings(var_dir=tmp_path, **PRODUCTION).hs256_usable()  # HS256 alone: no key

@@ -1,7 +1,8 @@
 """A finding handed to intake as a report of the `inspection` channel, over intake's NATS
 request-reply (`zuofeng.v1.<county>.intake.submit`), exactly as a clerk's system submits one:
-a short-lived clerk token of the inspecting unit, and an idempotency key of the finding, so a
-retry gets the same report. Cases never writes intake's tables."""
+with the clerk API key of `ZUOFENG_CASES_FINDINGS_API_KEY` when set, else a short-lived clerk
+token of the inspecting unit signed with the HS256 secret; and an idempotency key of the
+finding, so a retry gets the same report. Cases never writes intake's tables."""
 
 from __future__ import annotations
 
@@ -25,15 +26,9 @@ async def submit_finding(
     ctx: Context, nc: Client, inspection: dict[str, Any], body: dict[str, Any]
 ) -> str:
     """The id of the report intake made of the finding; a Refusal when intake refused it."""
-    settings = ctx.settings
-    token = issue_token(
-        settings.resolved_jwt_secret(), unit=inspection["unit"], role="clerk",
-        sub=f"cases:inspection:{inspection['id']}", ttl=timedelta(minutes=5),
-        audience=settings.jwt_audience, issuer=settings.jwt_issuer,
-    )  # fmt: skip
     report = _report(inspection, body)
     digest = hashlib.sha256(json.dumps(report, sort_keys=True).encode()).hexdigest()[:32]
-    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": f"insp-{digest}"}
+    headers = {**_credentials(ctx, inspection), "Idempotency-Key": f"insp-{digest}"}
     try:
         reply = await nc.request(
             submit_subject(inspection["county"]),
@@ -51,6 +46,23 @@ async def submit_finding(
         text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
         raise Refusal(status if status < 500 else 503, text, text)
     return str(answer["report_id"])
+
+
+def _credentials(ctx: Context, inspection: dict[str, Any]) -> dict[str, str]:
+    settings = ctx.settings
+    if settings.findings_api_key:
+        return {"X-API-Key": settings.findings_api_key}
+    if not settings.hs256_usable():  # production refuses to start so; elsewhere say what lacks
+        raise Refusal.unavailable(
+            "未配置督查发现转交受理的凭据（ZUOFENG_CASES_FINDINGS_API_KEY）",
+            "no credential to hand findings to intake: set ZUOFENG_CASES_FINDINGS_API_KEY",
+        )
+    token = issue_token(
+        settings.resolved_jwt_secret(), unit=inspection["unit"], role="clerk",
+        sub=f"cases:inspection:{inspection['id']}", ttl=timedelta(minutes=5),
+        audience=settings.jwt_audience, issuer=settings.jwt_issuer,
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _report(inspection: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
