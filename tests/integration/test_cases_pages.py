@@ -71,6 +71,11 @@ async def test_case_page_forms_and_actions(running: Running) -> None:
     assert shown.status_code == 200, shown.text
     text = shown.text
     assert "驻村工作队员" in text and "信访工作条例" in text  # report, legal basis
+    # The routing's reasons, stored in English, read in zh-CN with the directory's names.
+    assert "<li>由德城区扶贫办承办</li>" in text, text
+    assert "handled by the poverty-relief office" not in text
+    english = (await page(running, f"{where}?lang=en", DECHENG, "officer")).text
+    assert "<li>handled by Decheng District Poverty Alleviation Office</li>" in english
     for action in ("accept", "reject", "transfer", "note", "request-extension"):
         assert f'action="/case/{cid}/{action}"' in text, action
     for action in ("assign", "verify-rectification", "reveal-identity", "approve-exposure"):

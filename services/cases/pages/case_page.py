@@ -15,9 +15,12 @@ from services.cases.domain.builders import ACTIONS
 from services.cases.pages.candidates import top_three
 from services.cases.pages.forms import FIELDS, problem_choices, unit_choices
 from services.cases.pages.marks import kind_of, mark
-from services.cases.pages.words import ACTION, FIELD, FINDING, ORGAN, say
+from services.cases.pages.words import ACTION, CHANNEL, FIELD, FINDING, ORGAN, say
 from services.cases.routes.cases import case_detail_for
+from services.cases.routing import reasons
 from shared.auth import Principal
+from shared.directory import Directory
+from shared.taxonomy import load_taxonomy
 
 EVENTS: dict[str, tuple[str, str]] = {
     event_type: ACTION[str(action)] for action, (event_type, _) in ACTIONS.items()
@@ -56,7 +59,7 @@ async def view(ctx: Context, caller: Principal, case_id: str, english: bool) -> 
         "notes": [e for e in timeline if e["type"] == "case.noted"],
         "evidence": _evidence(detail),
         "candidates": top_three(detail.get("content")),
-        "routing": list((first.get("internal") or {}).get("routing") or []),
+        "routing": _routing(ctx.directory, first, english),
         "forms": [{"action": a, "fields": FIELDS.get(a, ())} for a in allowed],
         "may_reveal": "reveal-identity" in detail["allowed_actions"],
         "units": unit_choices(ctx.directory, english),
@@ -102,6 +105,41 @@ def _word(key: str, value: Any, english: bool) -> Any:
     if isinstance(value, bool):
         return ("yes" if value else "no") if english else ("是" if value else "否")
     return value
+
+
+def _routing(directory: Directory, first: dict[str, Any], english: bool) -> list[dict[str, Any]]:
+    """The routing's reasons (stored in English on the opening event) in the page's language,
+    units and problems by name; a reason no template reads (older data) as stored, marked
+    English for screen readers on the zh-CN page."""
+    stored = [str(text) for text in (first.get("internal") or {}).get("routing") or []]
+    name = _namer(directory, english)
+    return [
+        {"text": reasons.show(text, english, name), "as_stored": reasons.parse(text) is None}
+        for text in stored
+    ]
+
+
+def _namer(directory: Directory, english: bool) -> reasons.Namer:
+    """How the page names a reason's parameters: units as elsewhere on the page (rendering's
+    unit_name), a problem with its short title in zh-CN, channels and organs by their words."""
+    taxonomy = load_taxonomy()
+    areas = dict(directory.counties()) | {directory.city_code: directory.city.name}
+
+    def name(kind: str, value: str) -> str:
+        if kind == "unit" and value in directory:
+            unit = directory.unit(value)
+            return (unit.name_en or unit.name) if english else unit.name
+        if kind == "problem" and not english and value.isdigit() and int(value) in taxonomy:
+            return f"{value}（{taxonomy.problem(int(value)).title}）"
+        if kind == "channel":
+            return say(CHANNEL.get(value), english, value)
+        if kind == "organ":
+            return say(ORGAN.get(value), english, value)
+        if kind == "county":
+            return areas.get(value, value)
+        return value
+
+    return name
 
 
 def _evidence(detail: dict[str, Any]) -> list[str]:

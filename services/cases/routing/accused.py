@@ -7,6 +7,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from services.cases.routing.reasons import (
+    NONE_INDEPENDENT,
+    STAND_IN_BY_RULES,
+    STAND_IN_FALLBACK,
+    STAND_IN_SUPERVISOR,
+    Reason,
+)
 from services.cases.routing.rules import RoutingRules
 from shared.directory import Directory
 
@@ -33,8 +40,11 @@ class Case:
         first = [self.accused] if self.accused is not None else []
         return first + [u for u in self.also_accused if u != self.accused]
 
-    def note(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def note(self, reason: Reason, **params: object) -> None:
+        """Record a reason: a template of `reasons` and its parameters, never free text."""
+        if not isinstance(reason, Reason):
+            raise TypeError(f"a routing reason is a reasons.Reason, not {type(reason).__name__}")
+        self.reasons.append(reason.format(**params))
 
     def first_eligible(self, candidates: Iterable[str]) -> str | None:
         return next((u for u in candidates if u in self.d and u not in self.blocked), None)
@@ -56,11 +66,11 @@ class Case:
         acc = self.accused
         assert acc is not None  # only asked for when something is blocked
         if found := self.first_eligible(self.rules.when_accused.get(acc, ())):
-            self.note(f"{acc} is accused: the rules send its cases to {found}")
+            self.note(STAND_IN_BY_RULES, unit=acc, stand_in=found)
         elif found := self.first_eligible(self.above(acc)):
-            self.note(f"{acc} is accused: its cases go to its supervisor {found}")
+            self.note(STAND_IN_SUPERVISOR, unit=acc, stand_in=found)
         elif found := self.first_eligible(self.rules.fallback):
-            self.note(f"{acc} is accused and nothing above it is independent: fallback {found}")
+            self.note(STAND_IN_FALLBACK, unit=acc, stand_in=found)
         else:
-            self.note(f"no unit in the directory is independent of {acc}: route above the city")
+            self.note(NONE_INDEPENDENT, unit=acc)
         return found

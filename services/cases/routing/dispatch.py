@@ -3,6 +3,7 @@ dispatched it, with the organisation department (the problem's own lead) co-oper
 measure (二) makes the dispatching units answer for their teams. Never to the team accused."""
 
 from services.cases.routing.accused import Case
+from services.cases.routing.reasons import TEAM_SENDER_ACCUSED, TEAM_SENDER_LEADS
 
 
 def dispatched(
@@ -16,8 +17,8 @@ def dispatched(
         return lead, co
     sender = case.d.unit(teams[0]).dispatched_by
     if case.first_eligible([sender or ""]) is None:
-        case.note(f"{teams[0]} was dispatched by {sender}, which is accused: lead kept")
+        case.note(TEAM_SENDER_ACCUSED, team=teams[0], sender=sender)
         return lead, co
-    case.note(f"{teams[0]} is a work team dispatched by {sender}: {sender} leads")
+    case.note(TEAM_SENDER_LEADS, team=teams[0], sender=sender)
     rest = [u for u in ([lead] if lead else []) + co if u != sender]
     return sender, list(dict.fromkeys(rest))

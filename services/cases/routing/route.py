@@ -1,12 +1,14 @@
 """Route a case to the unit that handles it, and never to a unit it accuses.
 
 Rules are data (`rules.py`, `rules.yaml`). Each decision leaves a short English reason for the
-case history; reasons name units by id only, never the report's text (it may name people).
+case history, from a template of `reasons.py` (which also says it in zh-CN on the case page);
+reasons name units by id only, never the report's text (it may name people).
 """
 
 from itertools import chain
 
 from services.cases.routing import mentions
+from services.cases.routing import reasons as R
 from services.cases.routing.accused import Case
 from services.cases.routing.dispatch import dispatched
 from services.cases.routing.rules import Assignment, Frozen, RoutingRules, Transfer, load_rules
@@ -36,15 +38,15 @@ class Routing(Frozen):
 
 def _resolve_accused(case: Case, unit_id: str | None, text: str | None) -> str | None:
     if unit_id is not None and unit_id in case.d:
-        case.note(f"accused unit {unit_id} given by id")
+        case.note(R.ACCUSED_BY_ID, unit=unit_id)
         return unit_id
     if unit_id is not None:
-        case.note("the given accused unit id is not in the directory: ignored")
+        case.note(R.ACCUSED_ID_UNKNOWN)
     found = case.d.match(text) if text else None
     if found:
-        case.note(f"accused unit {found} recognised in the report's text")
+        case.note(R.ACCUSED_IN_TEXT, unit=found)
     elif text:
-        case.note("the accused unit named in the report matched no directory unit")
+        case.note(R.ACCUSED_TEXT_UNMATCHED)
     return found
 
 
@@ -54,9 +56,9 @@ def _named_in_text(case: Case, texts: tuple[str | None, ...]) -> bool:
     found = mentions.find(case.d, *texts)
     case.also_accused = tuple(u for u in found.units if u != case.accused)
     for uid in case.also_accused:
-        case.note(f"unit {uid} named in the report's text: treated as accused")
+        case.note(R.NAMED_IN_TEXT, unit=uid)
     if found.unresolved:
-        case.note("the report names a unit the directory does not resolve: the city office triages")
+        case.note(R.UNRESOLVED_UNIT)
     if case.accused is None and case.also_accused:
         case.accused, case.also_accused = case.also_accused[0], case.also_accused[1:]
     return found.unresolved
@@ -66,7 +68,7 @@ def _triage_unit(case: Case) -> str | None:
     city = case.d.city_office().id
     if city not in case.blocked:
         return city
-    case.note(f"{city} is accused or under an accused unit: triage goes to its stand-in")
+    case.note(R.CITY_ACCUSED_TRIAGE, unit=city)
     rule = case.rules.when_accused.get(city, ())
     return case.first_eligible(chain(rule, case.above(city), case.rules.fallback))
 
@@ -74,17 +76,21 @@ def _triage_unit(case: Case) -> str | None:
 def _plan(case: Case, problem: int | None, channel: str) -> Assignment:
     rules = case.rules
     if problem is None:
-        case.note("problem not classified yet: the city office triages it")
+        case.note(R.UNCLASSIFIED)
     overlays = (
-        (f"problem {problem}", rules.problems.get(problem) if problem is not None else None),
-        (f"channel {channel}", rules.channels.get(channel)),
-    )
+        (R.PROBLEM_RULES, R.PROBLEM_RULES_MEASURE, {"problem": problem},
+         rules.problems.get(problem) if problem is not None else None),
+        (R.CHANNEL_RULES, R.CHANNEL_RULES_MEASURE, {"channel": channel},
+         rules.channels.get(channel)),
+    )  # fmt: skip
     plan = rules.default
-    for label, overlay in overlays:
+    for plain, with_measure, which, overlay in overlays:
         if overlay is not None:  # keys an overlay leaves out keep the value below it
             plan = plan.model_copy(update=overlay.model_dump(exclude_unset=True))
-            measure = f" (measure {overlay.measure})" if overlay.measure else ""
-            case.note(f"rules for {label} apply{measure}")
+            if overlay.measure:
+                case.note(with_measure, **which, measure=overlay.measure)
+            else:
+                case.note(plain, **which)
     return plan
 
 
@@ -93,12 +99,12 @@ def _handling(case: Case, county: str) -> str | None:
     # office never judges a city department or another county's unit.
     home = case.d.unit(case.accused).county if case.accused is not None else county
     if home != county:
-        case.note(f"the accused unit belongs to {home}: that county's office is the default")
+        case.note(R.HOME_COUNTY, county=home)
     office = case.d.office_of(home) or case.d.city_office()  # unknown county: the city's
     if office.id not in case.blocked:
-        case.note(f"handled by the poverty-relief office {office.id}")
+        case.note(R.HANDLED_BY, unit=office.id)
         return office.id
-    case.note(f"{office.id} is the accused unit or under it")
+    case.note(R.OFFICE_BLOCKED, unit=office.id)
     return case.stand_in
 
 
@@ -106,19 +112,19 @@ def _up_for_head(case: Case, handling: str) -> str:
     # Art 15 of the accusation rules: an organ's head is not judged by the organ he leads.
     above = case.first_eligible(case.above(handling))
     if above is None:
-        case.note(f"accusation against a unit's head: nothing independent above {handling}; kept")
+        case.note(R.HEAD_KEPT, unit=handling)
         return handling
-    case.note(f"accusation against a unit's head: moved up from {handling} to {above}")
+    case.note(R.HEAD_MOVED_UP, unit=handling, above=above)
     return above
 
 
 def _lead(case: Case, plan: Assignment) -> str | None:
     lead = plan.lead
     if lead is not None and lead in case.blocked:
-        case.note(f"lead {lead} is the accused unit or under it")
+        case.note(R.LEAD_BLOCKED, unit=lead)
         return case.stand_in
     if lead is not None and lead not in case.d:
-        case.note(f"lead {lead} is not in the directory: no lead unit")
+        case.note(R.LEAD_UNKNOWN, unit=lead)
         return None
     return lead
 
@@ -127,7 +133,7 @@ def _co(case: Case, plan: Assignment, lead: str | None) -> list[str]:
     kept: list[str] = []
     for uid in plan.co:
         if case.first_eligible([uid]) is None:
-            case.note(f"co-unit {uid} dropped: unknown, or the accused unit or under it")
+            case.note(R.CO_DROPPED, unit=uid)
         elif uid != lead and uid not in kept:
             kept.append(uid)
     return kept
@@ -136,13 +142,13 @@ def _co(case: Case, plan: Assignment, lead: str | None) -> list[str]:
 def _transfer(case: Case, plan: Assignment, head: bool, handling: str | None) -> Transfer | None:
     target = plan.transfer_to
     if target is not None:
-        case.note(f"flagged for transfer to {target} by the rules")
+        case.note(R.TRANSFER_BY_RULES, organ=target)
     elif head and case.rules.head_transfer_to is not None:
         target = case.rules.head_transfer_to
-        case.note(f"accusation against a unit's head: flagged for transfer to {target}")
+        case.note(R.HEAD_TRANSFER, organ=target)
     handler_kind = case.d.unit(handling).kind if handling is not None else None
     if target is not None and handler_kind == _ORGAN_KIND[target]:
-        case.note(f"{handling} is itself that organ: no transfer needed")
+        case.note(R.IS_THAT_ORGAN, unit=handling)
         return None
     return target
 
@@ -156,10 +162,13 @@ def _transfer_unit(case: Case, target: Transfer, handling: str | None, county: s
     else:
         organ = case.d.procuratorate()
     if organ is None:
-        case.note(f"no {target} unit in the directory")
+        case.note(R.NO_ORGAN, organ=target)
         return None
     found = case.first_eligible(chain([organ.id], case.above(organ.id)))
-    case.note(f"transfer would go to {found or 'a unit above the city'}")
+    if found is None:
+        case.note(R.TRANSFER_ABOVE_CITY)
+    else:
+        case.note(R.TRANSFER_TO, unit=found)
     return found
 
 
