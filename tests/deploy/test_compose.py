@@ -88,11 +88,45 @@ def test_layout_nats_cluster_one_database_per_service_replicas() -> None:
     assert services["cases"]["deploy"]["replicas"] == 2
     assert services["notify"]["deploy"]["replicas"] == 2
     init = (COMPOSE / "postgres" / "init-databases.sh").read_text()
-    assert "for service in intake cases notify reporting" in init
-    for app in ("intake", "cases", "notify", "reporting"):
+    assert "for service in intake cases notify reporting federation" in init
+    for app in ("intake", "cases", "notify", "reporting", "federation"):
         assert services[app]["command"] == ["serve", app]
         assert services[app]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
     for config in _compose()["configs"].values():
         assert (COMPOSE / config["file"]).is_file(), config
+
+
+def _secret_targets(service: dict[str, Any]) -> dict[str, str]:
+    return {s["source"]: s["target"] for s in service.get("secrets", []) if isinstance(s, dict)}
+
+
+def test_federation_runs_with_least_privilege() -> None:
+    """Its own database role and URL, its own NATS user, and the federation key pair mounted in
+    federation alone (no other service can open the aid applications' sealed details)."""
+    compose = _compose()
+    services = compose["services"]
+    federation = _secret_targets(services["federation"])
+    assert federation["federation_database_url"] == "ZUOFENG_FEDERATION_DATABASE_URL"
+    assert federation["federation_nats_url"] == "ZUOFENG_NATS_URL"
+    assert federation["federation_index_secret"] == "ZUOFENG_FEDERATION_INDEX_SECRET"
+    assert federation["federation_key"] == "/run/secrets/keys/federation.key"
+    assert services["federation"]["environment"]["ZUOFENG_FEDERATION_KEYS_DIR"] == (
+        "/run/secrets/keys"
+    )
+    # The proxy's address: the rate limits key on the client it forwards.
+    proxy = services["proxy"]["networks"]["backend"]["ipv4_address"]
+    assert services["federation"]["environment"]["ZUOFENG_FEDERATION_TRUSTED_PROXIES"] == proxy
+    assert compose["secrets"]["federation_nats_url"]["file"].endswith("credentials/federation.url")
+    for name, service in services.items():
+        mounted = _secret_targets(service)
+        if name != "federation":
+            assert not {"federation_key", "federation_pub", "federation_index_secret",
+                        "federation_nats_url"} & mounted.keys(), name  # fmt: skip
+        if name not in ("federation", "migrate"):
+            assert "federation_database_url" not in mounted, name
+    assert "federation" in services["proxy"]["depends_on"]
+    scrape = yaml.safe_load((COMPOSE / "prometheus" / "prometheus.yml").read_text())
+    targets = scrape["scrape_configs"][0]["dns_sd_configs"]
+    assert {"names": ["federation"], "type": "A", "port": 8005} in targets
