@@ -8,9 +8,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from services.federation import sweeper
 from services.federation.context import Context
 from services.federation.metrics import build_metrics
-from services.federation.routes import aid, children, homes, programmes
+from services.federation.routes import aid, children, homes, pages, programmes
 from services.federation.settings import FederationSettings
-from shared import http_errors, http_limits, openapi_contract
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.directory import load_directory
 from shared.events import REGISTRY
@@ -52,8 +52,9 @@ def create_app(settings: FederationSettings | None = None, *, for_docs: bool = F
             ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
         )
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    for router in (programmes.router, aid.router, children.router, homes.router):
+    for router in (programmes.router, aid.router, children.router, homes.router, pages.router):
         app.include_router(router)
+    officials.mount(app)  # the officials' pages' style sheet (the federation's pages)
     return app
 
 
