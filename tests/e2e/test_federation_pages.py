@@ -49,8 +49,9 @@ CADRE_UNIT = "371422-chaihudian-xiwangzhuang"  # the village committee the cadre
 PEOPLE = {
     "zhou.fl": ("city-fl", "federation_officer", "周市妇联"),
     "wang.cadre": (CADRE_UNIT, "village_cadre", "王村妇联"),
+    "chen.fl": ("371402-fl", "federation_officer", "陈德城区妇联"),  # another county's
 }
-NO_PASSWORD = ("zhou.fl",)  # see the module's docstring
+NO_PASSWORD = ("zhou.fl", "chen.fl")  # see the module's docstring
 OFFICER = token("city-fl", "federation_officer")
 APPLICANT = {
     "applicant_name": "刘桂英丙丁",
@@ -256,6 +257,11 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
         page_text = await officer.content()
         assert "刘桂英丙丁" in page_text and "6228480402564890018" in page_text
         assert await serious_violations(officer) == []
+        for width, height in ((1366, 768), (390, 844)):  # the steps' forms, looked at by hand
+            await officer.set_viewport_size({"width": width, "height": height})
+            await officer.screenshot(path=str(shots / f"application-check-{width}.png"),
+                                     full_page=True)  # fmt: skip
+        await officer.set_viewport_size({"width": 1366, "height": 768})
         await _step(officer, "check", registered_poor="yes", rural="yes",
                     diagnosis_confirmed="yes")  # fmt: skip
         await _step(officer, "review")
@@ -266,6 +272,14 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
         assert await officer.locator("form[id^='a-']").count() == 0  # nothing left to do
         told = await _status(http, fed, paid)
         assert (told["status"], told["amount"]) == ("closed", 10000)
+
+        # Another county's federation: neither in its list nor openable (404, no details).
+        other = await _sign_in(browser, stack, "chen.fl", f"{fed}/federation/applications")
+        assert await other.locator("table a[href^='/federation/applications/']").count() == 0
+        await other.goto(f"{fed}/federation/applications/{first}")
+        assert await other.get_by_test_id("refusal").count() == 1
+        assert "刘桂英丙丁" not in await other.content()
+        await other.close()
 
         # The other refused with the reason she is told.
         second = (await _status(http, fed, refused))["application_id"]
