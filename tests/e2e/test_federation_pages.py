@@ -284,6 +284,18 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
         # The other refused with the reason she is told.
         second = (await _status(http, fed, refused))["application_id"]
         await officer.goto(f"{fed}/federation/applications/{second}")
+        # A form without the session's token is refused; a step the status does not allow is
+        # answered on the page with the reason (409), nothing changed.
+        steps = f"{fed}/federation/applications/{second}"
+        forged = await officer.request.post(f"{steps}/review", form={"lang": ""})
+        assert forged.status == 403
+        csrf = await officer.locator("#a-refuse [name=csrf]").get_attribute("value")
+        early = await officer.request.post(
+            f"{steps}/approve", form={"csrf": csrf or "", "amount": "100",
+                                      "fund_source": "city_charity"},
+        )  # fmt: skip
+        assert early.status == 409 and "不允许此操作" in await early.text()
+        assert (await _status(http, fed, refused))["status"] == "submitted"
         await _step(officer, "refuse", reason="诊断证明与医院记录不符，请补充材料后重新申请")
         assert "不予救助" in await officer.get_by_test_id("status").inner_text()
         told = await _status(http, fed, refused)
@@ -298,6 +310,10 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
             await officer.goto(f"{fed}/federation/{kind}")
             assert expected in await officer.get_by_test_id("records").inner_text(), kind
         assert await serious_violations(officer) == []
+        await officer.goto(f"{fed}/federation/applications/{first}?lang=en")  # English too
+        assert await officer.locator("html").get_attribute("lang") == "en"
+        assert "closed" in await officer.get_by_test_id("status").inner_text()
+        assert "Applicant's details" in await officer.content()
         await officer.goto(f"{stack.urls['cases']}/signin/done")
         links = await officer.locator("main a").evaluate_all("a => a.map(e => e.href)")
         assert f"{fed}/federation/applications" in links
