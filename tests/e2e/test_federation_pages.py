@@ -233,6 +233,17 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
         # The cadre: the form, two applications, each answered with its receipt.
         cadre = await _sign_in(browser, stack, "wang.cadre", f"{fed}/federation/submit")
         assert await serious_violations(cadre) == []
+        # A wrong account number: the form again, the field marked, what she typed kept.
+        await cadre.locator("#village_id").select_option(ids["village"])
+        await cadre.locator("#diagnosis").select_option("cervical")
+        for field, value in (APPLICANT | {"account_number": "账号不详"}).items():
+            await cadre.locator(f"#{field}").fill(value)
+        await cadre.locator("#send").click()
+        await cadre.wait_for_load_state()
+        assert await cadre.locator("#account_number").get_attribute("aria-invalid") == "true"
+        assert await cadre.locator("#hospital").input_value() == APPLICANT["hospital"]
+        assert await cadre.get_by_test_id("receipt").count() == 0
+        await cadre.goto(f"{fed}/federation/submit")
         paid = await _submit(cadre, ids["village"])
         await cadre.goto(f"{fed}/federation/submit")
         await cadre.locator("#drive_id").select_option(ids["drive"])
