@@ -67,6 +67,9 @@ def test_secrets_sh_makes_every_secret_file_compose_names(tmp_path: Path) -> Non
     users = (nats / "auth.conf").read_text()
     assert '"user": "cases"' in users and "permissions" in users
     assert '"user": "leaf-371402"' in users  # the county leaves' link users
+    # Federation's own user, fenced to the FEDERATION subjects (see test_bus_permissions).
+    assert '"user": "federation"' in users and '"zuofeng.v1.*.federation.>"' in users
+    assert (tmp_path / "secrets" / "keys" / "federation.key").stat().st_mode & 0o077 == 0
     # `zuofeng bus accounts`: bcrypt hashes in the server's file, never a password.
     password = urlsplit((nats / "credentials" / "cases.url").read_text().split(",")[0]).password
     assert password and password not in users and '"$2a$10$' in users
