@@ -10,12 +10,13 @@ rand() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
 new() { [ -s "$1" ] || rand > "$1"; }
 
 for name in postgres_password pg_intake_password pg_cases_password pg_notify_password \
-    pg_reporting_password jwt_secret apikey_secret session_secret intake_tracking_secret \
-    intake_idempotency_secret intake_index_secret cases_audit_key grafana_admin_password; do
+    pg_reporting_password pg_federation_password jwt_secret apikey_secret session_secret \
+    intake_tracking_secret intake_idempotency_secret intake_index_secret cases_audit_key \
+    federation_index_secret grafana_admin_password; do
     new "$name"
 done
 [ -e smtp_password ] || : > smtp_password
-for service in intake cases notify reporting; do
+for service in intake cases notify reporting federation; do
     [ -s "${service}_database_url" ] || printf 'postgresql+asyncpg://%s:%s@postgres:5432/%s\n' \
         "$service" "$(cat "pg_${service}_password")" "$service" > "${service}_database_url"
 done
@@ -31,7 +32,8 @@ hub="${ZUOFENG_HUB_NAME:-${ZUOFENG_PUBLIC_NAME:-localhost}}"
     --leaves --hub-leaf-url "nats-leaf://$hub:7422" --hub-leaf-url "nats-leaf://$hub:7423" \
     --hub-leaf-url "nats-leaf://$hub:7424" --cost "${NATS_BCRYPT_COST:-11}" > /dev/null
 
-# Sealing keys (a private key for each holder, the public ones for intake) and a self-signed
+# Sealing keys (a private key for each holder, the public ones for intake; federation seals to
+# and opens with its own pair, mounted in federation only) and a self-signed
 # certificate to start with (replace tls.crt and tls.key with the organisation's for the
 # public name).
 "${PYTHON:-python3}" - <<'PY'
@@ -45,7 +47,7 @@ from cryptography.x509.oid import NameOID
 
 from shared.sealing.keys import ensure_keypair
 
-for holder in ("discipline", "notify"):
+for holder in ("discipline", "notify", "federation"):
     ensure_keypair(Path("keys"), holder)
 if not Path("tls.key").exists():
     name = os.environ.get("ZUOFENG_PUBLIC_NAME", "localhost")

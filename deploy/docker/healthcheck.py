@@ -1,7 +1,8 @@
 """The image's HEALTHCHECK: GET /readyz of the service this container serves (exit 0 or 1).
 
 The service is the argument after ``serve`` on PID 1's command line; its port is
-``ZUOFENG_<SERVICE>_PORT`` or the default (intake 8001, cases 8002, notify 8003, reporting 8004).
+``ZUOFENG_<SERVICE>_PORT`` or the default (intake 8001, cases 8002, notify 8003, reporting 8004,
+federation 8005).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import sys
 import urllib.request
 from pathlib import Path
 
-DEFAULT_PORTS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+DEFAULT_PORTS = {
+    "intake": 8001,
+    "cases": 8002,
+    "notify": 8003,
+    "reporting": 8004,
+    "federation": 8005,
+}
 
 
 def service_of(cmdline: list[str]) -> str | None:

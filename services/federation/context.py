@@ -1,8 +1,8 @@
 """Federation's one dependency bag: what its routes work with.
 
-Settings, database, directory, metrics, the clock (injected so tests move time past a step's
-deadline) and federation's key pair. `create_app` builds one and sets it on
-`app.state.context`; routes take it as `ctx: Ctx`.
+Settings, database, directory, metrics, the public routes' rate limits, the clock (injected so
+tests move time past a step's deadline) and federation's key pair. `create_app` builds one and
+sets it on `app.state.context`; routes take it as `ctx: Ctx`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from services.federation.settings import FederationSettings
 from shared import sealing
 from shared.db import Database
 from shared.directory import Directory
+from shared.ratelimit import RateLimiter
 
 PRODUCER = "federation"
 HOLDER = "federation"  # the sealing holder: only this service opens the sealed details
@@ -34,6 +35,9 @@ class Context:
     db: Database
     directory: Directory
     metrics: FederationMetrics
+    # Per client: applications without a credential, receipt lookups (shared.ratelimit).
+    public: RateLimiter
+    lookups: RateLimiter
     clock: Callable[[], datetime] = utc_now
 
     def public_key(self) -> sealing.boxes.X25519PublicKey:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.federation import sweeper
 from services.federation.context import Context
 from services.federation.metrics import build_metrics
-from services.federation.routes import aid, children, homes, programmes
+from services.federation.routes import aid, children, homes, pages, programmes
 from services.federation.settings import FederationSettings
-from shared import http_errors, http_limits, openapi_contract
+from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.directory import load_directory
 from shared.events import REGISTRY
+from shared.ratelimit import RateLimiter, proxy_hosts
 from shared.runtime import build_app, build_runtime
+
+# The public routes, rate limited per client (routes/aid.py): 429 in their OpenAPI answers.
+THROTTLED = ("/api/v1/aid/applications", "/api/v1/aid/status")
 
 
 def create_app(settings: FederationSettings | None = None, *, for_docs: bool = False) -> FastAPI:
@@ -24,6 +29,8 @@ def create_app(settings: FederationSettings | None = None, *, for_docs: bool = F
         db=runtime.db,
         directory=load_directory(),
         metrics=build_metrics(runtime.registry),
+        public=RateLimiter(settings.public_submit_rate, settings.public_submit_burst),
+        lookups=RateLimiter(settings.lookup_rate, settings.lookup_burst),
     )
     document_publishers(
         runtime.broker, [model for (kind, _), model in REGISTRY.items() if _is_ours(kind)]
@@ -37,10 +44,17 @@ def create_app(settings: FederationSettings | None = None, *, for_docs: bool = F
     )
     app.state.context = ctx
     http_errors.install(app)
-    openapi_contract.install(app)
+    openapi_contract.install(app, throttled=THROTTLED)
+    if settings.trusted_proxies:
+        # The client as the trusted proxy saw it (its rate limit's key); from any other peer
+        # the forwarding headers are ignored.
+        app.add_middleware(
+            ProxyHeadersMiddleware, trusted_hosts=proxy_hosts(settings.trusted_proxies)
+        )
     http_limits.install(app, http_limits.fixed_limit(settings.max_body_bytes))
-    for router in (programmes.router, aid.router, children.router, homes.router):
+    for router in (programmes.router, aid.router, children.router, homes.router, pages.router):
         app.include_router(router)
+    officials.mount(app)  # the officials' pages' style sheet (the federation's pages)
     return app
 
 

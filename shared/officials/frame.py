@@ -29,6 +29,29 @@ NAV: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("notify", "/inbox", "通知", "Inbox", HANDLERS),
     ("reporting", "/dashboard", "统计", "Figures", ALL),
     ("cases", "/audit", "审计", "Audit", ("auditor",)),
+    # The Women's Federation's programmes (issue 23): officers review aid applications, village
+    # cadres submit them; both see their county's programme records.
+    (
+        "federation",
+        "/federation/applications",
+        "两癌救助",
+        "Aid applications",
+        ("federation_officer",),
+    ),
+    (
+        "federation",
+        "/federation/submit",
+        "提交申请",
+        "Submit an application",
+        ("federation_officer", "village_cadre"),
+    ),
+    (
+        "federation",
+        "/federation/schools",
+        "项目台账",
+        "Programme records",
+        ("federation_officer", "village_cadre"),
+    ),
 )
 ROLE_WORDS = {
     "clerk": ("登记员", "clerk"),
@@ -39,6 +62,8 @@ ROLE_WORDS = {
     "inspector": ("纪检监察", "inspector"),
     "auditor": ("审计员", "auditor"),
     "integrator": ("系统对接", "integrator"),
+    "federation_officer": ("妇联干部", "federation officer"),
+    "village_cadre": ("村妇联干部", "village women's federation cadre"),
 }
 
 

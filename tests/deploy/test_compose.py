@@ -67,6 +67,9 @@ def test_secrets_sh_makes_every_secret_file_compose_names(tmp_path: Path) -> Non
     users = (nats / "auth.conf").read_text()
     assert '"user": "cases"' in users and "permissions" in users
     assert '"user": "leaf-371402"' in users  # the county leaves' link users
+    # Federation's own user, fenced to the FEDERATION subjects (see test_bus_permissions).
+    assert '"user": "federation"' in users and '"zuofeng.v1.*.federation.>"' in users
+    assert (tmp_path / "secrets" / "keys" / "federation.key").stat().st_mode & 0o077 == 0
     # `zuofeng bus accounts`: bcrypt hashes in the server's file, never a password.
     password = urlsplit((nats / "credentials" / "cases.url").read_text().split(",")[0]).password
     assert password and password not in users and '"$2a$10$' in users
@@ -88,11 +91,45 @@ def test_layout_nats_cluster_one_database_per_service_replicas() -> None:
     assert services["cases"]["deploy"]["replicas"] == 2
     assert services["notify"]["deploy"]["replicas"] == 2
     init = (COMPOSE / "postgres" / "init-databases.sh").read_text()
-    assert "for service in intake cases notify reporting" in init
-    for app in ("intake", "cases", "notify", "reporting"):
+    assert "for service in intake cases notify reporting federation" in init
+    for app in ("intake", "cases", "notify", "reporting", "federation"):
         assert services[app]["command"] == ["serve", app]
         assert services[app]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
     for config in _compose()["configs"].values():
         assert (COMPOSE / config["file"]).is_file(), config
+
+
+def _secret_targets(service: dict[str, Any]) -> dict[str, str]:
+    return {s["source"]: s["target"] for s in service.get("secrets", []) if isinstance(s, dict)}
+
+
+def test_federation_runs_with_least_privilege() -> None:
+    """Its own database role and URL, its own NATS user, and the federation key pair mounted in
+    federation alone (no other service can open the aid applications' sealed details)."""
+    compose = _compose()
+    services = compose["services"]
+    federation = _secret_targets(services["federation"])
+    assert federation["federation_database_url"] == "ZUOFENG_FEDERATION_DATABASE_URL"
+    assert federation["federation_nats_url"] == "ZUOFENG_NATS_URL"
+    assert federation["federation_index_secret"] == "ZUOFENG_FEDERATION_INDEX_SECRET"
+    assert federation["federation_key"] == "/run/secrets/keys/federation.key"
+    assert services["federation"]["environment"]["ZUOFENG_FEDERATION_KEYS_DIR"] == (
+        "/run/secrets/keys"
+    )
+    # The proxy's address: the rate limits key on the client it forwards.
+    proxy = services["proxy"]["networks"]["backend"]["ipv4_address"]
+    assert services["federation"]["environment"]["ZUOFENG_FEDERATION_TRUSTED_PROXIES"] == proxy
+    assert compose["secrets"]["federation_nats_url"]["file"].endswith("credentials/federation.url")
+    for name, service in services.items():
+        mounted = _secret_targets(service)
+        if name != "federation":
+            assert not {"federation_key", "federation_pub", "federation_index_secret",
+                        "federation_nats_url"} & mounted.keys(), name  # fmt: skip
+        if name not in ("federation", "migrate"):
+            assert "federation_database_url" not in mounted, name
+    assert "federation" in services["proxy"]["depends_on"]
+    scrape = yaml.safe_load((COMPOSE / "prometheus" / "prometheus.yml").read_text())
+    targets = scrape["scrape_configs"][0]["dns_sd_configs"]
+    assert {"names": ["federation"], "type": "A", "port": 8005} in targets

@@ -95,7 +95,7 @@ def test_what_the_issue_asks_of_the_base() -> None:
     kinds: dict[str, set[str]] = {}
     for r in resources:
         kinds.setdefault(r["kind"], set()).add(r["metadata"]["name"])
-    services = {f"zuofeng-{s}" for s in ("intake", "cases", "notify", "reporting")}
+    services = {f"zuofeng-{s}" for s in ("intake", "cases", "notify", "reporting", "federation")}
     assert kinds["Deployment"] == services
     assert kinds["HorizontalPodAutoscaler"] == {"zuofeng-cases", "zuofeng-notify"}
     assert kinds["PodDisruptionBudget"] == {"zuofeng-cases", "zuofeng-notify"}
@@ -146,5 +146,34 @@ def test_the_ingress_routes_each_page_and_hides_operations() -> None:
         "/inbox": "notify", "/inbox/read": "notify", "/api/v1/inbox": "notify",
         "/dashboard": "reporting", "/dashboard/alerts/1": "reporting",
         "/api/v1/stats": "reporting",
+        "/api/v1/programmes": "federation", "/api/v1/programmes/stats.csv": "federation",
+        "/api/v1/aid/status": "federation", "/api/v1/aid/applications/x/check": "federation",
+        "/api/v1/villages": "federation", "/api/v1/schools/x/sponsors": "federation",
+        "/api/v1/pairings": "federation", "/api/v1/homes": "federation",
+        "/api/v1/activities": "federation", "/api/v1/selections/results": "federation",
+        "/federation": "federation", "/federation/applications/x": "federation",
     }  # fmt: skip
     assert {path: backend(path) for path in expected} == expected
+
+
+def test_only_federation_mounts_the_federation_key_and_it_is_reachable() -> None:
+    resources = render(TREES["base"])
+    for r in resources:
+        if r["kind"] != "Deployment":
+            continue
+        volumes = r["spec"]["template"]["spec"].get("volumes", [])
+        items = [i["key"] for v in volumes if "secret" in v for i in v["secret"].get("items", [])]
+        has_key = any(key.startswith("federation.") for key in items)
+        assert has_key == (r["metadata"]["name"] == "zuofeng-federation"), r["metadata"]["name"]
+    deployment = next(r for r in resources if r["metadata"]["name"] == "zuofeng-federation")
+    (container,) = _containers(deployment)
+    env = {e["name"]: e for e in container["env"]}
+    assert env["ZUOFENG_FEDERATION_KEYS_DIR"]["value"] == "/run/keys"
+    assert env["ZUOFENG_FEDERATION_TRUSTED_PROXIES"]["valueFrom"]["configMapKeyRef"]["key"] == (
+        "trusted_proxies"
+    )
+    settings = deployment["spec"]["template"]["spec"]["volumes"][0]["secret"]["secretName"]
+    assert settings == "zuofeng-federation"  # its own database URL, NATS user, index secret
+    policy = next(r for r in resources if r["metadata"]["name"] == "zuofeng-services")
+    ports = {p["port"] for p in policy["spec"]["ingress"][0]["ports"]}
+    assert 8005 in ports

@@ -1,9 +1,12 @@
-"""deploy/nginx: `nginx -t` accepts the configuration, and nginx on loopback in front of the four
+"""deploy/nginx: `nginx -t` accepts the configuration, and nginx on loopback in front of the five
 services gives one origin over TLS (a certificate made here) and forwards the client's address,
-so intake's per-client limits key on the real client, not on the proxy nor a forged header."""
+so intake's and federation's per-client limits key on the real client, not on the proxy nor a
+forged header."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime
 import ipaddress
 import shutil
@@ -11,21 +14,32 @@ import socket
 import ssl
 import subprocess
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.e2e.stack import running_stack
+from services.federation.main import create_app as federation_app
+from services.federation.settings import FederationSettings
+from shared import migrate
+from tests.e2e.stack import SECRET, running_stack
 from tests.pg import PgServer, free_port, in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = ROOT / "deploy" / "nginx"
-DEFAULT_UPSTREAMS = {"intake": 8001, "cases": 8002, "notify": 8003, "reporting": 8004}
+DEFAULT_UPSTREAMS = {
+    "intake": 8001,
+    "cases": 8002,
+    "notify": 8003,
+    "reporting": 8004,
+    "federation": 8005,
+}
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
@@ -136,13 +150,68 @@ async def test_one_origin_over_tls_with_the_real_client_address(
     http, https = free_port(), free_port()
     async with running_stack(nats_server.url, databases, tmp_path / "var") as stack:  # type: ignore[attr-defined]
         ports = {name: int(url.rsplit(":", 1)[1]) for name, url in stack.urls.items()}
+        ports["federation"] = free_port()
         conf = _render(tmp_path, ports, http, https)
-        proc = _start_nginx(conf, tmp_path, https)
-        try:
-            await _check_origin(https, http, tmp_path / "tls.crt")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+        async with _federation(nats_server.url, databases["federation"], tmp_path,  # type: ignore[attr-defined]
+                               ports["federation"]):  # fmt: skip
+            proc = _start_nginx(conf, tmp_path, https)
+            try:
+                await _check_origin(https, http, tmp_path / "tls.crt")
+                await _check_federation(https, tmp_path / "tls.crt")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
+@contextlib.asynccontextmanager
+async def _federation(
+    nats_url: str, database_url: str, tmp: Path, port: int
+) -> AsyncIterator[None]:
+    """Federation beside the stack, trusting the proxy (loopback) with 3 lookups per client."""
+    await asyncio.to_thread(migrate.upgrade, "federation", database_url)
+    settings = FederationSettings(
+        nats_url=nats_url, database_url=database_url, var_dir=tmp / "var", jwt_secret=SECRET,
+        port=port, trusted_proxies="127.0.0.1", lookup_rate=0.001, lookup_burst=3,
+    )  # fmt: skip
+    app = federation_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                        break
+                assert not task.done(), task
+                await asyncio.sleep(0.1)
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _check_federation(https: int, cafile: Path) -> None:
+    origin = f"https://127.0.0.1:{https}"
+    async with _client("127.0.0.2", cafile) as a, _client("127.0.0.3", cafile) as b:
+        programmes = await a.get(f"{origin}/api/v1/programmes")
+        assert programmes.status_code == 200 and programmes.json()["total"] == 4
+        assert (await a.get(f"{origin}/api/v1/aid/applications")).status_code == 401
+        away = await a.get(f"{origin}/federation/applications")  # the officers' page
+        assert away.status_code == 303 and away.headers["location"].startswith("/signin")
+        # The receipt lookup is limited per real client behind the proxy, forged headers or not.
+        answers = [
+            (
+                await a.post(
+                    f"{origin}/api/v1/aid/status",
+                    json={"receipt": "not-a-receipt-0000"},
+                    headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                )
+            ).status_code
+            for n in range(4)
+        ]
+        assert answers == [404, 404, 404, 429], answers
+        other = await b.post(f"{origin}/api/v1/aid/status", json={"receipt": "not-a-receipt-0000"})
+        assert other.status_code == 404
 
 
 def _client(source: str, cafile: Path) -> httpx.AsyncClient:

@@ -109,6 +109,12 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         with urllib.request.urlopen(f"http://127.0.0.1:{ports['intake']}/", timeout=10) as page:
             assert page.status == 200 and "<form" in page.read().decode()
         _sign_in_as_demo_officer(tmp_path, ports["cases"])
+        # Federation's pages send to cases' sign-in, on cases' own port (the pages are linked).
+        import httpx
+
+        away = httpx.get(f"http://127.0.0.1:{ports['federation']}/federation/applications")
+        assert away.status_code == 303
+        assert away.headers["location"].startswith(f"http://127.0.0.1:{ports['cases']}/signin")
 
         os.killpg(launcher.pid, signal.SIGINT)
         # make itself dies of the SIGINT, as in a terminal; what matters is what is left behind.
@@ -116,6 +122,7 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         output = _log(tmp_path)
         assert "all services ready" in output and "eyJ" in output  # the banner with a token
         assert f"report page http://127.0.0.1:{ports['intake']}/" in output
+        assert f"federation  http://127.0.0.1:{ports['federation']}/docs" in output
         password = (tmp_path / "var" / "demo-password").read_text().strip()
         assert f"password {password}" in output and "demo-officer" in output
         assert not any(_listening(port) for port in ports.values())

@@ -241,6 +241,22 @@ RULES: dict[tuple[str, str, str], Rule] = {
         FEDERATION_OFFICERS, scoped=True
     ),
     ("federation", "GET", "/api/v1/selections/results"): PUBLIC,
+    # federation's officials' pages (issue 23): officers review applications (the only page with
+    # the sealed details, scoped to their county), cadres and officers submit and see records
+    ("federation", "GET", "/federation"): Rule(FEDERATION_RECORDERS, page=True),
+    ("federation", "GET", "/federation/applications"): Rule(FEDERATION_OFFICERS, page=True),
+    ("federation", "GET", "/federation/applications/{application_id}"): Rule(
+        FEDERATION_OFFICERS, scoped=True, page=True
+    ),
+    ("federation", "POST", "/federation/applications/{application_id}/{action}"): Rule(
+        FEDERATION_OFFICERS, scoped=True, page=True
+    ),
+    ("federation", "GET", "/federation/submit"): Rule(FEDERATION_RECORDERS, page=True),
+    ("federation", "POST", "/federation/submit"): Rule(FEDERATION_RECORDERS, page=True),
+    **{
+        ("federation", "GET", f"/federation/{kind}"): Rule(FEDERATION_RECORDERS, page=True)
+        for kind in ("schools", "pairings", "homes", "selections")
+    },
     # cases' sign-in pages (issue 17): forms anyone may open; they check the password, code or
     # identity provider themselves (a signed-out /signin/done goes back to /signin)
     **{

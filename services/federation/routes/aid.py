@@ -20,6 +20,7 @@ from services.federation.callers import Officer, Submitter
 from services.federation.context import Ctx
 from shared.errors import wants_english
 from shared.http_params import INT_MAX
+from shared.ratelimit import throttle
 
 router = APIRouter(prefix="/api/v1/aid", tags=["两癌 aid"])
 AppId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -32,10 +33,14 @@ class ReceiptIn(BaseModel):
 
 
 @router.post("/applications", status_code=201)
-async def submit(ctx: Ctx, caller: Submitter, body: ApplicationIn) -> dict[str, Any]:
-    """By the woman herself (no credential) or a village cadre for her county. The medical
-    and payment details are sealed before anything is stored; the answer's `receipt` is her
-    key to the status (shown once)."""
+async def submit(
+    ctx: Ctx, request: Request, caller: Submitter, body: ApplicationIn
+) -> dict[str, Any]:
+    """By the woman herself (no credential; rate limited per client, 429 with Retry-After)
+    or a village cadre for her county. The medical and payment details are sealed before
+    anything is stored; the answer's `receipt` is her key to the status (shown once)."""
+    if caller is None:
+        throttle(request, ctx.public, lambda: ctx.metrics.rate_limited("submit"))
     return await applications.submit(ctx, caller, body)
 
 
@@ -98,7 +103,9 @@ async def refuse(ctx: Ctx, caller: Officer, application_id: AppId, body: RefuseI
 @router.post("/status")
 async def status_of(ctx: Ctx, request: Request, body: ReceiptIn) -> dict[str, Any]:
     """The applicant's view, by her receipt (in the body, never in a URL): the step, what is
-    due, the amount granted or the reason she was refused."""
+    due, the amount granted or the reason she was refused. Rate limited per client (receipts
+    are not to be guessed): 429 with Retry-After."""
+    throttle(request, ctx.lookups, lambda: ctx.metrics.rate_limited("status"))
     return await views.for_applicant(ctx, body.receipt, wants_english(request))
 
 

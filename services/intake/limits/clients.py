@@ -1,37 +1,6 @@
-"""Who a client is, for its rate limits.
+"""Who a client is, for its rate limits: moved to `shared.ratelimit.clients` (federation
+throttles the same way); the names stay here for intake's modules."""
 
-A client is its address as the server sees it, or, when that peer is one of `trusted_proxies`,
-the right-most address in X-Forwarded-For that is not itself a trusted proxy (uvicorn's
-ProxyHeadersMiddleware, mounted in main.py). An IPv6 client is keyed by its /64: one
-subscriber's allocation, so walking through its addresses gains nothing.
-"""
+from shared.ratelimit.clients import client_key, proxy_hosts
 
-from __future__ import annotations
-
-import ipaddress
-
-
-def client_key(host: str | None) -> str:
-    """The bucket an address falls in: IPv4 as is, IPv6 by its /64."""
-    if not host:
-        return "unknown"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host  # not an address (a unix socket's peer): the name is all there is
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:  # a dual-stack socket's view of an IPv4 client
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
-
-
-def proxy_hosts(networks: tuple[str, ...]) -> list[str]:
-    """The trusted proxies as ProxyHeadersMiddleware matches them, with the IPv4-mapped IPv6
-    form of each IPv4 network: a dual-stack socket reports an IPv4 proxy as ::ffff:a.b.c.d."""
-    hosts = list(networks)
-    for text in networks:
-        network = ipaddress.ip_network(text)
-        if isinstance(network, ipaddress.IPv4Network):
-            hosts.append(f"::ffff:{network.network_address}/{network.prefixlen + 96}")
-    return hosts
+__all__ = ["client_key", "proxy_hosts"]
