@@ -20,7 +20,7 @@ def token(
     from shared.directory import load_directory
 
     directory = load_directory()
-    if unit not in directory and not _federation_unit(unit, role, directory.counties()):
+    if not directory.holds(unit, role):
         typer.echo(f"unknown unit {unit!r}; see GET /api/v1/units on cases", err=True)
         raise typer.Exit(2)
     try:
@@ -45,10 +45,3 @@ def token(
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-
-
-def _federation_unit(unit: str, role: str, counties: list[tuple[str, str]]) -> bool:
-    """County and village women's federations are not in the campaign's directory: for the
-    federation's roles a unit named `<county code>-...` of a known county is one (issue 23)."""
-    federation = role in ("federation_officer", "village_cadre")
-    return federation and unit[:7] in {f"{code}-" for code, _ in counties}

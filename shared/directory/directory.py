@@ -26,6 +26,16 @@ class Directory:
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self._units
 
+    def holds(self, unit_id: str, role: str) -> bool:
+        """Whether a person of `role` may belong to `unit_id`: a directory unit; or, for the
+        Women's Federation's roles, a unit `<county code>-...` of a known county. County and
+        village women's federations are not in the campaign's directory, whose units are routing
+        targets matched in report text (issue 23)."""
+        if unit_id in self._units:
+            return True
+        federation = role in ("federation_officer", "village_cadre")
+        return federation and unit_id[:7] in {f"{code}-" for code, _ in self.counties()}
+
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id; KeyError if there is none."""
         return self._units[unit_id]

@@ -75,7 +75,7 @@ async def list_all(ctx: Context) -> list[Account]:
 
 
 async def add(ctx: Context, login: str, unit: str, role: str, name: str, password: str) -> Account:
-    if unit not in ctx.directory:
+    if not ctx.directory.holds(unit, role):
         raise AccountError(f"unknown unit {unit!r}")
     if role not in ACCOUNT_ROLES:
         raise AccountError(f"role {role!r} is not one of {', '.join(ACCOUNT_ROLES)}")

@@ -13,7 +13,7 @@ accounts = Table(
     Column("login", String(64), primary_key=True),
     Column("display_name", String(100), nullable=False),
     Column("unit", String(64), nullable=False),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),
     Column("password_hash", Text),  # argon2id; NULL: no password (an OIDC-only account)
     Column("totp_sealed", Text),  # the second factor's secret, encrypted (totp.seal)
     Column("totp_confirmed", Boolean, nullable=False, server_default=false()),

@@ -17,8 +17,9 @@ from cryptography.fernet import Fernet, InvalidToken
 
 ISSUER = "Zuofeng"
 STEP = 30
-# Roles that must use a second factor: they see identities, approve or act for the city.
-REQUIRED_FOR = frozenset({"inspector", "city_office", "leader", "supervisor"})
+# Roles that must use a second factor: they see identities, approve or act for the city; the
+# federation's officers open aid applicants' sealed medical and payment details.
+REQUIRED_FOR = frozenset({"inspector", "city_office", "leader", "supervisor", "federation_officer"})
 
 
 def _fernet(secret: str) -> Fernet:
