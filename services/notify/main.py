@@ -11,7 +11,7 @@ from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
-from services.notify.routes import catchup, notices, pages_inbox, webhooks
+from services.notify.routes import catchup, letters, notices, pages_inbox, webhooks
 from services.notify.settings import NotifySettings
 from services.notify.supervision.handler import when_supervised_tell_the_units
 from shared import http_errors, http_limits, officials, openapi_contract
@@ -62,6 +62,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     app.include_router(webhooks.router)
     app.include_router(catchup.router)
     app.include_router(pages_inbox.router)
+    app.include_router(letters.router)  # 书面告知's print queue (issue 22)
     officials.mount(app)  # the officials' pages' style sheet (the inbox)
     if not for_docs:
         _say_which_channels(settings)
