@@ -46,11 +46,13 @@ def _channel_now(
     ctx: Context, contact: reporters.Contact | None, default: str | None, event_type: str
 ) -> str | None:
     """None for an anonymous reporter (never contacted); a report not seen yet gets the
-    default channel, which the worker settles (or cancels) once the report is known; a
-    reporter with only a postal address gets the notices sent in writing as letters."""
-    s, letter = ctx.settings, event_type in LETTER_EVENTS
+    default channel, which the worker settles (or cancels, or makes a letter) once the report
+    is known; a reporter with only a postal address gets the notices sent in writing as letters
+    (with mail and SMS both off, only once the report is known: letters and visits reach cases
+    through a clerk, long after notify has kept their contact)."""
     if contact is None:
-        return default or ("letter" if letter else None)
+        return default
+    s, letter = ctx.settings, event_type in LETTER_EVENTS
     return reporters.channel_for(contact, s.email_enabled, s.sms_enabled, letter=letter)
 
 
