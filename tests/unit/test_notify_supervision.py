@@ -3,56 +3,21 @@ task and inspection event, and every notice renders in zh-CN and English from it
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from services.notify.rendering import LANGUAGES
 from services.notify.supervision import audiences
+from services.notify.supervision import samples as samples_module
+from services.notify.supervision.samples import samples
 from services.notify.supervision.wording import has_template, render_supervised
 from shared.directory import load_directory
-from shared.events import EventData
-from shared.events.cases.supervision import InspectionFindingReported, InspectionPlanned
-from shared.events.cases.tasks import (
-    TaskAccepted,
-    TaskAssigned,
-    TaskDeadlineApproaching,
-    TaskEscalated,
-    TaskOverdue,
-    TaskProgressReported,
-    TaskSentBack,
-)
+from shared.events.cases.supervision import InspectionPlanned
 
 DIRECTORY = load_directory()
-TASK = {
-    "task_id": str(uuid.uuid4()), "measure": "一", "county": "371402",
-    "responsible_unit": "371402-fpb", "lead_units": ("city-fpb", "city-zzb"),
-    "status": "assigned", "version": 1, "due": datetime(2026, 12, 31, 15, 59, tzinfo=UTC),
-}  # fmt: skip
-VISIT = {
-    "inspection_id": str(uuid.uuid4()), "county": "371402", "township": "黄河涯镇",
-    "village": "王庄村", "kind": "unannounced", "unit": "city-fpb",
-    "visit_on": date(2026, 11, 3), "status": "visited", "version": 3,
-}  # fmt: skip
-SAMPLES: dict[str, EventData] = {
-    "task.assigned": TaskAssigned(**TASK, title="制定本县培训计划", parent_id=str(uuid.uuid4())),
-    "task.progress_reported": TaskProgressReported(
-        **TASK | {"status": "reported"},
-        report_no=1,
-        figures={"trained": 120},
-        attachments=("a1",),
-    ),
-    "task.sent_back": TaskSentBack(**TASK, report_no=1, reason="缺少培训签到表"),
-    "task.accepted": TaskAccepted(**TASK | {"status": "accepted"}, report_no=2),
-    "task.deadline_approaching": TaskDeadlineApproaching(**TASK),
-    "task.overdue": TaskOverdue(**TASK | {"overdue": True}),
-    "task.escalated": TaskEscalated(**TASK | {"overdue": True}, to_unit="371402-lg"),
-    "inspection.finding_reported": InspectionFindingReported(
-        **VISIT, finding_no=1, report_id=str(uuid.uuid4())
-    ),
-}
+SAMPLES = samples()
+TASK, VISIT = samples_module.TASK, samples_module.VISIT
 PAIRS = [(t, a) for t, names in audiences.RULES.items() for a in names]
 
 
@@ -119,3 +84,13 @@ def test_the_send_back_reason_and_the_sub_task_are_worded_in_both_languages() ->
 
 def test_overdue_and_escalation_are_urgent_the_rest_wait_for_a_digest() -> None:
     assert {"task.overdue", "task.escalated"} == audiences.URGENT
+
+
+def test_preview_renders_a_task_notice() -> None:
+    from typer.testing import CliRunner
+
+    from services.notify.cli import app as notify_cli
+
+    shown = CliRunner().invoke(notify_cli, ["preview", "task.escalated", "--lang", "zh-CN"])
+    assert shown.exit_code == 0, shown.output
+    assert "task.escalated · escalated_to · zh-CN" in shown.output and "提级督办" in shown.output
