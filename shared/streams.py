@@ -105,6 +105,13 @@ NOTIFY_CASES = ConsumerDef("notify-cases", "CASES", all_counties("case"), "notif
 NOTIFY_ALERTS = ConsumerDef(
     "notify-alerts", "REPORTING", all_counties("alert"), "notify", linger=LINGER
 )
+# notify tells the units a supervised task or an inspection finding concerns (issue 22).
+NOTIFY_TASKS = ConsumerDef(
+    "notify-tasks", "SUPERVISION", all_counties("task"), "notify", linger=LINGER
+)
+NOTIFY_INSPECTIONS = ConsumerDef(
+    "notify-inspections", "SUPERVISION", all_counties("inspection"), "notify", linger=LINGER
+)
 REPORTING_REPORTS = ConsumerDef(
     "reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER
 )
@@ -129,6 +136,8 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     NOTIFY_REPORTS,
     NOTIFY_CASES,
     NOTIFY_ALERTS,
+    NOTIFY_TASKS,
+    NOTIFY_INSPECTIONS,
     REPORTING_REPORTS,
     REPORTING_CASES,
     REPORTING_TASKS,

@@ -34,6 +34,7 @@ def seal_reporter(
             ("name", reporter.name),
             ("phone", reporter.phone),
             ("email", reporter.email),
+            ("address", reporter.address),
         )
         if value
     }

@@ -13,17 +13,26 @@ from services.notify.audiences import REPORTER_AUDIENCES, RULES
 from services.notify.channels import sign
 from services.notify.rendering import LANGUAGES, render
 from services.notify.samples import SAMPLE, case_types, sample_payload
+from services.notify.supervision.audiences import RULES as SUPERVISED
+from services.notify.supervision.samples import samples as supervision_samples
+from services.notify.supervision.wording import render_supervised
+from shared.directory import load_directory
 
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()
 def preview(
-    event_type: Annotated[str, typer.Argument(help="a case event type, e.g. case.concluded")],
+    event_type: Annotated[
+        str, typer.Argument(help="a case, task or inspection event type, e.g. case.concluded")
+    ],
     audience: Annotated[str | None, typer.Option(help="one audience (default: all)")] = None,
     lang: Annotated[str | None, typer.Option(help="zh-CN or en (default: both)")] = None,
 ) -> None:
     """Render the notices of an event type with sample values, for each audience it has."""
+    if event_type in SUPERVISED:  # a task's or an inspection's (issue 22)
+        _preview_supervised(event_type, audience, lang)
+        return
     if event_type not in case_types():
         typer.echo(f"unknown case event type {event_type!r}; one of {', '.join(case_types())}")
         raise typer.Exit(2)
@@ -38,6 +47,19 @@ def preview(
     for name in dict.fromkeys(audiences):
         for language in [lang] if lang else LANGUAGES:
             message = render(event_type, name, payload, language, extra=extra)
+            typer.echo(f"== {event_type} · {name} · {language}")
+            typer.echo(f"Subject: {message.subject}\nSMS: {message.sms}\n\n{message.body}")
+
+
+def _preview_supervised(event_type: str, audience: str | None, lang: str | None) -> None:
+    payload, directory = supervision_samples()[event_type], load_directory()
+    names = [a for a in SUPERVISED[event_type] if audience in (None, a)]
+    if not names:
+        typer.echo(f"{event_type}: no audience {audience!r}")
+        raise typer.Exit(2)
+    for name in names:
+        for language in [lang] if lang else LANGUAGES:
+            message = render_supervised(event_type, name, payload, language, directory=directory)
             typer.echo(f"== {event_type} · {name} · {language}")
             typer.echo(f"Subject: {message.subject}\nSMS: {message.sms}\n\n{message.body}")
 

@@ -11,15 +11,22 @@ from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
 from services.notify.metrics import build_metrics
-from services.notify.routes import catchup, notices, pages_inbox, webhooks
+from services.notify.routes import catchup, letters, notices, pages_inbox, webhooks
 from services.notify.settings import NotifySettings
+from services.notify.supervision.handler import when_supervised_tell_the_units
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
-from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
+from shared.streams import (
+    NOTIFY_ALERTS,
+    NOTIFY_CASES,
+    NOTIFY_INSPECTIONS,
+    NOTIFY_REPORTS,
+    NOTIFY_TASKS,
+)
 
 log = logging.getLogger("zuofeng.notify")
 
@@ -38,6 +45,8 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
         (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
         (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(ctx)),
         (NOTIFY_ALERTS, handlers.when_alert_raised_tell_integrators(ctx)),
+        (NOTIFY_TASKS, when_supervised_tell_the_units(ctx, NOTIFY_TASKS)),
+        (NOTIFY_INSPECTIONS, when_supervised_tell_the_units(ctx, NOTIFY_INSPECTIONS)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(
@@ -53,6 +62,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     app.include_router(webhooks.router)
     app.include_router(catchup.router)
     app.include_router(pages_inbox.router)
+    app.include_router(letters.router)  # 书面告知's print queue (issue 22)
     officials.mount(app)  # the officials' pages' style sheet (the inbox)
     if not for_docs:
         _say_which_channels(settings)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from shared.db import UtcDateTime, new_metadata
@@ -52,6 +53,10 @@ reporter_contacts = Table(
     Column("key_id", String(32)),
     Column("has_email", Boolean, nullable=False),
     Column("has_phone", Boolean, nullable=False),
+    # 书面告知 (issue 22): the sealed box holds a postal address (letter and visit reports), and
+    # the unit whose clerk took the report prints its letters (null: submitted by no unit).
+    Column("has_address", Boolean, nullable=False, server_default=false()),
+    Column("intake_unit", String(64)),
 )
 
 # Which reports a case answers to: the opening report and every repeat merged into it.

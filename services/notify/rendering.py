@@ -92,6 +92,21 @@ def render_digest(
     return _message(template, context)
 
 
+def message_of(template: Template, context: dict[str, Any]) -> Message:
+    """A rendered template's subject, body, SMS text and summary (other notice families'
+    wording, e.g. the supervision notices, uses it too)."""
+    return _message(template, context)
+
+
+def unit_names(directory: Directory, lang: str):  # type: ignore[no-untyped-def]
+    """unit id -> its name in `lang` (for templates)."""
+    return _names(directory, lang)
+
+
+def county_name(directory: Directory, code: str) -> str:
+    return _county(directory, code)
+
+
 def _message(template: Template, context: dict[str, Any]) -> Message:
     subject = _block(template, "subject", context)
     sms = _block(template, "sms", context) or subject

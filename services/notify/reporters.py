@@ -31,16 +31,23 @@ class Contact:
     received_at: Any
     sealed: str | None
     key_id: str | None = None  # which notify key the box was sealed to (key rotation)
+    has_address: bool = False  # a postal address for printed letters (letter/visit reports)
+    intake_unit: str | None = None  # the unit whose clerk took the report
 
 
-def channel_for(contact: Contact, email_on: bool, sms_on: bool) -> str | None:
-    """Written notice by mail when the reporter gave an address, else a text message; None
+def channel_for(
+    contact: Contact, email_on: bool, sms_on: bool, *, letter: bool = False
+) -> str | None:
+    """Written notice by mail when the reporter gave an address, else a text message, else
+    (for the notices sent in writing, `letter`) a printed letter to the postal address; None
     for an anonymous reporter or one whose channels are off."""
     if not contact.contactable:
         return None
     if contact.has_email and email_on:
         return "email"
-    return "sms" if contact.has_phone and sms_on else None
+    if contact.has_phone and sms_on:
+        return "sms"
+    return "letter" if letter and contact.has_address else None
 
 
 def is_contactable(report: ReportReceived) -> bool:
@@ -49,7 +56,7 @@ def is_contactable(report: ReportReceived) -> bool:
         not report.anonymous
         and identity is not None
         and HOLDER in identity.sealed
-        and (identity.has_email or identity.has_phone)
+        and (identity.has_email or identity.has_phone or identity.has_address)
     )
 
 
@@ -97,6 +104,8 @@ def _contact_row(report: ReportReceived) -> dict[str, Any]:
         "key_id": identity.key_ids.get(HOLDER) if identity else None,
         "has_email": bool(identity and identity.has_email),
         "has_phone": bool(identity and identity.has_phone),
+        "has_address": bool(identity and identity.has_address),
+        "intake_unit": report.submitted_by_unit,
     }
 
 
@@ -117,6 +126,8 @@ async def contacts_of(session: AsyncSession, report_ids: Iterable[str]) -> dict[
             r.received_at,
             r.sealed,
             r.key_id,
+            r.has_address,
+            r.intake_unit,
         )
         for r in rows
     }

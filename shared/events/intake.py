@@ -21,6 +21,8 @@ class SealedIdentity(BaseModel):
     key_ids: dict[str, str] = Field(default_factory=dict)
     has_phone: bool = False
     has_email: bool = False
+    # A postal address for written notices (书面告知), on letter and visit reports only.
+    has_address: bool = False
 
 
 class AttachmentRef(BaseModel):

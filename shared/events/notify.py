@@ -11,7 +11,8 @@ from typing import Literal
 
 from shared.events.base import EventData, register
 
-NotifyChannel = Literal["email", "sms", "webhook", "inbox"]
+# "letter": a written notice (书面告知) queued for printing and posting (issue 22).
+NotifyChannel = Literal["email", "sms", "webhook", "inbox", "letter"]
 
 
 @register

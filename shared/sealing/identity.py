@@ -12,8 +12,12 @@ from shared.sealing.boxes import bound_to, key_id, open_sealed, seal
 from shared.sealing.keys import Keyring
 
 HOLDERS = ("notify", "discipline")
-# What each holder's box holds: notify only reaches the reporter; discipline identifies them.
-FIELDS = {"notify": ("phone", "email"), "discipline": ("name", "phone", "email")}
+# What each holder's box holds: notify only reaches the reporter (by phone, mail, or a printed
+# letter to a postal address for one who came by letter or visit); discipline identifies them.
+FIELDS = {
+    "notify": ("phone", "email", "address"),
+    "discipline": ("name", "phone", "email", "address"),
+}
 
 
 def seal_identity(
@@ -32,6 +36,7 @@ def seal_identity(
         key_ids={name: key_id(key) for name, key in holders.items()},
         has_phone=bool(identity.get("phone")),
         has_email=bool(identity.get("email")),
+        has_address=bool(identity.get("address")),
     )
 
 

@@ -25,6 +25,7 @@ CASE_WORKERS = ("officer", "leader", "supervisor", "city_office")
 READERS = ("officer", "leader", "supervisor", "city_office", "inspector", "auditor")
 PAGE_WORKERS = ("officer", "leader", "supervisor", "city_office", "inspector")
 INBOX_READERS = ("officer", "leader", "supervisor", "city_office", "inspector")
+LETTER_PRINTERS = ("clerk", "city_office")
 FEDERATION_OFFICERS = ("federation_officer",)
 FEDERATION_RECORDERS = ("federation_officer", "village_cadre")
 # The woman herself applies with no credential; with one, a cadre or an officer.
@@ -169,6 +170,13 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("notify", "POST", "/api/v1/webhooks/{subscription_id}/redeliver"): Rule(
         ("integrator",), scoped=True
     ),
+    # 书面告知's print queue (issue 22): the clerks of the unit that took the letter or visit
+    # report, and the city office for all; another unit's letter is 404.
+    ("notify", "GET", "/api/v1/letters"): Rule(LETTER_PRINTERS),
+    ("notify", "GET", "/api/v1/letters/{letter_id}/pdf"): Rule(
+        LETTER_PRINTERS, scoped=True, unit_owned=True
+    ),
+    ("notify", "POST", "/api/v1/letters/printed"): Rule(LETTER_PRINTERS),
     # reporting
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
     ("reporting", "GET", "/api/v1/supervision"): Rule(READERS),  # issue 22

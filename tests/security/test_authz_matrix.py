@@ -110,6 +110,7 @@ MISSING = (
     "{subscription_id}",
     "{task_id}",
     "{inspection_id}",
+    "{letter_id}",
 )  # ids that name nothing: 404 is the right answer
 
 
@@ -179,6 +180,7 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "subscription_id": "no-such-subscription",
         "task_id": "no-such-task",
         "inspection_id": "no-such-inspection",
+        "letter_id": "00000000-0000-4000-8000-000000000000",  # a letter's id's shape
         "action": "note",
         "code": OWN_COUNTY,
         "unit_id": case["handling_unit"],

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import scope, transactions
+from services.cases.audit import trail
 from services.cases.context import Context
 from services.cases.inspections.intake import submit_finding
 from services.cases.inspections.tables import inspection_findings, inspections
@@ -52,6 +53,8 @@ async def plan(ctx: Context, caller: Principal, body: dict[str, Any]) -> str:
     async def work(session: AsyncSession) -> str:
         await session.execute(insert(inspections).values(**row))
         await _stage(session, row, "inspection.planned", ctx)
+        detail = {"inspection": row["id"], "kind": row["kind"], "county": row["county"]}
+        await trail.record(ctx, session, caller, "inspection-plan", None, detail)
         return str(row["id"])
 
     return await transactions.retrying(ctx, work)
@@ -67,6 +70,8 @@ async def visited(
         changes = {k: v for k, v in body.items() if v is not None} | {"status": "visited"}
         row = await _advance(session, ctx, row, changes)
         await _stage(session, row, "inspection.visited", ctx, inspectors=len(row["inspectors"]))
+        detail = {"inspection": inspection_id}
+        await trail.record(ctx, session, caller, "inspection-visited", None, detail)
 
     await transactions.retrying(ctx, work)
 
@@ -108,6 +113,8 @@ async def report_finding(
             session, current, "inspection.finding_reported", ctx, finding_no=number,
             report_id=report_id,
         )  # fmt: skip
+        detail = {"inspection": inspection_id, "finding_no": number, "report": report_id}
+        await trail.record(ctx, session, caller, "inspection-finding", None, detail)
 
     await transactions.retrying(ctx, work)
 

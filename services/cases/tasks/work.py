@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.cases import scope, transactions
+from services.cases.audit import trail
 from services.cases.context import Context
 from services.cases.models import cases
 from services.cases.scope import relation
@@ -54,10 +55,13 @@ async def assign(ctx: Context, caller: Principal, body: dict[str, Any]) -> list[
         if unknown:
             raise _invalid("units", f"目录中没有该单位：{'、'.join(unknown)}", "no such unit")
         common = {"measure": measure.id, "kind": "measure", "lead_units": list(measure.lead)}
-        return [
+        ids = [
             await _create(session, ctx, caller, unit, body, common, parent)
             for unit in dict.fromkeys(units)
         ]
+        detail = {"tasks": ids, "measure": measure.id, "parent": parent["id"] if parent else None}
+        await trail.record(ctx, session, caller, "task-assign", None, detail)
+        return ids
 
     return await transactions.retrying(ctx, work)
 
@@ -89,7 +93,10 @@ async def follow_up(ctx: Context, caller: Principal, body: dict[str, Any]) -> st
             "measure": "九", "kind": "institution", "lead_units": [case["handling_unit"]],
             "source_case": case["id"],
         }  # fmt: skip
-        return await _create(session, ctx, caller, unit, body, common, None)
+        task_id = await _create(session, ctx, caller, unit, body, common, None)
+        detail = {"task": task_id, "unit": unit}
+        await trail.record(ctx, session, caller, "task-follow-up", case["id"], detail)
+        return task_id
 
     return await transactions.retrying(ctx, work)
 
@@ -157,6 +164,8 @@ async def act(
             session, ctx, caller, row, action, body
         )
         await _advance(session, ctx, row, status, f"task.{_TYPES[action]}", **extra)
+        detail = {"task": task_id, "report_no": extra["report_no"]}
+        await trail.record(ctx, session, caller, f"task-{action}", row["source_case"], detail)
 
     await transactions.retrying(ctx, work)
 

@@ -24,6 +24,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "Name and phone are sealed on submission: handling units cannot read them; only "
         "discipline inspection may open them, by the recorded procedure.",
     ),
+    "address": ("通信地址（来信、来访，可选）", "Postal address (letters and visits, optional)"),
+    "address_help": (
+        "未留电话的，受理、延期和办理结果将以书面告知书寄往此地址（请写明收件人）；地址同样加密封存。",
+        "Without a phone, the acceptance, extension and result notices are posted here as "
+        "letters (write the recipient too); the address is sealed like the name and phone.",
+    ),
     "files": ("材料（可选）", "Documents (optional)"),
     "register": ("登记", "Register"),
     "receipt_title": ("已登记", "Registered"),

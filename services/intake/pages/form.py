@@ -36,7 +36,8 @@ def body_of(ctx: Context, form: dict[str, str], t: dict[str, str]) -> tuple[dict
     body["subject_is_head"] = form.get("subject_is_head") == "on"
     named = form.get("identity") == "named"
     # Anonymous means nothing of the person is sent, whatever was typed before choosing so.
-    contact = {k: form[k] for k in ("name", "phone", "email") if named and form.get(k)}
+    fields = ("name", "phone", "email", "address")  # address: the desk's letters and visits
+    contact = {k: form[k] for k in fields if named and form.get(k)}
     body["reporter"] = {"anonymous": not named, **contact}
     return body, errors
 

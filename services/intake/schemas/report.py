@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.intake.schemas.reporter import Reporter
 from services.intake.schemas.text import TEXT_PATTERN, no_control_characters
@@ -44,7 +44,18 @@ class ReportIn(BaseModel):
         mode="before",
     )(no_control_characters)
 
+    @model_validator(mode="after")
+    def _address_by_letter_or_visit(self) -> ReportIn:
+        # Written notices (书面告知) go by post to those who came by letter or in person.
+        if self.reporter.address and self.channel not in POSTAL_CHANNELS:
+            raise ValueError(
+                "仅来信、来访举报可填写通信地址 | a postal address is for letter and visit reports"
+            )
+        return self
 
+
+# Channels whose reporters may leave a postal address for written notices.
+POSTAL_CHANNELS = ("letter", "visit")
 # Field names that may label a rejection metric (bounded: nothing a client can invent).
 FIELD_NAMES = frozenset(
     [*ReportIn.model_fields, *(f"reporter.{name}" for name in Reporter.model_fields)]

@@ -12,6 +12,8 @@ from services.notify import reporters
 from services.notify.context import Context
 from services.notify.models import source_events, webhooks
 from services.notify.rendering import Message, render
+from services.notify.supervision.audiences import is_supervised
+from services.notify.supervision.wording import render_supervised
 from shared.db import one_of
 from shared.events import parse_envelope, parse_payload
 from shared.events.cases import CaseEvent
@@ -51,6 +53,10 @@ def word(
     """The row's notice in `lang`, from the event it came from."""
     envelope = parse_envelope(loaded.sources[row["event_id"]])
     payload = parse_payload(envelope)
+    if is_supervised(payload):  # a task's or an inspection's notice (issue 22)
+        return render_supervised(
+            row["event_type"], row["audience"], payload, lang, directory=ctx.directory, extra=extra
+        )
     assert isinstance(payload, CaseEvent)
     return render(
         row["event_type"], row["audience"], payload, lang, directory=ctx.directory, extra=extra

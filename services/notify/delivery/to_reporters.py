@@ -9,6 +9,8 @@ from services.notify import channels, reporters
 from services.notify.context import Context
 from services.notify.delivery.jobs import Cancel, Job, NotYet
 from services.notify.delivery.loading import Loaded, word
+from services.notify.letters.events import LETTER_EVENTS
+from services.notify.letters.queue import queue_letter
 
 
 async def send_to_reporter(
@@ -19,10 +21,14 @@ async def send_to_reporter(
     contact = loaded.contacts.get(row["recipient"])
     if contact is None:
         raise NotYet()
-    channel = reporters.channel_for(contact, ctx.settings.email_enabled, ctx.settings.sms_enabled)
+    s, letter = ctx.settings, row["event_type"] in LETTER_EVENTS
+    channel = reporters.channel_for(contact, s.email_enabled, s.sms_enabled, letter=letter)
     if channel is None:
         raise Cancel()  # anonymous, or no channel for what they left: never contacted
     extra = {"reported_on": contact.received_at}
+    if channel == "letter":  # printed: queued now, the address opened only when printed
+        await queue_letter(ctx, row, contact, word(ctx, row, loaded, "zh-CN", extra))
+        return channel
     message = word(ctx, row, loaded, ctx.settings.language, extra)
     identity = reporters.open_contact(contact, ctx.private_key())
     try:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.notify import audiences, case_reports, reporters
 from services.notify.context import Context
 from services.notify.fanout.rows import Event, delivery_row
+from services.notify.letters.events import LETTER_EVENTS
 
 
 async def reporter_rows(
@@ -19,7 +20,7 @@ async def reporter_rows(
 ) -> list[dict[str, Any]]:
     channel = _default_channel(ctx)
     told = [(e, p, a) for e, p in events if (a := audiences.tells_reporter(e.type, p))]
-    if channel is None or not told:
+    if not told:
         return []
     whole_cases = [p.case_id for _, p, audience in told if audience != "merged_reporter"]
     reports_of = await case_reports.reports_of(session, whole_cases)
@@ -37,16 +38,22 @@ async def reporter_rows(
         delivery_row(envelope, payload, now, recipient=report_id, channel=chosen, **fields)
         for envelope, payload, _ in told
         for report_id in wanted[envelope.event_id]
-        if (chosen := _channel_now(ctx, known.get(report_id), channel))
+        if (chosen := _channel_now(ctx, known.get(report_id), channel, envelope.type))
     ]
 
 
-def _channel_now(ctx: Context, contact: reporters.Contact | None, default: str) -> str | None:
+def _channel_now(
+    ctx: Context, contact: reporters.Contact | None, default: str | None, event_type: str
+) -> str | None:
     """None for an anonymous reporter (never contacted); a report not seen yet gets the
-    default channel, which the worker settles (or cancels) once the report is known."""
+    default channel, which the worker settles (or cancels, or makes a letter) once the report
+    is known; a reporter with only a postal address gets the notices sent in writing as letters
+    (with mail and SMS both off, only once the report is known: letters and visits reach cases
+    through a clerk, long after notify has kept their contact)."""
     if contact is None:
         return default
-    return reporters.channel_for(contact, ctx.settings.email_enabled, ctx.settings.sms_enabled)
+    s, letter = ctx.settings, event_type in LETTER_EVENTS
+    return reporters.channel_for(contact, s.email_enabled, s.sms_enabled, letter=letter)
 
 
 def _default_channel(ctx: Context) -> str | None:
