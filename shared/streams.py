@@ -105,6 +105,11 @@ NOTIFY_CASES = ConsumerDef("notify-cases", "CASES", all_counties("case"), "notif
 NOTIFY_ALERTS = ConsumerDef(
     "notify-alerts", "REPORTING", all_counties("alert"), "notify", linger=LINGER
 )
+# notify tells 两癌 aid applicants of their application's steps (issue 23), from the contact
+# sealed to it on `federation.aid_submitted`.
+NOTIFY_FEDERATION = ConsumerDef(
+    "notify-federation", "FEDERATION", all_counties("federation"), "notify", linger=LINGER
+)
 REPORTING_REPORTS = ConsumerDef(
     "reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER
 )
@@ -129,6 +134,7 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     NOTIFY_REPORTS,
     NOTIFY_CASES,
     NOTIFY_ALERTS,
+    NOTIFY_FEDERATION,
     REPORTING_REPORTS,
     REPORTING_CASES,
     REPORTING_TASKS,

@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from services.notify import handlers
+from services.notify import applicants, handlers
 from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
@@ -19,7 +19,7 @@ from shared.directory import load_directory
 from shared.events.audit import AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
-from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_REPORTS
+from shared.streams import NOTIFY_ALERTS, NOTIFY_CASES, NOTIFY_FEDERATION, NOTIFY_REPORTS
 
 log = logging.getLogger("zuofeng.notify")
 
@@ -38,6 +38,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
         (NOTIFY_REPORTS, handlers.when_report_received_keep_the_contact(ctx)),
         (NOTIFY_CASES, handlers.when_case_changes_tell_the_people(ctx)),
         (NOTIFY_ALERTS, handlers.when_alert_raised_tell_integrators(ctx)),
+        (NOTIFY_FEDERATION, applicants.when_aid_moves_tell_the_applicant(ctx)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(
