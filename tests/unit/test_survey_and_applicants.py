@@ -114,3 +114,15 @@ def test_a_submission_without_a_contact_still_validates() -> None:
         status="submitted", submitted_by="applicant", year=2026,
     )  # fmt: skip
     assert step.contact is None
+
+
+def test_intake_honours_a_token_only_for_the_reply_it_names_and_until_it_expires() -> None:
+    from services.intake.feedback import survey_fits
+
+    asked = _survey()
+    row = SimpleNamespace(replied_at=REPLIED)
+    assert survey_fits(asked, row, REPLIED + timedelta(days=1))
+    assert not survey_fits(asked, row, REPLIED + timedelta(days=16))  # expired
+    later_reply = SimpleNamespace(replied_at=REPLIED + timedelta(days=3))  # sent back, closed again
+    assert not survey_fits(asked, later_reply, REPLIED + timedelta(days=4))
+    assert not survey_fits(asked, SimpleNamespace(replied_at=None), REPLIED)
