@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -43,6 +44,8 @@ from shared.natsauth import (
 from shared.natsserver import start_nats
 from shared.streams import STREAMS
 from tests.e2e.federation_stack import token as federation_token
+from tests.e2e.pages_browser import PHONE as PHONE_SIZE
+from tests.e2e.pages_browser import phone, serious_violations
 from tests.e2e.stack import running_stack, token
 from tests.integration.busutil import eventually
 from tests.integration.notify_harness import Receiver, smtp_sink, webhook_receiver
@@ -94,7 +97,7 @@ async def test_a_closed_cases_reporter_rates_it_once_through_the_sms_link(
                 httpx.AsyncClient(timeout=10) as http,
             ):
                 link, case_id = await _closed_and_texted(http, stack.urls, gateway)
-                await _rated_once(http, stack.urls, link, case_id)
+                await _rated_once(http, stack.urls, link, case_id, tmp_path)
                 assert len(_surveys(gateway)) == 1, "one survey per closing"
         on_bus = await _stream_bytes(nats_server.url, ["INTAKE", "CASES", "NOTIFY"])
     finally:
@@ -147,14 +150,23 @@ async def _closed_and_texted(
 
 
 async def _rated_once(
-    http: httpx.AsyncClient, urls: dict[str, str], link: str, case_id: str
+    http: httpx.AsyncClient, urls: dict[str, str], link: str, case_id: str, tmp_path: Path
 ) -> None:
     page = await http.get(link)
     assert page.status_code == 200 and 'data-testid="survey"' in page.text, page.text
     assert "no-referrer" in page.headers.get("referrer-policy", "")
     assert REPORT["content"] not in page.text  # the link shows nothing of the case
-    rated = await http.post(link, data={"rating": "basically_satisfied", "comment": "还行"})
-    assert rated.status_code == 200 and 'data-testid="survey-rated"' in rated.text, rated.text
+    async with phone(tmp_path) as browser:  # as the reporter's phone opens the SMS link
+        tab = await browser.new_page()
+        await tab.goto(link)
+        assert await serious_violations(tab) == []
+        wide = await tab.evaluate("document.documentElement.scrollWidth")
+        assert wide <= PHONE_SIZE["width"], "no sideways scrolling at 390px"
+        await tab.check("input[value='basically_satisfied']")
+        await tab.fill("#comment", "还行")
+        await tab.click("form button")
+        await tab.wait_for_selector('[data-testid="survey-rated"]')
+        assert await serious_violations(tab) == []
     city = token("city-fpb", "city_office")
 
     async def recorded() -> bool:
@@ -210,8 +222,9 @@ async def _served(app: Any) -> AsyncIterator[str]:
 
 
 async def test_aid_applicants_are_told_each_step_with_their_contact_sealed(
-    tmp_path: Path, pg_server: PgServer
+    tmp_path: Path, pg_server: PgServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     counties = [COUNTY, "371403"]
     passwords = load_or_create_passwords(tmp_path / "users.json", user_names(counties))
     server = start_nats(tmp_path / "nats", authorization=authorization_block(passwords, counties))
@@ -260,9 +273,15 @@ async def test_aid_applicants_are_told_each_step_with_their_contact_sealed(
         tables = await _table_text(databases)
     finally:
         server.stop()
+    # Every log line but the test's own SMTP server's (which is the recipient's side).
+    logged = "\n".join(
+        f"{r.name} {r.getMessage()}" for r in caplog.records if not r.name.startswith("mail.")
+    )
+    assert "zuofeng" in logged  # the services' logs were captured
     for secret in (APPLICANT_PHONE, APPLICANT_MAIL, DETAILS["account_number"], "赵某某丙"):
         assert secret.encode() not in on_bus, secret
         assert secret not in tables, secret
+        assert secret not in logged, secret
 
 
 async def _refused_and_aided(
