@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -126,3 +127,24 @@ def test_intake_honours_a_token_only_for_the_reply_it_names_and_until_it_expires
     later_reply = SimpleNamespace(replied_at=REPLIED + timedelta(days=3))  # sent back, closed again
     assert not survey_fits(asked, later_reply, REPLIED + timedelta(days=4))
     assert not survey_fits(asked, SimpleNamespace(replied_at=None), REPLIED)
+
+
+def test_her_contact_opens_for_notify_and_this_application_only(tmp_path: Path) -> None:
+    from cryptography.exceptions import InvalidTag
+
+    from services.federation.aid.details import seal_contact
+    from shared import sealing
+
+    ctx = SimpleNamespace(notify_key=lambda: sealing.public_key(tmp_path, "notify"))
+    app_id = str(uuid.uuid4())
+    contact = ApplicantContact(phone="13611112222", email="her@example.net")
+    sealed = seal_contact(ctx, app_id, contact)  # type: ignore[arg-type]
+    assert sealed is not None and set(sealed.sealed) == {"notify"}
+    assert sealed.has_phone and sealed.has_email
+    assert "13611112222" not in sealed.model_dump_json()
+    keys = sealing.keyring(tmp_path, "notify")
+    opened = sealing.open_identity(sealed, "notify", keys, report_id=app_id)
+    assert opened == {"phone": "13611112222", "email": "her@example.net"}
+    with pytest.raises(InvalidTag):  # copied onto another application, it does not open
+        sealing.open_identity(sealed, "notify", keys, report_id=str(uuid.uuid4()))
+    assert seal_contact(ctx, app_id, None) is None  # type: ignore[arg-type]
