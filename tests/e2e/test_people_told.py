@@ -1,9 +1,10 @@
 """Telling the people through notify with their contact sealed, on real NATS and PostgreSQL:
 
 - 回访 by SMS (issue 26): a closed case's named reporter with a phone gets one SMS with a link
-  (through a real HTTP listener standing in for the SMS gateway); following it rates the case
-  (the rating reaches the case as `case.rated`), a second use is refused; the phone and the
-  link's token appear on no stream.
+  (through a real HTTP listener standing in for the SMS gateway); following it (in Chromium at
+  390px) rates the case (the rating reaches the case as `case.rated`), a second use is refused;
+  sent back (发回重办) and closed again, the case asks again with a new link, and the old one
+  rates nothing; the phone and the links' tokens appear on no stream.
 - 两癌 aid applicants (issue 23): federation seals her contact to notify on submission; notify,
   as its own fenced NATS user on its `notify-federation` durable, tells one applicant of her
   refusal with the reason (SMS) and another of each step to the payment (mail, through a real
@@ -99,11 +100,13 @@ async def test_a_closed_cases_reporter_rates_it_once_through_the_sms_link(
                 link, case_id = await _closed_and_texted(http, stack.urls, gateway)
                 await _rated_once(http, stack.urls, link, case_id, tmp_path)
                 assert len(_surveys(gateway)) == 1, "one survey per closing"
+                await _sent_back_and_asked_again(http, stack.urls, gateway, link, case_id)
         on_bus = await _stream_bytes(nats_server.url, ["INTAKE", "CASES", "NOTIFY"])
     finally:
         nats_server.stop()
     assert PHONE.encode() not in on_bus
-    assert link.rsplit("/", 1)[1].encode() not in on_bus  # the token travels by SMS only
+    for asked in _surveys(gateway):  # the tokens travel by SMS only
+        assert asked["text"].rsplit("/", 1)[1].encode() not in on_bus
     assert b'"recipient_kind":"survey"' in on_bus.replace(b" ", b"")  # its delivery, by id
 
 
@@ -162,8 +165,8 @@ async def _rated_once(
         assert await serious_violations(tab) == []
         wide = await tab.evaluate("document.documentElement.scrollWidth")
         assert wide <= PHONE_SIZE["width"], "no sideways scrolling at 390px"
-        await tab.check("input[value='basically_satisfied']")
-        await tab.fill("#comment", "还行")
+        await tab.check("input[value='unsatisfied']")
+        await tab.fill("#comment", "危房改造名单仍未公示")
         await tab.click("form button")
         await tab.wait_for_selector('[data-testid="survey-rated"]')
         assert await serious_violations(tab) == []
@@ -176,12 +179,45 @@ async def _rated_once(
     await eventually(recorded, timeout=20)
     detail = (await http.get(f"{urls['cases']}/api/v1/cases/{case_id}", headers=city)).json()
     entry = next(e for e in detail["timeline"] if e["type"] == "case.rated")
-    assert entry["data"]["rating"] == "basically_satisfied"
+    assert entry["data"]["rating"] == "unsatisfied" and entry["data"]["needs_answer"]
     again = await http.post(link, data={"rating": "unsatisfied"})
     assert again.status_code == 409 and 'data-testid="survey-closed"' in again.text
     assert 'data-testid="survey-closed"' in (await http.get(link)).text
     forged = link[:-6] + ("AAAAAA" if not link.endswith("AAAAAA") else "BBBBBB")
     assert (await http.get(forged)).status_code == 404
+
+
+async def _sent_back_and_asked_again(
+    http: httpx.AsyncClient, urls: dict[str, str], gateway: Receiver, old: str, case_id: str
+) -> None:
+    """发回重办, handled and closed again: a new reply, a new SMS; the old link rates nothing."""
+    cases, city = urls["cases"], token("city-fpb", "city_office")
+    sent_back = await http.post(
+        f"{cases}/api/v1/cases/{case_id}/send-back", json={"reason": "名单未公示"}, headers=city
+    )
+    assert sent_back.status_code == 200, sent_back.text
+    unit = (await http.get(f"{cases}/api/v1/cases/{case_id}", headers=city)).json()
+    officer = token(unit["handling_unit"], "officer")
+    for action, body in (
+        ("conclude", {"finding": "unsubstantiated", "summary": "名单已于村务公开栏公示。"}),
+        ("close", None),
+    ):
+        answer = await http.post(
+            f"{cases}/api/v1/cases/{case_id}/{action}", json=body, headers=officer
+        )
+        assert answer.status_code == 200, answer.text
+
+    async def asked_again() -> bool:
+        return len(_surveys(gateway)) == 2
+
+    await eventually(asked_again, timeout=30)
+    found = SURVEY_LINK.search(_surveys(gateway)[1]["text"])
+    assert found and found.group(1) != old
+    new = found.group(1)
+    assert 'data-testid="survey-closed"' in (await http.get(old)).text  # not for this reply
+    assert (await http.post(old, data={"rating": "satisfied"})).status_code == 409
+    rated = await http.post(new, data={"rating": "satisfied"})
+    assert rated.status_code == 200 and 'data-testid="survey-rated"' in rated.text, rated.text
 
 
 # --- 两癌 aid applicants ----------------------------------------------------------------------
