@@ -112,6 +112,11 @@ NOTIFY_TASKS = ConsumerDef(
 NOTIFY_INSPECTIONS = ConsumerDef(
     "notify-inspections", "SUPERVISION", all_counties("inspection"), "notify", linger=LINGER
 )
+# notify tells 两癌 aid applicants of their application's steps (issue 23), from the contact
+# sealed to it on `federation.aid_submitted`.
+NOTIFY_FEDERATION = ConsumerDef(
+    "notify-federation", "FEDERATION", all_counties("federation"), "notify", linger=LINGER
+)
 REPORTING_REPORTS = ConsumerDef(
     "reporting-reports", "INTAKE", all_counties("report"), "reporting", linger=LINGER
 )
@@ -138,6 +143,7 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     NOTIFY_ALERTS,
     NOTIFY_TASKS,
     NOTIFY_INSPECTIONS,
+    NOTIFY_FEDERATION,
     REPORTING_REPORTS,
     REPORTING_CASES,
     REPORTING_TASKS,

@@ -47,6 +47,15 @@ class Context:
             create=self.settings.environment != "production",
         )
 
+    def notify_key(self) -> sealing.boxes.X25519PublicKey:
+        """Notify's public key: an applicant's contact is sealed to it (production mounts it,
+        as intake's; federation never mints notify's pair there)."""
+        return sealing.public_key(
+            self.settings.resolved_keys_dir,
+            "notify",
+            create=self.settings.environment != "production",
+        )
+
     def private_keys(self) -> sealing.Keyring:
         """The current key and those retired by a rotation (read at each opening: rare)."""
         keys_dir = self.settings.resolved_keys_dir

@@ -21,6 +21,7 @@ from shared.auth import Principal
 from shared.errors import Refusal
 from shared.events import make_event
 from shared.events.intake import ReportFeedbackGiven
+from shared.survey import Survey
 
 NO_SUCH_REPORT = ("查无此举报", "no report with this tracking code")
 WINDOW_CLOSED = (
@@ -53,20 +54,29 @@ def source_of(ctx: Context, caller: Principal | None, row: Any) -> str:
 
 async def give_feedback(
     ctx: Context,
-    tracking_hash: str,
+    tracking_hash: str | None,
     rating: str,
     comment: str | None,
     caller: Principal | None = None,
+    *,
+    survey: Survey | None = None,
 ) -> datetime:
-    """Record the rating and its event in one transaction; returns when it was given."""
+    """Record the rating and its event in one transaction; returns when it was given. With a
+    `survey` (the 回访 SMS link's token, read and authenticated by `services/intake/survey.py`)
+    the report is the token's, and only the reply the token names may be rated."""
     now = ctx.clock()
     async with ctx.db.sessions() as session, session.begin():
-        query = select(reports).where(reports.c.tracking_hash == tracking_hash)
+        if survey is not None:
+            query = select(reports).where(reports.c.id == survey.report_id)
+        else:
+            query = select(reports).where(reports.c.tracking_hash == tracking_hash)
         row = (await session.execute(query)).first()
         if row is None:
             raise Refusal.not_found(*NO_SUCH_REPORT)
         source = source_of(ctx, caller, row)
         if not feedback_open(row, now, ctx.settings.feedback_window_days):
+            raise Refusal.conflict(*WINDOW_CLOSED)
+        if survey is not None and not survey_fits(survey, row, now):
             raise Refusal.conflict(*WINDOW_CLOSED)
         # Compare-and-set on the sequence: of two ratings at once, one wins.
         moved = await session.execute(
@@ -86,6 +96,12 @@ async def give_feedback(
         )
         await _record(session, row, given, now)
     return now
+
+
+def survey_fits(survey: Survey, row: Any, now: datetime) -> bool:
+    """The token asks about the report's current reply (not an earlier one, before the case
+    was sent back) and has not expired."""
+    return row.replied_at == survey.replied_at and now <= survey.expires_at
 
 
 async def _record(

@@ -31,6 +31,11 @@ class Keys:
         return self.settings.secret("idempotency")
 
     @cached_property
+    def survey(self) -> str:
+        """Reads the 回访 SMS links' tokens (shared with notify, which mints them)."""
+        return self.settings.secret("survey")
+
+    @cached_property
     def index(self) -> str:
         return self.settings.secret("index")
 

@@ -76,6 +76,9 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
     # intake and the shared `intake-cases`.
     county: str | None = Field(None, pattern=r"^\d{6}$")
     tracking_secret: str | None = None
+    # Reads the 回访 SMS links' survey tokens (issue 26, shared/survey.py): the same secret as
+    # ZUOFENG_NOTIFY_SURVEY_SECRET, which mints them. Unset: a local one under var/.
+    survey_secret: str | None = None
     idempotency_secret: str | None = None
     index_secret: str | None = None
     keys_dir: Path | None = None

@@ -10,6 +10,7 @@ from services.notify.context import Context
 from services.notify.fanout.alerts import alerts_to_integrators
 from services.notify.fanout.batch import fan_out
 from services.notify.reporters import keep_contacts
+from services.notify.survey import queue_surveys
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
@@ -46,6 +47,7 @@ def when_case_changes_tell_the_people(ctx: Context) -> BatchHandler:
         async with ctx.db.sessions() as session, session.begin():
             fresh = await inbox.claim_many(session, CONSUMER, wanted)
             noticed, queued = await fan_out(session, ctx, fresh)
+            queued += await queue_surveys(session, ctx, fresh)  # 回访 SMS after a reply
         for envelope, case in fresh:  # after the commit: one line per case event told
             ids = {"event_id": str(envelope.event_id), "case_id": case.case_id}
             log.info("case event told: %s", envelope.type, extra=ids | {"county": case.county})

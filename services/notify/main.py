@@ -6,7 +6,7 @@ import logging
 
 from fastapi import FastAPI
 
-from services.notify import handlers
+from services.notify import applicants, handlers
 from services.notify.contacts import load_contacts
 from services.notify.context import Context
 from services.notify.delivery.worker import DeliveryWorker
@@ -23,6 +23,7 @@ from shared.runtime import build_app, build_runtime
 from shared.streams import (
     NOTIFY_ALERTS,
     NOTIFY_CASES,
+    NOTIFY_FEDERATION,
     NOTIFY_INSPECTIONS,
     NOTIFY_REPORTS,
     NOTIFY_TASKS,
@@ -47,6 +48,7 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
         (NOTIFY_ALERTS, handlers.when_alert_raised_tell_integrators(ctx)),
         (NOTIFY_TASKS, when_supervised_tell_the_units(ctx, NOTIFY_TASKS)),
         (NOTIFY_INSPECTIONS, when_supervised_tell_the_units(ctx, NOTIFY_INSPECTIONS)),
+        (NOTIFY_FEDERATION, applicants.when_aid_moves_tell_the_applicant(ctx)),
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(

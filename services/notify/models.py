@@ -98,8 +98,10 @@ deliveries = Table(
     # rows queued before it was kept).
     Column("sequence", Integer),
     Column("county", String(6), nullable=False),  # of the notification event's envelope
-    Column("recipient_kind", String(16), nullable=False),  # unit | reporter | integrator
-    Column("recipient", String(64), nullable=False),  # unit id | report id | subscription id
+    # unit | reporter | integrator | survey (回访 SMS) | applicant (aid applicant)
+    Column("recipient_kind", String(16), nullable=False),
+    # unit id | report id (reporter, survey) | subscription id | application id
+    Column("recipient", String(64), nullable=False),
     Column("channel", String(16), nullable=False),  # email | sms | webhook | inbox
     Column("audience", String(32), nullable=False),  # which template
     Column("status", String(16), nullable=False),  # pending|digest|delivered|failed|cancelled
@@ -113,8 +115,25 @@ deliveries = Table(
     Column("last_error", String(300)),
     Column("correlation_id", String(64)),
     Column("redeliveries", Integer),  # times an integrator asked it again (null: never)
-    UniqueConstraint("event_id", "recipient", "channel", name="uq_deliveries_event_id"),
+    # (A reporter's SMS notice of a closing and its survey SMS are two rows: the kind counts.)
+    UniqueConstraint(
+        "event_id", "recipient_kind", "recipient", "channel", name="uq_deliveries_event_id"
+    ),
     Index("ix_deliveries_due", "status", "next_attempt_at"),
+)
+
+# 两癌 aid applicants' contacts (issue 23), kept sealed from `federation.aid_submitted` as
+# reporters' are; an applicant who left none has no row and is never told.
+applicant_contacts = Table(
+    "applicant_contacts",
+    metadata,
+    Column("application_id", String(36), primary_key=True),
+    Column("county", String(6), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("sealed", Text, nullable=False),  # base64 box sealed to notify's key
+    Column("key_id", String(32)),
+    Column("has_email", Boolean, nullable=False),
+    Column("has_phone", Boolean, nullable=False),
 )
 
 webhooks = Table(

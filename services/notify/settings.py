@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from shared.settings import service_settings
+from shared.settings.local import local_secret
 
 PACKAGED_CONTACTS = Path(__file__).with_name("contacts.example.yaml")
 
@@ -59,6 +60,16 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
     # When daily digests go out, local time (Asia/Shanghai).
     digest_time: str = Field("18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    # 回访 (issue 26, services/notify/survey.py): a named reporter with a phone is texted a
+    # link to rate a closing or rejection, valid this many days (keep it equal to intake's
+    # ZUOFENG_INTAKE_FEEDBACK_WINDOW_DAYS, which intake enforces anyway). The link is signed
+    # under the secret intake shares (ZUOFENG_INTAKE_SURVEY_SECRET; unset: a local one under
+    # var/) and points at `survey_base_url` (the public origin of intake's pages; unset: the
+    # page origin of intake, and with neither no survey is sent: a relative link is no link).
+    survey_window_days: int = Field(15, ge=1)
+    survey_secret: str | None = None
+    survey_base_url: str | None = None
+
     @model_validator(mode="after")
     def _check_notify(self) -> NotifySettings:
         if self.delivery_retry_cap < self.delivery_retry_base:
@@ -72,7 +83,21 @@ class NotifySettings(service_settings("notify", 8003)):  # type: ignore[misc]
             problems.append(
                 "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS must not be true in production"
             )
+        if self.sms_enabled and len((self.survey_secret or "").encode()) < 32:
+            # A secret under var/ differs per replica and from intake's: no link would open.
+            problems.append(
+                "ZUOFENG_NOTIFY_SURVEY_SECRET is required in production with SMS on (32 bytes)"
+            )
         return problems
+
+    def resolved_survey_secret(self) -> str:
+        return self.survey_secret or local_secret(self.var_dir, "survey.secret")
+
+    @property
+    def survey_link_base(self) -> str | None:
+        """Where survey links point (no trailing slash), or None: no survey is sent."""
+        base = self.survey_base_url or self.page_origins.get("intake")
+        return base.rstrip("/") if base else None
 
     @property
     def resolved_keys_dir(self) -> Path:

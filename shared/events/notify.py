@@ -2,7 +2,7 @@
 
 One event per delivery-log row when it reaches its end: the row's id is the aggregate, so each
 has sequence 1. `recipient` names a unit, a report (for its reporter) or a webhook
-subscription; never a person's address or number.
+subscription, a report's survey or an aid application; never a person's address or number.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from shared.events.base import EventData, register
 
 # "letter": a written notice (书面告知) queued for printing and posting (issue 22).
 NotifyChannel = Literal["email", "sms", "webhook", "inbox", "letter"]
+# `survey`: a reporter's 回访 SMS (recipient: the report id); `applicant`: a 两癌 aid applicant
+# told of a step (recipient: the application id). Never an address or a number.
+RecipientKind = Literal["unit", "reporter", "integrator", "survey", "applicant"]
 
 
 @register
@@ -23,7 +26,7 @@ class NotificationDelivered(EventData):
     delivery_id: str
     event_id: str
     channel: NotifyChannel
-    recipient_kind: Literal["unit", "reporter", "integrator"]
+    recipient_kind: RecipientKind
     case_id: str | None = None
     event_type: str | None = None  # the case event the notice was about
     recipient: str | None = None  # unit id, report id or subscription id
@@ -39,7 +42,7 @@ class NotificationFailed(EventData):
     delivery_id: str
     event_id: str
     channel: NotifyChannel
-    recipient_kind: Literal["unit", "reporter", "integrator"]
+    recipient_kind: RecipientKind
     reason: str
     case_id: str | None = None
     event_type: str | None = None

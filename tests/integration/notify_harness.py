@@ -272,6 +272,7 @@ async def _settled(app: FastAPI, js: JetStreamContext) -> bool:
         ("INTAKE", "notify-reports"),
         ("CASES", "notify-cases"),
         ("REPORTING", "notify-alerts"),
+        ("FEDERATION", "notify-federation"),
     ):
         info = await js.consumer_info(stream, durable)
         if info.num_pending or info.num_ack_pending:

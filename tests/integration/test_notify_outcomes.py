@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from nats.js import JetStreamContext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.notify.models import deliveries
 from tests.integration.busutil import eventually
@@ -64,6 +65,8 @@ async def test_a_digest_holds_the_days_notices_and_urgent_ones_go_at_once(
             offset[0] += timedelta(hours=8, minutes=1)  # past 18:00, the digest time
             app.state.context.wake.set()
             await eventually(lambda: _mails_to(sink, LEADING_GROUP, 2))
+            # The mail is out before its rows' end is committed: wait for that too.
+            await eventually(lambda: _digest_recorded(app))
             async with app.state.context.db.sessions() as session:
                 rows = (await session.execute(select(deliveries))).mappings().all()
     digest = sink.to(LEADING_GROUP)[1]
@@ -74,6 +77,12 @@ async def test_a_digest_holds_the_days_notices_and_urgent_ones_go_at_once(
     in_digest = [r for r in rows if r["batch"] is not None]
     assert len(in_digest) == 3 and {r["status"] for r in in_digest} == {"delivered"}
     assert {r["external_id"] for r in in_digest} == {digest.message["X-Zuofeng-Delivery"]}
+
+
+async def _digest_recorded(app: Any) -> bool:
+    async with app.state.context.db.sessions() as session:
+        held = select(func.count()).where(deliveries.c.status == "digest")
+        return (await session.scalar(held)) == 0
 
 
 async def _mails_to(sink: object, address: str, count: int) -> bool:

@@ -97,6 +97,9 @@ RULES: dict[tuple[str, str, str], Rule] = {
             ("POST", "/track"),
             ("POST", "/track/review"),
             ("POST", "/track/feedback"),
+            # the 回访 SMS link (issue 26): the survey token is the credential, checked inside
+            ("GET", "/survey/{token}"),
+            ("POST", "/survey/{token}"),
             ("GET", "/exposures"),
         )
     },

@@ -172,6 +172,7 @@ async def _seed(http: httpx.AsyncClient, urls: dict[str, str]) -> dict[str, str]
         "case_id": case["id"],
         "handling": case["handling_unit"],
         "tracking_code": accepted["tracking_code"],
+        "token": "not-a-survey-token",  # the 回访 link's token: a bad one is 404 for all
         "request_id": accepted["report_id"],
         "notice_id": str(notice["id"]),
         "service_code": "18",

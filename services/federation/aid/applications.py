@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.federation import callers
 from services.federation.aid import workflow
-from services.federation.aid.details import AidDetails, keyed_hash, seal_details
+from services.federation.aid.details import (
+    AidDetails,
+    ApplicantContact,
+    keyed_hash,
+    seal_contact,
+    seal_details,
+)
 from services.federation.context import Context
 from services.federation.models import applications, drive_budgets, drives
 from services.federation.places import village
@@ -33,6 +39,8 @@ class ApplicationIn(BaseModel):
     village_id: str = Field(min_length=1, max_length=36)
     drive_id: str | None = Field(None, max_length=36)
     details: AidDetails
+    # Where she is told of each step (notify's SMS or mail); sealed to notify, never stored.
+    contact: ApplicantContact | None = None
 
 
 class CheckIn(BaseModel):
@@ -67,6 +75,7 @@ async def submit(ctx: Context, caller: Principal | None, body: ApplicationIn) ->
         callers.refuse_outside(caller, ctx.directory, body.county)
     app_id, receipt, now = str(uuid.uuid4()), secrets.token_urlsafe(12), ctx.clock()
     box, key_id = seal_details(ctx, app_id, body.details)
+    contact = seal_contact(ctx, app_id, body.contact)
     async with ctx.db.sessions() as session, session.begin():
         place = await village(session, body.village_id, body.county)
         if body.drive_id is not None:
@@ -87,6 +96,7 @@ async def submit(ctx: Context, caller: Principal | None, body: ApplicationIn) ->
             application_id=app_id, county=body.county, village_id=place.id,
             poor_village=place.poor, status="submitted", drive_id=body.drive_id, due_at=due,
             submitted_by="applicant" if caller is None else "village_cadre", year=now.year,
+            contact=contact,
         )  # fmt: skip
         await publish(session, payload, county=body.county, aggregate_id=app_id)
     ctx.metrics.step("submitted")

@@ -7,12 +7,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.federation.context import HOLDER, Context
 from shared import sealing
+from shared.events.intake import SealedIdentity
+
+NOTIFY = "notify"  # the holder that tells her of each step: it alone opens her contact
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AidDetails(BaseModel):
@@ -49,3 +55,43 @@ def keyed_hash(ctx: Context, purpose: str, text: str) -> str:
     secret = ctx.settings.resolved_index_secret().encode()
     message = f"{purpose}:{text.strip().upper()}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+class ApplicantContact(BaseModel):
+    """How she is told of each step (SMS or mail through notify): sealed to notify's key and
+    bound to the application before anything is stored or published; never kept in clear."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value and not (PHONE.match(value) and 7 <= len(sealing.normalise_phone(value)) <= 15):
+            raise ValueError("电话号码格式不正确 | phone number is malformed")
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not EMAIL.match(value):
+            raise ValueError("电子邮箱格式不正确 | email address is malformed")
+        return value or None
+
+    @model_validator(mode="after")
+    def _something(self) -> ApplicantContact:
+        if not (self.phone or self.email):
+            raise ValueError("请填写电话或邮箱 | give a phone number or an email address")
+        return self
+
+
+def seal_contact(
+    ctx: Context, application_id: str, contact: ApplicantContact | None
+) -> SealedIdentity | None:
+    """Her phone and email sealed to notify, bound to the application (the box opens for no
+    other application and no other holder); None when she left none."""
+    if contact is None:
+        return None
+    given = {k: v for k, v in contact.model_dump().items() if v}
+    return sealing.seal_identity(given, {NOTIFY: ctx.notify_key()}, report_id=application_id)

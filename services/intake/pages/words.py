@@ -111,6 +111,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "comment": ("意见（不满意请说明理由）", "Comment (if unsatisfied, say why)"),
     "give_feedback": ("提交评价", "Send the rating"),
     "feedback_sent": ("评价已提交，感谢您的监督", "Thank you: your rating was recorded"),
+    "survey_title": ("对办理结果进行评价", "Rate the result of your report"),
+    "survey_intro": (
+        "您反映的问题已于 {day} 答复。请对办理结果作出评价；此链接只能使用一次。",
+        "Your report was answered on {day}. Please rate the result; this link works once.",
+    ),
+    "survey_closed": (
+        "此评价链接已使用或已过期。您仍可凭查询码查看办理进展。",
+        "This rating link was used or has expired. Your tracking code still shows the progress.",
+    ),
+    "survey_invalid": ("评价链接无效", "This rating link is not valid"),
     "exposures_title": ("查实曝光", "Verified and made public"),
     "exposures_none": ("暂无曝光案例。", "No cases made public yet."),
     "file_too_big": ("文件“{name}”超过 {mb} MB", "“{name}” is over {mb} MB"),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from services.intake import feedback, reporter_view, review
+from services.intake import feedback, reporter_view, review, survey
 from services.intake.context import Context, Ctx
 from services.intake.pages.form import collect
 from services.intake.pages.rendering import is_english, render
@@ -70,6 +70,56 @@ async def give_feedback(request: Request, ctx: Ctx) -> HTMLResponse:
     except HTTPException as exc:
         errors = {"rating": [str(exc.detail)]}
     return await _answer(request, ctx, values, errors)
+
+
+@router.get("/survey/{token}", response_class=HTMLResponse)
+async def survey_page(token: str, request: Request, ctx: Ctx) -> HTMLResponse:
+    """The 回访 SMS link: the rating form for the reply it names, nothing of the case."""
+    english = is_english(request)
+    try:
+        asked = await survey.state(ctx, survey.read(ctx, token))
+    except Refusal as refusal:
+        return _survey(request, {}, {"token": [refusal.text(english)]}, english, None, 404)
+    return _survey(request, {}, {}, english, asked, 200)
+
+
+@router.post("/survey/{token}", response_class=HTMLResponse)
+async def survey_rating(token: str, request: Request, ctx: Ctx) -> HTMLResponse:
+    """The link's rating: the API's checks, once; a second use finds the survey closed."""
+    values = await _fields(request)
+    english = is_english(request, values)
+    errors: dict[str, list[str]] = {}
+    try:
+        asked = await survey.state(ctx, survey.read(ctx, token))
+    except Refusal as refusal:
+        return _survey(request, values, {"token": [refusal.text(english)]}, english, None, 404)
+    try:
+        body = {"rating": values.get("rating", ""), "comment": values.get("comment") or None}
+        rated = FeedbackIn.model_validate(body)
+        await survey.rate(ctx, token, rated.rating, rated.comment)
+        values["rated"] = "1"
+        asked["open"] = False
+    except Refusal as refusal:
+        errors = collect(((p.loc or ("rating",)), p.text(english)) for p in refusal.problems)
+        status = refusal.status
+        return _survey(request, values, errors, english, asked | {"open": False}, status)
+    except ValidationError as exc:
+        errors = {str(e["loc"][0]): [_invalid(e["loc"][0], english)] for e in exc.errors()}
+    return _survey(request, values, errors, english, asked, 422 if errors else 200)
+
+
+def _survey(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    english: bool,
+    asked: dict[str, Any] | None,
+    status: int,
+) -> HTMLResponse:
+    context = {"v": values, "errors": errors, "asked": asked}
+    response = render(request, "survey.html", context, english, status)
+    response.headers["referrer-policy"] = "no-referrer"  # the token stays off other sites' logs
+    return response
 
 
 def _invalid(field: object, english: bool) -> str:

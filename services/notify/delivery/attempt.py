@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from services.notify import channels
+from services.notify import applicants, channels, survey
 from services.notify.context import Context
 from services.notify.delivery.jobs import Cancel, Job, NotYet, Result
 from services.notify.delivery.loading import Loaded
@@ -59,5 +59,9 @@ async def _dispatch(ctx: Context, clients: Clients, job: Job, loaded: Loaded) ->
         return "webhook"
     if kind == "reporter":
         return await send_to_reporter(ctx, clients.gateway, job, loaded)
+    if kind == survey.KIND:
+        return await survey.send_survey(ctx, clients.gateway, job, loaded)
+    if kind == applicants.KIND:
+        return await applicants.send_to_applicant(ctx, clients.gateway, job, loaded)
     await send_to_unit(ctx, clients.gateway, job, loaded)
     return str(job.first["channel"])

@@ -1,7 +1,8 @@
 """两癌 aid: an application's steps and the city's aid drives.
 
 The aggregate is the application (or the drive); `sequence` counts its steps. The medical and
-payment details stay sealed in federation's database: no event carries them. A refusal carries
+payment details stay sealed in federation's database: no event carries them. The applicant's
+own contact travels once, on `federation.aid_submitted`, sealed to notify only. A refusal carries
 the reason written for the applicant (`public_reason`), which is what she is told.
 """
 
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.events.base import EventData, register
+from shared.events.intake import SealedIdentity
 
 FundSource = Literal["national", "provincial", "city_charity", "city_budget"]
 AidStatus = Literal[
@@ -37,6 +39,10 @@ class AidSubmitted(AidStep):
     type = "federation.aid_submitted"
     submitted_by: Literal["applicant", "village_cadre"]
     year: int
+    # The applicant's phone and email for notify to tell her of each step (SMS/mail), sealed
+    # to notify's key and bound to the application (as a reporter's contact is to her report):
+    # ciphertext only, and only `notify` may open it. None: she left no contact.
+    contact: SealedIdentity | None = None
 
 
 @register
