@@ -6,6 +6,7 @@ Screenshots at 1366x768 and 390x844 go to test-artifacts/."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -119,6 +120,13 @@ async def _cells(page: Page, selector: str) -> list[str]:
     return [c.strip() for c in await page.locator(f"{selector} td").all_inner_texts()]
 
 
+async def _download(page: Page, link: str) -> str:
+    async with page.expect_download() as info:
+        await page.click(link)
+    saved = await (await info.value).path()
+    return await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+
+
 async def _no_page_overflow(page: Page) -> None:
     """Nothing makes the page itself scroll sideways (a wide table scrolls inside its box)."""
     wide = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -141,7 +149,9 @@ async def _supervision_section(page: Page, base: str, size: str) -> None:
     assert await _cells(page, failed) == ["陵城区", "0", "0", "1", "1"]
     unit = f'{section} [data-testid="rechecks-unit"] tr[data-unit="{A}-fpb"]'
     assert (await _cells(page, unit))[1:] == ["0", "1", "0", "0"]
-    assert await page.locator(f'{section} a[href="/api/v1/export/supervision.xlsx"]').count() == 1
+    if size == "desk":  # the page's own download link, by the browser's page session
+        text = await _download(page, f'{section} a[href="/dashboard/export/supervision.csv"]')
+        assert "督办任务（县市区）" in text and "回头看（承办单位）" in text
     await _no_page_overflow(page)
     await _shot(page, section, f"reporting-supervision-{size}.png")
 
@@ -155,6 +165,9 @@ async def _programme_view(page: Page, base: str, size: str, only: str | None = N
     assert await _cells(page, gaps) == ["德城区", "50.0%", "红星村"]
     homes = f'[data-testid="programme-homes"] tr[data-county="{A}"]'
     assert await _cells(page, homes) == ["德城区", "2", "50.0%", "0", "1", "1", "80"]
+    if size == "desk":
+        text = await _download(page, 'a[href="/dashboard/export/programmes.csv"]')
+        assert text.startswith("县市区,两癌救助申请") and "德城区,3,1,2,15000" in text
     counties = await page.locator('[data-testid="aid"] tbody tr').count()
     assert (counties == 1) if only else (counties > 2)
     text = await page.locator("main").inner_text()

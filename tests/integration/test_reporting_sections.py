@@ -20,6 +20,7 @@ from services.reporting.models import alerts
 from services.reporting.programmes.tables import prog_aid, prog_items, prog_villages
 from services.reporting.supervision.tables import sup_rechecks
 from tests.integration.test_reporting_harness import Service, service, token
+from tests.officials_desk import signed_in
 from tests.sections_world import (
     NOT_KEPT,
     PROGRAMMES,
@@ -128,6 +129,12 @@ async def test_alerts_say_and_filter_by_their_responsibility(
         assert 'data-responsibility="main"' not in page.text
         bad = await svc.http.get("/api/v1/alerts?responsibility=both", headers=token())
         assert bad.status_code == 422
+        settings = svc.app.state.context.settings
+        signed = await signed_in(svc.js, settings, "city-fpb", "city_office")
+        one = await svc.http.get(f"/dashboard/alerts/{duty['items'][0]['id']}",
+                                 headers=signed.headers)  # fmt: skip
+        assert one.status_code == 200
+        assert '<dd data-responsibility="supervision">监督责任</dd>' in one.text
 
 
 def _alert(scope: str, key: str) -> dict[str, Any]:

@@ -194,6 +194,12 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/dashboard"): PUBLIC,
     ("reporting", "GET", "/dashboard/exposures"): PUBLIC,
     ("reporting", "GET", "/dashboard/alerts"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/dashboard/export/supervision.{fmt}"): Rule(
+        READERS, page=True, bearer=True
+    ),
+    ("reporting", "GET", "/dashboard/export/programmes.{fmt}"): Rule(
+        (*READERS, "federation_officer"), page=True, bearer=True
+    ),
     ("reporting", "GET", "/dashboard/programmes"): Rule(
         (*READERS, "federation_officer"), page=True, bearer=True
     ),

@@ -10,13 +10,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.reporting.context import Ctx
+from services.reporting.context import Context, Ctx
 from services.reporting.exports.audit import record_export
 from services.reporting.exports.files import csv_text, xlsx_bytes
 from services.reporting.params import names_for
 from services.reporting.programmes.access import PROGRAMME_READERS, programme_counties
 from services.reporting.programmes.figures import figures, table_rows
-from shared.auth import Caller, require_role
+from shared.auth import Caller, Principal, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +38,11 @@ async def export_programmes(
 ) -> Response:
     """The programme figures, a row per county."""
     require_role(caller, *PROGRAMME_READERS)
+    return await programmes_file(request, ctx, caller, fmt)
+
+
+async def programmes_file(request: Request, ctx: Context, caller: Principal, fmt: str) -> Response:
+    """The export's file (the API's and the dashboard's link), recorded first."""
     found = await figures(ctx, programme_counties(caller, ctx.directory))
     rows = table_rows(found, names_for(request, ctx))
     await record_export(ctx, caller, "programmes", fmt, {}, len(rows) - 1)
