@@ -4,12 +4,15 @@ the per-county figures, the counties a caller sees, re-check tallies and the exp
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 
 from services.reporting.alerts.listing import under
+from services.reporting.alerts.raising import _alert_row, _event
+from services.reporting.alerts.rule import AlertRule
 from services.reporting.models import alerts
 from services.reporting.programmes.access import programme_counties
 from services.reporting.programmes.figures import county_figures
@@ -154,3 +157,12 @@ def test_alerts_filter_by_the_responsibility_their_scope_carries() -> None:
     assert "'unit'" in where("main") and "'county'" in where("main")
     assert "department" not in where("main")
     assert "WHERE" not in where(None)
+
+
+def test_an_alert_event_says_which_responsibility_it_counts() -> None:
+    rule = AlertRule(3, 90)
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    for scope, key, duty in (("department", "city-zzb", "supervision"),
+                             ("unit", f"{A}-fpb", "main"), ("county", A, "main")):  # fmt: skip
+        row = _alert_row(scope, key, at, 3, rule, DIRECTORY)
+        assert _event(row).data["responsibility"] == duty

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.alerts.rule import SCOPE_RESPONSIBILITY
 from services.reporting.models import alert_decisions, alerts
-from services.reporting.words.labels import DECISION_LABELS, SCOPE_RESPONSIBILITY
+from services.reporting.words.labels import DECISION_LABELS
 
 
 def visible(

@@ -58,14 +58,11 @@ SCOPES = {
     "department": ("部门", "department"),
 }
 
-# Whose accountability an alert is counted under (issue 22): a unit's and a county's own
-# substantiated cases are their 主体责任; a department's, the cases of the units on its sector
-# line, are its 监督责任 for overseeing them. The two are never added together.
+# Whose accountability an alert is counted under (alerts/rule.py SCOPE_RESPONSIBILITY).
 RESPONSIBILITIES = {
     "main": ("主体责任", "primary responsibility"),
     "supervision": ("监督责任", "supervisory responsibility"),
 }
-SCOPE_RESPONSIBILITY = {"unit": "main", "county": "main", "department": "supervision"}
 
 
 def rates(row: dict[str, int]) -> dict[str, float | None]:
