@@ -53,6 +53,7 @@ async def test_supervision_programmes_and_responsibilities_in_chromium(
             await browser.add_cookies([city.browser_cookie(base)])
             page = await browser.new_page()
             await _supervision_section(page, base, "desk")
+            await _drilled(page, base)
             await _programme_view(page, base, "desk")
             await _alerts_page(page, base)
         async with _browser(tmp_path, PHONE, "phone") as phone:
@@ -154,6 +155,24 @@ async def _supervision_section(page: Page, base: str, size: str) -> None:
         assert "督办任务（县市区）" in text and "回头看（承办单位）" in text
     await _no_page_overflow(page)
     await _shot(page, section, f"reporting-supervision-{size}.png")
+
+
+async def _drilled(page: Page, base: str) -> None:
+    """A county's page shows its own supervision figures, a unit's page the unit's."""
+    await page.goto(f"{base}/dashboard/county/{B}")
+    section = '[data-testid="supervision"]'
+    assert await _cells(page, f'{section} [data-testid="tasks-by-county"] tbody tr') == [
+        "陵城区", "1", "0", "0", "0", "0",
+    ]  # fmt: skip
+    failed = f'{section} [data-testid="rechecks-county"] tbody tr'
+    assert await _cells(page, failed) == ["陵城区", "0", "0", "1", "1"]
+    assert await page.locator(f'{section} [data-testid="inspections"]').count() == 0  # none
+    assert await page.locator(f"{section} a[download]").count() == 0  # the exports: overview
+    await _no_page_overflow(page)
+    await page.goto(f"{base}/dashboard/unit/{A}-fpb")
+    tasks = f'{section} [data-testid="tasks-by-unit"] tbody tr'
+    assert await _cells(page, tasks) == ["（一）", "德城区扶贫办", "2", "1", "1", "0", "1"]
+    await _shot(page, section, "reporting-supervision-unit-desk.png")
 
 
 async def _programme_view(page: Page, base: str, size: str, only: str | None = None) -> None:

@@ -19,7 +19,7 @@ from services.reporting.programmes.figures import county_figures
 from services.reporting.programmes.figures import table_rows as programme_rows
 from services.reporting.programmes.projection import rows_of
 from services.reporting.programmes.tables import prog_aid, prog_items, prog_villages
-from services.reporting.supervision.figures import _tasks_by_county
+from services.reporting.supervision.figures import _tasks_by_county, within_county
 from services.reporting.supervision.figures import table_rows as supervision_rows
 from services.reporting.supervision.rechecks import _tally, step_of
 from services.reporting.words.names import Names
@@ -166,3 +166,21 @@ def test_an_alert_event_says_which_responsibility_it_counts() -> None:
                              ("unit", f"{A}-fpb", "main"), ("county", A, "main")):  # fmt: skip
         row = _alert_row(scope, key, at, 3, rule, DIRECTORY)
         assert _event(row).data["responsibility"] == duty
+
+
+def test_a_countys_page_keeps_its_own_supervision_figures() -> None:
+    def row(county: str, **more: Any) -> dict[str, Any]:
+        return {"county": county, **more}
+
+    found = {
+        "tasks": [row(A, unit=f"{A}-fpb"), row(B, unit=f"{B}-fpb")],
+        "tasks_by_county": [row(A), row(B)],
+        "inspections": [row(A)],
+        "data_requests": [row(B)],
+        "accountability": [{"unit": f"{A}-fpb", "overdue_tasks": 1}],
+        "rechecks": {"by_county": [row(B)], "by_unit": [{"unit": f"{B}-fpb"}, {"unit": "x"}]},
+    }
+    mine = within_county(found, B, DIRECTORY)
+    assert [r["unit"] for r in mine["tasks"]] == [f"{B}-fpb"]
+    assert mine["inspections"] == [] and mine["accountability"] == []
+    assert mine["rechecks"] == {"by_county": [row(B)], "by_unit": [{"unit": f"{B}-fpb"}]}

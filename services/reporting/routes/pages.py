@@ -38,6 +38,7 @@ from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, reso
 from services.reporting.periods import local_day
 from services.reporting.scorecards.board import scorecards, thresholds
 from services.reporting.supervision.figures import figures as supervision_figures
+from services.reporting.supervision.figures import within_county
 from services.reporting.words.pages import words
 from shared.errors import Refusal
 
@@ -114,6 +115,8 @@ async def county_page(
         q, t = lang_query(names.english), words(names.english)
         within = ("county", code)
         context = await drill(session, days, names, within, q, t, ctx.phases.phases)
+    found = await supervision_figures(ctx, None)  # a whole-city reader's (checked above)
+    context["supervision"] = within_county(found, code, ctx.directory)
     heading = names.county(code)
     return await render(
         request, ctx, "drill.html", context | {"caller": caller, "heading": heading}
@@ -145,6 +148,7 @@ async def unit_page(
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await alert_list(session, units, counties, 50, unit_id)
         context["cases"] = await cases_behind(session, days, unit_id)
+    context["supervision"] = await supervision_figures(ctx, frozenset({unit_id}))
     # The workbench's case page decides again; the link shows only where the caller's role
     # reaches the unit's cases there.
     if units is None or unit_id in units:

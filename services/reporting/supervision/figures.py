@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, case, func, select, true
 from services.reporting.context import Context
 from services.reporting.supervision.rechecks import recheck_figures
 from services.reporting.supervision.tables import sup_datarequests, sup_inspections, sup_tasks
+from shared.directory import Directory
 
 
 def _in(column: Any, units: frozenset[str] | None) -> ColumnElement[bool]:
@@ -68,13 +69,14 @@ async def figures(ctx: Context, units: frozenset[str] | None) -> dict[str, Any]:
             {
                 "measure": m,
                 "unit": u,
+                "county": c,
                 "tasks": n,
                 "reported": int(r),
                 "accepted": int(a),
                 "sent_back": int(b),
                 "overdue": int(o),
             }
-            for m, u, n, a, b, o, r, _ in task_rows
+            for m, u, n, a, b, o, r, c in task_rows
         ],  # fmt: skip
         "tasks_by_county": _tasks_by_county(task_rows),
         "accountability": _overdue_by_unit(task_rows),
@@ -93,6 +95,31 @@ async def figures(ctx: Context, units: frozenset[str] | None) -> dict[str, Any]:
             for c, r, f, x in request_rows
         ],
         "rechecks": rechecks,
+    }
+
+
+def within_county(found: dict[str, Any], code: str, directory: Directory) -> dict[str, Any]:
+    """The figures of one county (its page): its units' tasks, the visits to it, its cases'
+    re-checks and those of its handling units."""
+
+    def mine(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if r["county"] == code]
+
+    def of_unit(unit: str) -> bool:
+        return unit in directory and directory.unit(unit).county == code
+
+    rechecks = found["rechecks"]
+    units = [r for r in rechecks["by_unit"] if of_unit(r["unit"])]
+    return found | {
+        "tasks": mine(found["tasks"]),
+        "tasks_by_county": mine(found["tasks_by_county"]),
+        "inspections": mine(found["inspections"]),
+        "data_requests": mine(found["data_requests"]),
+        "accountability": [r for r in found["accountability"] if of_unit(r["unit"])],
+        "rechecks": {
+            "by_county": mine(rechecks["by_county"]),
+            "by_unit": units,
+        },
     }
 
 
