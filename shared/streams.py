@@ -133,6 +133,10 @@ REPORTING_INSPECTIONS = ConsumerDef(
 REPORTING_DATAREQUESTS = ConsumerDef(
     "reporting-datarequests", "SUPERVISION", all_counties("datarequest"), "reporting", linger=LINGER
 )
+# The Women's Federation's programmes (issue 23), counted per county by reporting.
+REPORTING_FEDERATION = ConsumerDef(
+    "reporting-federation", "FEDERATION", all_counties("federation"), "reporting", linger=LINGER
+)
 DLQ_MOVER = ConsumerDef("dlq-mover", "DLQ_ADVISORIES", MAX_DELIVERIES_ADVISORY, "shared")
 
 CONSUMERS: tuple[ConsumerDef, ...] = (
@@ -149,6 +153,7 @@ CONSUMERS: tuple[ConsumerDef, ...] = (
     REPORTING_TASKS,
     REPORTING_INSPECTIONS,
     REPORTING_DATAREQUESTS,
+    REPORTING_FEDERATION,
     DLQ_MOVER,
 )
 

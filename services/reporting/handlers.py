@@ -15,6 +15,7 @@ from services.reporting.context import Context
 from services.reporting.projection.batch import Item, lock, project
 from services.reporting.projection.tables import LIVE
 from services.reporting.scorecards.recording import record
+from services.reporting.supervision import rechecks
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
@@ -36,6 +37,7 @@ async def project_new_events(ctx: Context, consumer: str, events: list[Item]) ->
             return
         outcome = await project(session, LIVE, items, ctx.directory)
         await record(session, items, ctx.directory)
+        await rechecks.record(session, items)
         raised = await evaluate(session, outcome.findings, ctx.rule, ctx.directory)
     for alert in raised:
         extra = {"county": alert["county"]}

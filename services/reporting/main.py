@@ -7,7 +7,17 @@ from fastapi import APIRouter, FastAPI
 from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.metrics.refresh import refresher
-from services.reporting.routes import alerts, exports, figures, pages, pages_alert, scorecards
+from services.reporting.programmes import projection as programmes
+from services.reporting.programmes import routes as programme_routes
+from services.reporting.routes import (
+    alerts,
+    exports,
+    figures,
+    pages,
+    pages_alert,
+    pages_programmes,
+    scorecards,
+)
 from services.reporting.scorecards.board import thresholds
 from services.reporting.settings import ReportingSettings
 from services.reporting.supervision import projection as supervision
@@ -20,6 +30,7 @@ from shared.runtime import Runtime, build_app, build_runtime
 from shared.streams import (
     REPORTING_CASES,
     REPORTING_DATAREQUESTS,
+    REPORTING_FEDERATION,
     REPORTING_INSPECTIONS,
     REPORTING_REPORTS,
     REPORTING_TASKS,
@@ -42,8 +53,9 @@ def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = Fa
     # In this order: the OpenAPI document lists the paths as the routers are included.
     officials.mount(app)  # the officials' pages' style sheet (the alert page)
     routers: tuple[APIRouter, ...] = (figures.router, scorecards.router, alerts.router)
-    routers += (exports.router, supervision_routes.router, pages.root, pages.router)
-    for router in (*routers, pages_alert.router):
+    routers += (exports.router, supervision_routes.router, programme_routes.router)
+    routers += (pages.root, pages.router)
+    for router in (*routers, pages_alert.router, pages_programmes.router):
         app.include_router(router)
     return app
 
@@ -54,6 +66,9 @@ def _subscribe(runtime: Runtime, ctx: Context) -> None:
     # The campaign's supervision (issue 22): tasks, inspections, data requests.
     for cdef in (REPORTING_TASKS, REPORTING_INSPECTIONS, REPORTING_DATAREQUESTS):
         runtime.consumers.batched(cdef, supervision.when_supervision_changes(ctx, cdef.durable))
+    # The Women's Federation's programmes (issue 23), per county.
+    durable = REPORTING_FEDERATION.durable
+    runtime.consumers.batched(REPORTING_FEDERATION, programmes.when_programmes_change(ctx, durable))
     document_publishers(
         runtime.broker, [AlertFrequentProblems, AlertDecided, AuditExported, AuditAlertDecided]
     )

@@ -64,7 +64,7 @@ class AuditExported(_Acted):
     never a row's content."""
 
     type = "audit.exported"
-    export: Literal["stats", "cases", "supervision"]
+    export: Literal["stats", "cases", "supervision", "programmes"]
     format: Literal["csv", "xlsx"]
     filters: dict[str, str]
     rows: int = Field(ge=0)

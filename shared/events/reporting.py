@@ -36,6 +36,9 @@ class AlertFrequentProblems(EventData):
     window_days: int = Field(ge=1)
     window_from: date
     window_to: date
+    # 主体责任 (a unit's or a county's own cases) or 监督责任 (a department's, for the units on
+    # its sector line); alerts on record before this field was added said nothing: `main`.
+    responsibility: Literal["main", "supervision"] = "main"
 
 
 @register

@@ -184,6 +184,10 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/api/v1/stats"): Rule(READERS),
     ("reporting", "GET", "/api/v1/supervision"): Rule(READERS),  # issue 22
     ("reporting", "GET", "/api/v1/export/supervision.{fmt}"): Rule(READERS),
+    # issue 23: the Women's Federation's programmes per county, for the readers and the
+    # federation officers (a county's caller its county, a city-level one every county)
+    ("reporting", "GET", "/api/v1/stats/programmes"): Rule((*READERS, "federation_officer")),
+    ("reporting", "GET", "/api/v1/export/programmes.{fmt}"): Rule((*READERS, "federation_officer")),
     ("reporting", "GET", "/api/v1/scorecards"): Rule(READERS),
     ("reporting", "GET", "/api/v1/phases"): PUBLIC,
     ("reporting", "GET", "/api/v1/ranking"): Rule(READERS),
@@ -201,6 +205,15 @@ RULES: dict[tuple[str, str, str], Rule] = {
     ("reporting", "GET", "/dashboard"): PUBLIC,
     ("reporting", "GET", "/dashboard/exposures"): PUBLIC,
     ("reporting", "GET", "/dashboard/alerts"): Rule(READERS, page=True, bearer=True),
+    ("reporting", "GET", "/dashboard/export/supervision.{fmt}"): Rule(
+        READERS, page=True, bearer=True
+    ),
+    ("reporting", "GET", "/dashboard/export/programmes.{fmt}"): Rule(
+        (*READERS, "federation_officer"), page=True, bearer=True
+    ),
+    ("reporting", "GET", "/dashboard/programmes"): Rule(
+        (*READERS, "federation_officer"), page=True, bearer=True
+    ),
     ("reporting", "GET", "/dashboard/county/{code}"): Rule(READERS, page=True, bearer=True),
     ("reporting", "GET", "/dashboard/unit/{unit_id}"): Rule(READERS, page=True, bearer=True),
     # The month's briefing covers the whole city: whole-city readers only.

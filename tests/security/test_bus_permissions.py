@@ -145,6 +145,9 @@ PUBLISH: list[tuple[str, set[str]]] = [
     *[(f"zuofeng.v1.{c}.report.received", _everyone("intake")) for c in COUNTIES],
     # The Women's Federation's programmes (issue 23): federation's own events only.
     *[(f"zuofeng.v1.{c}.federation.aid_submitted", _everyone("federation")) for c in COUNTIES],
+    # reporting counts them per county from its own durable, and publishes none of them
+    ("$JS.API.CONSUMER.MSG.NEXT.FEDERATION.reporting-federation", _everyone("reporting")),
+    ("$JS.ACK.FEDERATION.reporting-federation.1.1.1.1.1", _everyone("reporting")),
 ]
 
 Login = Callable[[str], Awaitable[Client]]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.alerts.rule import SCOPE_RESPONSIBILITY
 from services.reporting.models import alert_decisions, alerts
 from services.reporting.words.labels import DECISION_LABELS
 
@@ -23,6 +24,14 @@ def visible(
     about_unit = alerts.c.scope.in_(("unit", "department")) & alerts.c.key.in_(sorted(units))
     about_county = (alerts.c.scope == "county") & alerts.c.key.in_(sorted(counties))
     return query.where(or_(about_unit, about_county))
+
+
+def under(query: Select[Any], responsibility: str | None) -> Select[Any]:
+    """Only the alerts counted under that responsibility (None: both)."""
+    if responsibility is None:
+        return query
+    scopes = sorted(s for s, r in SCOPE_RESPONSIBILITY.items() if r == responsibility)
+    return query.where(alerts.c.scope.in_(scopes))
 
 
 async def list_alerts(
@@ -46,7 +55,9 @@ async def list_alerts(
 
 def _alert_view(row: dict[str, Any], decisions: list[dict[str, Any]]) -> dict[str, Any]:
     view = {k: v for k, v in row.items() if k not in ("alert_id", "sequence")}
-    return {"id": row["alert_id"], **view, "decided": bool(decisions), "decisions": decisions}
+    duty = SCOPE_RESPONSIBILITY[row["scope"]]
+    return {"id": row["alert_id"], **view, "responsibility": duty,
+            "decided": bool(decisions), "decisions": decisions}  # fmt: skip
 
 
 def _decision_view(row: dict[str, Any]) -> dict[str, Any]:

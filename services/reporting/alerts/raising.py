@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.alerts.rule import NAMESPACE, PRODUCER, AlertRule, alert_id, crossings
+from services.reporting.alerts.rule import (
+    NAMESPACE,
+    PRODUCER,
+    SCOPE_RESPONSIBILITY,
+    AlertRule,
+    alert_id,
+    crossings,
+)
 from services.reporting.models import alerts, case_facts
 from services.reporting.periods import local_day
 from services.reporting.projection.case_facts import SUBSTANTIATED
@@ -125,6 +132,7 @@ def _event(row: dict[str, Any]) -> Any:
         window_days=row["window_days"],
         window_from=row["window_from"],
         window_to=row["window_to"],
+        responsibility=SCOPE_RESPONSIBILITY[row["scope"]],  # type: ignore[arg-type]
     )
     return make_event(
         payload,

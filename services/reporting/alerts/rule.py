@@ -20,6 +20,11 @@ NAMESPACE = uuid.UUID("6f1c7a52-3f0e-4d2b-9a51-7e2b8c0d4a11")
 
 PRODUCER = "reporting"
 
+# Whose accountability an alert is counted under (issue 22): a unit's and a county's own
+# substantiated cases are their 主体责任 (`main`); a department's, the cases of the units on its
+# sector line, its 监督责任 (`supervision`) for overseeing them. Never added together.
+SCOPE_RESPONSIBILITY = {"unit": "main", "county": "main", "department": "supervision"}
+
 
 @dataclass(frozen=True)
 class AlertRule:

@@ -15,11 +15,12 @@ from services.reporting.context import Context
 from services.reporting.dashboard.visitors import session_of
 from services.reporting.params import names_for
 from services.reporting.periods import local_day
-from services.reporting.words.labels import SCOPES
+from services.reporting.words.labels import RESPONSIBILITIES, SCOPES
 from services.reporting.words.pages import words
 
 templates = Jinja2Templates(directory=str(Path(__file__).parents[1] / "templates"))
 templates.env.filters["day"] = lambda moment: local_day(moment).isoformat() if moment else ""
+templates.env.globals["DUTY_WORDS"] = RESPONSIBILITIES  # 主体责任 / 监督责任 (alerts)
 
 
 async def render(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.alerts.listing import list_alerts, visible
+from services.reporting.alerts.listing import list_alerts, under, visible
 from services.reporting.dashboard import figures as fig
 from services.reporting.exports.cases import CaseFilter, case_query
 from services.reporting.listings import exposures, ranking
@@ -177,8 +177,9 @@ async def alert_list(
     counties: set[str],
     limit: int,
     only_key: str | None = None,
+    responsibility: str | None = None,
 ) -> list[dict[str, Any]]:
-    query = visible(select(alerts), units, counties)
+    query = under(visible(select(alerts), units, counties), responsibility)
     if only_key is not None:
         query = query.where(alerts.c.key == only_key)
     items, _ = await list_alerts(session, query, limit, 0)

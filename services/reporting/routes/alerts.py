@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.reporting.access import READERS, counties_in_view, figures_in_view, units_in_view
 from services.reporting.alerts.deciding import decide, may_decide
 from services.reporting.alerts.decisions import DecisionBody
-from services.reporting.alerts.listing import list_alerts, visible
+from services.reporting.alerts.listing import list_alerts, under, visible
 from services.reporting.context import Ctx
 from services.reporting.models import alert_decisions, alerts
 from services.reporting.params import Cursor, Limit, next_cursor, offset_of
@@ -26,10 +26,14 @@ async def get_alerts(
     caller: Caller,
     scope: Literal["unit", "county", "department"] | None = None,
     decided: bool | None = None,
+    responsibility: Literal["main", "supervision"] | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """Accountability alerts (newest first) with the decisions taken on them; `scorecards`
+    """Accountability alerts (newest first) with the decisions taken on them, each with the
+    `responsibility` it is counted under: `main` (主体责任: a unit's or a county's own
+    substantiated cases) or `supervision` (监督责任: a department's, for the units on its
+    sector line), filterable, never added together; `scorecards`
     counts the units in the caller's view flagged below a scorecard threshold this month (the
     figures of `GET /api/v1/scorecards`, which names them)."""
     require_role(caller, *READERS)
@@ -42,6 +46,7 @@ async def get_alerts(
         query = query.where(alerts.c.scope == scope)
     if decided is not None:
         query = query.where(_decided_clause(decided))
+    query = under(query, responsibility)
     async with ctx.db.sessions() as session:
         items, total = await list_alerts(session, query, limit, offset)
     cards = await scorecards(ctx, None, "unit", figures_in_view(caller, directory))

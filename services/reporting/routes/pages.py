@@ -9,7 +9,7 @@ the drill-down into a county and a unit.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +37,8 @@ from services.reporting.listings import exposures
 from services.reporting.params import DateFrom, DateTo, PhaseId, names_for, resolve_range
 from services.reporting.periods import local_day
 from services.reporting.scorecards.board import scorecards, thresholds
+from services.reporting.supervision.figures import figures as supervision_figures
+from services.reporting.supervision.figures import within_county
 from services.reporting.words.pages import words
 from shared.errors import Refusal
 
@@ -88,6 +90,7 @@ async def overview_page(
             context["alerts"] = await alert_list(session, units, counties, 10)
     if caller is not None and caller.role in READERS:
         context["scorecards"] = await scorecards(ctx, None, "unit", view)
+        context["supervision"] = await supervision_figures(ctx, view)
     return await render(request, ctx, "index.html", context | {"caller": caller})
 
 
@@ -112,6 +115,8 @@ async def county_page(
         q, t = lang_query(names.english), words(names.english)
         within = ("county", code)
         context = await drill(session, days, names, within, q, t, ctx.phases.phases)
+    found = await supervision_figures(ctx, None)  # a whole-city reader's (checked above)
+    context["supervision"] = within_county(found, code, ctx.directory)
     heading = names.county(code)
     return await render(
         request, ctx, "drill.html", context | {"caller": caller, "heading": heading}
@@ -143,6 +148,7 @@ async def unit_page(
         units, counties = units_in_view(caller, directory), counties_in_view(caller, directory)
         context["alerts"] = await alert_list(session, units, counties, 50, unit_id)
         context["cases"] = await cases_behind(session, days, unit_id)
+    context["supervision"] = await supervision_figures(ctx, frozenset({unit_id}))
     # The workbench's case page decides again; the link shows only where the caller's role
     # reaches the unit's cases there.
     if units is None or unit_id in units:
@@ -192,11 +198,17 @@ async def exposure_page(request: Request, ctx: Ctx) -> HTMLResponse:
 
 
 @router.get("/alerts", response_class=HTMLResponse)
-async def alert_page(request: Request, ctx: Ctx) -> HTMLResponse:
+async def alert_page(
+    request: Request,
+    ctx: Ctx,
+    responsibility: Annotated[Literal["main", "supervision", ""], Query()] = "",
+) -> HTMLResponse:
+    """The alerts in the caller's view, those of one responsibility (主体责任 or 监督责任) if
+    asked."""
     caller = await reader(request, ctx)
     units, counties = units_in_view(caller, ctx.directory), counties_in_view(caller, ctx.directory)
     async with ctx.db.sessions() as session:
-        items = await alert_list(session, units, counties, 500)
+        items = await alert_list(session, units, counties, 500, None, responsibility or None)
     cards = await scorecards(ctx, None, "unit", figures_in_view(caller, ctx.directory))
-    context = {"caller": caller, "alerts": items, "scorecards": cards}
+    context = {"caller": caller, "alerts": items, "scorecards": cards, "duty": responsibility}
     return await render(request, ctx, "alerts.html", context)

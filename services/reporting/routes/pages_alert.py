@@ -18,7 +18,7 @@ from services.reporting.alerts.decisions import DecisionBody
 from services.reporting.context import Context, Ctx
 from services.reporting.params import names_for
 from services.reporting.periods import local_day
-from services.reporting.words.labels import DECISION_LABELS, SCOPES
+from services.reporting.words.labels import DECISION_LABELS, RESPONSIBILITIES, SCOPES
 from services.reporting.words.pages import words
 from shared import officials
 from shared.errors import Refusal, localise
@@ -94,6 +94,7 @@ async def _page(
         "names": names,
         "a": alert,
         "scope_word": names.word(SCOPES[alert["scope"]]),
+        "duty_word": names.word(RESPONSIBILITIES[alert["responsibility"]]),
         "decisions": [(k, en if english else zh) for k, (zh, en) in DECISION_LABELS.items()],
         "may_decide": session.claims.role in DECIDERS,
         "v": values,

@@ -11,11 +11,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from services.reporting.access import READERS, figures_in_view
-from services.reporting.context import Ctx
+from services.reporting.context import Context, Ctx
 from services.reporting.exports.audit import record_export
 from services.reporting.exports.files import csv_text, xlsx_bytes
 from services.reporting.supervision.figures import figures, table_rows
-from shared.auth import Caller, require_role
+from shared.auth import Caller, Principal, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["reporting"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +33,11 @@ async def supervision(ctx: Ctx, caller: Caller) -> dict[str, Any]:
 async def export_supervision(ctx: Ctx, caller: Caller, fmt: Literal["csv", "xlsx"]) -> Response:
     """The supervision figures as one table."""
     require_role(caller, *READERS)
+    return await supervision_file(ctx, caller, fmt)
+
+
+async def supervision_file(ctx: Context, caller: Principal, fmt: str) -> Response:
+    """The export's file (the API's and the dashboard's link), recorded first."""
     rows = table_rows(await figures(ctx, figures_in_view(caller, ctx.directory)))
     await record_export(ctx, caller, "supervision", fmt, {}, len(rows) - 1)
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote('supervision')}.{fmt}"}

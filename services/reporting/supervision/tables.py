@@ -42,3 +42,18 @@ sup_datarequests = Table(
     Column("outcome", String(16), nullable=False),
     Column("year", Integer, nullable=False),
 )
+
+# 回头看 (issue 22): one row per step of a verified rectification's re-check, from `case.*`:
+# `due` (case.recheck_due), `passed` or `failed` (case.rechecked), `reopened` (case.reopened
+# on a failed re-check). Counting steps, not cases, is order-free: what is still due is the
+# due steps less the verdicts.
+sup_rechecks = Table(
+    "sup_rechecks",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("case_id", String(36), nullable=False),
+    Column("county", String(6), nullable=False, index=True),  # where the problem is
+    Column("handling_unit", String(64), nullable=False, index=True),
+    Column("recheck_unit", String(64)),  # the independent unit re-checking
+    Column("step", String(12), nullable=False),
+)

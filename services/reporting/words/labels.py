@@ -58,6 +58,12 @@ SCOPES = {
     "department": ("部门", "department"),
 }
 
+# Whose accountability an alert is counted under (alerts/rule.py SCOPE_RESPONSIBILITY).
+RESPONSIBILITIES = {
+    "main": ("主体责任", "primary responsibility"),
+    "supervision": ("监督责任", "supervisory responsibility"),
+}
+
 
 def rates(row: dict[str, int]) -> dict[str, float | None]:
     """The rates the dashboard derives from the counts (None when the base is 0)."""

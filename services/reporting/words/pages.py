@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.reporting.words import sections
+
 ZH = {
     "title": "德州市扶贫领域作风问题专项治理",
     "overview": "总览",
@@ -140,6 +142,10 @@ EN = {
     "flagged_units": "Units below a scorecard threshold",
     "flagged_units_after": "; see ",
 }
+
+
+ZH |= sections.ZH
+EN |= sections.EN
 
 
 def words(english: bool) -> dict[str, str]:
