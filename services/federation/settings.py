@@ -56,6 +56,14 @@ class FederationSettings(service_settings("federation", 8005)):  # type: ignore[
                 f"ZUOFENG_FEDERATION_KEYS_DIR: the federation key {key} is missing in "
                 "production; mount it (deploy/compose/secrets.sh makes one)"
             )
+        notify_pub = self.resolved_keys_dir / "notify.pub"
+        if not notify_pub.exists():
+            # An applicant's contact is sealed to notify: without its key a submission with a
+            # contact could not be taken, and a key made here would be one notify cannot open.
+            problems.append(
+                f"ZUOFENG_FEDERATION_KEYS_DIR: notify's public key {notify_pub} is missing in "
+                "production; mount it beside the federation key"
+            )
         for name in ("public_submit_rate", "lookup_rate"):
             if getattr(self, name) <= 0:
                 # The public routes unthrottled: receipts guessed, applications flooded.

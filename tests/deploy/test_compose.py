@@ -115,6 +115,8 @@ def test_federation_runs_with_least_privilege() -> None:
     assert federation["federation_nats_url"] == "ZUOFENG_NATS_URL"
     assert federation["federation_index_secret"] == "ZUOFENG_FEDERATION_INDEX_SECRET"
     assert federation["federation_key"] == "/run/secrets/keys/federation.key"
+    assert federation["notify_pub"] == "/run/secrets/keys/notify.pub"  # applicants' contacts
+    assert "notify_key" not in federation
     assert services["federation"]["environment"]["ZUOFENG_FEDERATION_KEYS_DIR"] == (
         "/run/secrets/keys"
     )

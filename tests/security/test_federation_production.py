@@ -1,6 +1,6 @@
 """Federation refuses to start in production with unsafe settings, naming each: no index
-secret, no mounted federation key (one made here would open nothing sealed before), public
-routes left unthrottled. `zuofeng serve federation` says so without a traceback."""
+secret, no mounted federation key (one made here would open nothing sealed before), no mounted
+notify public key (applicants' contacts are sealed to it), public routes left unthrottled. `zuofeng serve federation` says so without a traceback."""
 
 from __future__ import annotations
 
@@ -26,9 +26,13 @@ def test_production_names_each_unsafe_federation_setting(tmp_path: Path) -> None
     text = str(refused.value)
     for name in ("INDEX_SECRET", "KEYS_DIR", "PUBLIC_SUBMIT_RATE", "LOOKUP_RATE"):
         assert f"ZUOFENG_FEDERATION_{name}" in text
-    assert str(keys / "federation.key") in text
+    assert str(keys / "federation.key") in text and str(keys / "notify.pub") in text
     assert not keys.exists()  # nothing was created to make the check pass
     ensure_keypair(keys, "federation")  # what the operator mounts
+    with pytest.raises(ValueError, match="notify's public key"):
+        FederationSettings(var_dir=tmp_path, keys_dir=keys, **PRODUCTION)
+    ensure_keypair(keys, "notify")
+    (keys / "notify.key").unlink()  # federation gets notify's public key only
     settings = FederationSettings(var_dir=tmp_path, keys_dir=keys, **PRODUCTION)
     assert settings.production_problems() == []
 
