@@ -12,7 +12,7 @@ new() { [ -s "$1" ] || rand > "$1"; }
 for name in postgres_password pg_intake_password pg_cases_password pg_notify_password \
     pg_reporting_password pg_federation_password jwt_secret apikey_secret session_secret \
     intake_tracking_secret intake_idempotency_secret intake_index_secret cases_audit_key \
-    federation_index_secret grafana_admin_password; do
+    federation_index_secret survey_secret grafana_admin_password; do
     new "$name"
 done
 [ -e smtp_password ] || : > smtp_password

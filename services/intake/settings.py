@@ -116,6 +116,12 @@ class IntakeSettings(service_settings("intake", 8001)):  # type: ignore[misc]
         if self.attachment_total_max_bytes <= 0:
             # Uploads nobody names could fill the disk the reports live on.
             problems.append("ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES is required in production")
+        if len((self.survey_secret or "").encode()) < 32:
+            # A secret under var/ differs per replica and from notify's: no 回访 link would open.
+            problems.append(
+                "ZUOFENG_INTAKE_SURVEY_SECRET is required in production (32 bytes, the same "
+                "value as ZUOFENG_NOTIFY_SURVEY_SECRET)"
+            )
         return problems
 
     def secret(self, name: str) -> str:

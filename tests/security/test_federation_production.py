@@ -1,6 +1,7 @@
 """Federation refuses to start in production with unsafe settings, naming each: no index
 secret, no mounted federation key (one made here would open nothing sealed before), no mounted
-notify public key (applicants' contacts are sealed to it), public routes left unthrottled. `zuofeng serve federation` says so without a traceback."""
+notify public key (applicants' contacts are sealed to it), public routes left unthrottled.
+`zuofeng serve federation` says so without a traceback."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from shared.deadlines import load_profiles
 from shared.errors import Refusal
 from shared.events import make_event
 from shared.events.cases import CaseClosed, CaseExtensionDecided, CaseReopened
-from tests.factories import report_received
+from tests.factories import SAFE_PRODUCTION, report_received
 
 
 @contextmanager
@@ -107,6 +107,14 @@ def test_attachment_caps_are_checked_at_start() -> None:
         IntakeSettings(attachment_max_bytes=1000, attachment_client_max_bytes=999)
     with pytest.raises(ValueError, match="ZUOFENG_INTAKE_ATTACHMENT_TOTAL_MAX_BYTES"):
         IntakeSettings(environment="production", jwt_secret="s" * 48, attachment_total_max_bytes=0)
+
+
+def test_production_needs_the_survey_secret_notify_shares() -> None:
+    """A 回访 link opens only with the secret notify minted it with: a local one under var/
+    would differ from notify's, so production names the setting."""
+    with pytest.raises(ValueError, match="ZUOFENG_INTAKE_SURVEY_SECRET is required"):
+        IntakeSettings(**SAFE_PRODUCTION)
+    assert IntakeSettings(**SAFE_PRODUCTION, survey_secret="v" * 32).production_problems() == []
 
 
 def test_plan_answers_replays_and_conflicts_within_and_across_batches() -> None:
