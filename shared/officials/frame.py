@@ -52,6 +52,14 @@ NAV: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         "Programme records",
         ("federation_officer", "village_cadre"),
     ),
+    # The programmes' figures per county, counted by reporting from federation's events.
+    (
+        "reporting",
+        "/dashboard/programmes",
+        "项目统计",
+        "Programme figures",
+        ("federation_officer",),
+    ),
 )
 ROLE_WORDS = {
     "clerk": ("登记员", "clerk"),
