@@ -36,6 +36,18 @@ class Directory:
         federation = role in ("federation_officer", "village_cadre")
         return federation and unit_id[:7] in {f"{code}-" for code, _ in self.counties()}
 
+    def name_of(self, unit_id: str, english: bool = False) -> str:
+        """A unit as people call it: the directory's name; a county women's federation
+        (`<county>-fl`, not a directory unit) its county's name and 妇联; else the id."""
+        if unit_id in self._units:
+            unit = self._units[unit_id]
+            return (unit.name_en or unit.name) if english else unit.name
+        county, _, rest = unit_id.partition("-")
+        name = dict(self.counties()).get(county)
+        if rest == "fl" and name:
+            return f"{name} Women's Federation" if english else f"{name}妇联"
+        return unit_id
+
     def unit(self, unit_id: str) -> Unit:
         """The unit with this id; KeyError if there is none."""
         return self._units[unit_id]

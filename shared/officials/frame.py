@@ -120,8 +120,4 @@ def frame(request: Request, settings: Any, session: PageSession | None, english:
 
 def _unit_name(unit_id: str, english: bool) -> str:
     """The unit as people call it (the directory's name), its id when unknown."""
-    directory = load_directory()
-    if unit_id not in directory:
-        return unit_id
-    unit = directory.unit(unit_id)
-    return (unit.name_en or unit_id) if english else str(unit.name)
+    return load_directory().name_of(unit_id, english)

@@ -63,6 +63,7 @@ def test_loaders_answer_from_the_active_directory_and_fall_back() -> None:
 
 
 def test_the_environment_names_the_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    configdir.deactivate()  # a service built earlier in this process activated its own
     monkeypatch.setenv(configdir.ENV, str(COUNTY))
     assert "wc-fpb" in load_directory()
 

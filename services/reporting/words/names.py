@@ -34,10 +34,7 @@ class Names:
         return self._counties.get(code or "", code or "")
 
     def unit(self, unit_id: str | None) -> str:
-        if not unit_id or unit_id not in self.directory:
-            return unit_id or ""
-        unit = self.directory.unit(unit_id)
-        return (unit.name_en or unit.name) if self.english else unit.name
+        return self.directory.name_of(unit_id, self.english) if unit_id else ""
 
     def problem(self, number: str | int | None) -> str:
         if number in (None, "", "unclassified"):
