@@ -78,6 +78,16 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+async def transactions(stack: ProcStack) -> int:
+    """Commits and rollbacks so far in the services' databases (this query's own included)."""
+    names = ", ".join(f"'{url.rsplit('/', 1)[1]}'" for url in stack.database_urls.values())
+    query = (
+        "SELECT sum(xact_commit + xact_rollback)::bigint FROM pg_stat_database "
+        f"WHERE datname IN ({names})"
+    )
+    return int((await rows(stack.database_urls["reporting"], query))[0][0] or 0)
+
+
 async def lag(js) -> dict[str, int]:  # type: ignore[no-untyped-def]
     out = {}
     for cdef in CONSUMERS:
@@ -95,6 +105,7 @@ async def phase(
     duration: float,
 ) -> dict:  # type: ignore[type-arg]
     spies = profile(stack, rate)
+    xacts_before = await transactions(stack)
     cpu_before = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
     others_before = others_cpu_ms(stack, pg)
     max_lag: dict[str, int] = {}
@@ -134,6 +145,8 @@ async def phase(
     watcher.cancel()
     cpu_after = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
     others_after = others_cpu_ms(stack, pg)
+    await asyncio.sleep(1.0)  # PostgreSQL flushes its statistics about once a second
+    xacts = await transactions(stack) - xacts_before
     for spy in spies:
         spy.send_signal(2)  # py-spy writes its profile on SIGINT
     for spy in spies:
@@ -156,6 +169,9 @@ async def phase(
         # For the idle phase: per second, not per report.
         "cpu_ms_per_report": {s: (cpu_after[s] - cpu_before[s]) / per for s in SERVICES}
         | {name: (after - others_before[name]) / per for name, after in others_after.items()},
+        # PostgreSQL transactions (commits and rollbacks) of the services' databases, per
+        # report: a count that does not depend on what else the machine does.
+        "transactions_per_report": xacts / per,
         # The machine's 1-minute load average over the phase (lowest, highest): other work on
         # the same cores shows here, and CPU per report is the figure it disturbs least.
         "load_avg": [min(loads, default=0.0), max(loads, default=0.0)],
@@ -286,6 +302,10 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
         cpu = " / ".join(f"{p['cpu_ms_per_report'][s]:.2f}" for p in result["phases"])
         rss = max(p["peak_rss_mb"][s] for p in result["phases"])
         lines.append(f"{s:<11} {rss:>11.0f}   {cpu}")
+    lines.append(
+        "PostgreSQL transactions per report: "
+        + " / ".join(f"{p.get('transactions_per_report', 0):.1f}" for p in result["phases"])
+    )
     for other in ("postgres", "nats", "load generator"):
         cpu = " / ".join(f"{p['cpu_ms_per_report'][other]:.2f}" for p in result["phases"])
         lines.append(f"{other:<14} {'':>8}   {cpu}")

@@ -83,6 +83,7 @@ def line_of(result: dict[str, Any], phases: str) -> dict[str, Any]:
                 "nats_cpu_ms": round(cpu.get("nats", 0.0), 2),
                 "all_in_cpu_ms": round(sum(services.values()) + cpu.get("postgres", 0.0), 2),
                 "per_service_cpu_ms": services,
+                "transactions_per_report": round(p.get("transactions_per_report", 0.0), 2),
                 "load_avg": [round(x, 2) for x in p.get("load_avg", [])] or None,
             }
         )
@@ -128,7 +129,8 @@ def summary(entry: dict[str, Any]) -> str:
         parts.append(
             f"{r['rate']}/s: {r['accepted_per_s']:.0f} acc/s, intake p99 {r['intake_p99_ms']} ms, "
             f"→case p99 {r['case_p99_ms']} ms, CPU/report {r['services_cpu_ms']:.2f} + pg "
-            f"{r['postgres_cpu_ms']:.2f} = {r['all_in_cpu_ms']:.2f} ms{load_text}"
+            f"{r['postgres_cpu_ms']:.2f} = {r['all_in_cpu_ms']:.2f} ms, "
+            f"{r.get('transactions_per_report', 0):.1f} transactions/report{load_text}"
         )
     if "replay_events_per_s" in entry:
         parts.append(f"replay {entry['replay_events_per_s']:,}/s")
