@@ -104,23 +104,41 @@ class OutboxRelay:
             self.db.outbox_signal.clear()
 
     async def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows it published (0 when none were waiting)."""
+        """Publish one batch; returns how many rows it published (0 when none were waiting).
+
+        On PostgreSQL the rows are taken and marked in one statement (an UPDATE of the oldest
+        unpublished rows not locked by another replica, RETURNING them), then published; a
+        failed publish rolls the mark back. SQLite reads, publishes, then marks: its UPDATE
+        would hold the database's one write lock while the PubAcks are awaited."""
         async with self.db.sessions() as session, session.begin():
-            query = select(OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.event_id)
-            query = query.where(OUTBOX.c.published_at.is_(None)).order_by(OUTBOX.c.id).limit(BATCH)
-            if not self.db.is_sqlite:
+            columns = (OUTBOX.c.id, OUTBOX.c.subject, OUTBOX.c.payload, OUTBOX.c.event_id)
+            if self.db.is_sqlite:
+                waiting = select(*columns).where(OUTBOX.c.published_at.is_(None))
+                rows = list(
+                    (await session.execute(waiting.order_by(OUTBOX.c.id).limit(BATCH))).all()
+                )
+                if not rows:
+                    return 0
+                await self._publish(rows)
+                await session.execute(
+                    update(OUTBOX)
+                    .where(one_of(session, OUTBOX.c.id, [row.id for row in rows]))
+                    .values(published_at=datetime.now(UTC))
+                )
+            else:
                 # Replicas share the table: each row is taken by one relay at a time.
-                query = query.with_for_update(skip_locked=True)
-            rows = list((await session.execute(query)).all())
-            if not rows:
-                return 0
-            await self._publish(rows)
-            ids = [row.id for row in rows]
-            await session.execute(
-                update(OUTBOX)
-                .where(one_of(session, OUTBOX.c.id, ids))
-                .values(published_at=datetime.now(UTC))
-            )
+                oldest = select(OUTBOX.c.id).where(OUTBOX.c.published_at.is_(None))
+                oldest = oldest.order_by(OUTBOX.c.id).limit(BATCH)
+                taken = (
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(oldest.with_for_update(skip_locked=True)))
+                    .values(published_at=datetime.now(UTC))
+                    .returning(*columns)
+                )
+                rows = sorted((await session.execute(taken)).all(), key=lambda row: row.id)
+                if not rows:
+                    return 0
+                await self._publish(rows)
         self.published += len(rows)
         return len(rows)
 
