@@ -30,6 +30,64 @@ def area(path: str) -> str:
     return path
 
 
+# What a sample was doing, by the first of these found on its stack (outermost activity).
+ACTIVITIES = (
+    ("outbox relay", ("OutboxRelay.",)),
+    ("consumers", ("PullLoop.", "durable_handler.")),
+    ("HTTP requests", ("RequestResponseCycle.", "H11Protocol.", "HttpToolsProtocol.")),
+    ("intake's report writer", ("ReportWriter.",)),
+    ("notify's delivery worker", ("DeliveryWorker.",)),
+    ("bus metrics", ("bus_metrics_forever",)),
+    ("nats-py's flusher", ("Client._flusher",)),
+    # SQLAlchemy runs its sync half in a greenlet: py-spy shows that stack without its caller.
+    ("SQL in SQLAlchemy's greenlet (caller not on the stack)", (
+        "Session.execute (", "Session.scalar (", "TransactionalContext.", "Connection.execute (",
+        "greenlet_spawn", "AsyncAdapt_asyncpg",
+    )),
+)  # fmt: skip
+# The layer a sample's innermost frame is in.
+LAYERS = (
+    ("asyncpg", ("asyncpg",)),
+    ("SQLAlchemy", ("sqlalchemy",)),
+    ("pydantic", ("pydantic",)),
+    ("nats-py", ("nats",)),
+    ("ASGI (uvicorn, starlette, fastapi)", ("uvicorn", "starlette", "fastapi")),
+    ("services/", ("services/",)),
+    ("shared/", ("shared/",)),
+)
+
+
+def breakdown(path: Path) -> tuple[int, dict[str, int], dict[str, int]]:
+    """(samples, samples by activity, samples by layer), the event loop's own frame left out
+    (py-spy counts a runnable process waiting for a core as busy: on a shared machine that
+    frame is mostly waiting)."""
+    total, activities, layers = 0, Counter[str](), Counter[str]()
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = [f for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
+        if not frames or any(frames[-1].startswith(i) for i in IDLE):
+            continue
+        if frames[-1].startswith("Runner.run ("):
+            continue
+        n = int(count)
+        total += n
+        activity = next(
+            (name for name, marks in ACTIVITIES if any(m in f for f in frames for m in marks)),
+            "other background work",
+        )
+        activities[activity] += n
+        match = FRAME.match(frames[-1])
+        where = area(match["file"]) if match else frames[-1]
+        layer = next(
+            (name for name, marks in LAYERS if any(where.startswith(m) for m in marks)),
+            "stdlib and other libraries",
+        )
+        layers[layer] += n
+    return total, activities, layers
+
+
 def summarise(path: Path, top: int) -> str:
     busy, own, inclusive, areas = 0, Counter[str](), Counter[str](), Counter[str]()
     for line in path.read_text().splitlines():
@@ -50,6 +108,14 @@ def summarise(path: Path, top: int) -> str:
     if not busy:
         return f"{path.stem}: no busy samples"
     lines = [f"{path.stem}: {busy} busy samples"]
+    total, activities, layers = breakdown(path)
+    if total:
+        lines.append("  by activity (event loop's own frame left out): " + ", ".join(
+            f"{name} {n / total:.0%}" for name, n in activities.most_common()
+        ))  # fmt: skip
+        lines.append("  by layer: " + ", ".join(
+            f"{name} {n / total:.0%}" for name, n in layers.most_common()
+        ))  # fmt: skip
     lines.append("  own time by area: " + ", ".join(
         f"{name} {n / busy:.0%}" for name, n in areas.most_common(12)
     ))  # fmt: skip
