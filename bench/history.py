@@ -51,7 +51,9 @@ def commit() -> str:
         ).stdout.strip()
 
     head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # The history itself is committed and changes with every run: not a change of what ran.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    return head + ("+dirty" if changed else "")
 
 
 def _figure(value: float) -> float | None:
