@@ -14,6 +14,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +25,7 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import yardstick  # noqa: E402
+from bench import history, yardstick  # noqa: E402
 from bench.loadgen import Load, percentile, submit  # noqa: E402
 from shared.streams import CONSUMERS  # noqa: E402
 from tests.faults.checks import rows  # noqa: E402
@@ -76,6 +78,16 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+async def transactions(stack: ProcStack) -> int:
+    """Commits and rollbacks so far in the services' databases (this query's own included)."""
+    names = ", ".join(f"'{url.rsplit('/', 1)[1]}'" for url in stack.database_urls.values())
+    query = (
+        "SELECT sum(xact_commit + xact_rollback)::bigint FROM pg_stat_database "
+        f"WHERE datname IN ({names})"
+    )
+    return int((await rows(stack.database_urls["reporting"], query))[0][0] or 0)
+
+
 async def lag(js) -> dict[str, int]:  # type: ignore[no-untyped-def]
     out = {}
     for cdef in CONSUMERS:
@@ -92,20 +104,29 @@ async def phase(
     rate: float | None,
     duration: float,
 ) -> dict:  # type: ignore[type-arg]
+    spies = profile(stack, rate)
+    xacts_before = await transactions(stack)
     cpu_before = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
     others_before = others_cpu_ms(stack, pg)
     max_lag: dict[str, int] = {}
     last_lag: dict[str, int] = {}
+    loads: list[float] = []
 
     async def watch() -> None:
         while True:
+            loads.append(os.getloadavg()[0])
             last_lag.update(await lag(js))
             for name, value in last_lag.items():
                 max_lag[name] = max(max_lag.get(name, 0), value)
             await asyncio.sleep(1)
 
     watcher = asyncio.create_task(watch())
-    load: Load = await submit(stack.url("intake"), rate=rate, duration=duration, concurrency=48)
+    if rate == 0:  # idle: what the services cost with nothing to do (milliseconds per second)
+        load = Load(started=time.perf_counter())
+        await asyncio.sleep(duration)
+        load.finished = time.perf_counter()
+    else:
+        load = await submit(stack.url("intake"), rate=rate, duration=duration, concurrency=48)
     end_lag = dict(last_lag)  # the last sample before the load stopped
     deadline = time.monotonic() + 120
     while any(r not in opened for r in load.accepted) and time.monotonic() < deadline:
@@ -122,9 +143,18 @@ async def phase(
     counted_at = time.perf_counter()
     phase.total += len(load.accepted)  # type: ignore[attr-defined]
     watcher.cancel()
+    cpu_after = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
+    others_after = others_cpu_ms(stack, pg)
+    await asyncio.sleep(1.0)  # PostgreSQL flushes its statistics about once a second
+    xacts = await transactions(stack) - xacts_before
+    for spy in spies:
+        spy.send_signal(2)  # py-spy writes its profile on SIGINT
+    for spy in spies:
+        spy.wait(timeout=30)
     e2e = [opened[r] - sent for r, sent in load.accepted.items() if r in opened]
+    per = max(len(load.accepted), 1) if rate != 0 else max(load.finished - load.started, 1e-9)
     return {
-        "rate": rate or "max",
+        "rate": "max" if rate is None else ("idle" if rate == 0 else rate),
         "duration": duration,
         "accepted": len(load.accepted),
         "accepted_per_s": load.rate,
@@ -136,19 +166,51 @@ async def phase(
         "counted_after_load_s": counted_at - load.finished,
         "max_lag": max_lag,
         "lag_at_end_of_load": end_lag,
-        "cpu_ms_per_report": {
-            s: (cpu_ms(stack.pid(s)) - cpu_before[s]) / max(len(load.accepted), 1) for s in SERVICES
-        }
-        | {
-            name: (after - others_before[name]) / max(len(load.accepted), 1)
-            for name, after in others_cpu_ms(stack, pg).items()
-        },
+        # For the idle phase: per second, not per report.
+        "cpu_ms_per_report": {s: (cpu_after[s] - cpu_before[s]) / per for s in SERVICES}
+        | {name: (after - others_before[name]) / per for name, after in others_after.items()},
+        # PostgreSQL transactions (commits and rollbacks) of the services' databases, per
+        # report: a count that does not depend on what else the machine does.
+        "transactions_per_report": xacts / per,
+        # The machine's 1-minute load average over the phase (lowest, highest): other work on
+        # the same cores shows here, and CPU per report is the figure it disturbs least.
+        "load_avg": [min(loads, default=0.0), max(loads, default=0.0)],
         "wall_s": counted_at - load.started,
         "peak_rss_mb": {s: peak_rss_mb(stack.pid(s)) for s in SERVICES},
     }
 
 
 phase.total = 0  # type: ignore[attr-defined]
+PROFILE_DIR: Path | None = None  # --profile: py-spy flame data of each service per phase
+
+
+def profile(stack: ProcStack, rate: float | None) -> list[subprocess.Popen[bytes]]:
+    """py-spy sampling each service for the phase (collapsed stacks, one file per service),
+    non-blocking so the services are not paused; its own CPU is not counted in theirs."""
+    if PROFILE_DIR is None:
+        return []
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--rate",
+                "50",
+                "--pid",
+                str(stack.pid(s)),
+                "--output",
+                str(PROFILE_DIR / f"{s}-{'max' if rate is None else rate}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for s in SERVICES
+    ]
 
 
 async def replay(stack: ProcStack) -> dict[str, float]:
@@ -198,7 +260,10 @@ async def main(phases: list[tuple[float | None, float]]) -> dict:  # type: ignor
         await asyncio.sleep(5)
         done = []
         for rate, duration in phases:
-            print(f"phase {rate or 'max'}/s for {duration:.0f} s ...", flush=True)
+            print(
+                f"phase {'max' if rate is None else rate or 'idle'}/s for {duration:.0f} s ...",
+                flush=True,
+            )
             done.append(await phase(stack, pg, js, opened, rate, duration))
         await nc.close()
         print("replay ...", flush=True)
@@ -218,10 +283,12 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
     for p in result["phases"]:
         i, c = p["intake_ms"], p["case_opened_ms"]
         end = max(p["lag_at_end_of_load"].values(), default=0)
+        low, high = p.get("load_avg", (0.0, 0.0))
         lines.append(
             f"{p['rate']!s:>6} {p['duration']:>5.0f} {p['accepted_per_s']:>10.0f} "
             f"{i[50]:>6.0f}/{i[95]:>6.0f}/{i[99]:>7.0f} {c[50]:>6.0f}/{c[95]:>6.0f}/{c[99]:>7.0f} "
             f"{p['counted_after_load_s']:>10.1f} {max(p['max_lag'].values()):>6}/{end:<5}"
+            f" load {low:.1f}-{high:.1f}"
         )
     lines.append("consumer lag, peak per phase: " + "; ".join(
         f"{name} " + "/".join(str(p["max_lag"].get(name, 0)) for p in result["phases"])
@@ -235,6 +302,10 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
         cpu = " / ".join(f"{p['cpu_ms_per_report'][s]:.2f}" for p in result["phases"])
         rss = max(p["peak_rss_mb"][s] for p in result["phases"])
         lines.append(f"{s:<11} {rss:>11.0f}   {cpu}")
+    lines.append(
+        "PostgreSQL transactions per report: "
+        + " / ".join(f"{p.get('transactions_per_report', 0):.1f}" for p in result["phases"])
+    )
     for other in ("postgres", "nats", "load generator"):
         cpu = " / ".join(f"{p['cpu_ms_per_report'][other]:.2f}" for p in result["phases"])
         lines.append(f"{other:<14} {'':>8}   {cpu}")
@@ -266,11 +337,13 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
 
 
 def parse_phases(text: str) -> list[tuple[float | None, float]]:
-    """`100:60,300:300,max:60`: (reports/s, or None for as fast as intake answers; seconds)."""
+    """`100:60,300:300,max:60`: (reports/s, or None for as fast as intake answers; seconds).
+    `idle:30` (rate 0) sends nothing: its CPU figures are milliseconds per second."""
     phases = []
     for part in text.split(","):
         rate, _, seconds = part.partition(":")
-        phases.append((None if rate == "max" else float(rate), float(seconds or 60)))
+        value = {"max": None, "idle": 0.0}.get(rate) if rate in ("max", "idle") else float(rate)
+        phases.append((value, float(seconds or 60)))
     return phases
 
 
@@ -278,11 +351,23 @@ def run(argv: list[str]) -> dict:  # type: ignore[type-arg]
     parser = argparse.ArgumentParser(prog="bench/e2e_load.py")
     # The targets: p99 report -> case under 250 ms at 100/s; 300/s held for five minutes.
     parser.add_argument("--phases", default="100:60,300:300,max:60")
+    parser.add_argument("--profile", type=Path, help="py-spy each service per phase into DIR")
+    parser.add_argument(
+        "--no-history", action="store_true", help="do not add this run to bench/results/history"
+    )
     args = parser.parse_args(argv)
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile
     outcome = asyncio.run(main(parse_phases(args.phases)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "e2e.json").write_text(json.dumps(outcome, indent=2, default=str))
     print(table(outcome))
+    entry = history.line_of(outcome, args.phases)
+    if args.profile:
+        entry["profiled"] = True  # py-spy's sampling adds to the services' CPU
+    print("history: " + history.summary(entry))
+    if not args.no_history:
+        print(history.comparison(entry, history.append(entry)))
     return outcome
 
 

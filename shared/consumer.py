@@ -29,7 +29,9 @@ log = logging.getLogger("zuofeng.consumer")
 BatchHandler = Callable[[list[Msg]], Awaitable[None]]
 BUS_METRICS_EVERY = 15.0  # how often consumer lag and DLQ depth are asked of JetStream
 IDLE_WAIT = 5.0  # how long one pull lingers when nothing is waiting
-LINGER_FETCH = 0.01  # the pull after a linger takes what is there (waits this long if nothing)
+# The pull after a linger takes what is there, or waits this long for a first message. 10 ms
+# was too tight under load: the server's answer often came after it, so the pull was wasted.
+LINGER_FETCH = 0.05
 
 
 class ConsumerMetrics:

@@ -7,12 +7,13 @@ and its transaction rolls back; the nak that follows finds the mark and acks.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, bindparam, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import INBOX, one_of
+from shared.db import INBOX
 from shared.events import Envelope
 
 T = TypeVar("T")
@@ -45,29 +46,35 @@ async def claim_many(
     session: AsyncSession, consumer: str, items: list[tuple[Envelope, T]]
 ) -> list[tuple[Envelope, T]]:
     """The items whose events are new for the consumer, in their order and once each (a batch
-    may carry a redelivered double), all marked in this transaction: one read, one write."""
-    ids = [str(envelope.event_id) for envelope, _ in items]
-    if not ids:
-        return []
-    seen = await session.execute(
-        select(INBOX.c.event_id).where(
-            INBOX.c.consumer == consumer, one_of(session, INBOX.c.event_id, ids)
-        )
-    )
-    done = set(seen.scalars())
-    fresh = []
+    may carry a redelivered double), all marked in this transaction in one statement: the
+    insert skips the ids already marked and returns the ones it marked. A concurrent
+    transaction marking the same id first makes this one wait for it, then skip the id."""
+    fresh: list[tuple[Envelope, T]] = []
+    ids: set[str] = set()
     for item in items:
         event_id = str(item[0].event_id)
-        if event_id not in done:
-            done.add(event_id)
+        if event_id not in ids:
+            ids.add(event_id)
             fresh.append(item)
-    if fresh:
-        now = datetime.now(UTC)
-        await session.execute(
-            insert(INBOX),
-            [
-                {"consumer": consumer, "event_id": str(e.event_id), "processed_at": now}
-                for e, _ in fresh
-            ],
+    if not fresh:
+        return []
+    now = datetime.now(UTC)
+    ordered = [str(e.event_id) for e, _ in fresh]
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        # One SQL text whatever the batch's size (asyncpg prepares each text once).
+        rows = select(
+            literal(consumer, INBOX.c.consumer.type),
+            func.unnest(bindparam("ids", ordered, type_=ARRAY(INBOX.c.event_id.type))),
+            literal(now, INBOX.c.processed_at.type),
         )
-    return fresh
+        statement = postgresql.insert(INBOX).from_select(
+            ["consumer", "event_id", "processed_at"], rows
+        )
+    else:
+        statement = sqlite.insert(INBOX).values(
+            [{"consumer": consumer, "event_id": i, "processed_at": now} for i in ordered]
+        )
+    statement = statement.on_conflict_do_nothing().returning(INBOX.c.event_id)
+    marked = set((await session.execute(statement)).scalars())
+    return [item for item in fresh if str(item[0].event_id) in marked]

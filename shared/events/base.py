@@ -6,7 +6,6 @@ breaking change is a new model with a higher version published beside the old on
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
@@ -97,13 +96,17 @@ def make_event(
 
 
 def parse_envelope(raw: bytes | str) -> Envelope:
-    """Parse bytes into an envelope; raises ValueError (with the reason) when malformed."""
+    """Parse bytes into an envelope; raises ValueError (with the reason) when malformed.
+
+    One pass in pydantic-core (JSON read and validated together): half the time of
+    `json.loads` then `model_validate`, paid for every event every consumer reads."""
     try:
-        return Envelope.model_validate(json.loads(raw))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"not JSON: {exc}") from exc
+        return Envelope.model_validate_json(raw)
     except ValidationError as exc:
-        raise ValueError(f"bad envelope: {exc.errors(include_url=False)}") from exc
+        errors = exc.errors(include_url=False)
+        if errors and errors[0]["type"] == "json_invalid":
+            raise ValueError(f"not JSON: {errors[0]['msg']}") from exc
+        raise ValueError(f"bad envelope: {errors}") from exc
 
 
 def parse_payload(envelope: Envelope) -> EventData:

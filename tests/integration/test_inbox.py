@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from nats.js import JetStreamContext
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from shared import inbox, outbox
 from shared.bus import publish_envelope
@@ -107,3 +107,27 @@ async def test_one_of_finds_what_in_finds_and_is_one_statement_on_postgresql(
             texts.add(str(sent))  # the SQL as the driver gets it, IN's placeholders expanded
     await db.dispose()
     assert len(texts) == (1 if db.engine.dialect.name == "postgresql" else 4)
+
+
+async def test_claim_many_is_one_statement_and_one_text_for_every_size(database_url: str) -> None:
+    """One round trip per batch (the consumers' fixed cost per transaction); on PostgreSQL one
+    SQL text for every batch size, so asyncpg prepares it once."""
+    db = await migrated(database_url)
+    county = random_county()
+    sent: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    texts = set()
+    for size in (1, 3, 8):
+        items = [(report_received(county), n) for n in range(size)]
+        async with db.sessions() as session, session.begin():
+            await inbox.claim(session, "c1", str(items[0][0].event_id))  # one of them is old
+            sent.clear()
+            assert await inbox.claim_many(session, "c1", items) == items[1:]
+            assert len(sent) == 1
+            texts.add(sent[0])
+    await db.dispose()
+    assert len(texts) == (1 if db.engine.dialect.name == "postgresql" else 3)
