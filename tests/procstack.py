@@ -22,6 +22,7 @@ from shared.natsserver import NatsProcess, start_nats
 from tests.pg import free_port
 
 SERVICES = ("intake", "cases", "notify", "reporting")
+OPTIONAL = ("federation",)  # started when the stack is given its database
 SECRET = "procstack-jwt-secret-long-enough-for-hs256"
 
 
@@ -47,6 +48,10 @@ class ProcStack:
             "ZUOFENG_NOTIFY_WEBHOOK_INTERNAL_TARGETS": "true",
         }
     )
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return (*SERVICES, *(s for s in OPTIONAL if s in self.database_urls))
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -77,7 +82,7 @@ class ProcStack:
         nc = await nats.connect(self.nats.url)
         await init_bus(nc.jetstream(), max_deliver=7, ack_wait=30)
         await nc.close()
-        for service in SERVICES:
+        for service in self.services:
             await asyncio.to_thread(migrate.upgrade, service, self.database_urls[service])
             self.ports[service] = free_port()
 
@@ -106,9 +111,9 @@ class ProcStack:
         )
 
     def start_all(self) -> None:
-        for service in SERVICES:
+        for service in self.services:
             self.start(service)
-        for service in SERVICES:
+        for service in self.services:
             self.wait_ready(service)
 
     def kill(self, service: str) -> None:

@@ -1,4 +1,4 @@
-"""Debian's Prometheus on loopback scrapes the four services (as `make run` starts them) every
+"""Debian's Prometheus on loopback scrapes the five services (as `make run` starts them) every
 second under a little load, with deploy/prometheus/rules.yaml loaded; then through its HTTP API:
 every rule evaluates without error, no alert fires on the healthy stack, every alert's operands
 (the expression before its threshold) return series, and every Grafana panel expression of
@@ -26,6 +26,7 @@ from tests.pg import PgServer, free_port, in_thread
 from tests.procstack import SERVICES, ProcStack
 
 pytestmark = pytest.mark.e2e
+LIVE = (*SERVICES, "federation")  # every service `make run` starts
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "rules.yaml"
 DASHBOARDS = sorted((ROOT / "deploy" / "grafana" / "dashboards").glob("*.json"))
@@ -67,6 +68,10 @@ FAULT_ONLY = {
         "an event stuck in an outbox",
         ["max by (service) (zuofeng_outbox_oldest_age_seconds)"],
     ),
+    "ZuofengAidStepsOverdue": (
+        "两癌 aid steps past their deadline (none here: no application is that old)",
+        ['sum(increase(zuofeng_federation_aid_steps_total{step="overdue"}[1h]))'],
+    ),
 }
 # The service dashboard's panels are asked for each service ($service); intake's and notify's
 # own panels only of theirs.
@@ -75,7 +80,7 @@ ONLY_FOR = {"(intake)": "intake", "(notify)": "notify"}
 
 @pytest.fixture
 def stack(pg_server: PgServer, tmp_path: Path) -> Iterator[ProcStack]:
-    databases = {name: in_thread(pg_server.create_database()) for name in SERVICES}
+    databases = {name: in_thread(pg_server.create_database()) for name in LIVE}
     with started(tmp_path, databases, FAST) as running:
         yield running
 
@@ -93,7 +98,7 @@ def prometheus(stack: ProcStack, tmp_path: Path) -> Iterator[str]:
                 "job_name": "zuofeng",
                 "static_configs": [
                     {"targets": [f"127.0.0.1:{stack.ports[name]}"], "labels": {"service": name}}
-                    for name in SERVICES
+                    for name in LIVE
                 ],
             }
         ],
@@ -115,7 +120,7 @@ def prometheus(stack: ProcStack, tmp_path: Path) -> Iterator[str]:
     try:
         _until(lambda: _get(f"{url}/-/ready") == 200, proc, tmp_path)
         # Every service scraped before the load: the counters' zeros come before their rises.
-        _until(lambda: len(_query(url, 'up{job="zuofeng"} == 1')) == 4, proc, tmp_path)
+        _until(lambda: len(_query(url, 'up{job="zuofeng"} == 1')) == len(LIVE), proc, tmp_path)
         yield url
     finally:
         proc.terminate()
@@ -154,7 +159,7 @@ def _panels() -> list[tuple[str, str, str]]:
             only = next((s for mark, s in ONLY_FOR.items() if mark in panel["title"]), None)
             for target in panel["targets"]:
                 expr = target["expr"].replace("$__rate_interval", "5m")
-                services = [only] if only else SERVICES if "$service" in expr else [""]
+                services = [only] if only else LIVE if "$service" in expr else [""]
                 for service in services:
                     out.append((path.stem, panel["title"], expr.replace("$service", service)))
     return out
@@ -174,7 +179,7 @@ def test_every_rule_and_panel_expression_returns_data(stack: ProcStack, promethe
     assert made["cases"]
     url = prometheus
     targets = httpx.get(f"{url}/api/v1/targets", timeout=10).json()["data"]["activeTargets"]
-    assert len(targets) == 4
+    assert len(targets) == len(LIVE)
 
     def settled() -> bool:
         # Every panel has data, and every service has been scraped after the load settled.
@@ -206,7 +211,7 @@ def test_every_rule_and_panel_expression_returns_data(stack: ProcStack, promethe
 def _promtool_checks_every_metrics_page(stack: ProcStack) -> None:
     promtool = shutil.which("promtool")
     assert promtool
-    for name in SERVICES:
+    for name in LIVE:
         text = httpx.get(f"{stack.url(name)}/metrics", timeout=10).text
         done = subprocess.run(
             [promtool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60

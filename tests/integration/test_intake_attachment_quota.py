@@ -80,11 +80,11 @@ async def test_unnamed_uploads_expire_and_named_ones_stay(
     root = intake.settings.resolved_attachments_dir
     clock.offset = timedelta(days=2)  # past the day an unnamed upload is kept, and the grace
 
-    async def swept() -> bool:
-        return await rows(intake) == {named["attachment_id"]}
+    async def swept() -> bool:  # the rows go first, then their files
+        gone = not (root / unnamed["sha256"][:2] / unnamed["sha256"]).exists()
+        return await rows(intake) == {named["attachment_id"]} and gone
 
     await eventually(swept, timeout=10)
-    assert not (root / unnamed["sha256"][:2] / unnamed["sha256"]).exists()
     # The twin's row went; the file stays, the named upload holds it.
     assert twin["attachment_id"] not in await rows(intake)
     assert (root / named["sha256"][:2] / named["sha256"]).read_bytes() == png("named")

@@ -60,6 +60,9 @@ async def test_named_reporters_with_a_phone_are_asked_once_per_reply(
                 late = sealed_report(keys, name="丁", phone=LATE)
                 anonymous = report_received("371402", report_id=str(uuid.uuid4()))
                 await publish(js, phone_only, both, email_only, late, anonymous)
+                # The reports first, as in life (a reply comes days later): notify asks only
+                # reporters whose report it has seen, and its two consumers run apart.
+                await eventually(lambda: settled(app, js))
                 replies = {}
                 for report, reply in (
                     (phone_only, "case.closed"),

@@ -7,6 +7,7 @@ the city office for every county; a clerk's or the city office's role. Another u
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Any
@@ -105,8 +106,10 @@ async def printable(ctx: Context, caller: Principal, letter_id: str) -> bytes:
         )  # fmt: skip
     identity = reporters.open_contact(contact, ctx.private_key())
     try:
-        pdf = letter_pdf(
-            identity.get("address", ""), row["subject"], row["body"], row["created_at"]
+        # Off the event loop: the CJK font's layout takes seconds of CPU, which would stop
+        # notify's consumers and deliveries meanwhile.
+        pdf = await asyncio.to_thread(
+            letter_pdf, identity.get("address", ""), row["subject"], row["body"], row["created_at"]
         )
     finally:
         identity.clear()  # the opened address lives no longer than this letter's rendering

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -39,5 +40,7 @@ async def briefing_file(
     limits: Thresholds,
 ) -> BriefingFile:
     brief = await gather(session, names, month, county, today, limits)
-    content = docx_bytes(brief) if fmt == "docx" else pdf_bytes(brief)
+    # Off the event loop: laying out a PDF with the CJK font takes seconds of CPU, which would
+    # stop every consumer and request of the service meanwhile.
+    content = await asyncio.to_thread(docx_bytes if fmt == "docx" else pdf_bytes, brief)
     return BriefingFile(content, f"{brief.file_stem}.{fmt}", MEDIA[fmt])
