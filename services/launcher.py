@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import signal
 import socket
@@ -184,6 +185,10 @@ def launch() -> int:
             database_url = _settings(service).database_url
             assert database_url is not None
             migrate.upgrade(service, database_url)
+        # honcho watches each service from a child process of its own; forked, each would map
+        # this launcher's whole memory (alembic, every service's migrations and settings, about
+        # 90 MB RSS each); started fresh, each holds honcho and little else.
+        multiprocessing.set_start_method("forkserver", force=True)
         manager = Manager()
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "ZUOFENG_LAUNCHER_PID": str(os.getpid())}
         # Each service has its own port here: pages link to each other by absolute address

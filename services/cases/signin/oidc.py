@@ -9,18 +9,15 @@ from __future__ import annotations
 import secrets
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import authlib.deprecate  # noqa: F401 - sets its "always" filter first, so ours wins below
-import httpx
 import jwt
 
 from services.cases.context import Context
 from services.cases.signin.accounts import ACCOUNT_ROLES
 from shared.errors import Refusal
 
-with warnings.catch_warnings():  # Authlib 1.9 notes a future move to httpx2 on import
-    warnings.simplefilter("ignore")
+if TYPE_CHECKING:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 ALGORITHMS = ["RS256", "ES256", "PS256", "EdDSA"]
@@ -51,6 +48,15 @@ def refused(en: str, zh: str = "统一身份认证登录失败，请重试或使
 
 
 def _client(ctx: Context, redirect_uri: str) -> AsyncOAuth2Client:
+    # Authlib and httpx are imported on the first OIDC sign-in, not at start: with the command
+    # line httpx brings (click, rich, pygments) about 6 MB of every cases process, for a
+    # sign-in only counties with an identity provider configure.
+    import authlib.deprecate  # noqa: F401 - sets its "always" filter first, so ours wins below
+
+    with warnings.catch_warnings():  # Authlib 1.9 notes a future move to httpx2 on import
+        warnings.simplefilter("ignore")
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     s = ctx.settings
     return AsyncOAuth2Client(
         s.oidc_client_id, s.oidc_client_secret, scope="openid profile",
@@ -60,6 +66,8 @@ def _client(ctx: Context, redirect_uri: str) -> AsyncOAuth2Client:
 
 async def metadata(ctx: Context) -> dict[str, Any]:
     """The provider's discovery document (its issuer must be the configured one)."""
+    import httpx  # on the first OIDC sign-in only (see _client)
+
     issuer = str(ctx.settings.oidc_issuer).rstrip("/")
     async with httpx.AsyncClient(timeout=TIMEOUT) as http:
         found = (await http.get(f"{issuer}/.well-known/openid-configuration")).json()
@@ -81,6 +89,8 @@ async def start(ctx: Context, redirect_uri: str) -> Start:
 
 async def finish(ctx: Context, redirect_uri: str, code: str, verifier: str, nonce: str) -> Person:
     """The person the provider vouches for, once every check holds; else a Refusal."""
+    import httpx  # on the first OIDC sign-in only (see _client)
+
     meta = await metadata(ctx)
     try:
         async with _client(ctx, redirect_uri) as client:

@@ -12,7 +12,6 @@ import io
 from datetime import datetime
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 
 ISSUER = "Zuofeng"
@@ -62,6 +61,8 @@ def uri(totp_secret: str, login: str) -> str:
 
 def qr_svg(text: str) -> str:
     """An inline SVG of the QR code (made here: no third-party service sees the secret)."""
+    import segno  # on enrolment only (a rare page), not in every cases process at start
+
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="svg", scale=4, xmldecl=False, svgns=True,
                                      title="TOTP")  # fmt: skip

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify import reporters
 from services.notify.context import Context
-from services.notify.letters.printing import letter_pdf
 from services.notify.letters.tables import letters
 from services.notify.rendering import Message
 from shared.auth import Principal, require_role
@@ -95,6 +94,10 @@ async def _load(session: AsyncSession, ctx: Context, caller: Principal, letter_i
 
 async def printable(ctx: Context, caller: Principal, letter_id: str) -> bytes:
     """The letter as a PDF, with the reporter's postal address opened for it in memory only."""
+    # Imported on the first letter printed, not at start: fpdf2 (with fontTools, Pillow and
+    # lxml) is about 24 MB of every notify process's memory for a rare download.
+    from services.notify.letters.printing import letter_pdf
+
     async with ctx.db.sessions() as session, session.begin():
         row = await _load(session, ctx, caller, letter_id)
         contact = (await reporters.contacts_of(session, [row["report_id"]])).get(row["report_id"])

@@ -10,8 +10,6 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.briefing.content import gather
-from services.reporting.briefing.printed import pdf_bytes
-from services.reporting.briefing.word import docx_bytes
 from services.reporting.scorecards.figures import Thresholds
 from services.reporting.words.names import Names
 
@@ -39,6 +37,11 @@ async def briefing_file(
     today: date,
     limits: Thresholds,
 ) -> BriefingFile:
+    # Imported on the first briefing, not at start: fpdf2 (with fontTools and Pillow) and
+    # python-docx are about 19 MB of reporting's memory for a document asked for monthly.
+    from services.reporting.briefing.printed import pdf_bytes
+    from services.reporting.briefing.word import docx_bytes
+
     brief = await gather(session, names, month, county, today, limits)
     # Off the event loop: laying out a PDF with the CJK font takes seconds of CPU, which would
     # stop every consumer and request of the service meanwhile.

@@ -7,8 +7,6 @@ import io
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
-from openpyxl import Workbook
-
 from services.reporting.exports.tables import case_cells, case_header
 from services.reporting.words.names import Names
 from shared.errors import Refusal
@@ -49,6 +47,10 @@ def too_many_rows() -> Refusal:
 
 
 def xlsx_bytes(rows: Iterable[list[Any]], title: str) -> bytes:
+    # Imported on the first XLSX download, not at start: openpyxl (with lxml and Pillow) is
+    # about 14 MB of every reporting process's memory for a file few callers ask for.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     for count, row in enumerate(rows):
