@@ -1,11 +1,15 @@
 """`zuofeng reporting rebuild` replays the streams into fresh tables and switches over; the
 result equals the live projection, in place and in a fresh database, and live projecting
-carries on afterwards."""
+carries on afterwards. Every projection: the facts and counts, the scorecards' marks, the
+re-checks, the supervision tables and the Women's Federation's programme tables (their figures
+answered the same before and after)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +20,26 @@ from typer.testing import CliRunner
 from services.reporting.alerts.rule import AlertRule
 from services.reporting.cli import app as reporting_cli
 from services.reporting.projection import postgres
-from services.reporting.rebuild import bulk
+from services.reporting.rebuild import folds
+from services.reporting.rebuild.projections import live_tables
 from services.reporting.rebuild.run import rebuild
 from services.reporting.stats.city import stats
 from shared.db import Database
 from shared.directory import load_directory
+from shared.events import Envelope, make_event
+from shared.events.cases.supervision import DataRequestRefused, DataRequestRegistered
 from tests.integration.test_reporting_harness import (
+    Service,
     everything,
     fresh_database,
     recount,
     service,
     snapshot,
+    token,
     world,
 )
 from tests.pg import PgServer, in_thread
+from tests.sections_world import A, federation_events, supervision_events
 
 pytestmark = pytest.mark.integration
 DIRECTORY = load_directory()
@@ -40,19 +50,24 @@ async def test_rebuild_equals_live(
     database_url: str, tmp_path: Path, evicting: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if evicting:  # flush every few batches and empty the row cache each time
-        monkeypatch.setattr(bulk, "FLUSH_EVERY", 20)
-        monkeypatch.setattr(bulk, "CACHE_ROWS", 5)
+        monkeypatch.setattr(folds, "FLUSH_EVERY", 20)
+        monkeypatch.setattr(folds, "CACHE_ROWS", 5)
     scripts = world(random.Random(8), cases=40)
-    events = everything(scripts)
+    events = everything(scripts) + supervision_events() + _data_requests() + federation_events()
     async with service(database_url, tmp_path) as svc:
         await svc.publish(events)
         await svc.until_processed(len(events))
-        live = await snapshot(svc.db)
-        assert live["case_facts"] and live["daily_counts"] and live["latency_hist"]
-        schema = await _schema(svc.db)
+        live = await snapshot(svc.db, live_tables())
+        assert all(live[t] for t in ("case_facts", "daily_counts", "latency_hist"))
+        assert live["scorecard_marks"] and live["sup_rechecks"]
+        assert all(live[t] for t in ("sup_tasks", "sup_inspections", "sup_datarequests"))
+        assert all(live[t] for t in ("prog_villages", "prog_aid", "prog_items"))
+        figures, schema = await _figures(svc), await _schema(svc.db)
         result = await rebuild(svc.db, svc.nats_url, DIRECTORY, AlertRule(), batch=7)
         assert sum(result.events.values()) == len(events) and result.skipped == 0
-        assert await snapshot(svc.db) == live
+        assert await snapshot(svc.db, live_tables()) == live
+        assert await _figures(svc) == figures
+        assert await svc.processed() == len(events)  # the inbox: each event handled once
         assert await _schema(svc.db) == schema  # same tables, indexes and key names
         # The rebuilt tables are the live ones: projecting goes on into them.
         more = everything(world(random.Random(9), cases=5))
@@ -62,6 +77,32 @@ async def test_rebuild_equals_live(
             got = await stats(session, "county", "day", None, None)
         assert got == recount(events + more, "county")
         assert not await _leftover_tables(svc)
+
+
+def _data_requests() -> list[Envelope]:
+    """A request registered, one flagged as a repeated check, one refused (the register)."""
+    out = []
+    for model, extra in ((DataRequestRegistered, {}), (DataRequestRegistered, {"flagged": True}),
+                         (DataRequestRefused, {"rule": "一年一次"})):  # fmt: skip
+        rid = str(uuid.uuid4())
+        payload = model(request_id=rid, county=A, village="红星村", requesting_unit=f"{A}-fpb",
+                        kind="check", check_kind="督查", year=2026, **extra)  # fmt: skip
+        out.append(make_event(payload, county=A, aggregate_id=rid, sequence=1, producer="cases",
+                              occurred_at=datetime(2026, 11, 3, tzinfo=UTC)))  # fmt: skip
+    return out
+
+
+async def _figures(svc: Service) -> list[Any]:
+    """What the supervision, programme and scorecard routes answer the city."""
+    out = []
+    paths = ("/api/v1/supervision", "/api/v1/stats/programmes", "/api/v1/scorecards?period=2018")
+    for path in paths:
+        role = "federation_officer" if "programmes" in path else "city_office"
+        answer = await svc.http.get(path, headers=token("city-fl" if role != "city_office"
+                                                        else "city-fpb", role))  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        out.append(answer.json())
+    return out
 
 
 async def _schema(db: Database) -> dict[str, Any]:
