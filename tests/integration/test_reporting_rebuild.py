@@ -13,27 +13,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import nats
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 from typer.testing import CliRunner
 
 from services.reporting.alerts.rule import AlertRule
 from services.reporting.cli import app as reporting_cli
+from services.reporting.main import create_app
 from services.reporting.projection import postgres
 from services.reporting.rebuild import folds
-from services.reporting.rebuild.projections import live_tables
+from services.reporting.rebuild.projections import SOURCES, live_tables
 from services.reporting.rebuild.run import rebuild
 from services.reporting.stats.city import stats
-from shared.db import Database
+from shared.bus import init_bus, publish_envelope
+from shared.db import INBOX, Database
 from shared.directory import load_directory
 from shared.events import Envelope, make_event
 from shared.events.cases.supervision import DataRequestRefused, DataRequestRegistered
+from shared.natsserver import start_nats
+from tests.integration.busutil import eventually
 from tests.integration.test_reporting_harness import (
     Service,
     everything,
     fresh_database,
     recount,
+    running,
     service,
+    settings_for,
     snapshot,
     token,
     world,
@@ -170,3 +177,53 @@ async def test_the_command_rebuilds(database_url: str, tmp_path: Path) -> None:
         assert outcome.exit_code == 0, outcome.output
         assert f"rebuilt from {len(events)} events" in outcome.output
         assert await snapshot(svc.db) == before
+
+
+async def test_events_the_durables_had_not_handled_count_once(
+    database_url: str, second_database: str, tmp_path: Path
+) -> None:
+    """A rebuild while reporting's durables have handled nothing yet (reporting stopped): the
+    fresh tables hold every event and the inbox marks them, so when reporting starts it skips
+    them — an inspection's findings, a scorecard mark, a programme's amount count once."""
+    events = everything(world(random.Random(13), cases=10)) + supervision_events()
+    events += _data_requests() + federation_events()
+    async with service(database_url, tmp_path / "live") as svc:  # what live handling makes
+        await svc.publish(events)
+        await svc.until_processed(len(events))
+        expected = await snapshot(svc.db, live_tables())
+    server = start_nats(tmp_path / "nats")
+    nc = await nats.connect(server.url)
+    try:
+        await init_bus(nc.jetstream(), max_deliver=4, ack_wait=5)
+        db = await fresh_database(second_database)
+        try:
+            for envelope in events:
+                await publish_envelope(nc.jetstream(), envelope)
+            await rebuild(db, server.url, DIRECTORY, AlertRule(), batch=50)
+            assert await snapshot(db, live_tables()) == expected
+            assert await _inbox(db) == len(events)  # each event marked for its durable
+        finally:
+            await db.dispose()
+        app = create_app(settings_for(second_database, server.url, tmp_path / "var"))
+        async with running(app):
+            await eventually(lambda: _all_acked(nc), timeout=30)
+            db = app.state.runtime.db
+            assert await snapshot(db, live_tables()) == expected  # nothing counted twice
+            assert await _inbox(db) == len(events)
+    finally:
+        await nc.close()
+        server.stop()
+
+
+async def _inbox(db: Database) -> int:
+    async with db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(INBOX)) or 0)
+
+
+async def _all_acked(nc: Any) -> bool:
+    js = nc.jetstream()
+    for source in SOURCES:
+        info = await js.consumer_info(source.stream, source.durable)
+        if info.num_pending or info.num_ack_pending:
+            return False
+    return True
