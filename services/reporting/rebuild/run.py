@@ -65,8 +65,8 @@ async def rebuild(
     progress: Callable[[str], None] = lambda line: None,
     advance: Callable[[int], None] = lambda read: None,
 ) -> Result:
-    """Replay both streams into fresh tables, switch over, then raise missing alerts;
-    `advance(n)` as each batch of n messages of the bulk is projected."""
+    """Replay the streams of every projection into fresh tables, switch over, then raise
+    missing alerts; `advance(n)` as each batch of n messages of the bulk is projected."""
     with paused_gc():
         return await _rebuild(db, nats_url, directory, rule, batch, progress, advance)
 
