@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from services.reporting.projection.batch import Item
-from services.reporting.rebuild.replay import Decoded, Decoder, Replay
+from services.reporting.rebuild.replay import SKIP, Decoded, Decoder, Replay
 from shared.events import Envelope, UnknownEventType, parse_payload
 
 OCCURRED = re.compile(rb'"occurred_at":"([^"]+)"')
+EVENT_ID = re.compile(rb'^\s*\{\s*"event_id"\s*:\s*"([0-9a-fA-F-]{36})"')  # the envelope's
 
 
 async def merged(replays: list[Replay], size: int) -> AsyncIterator[list[Any]]:
@@ -62,6 +63,19 @@ def tail(source: int) -> Decoder:
         item = parse(data)
         when = float("-inf") if item is None else item[0].occurred_at.timestamp()
         return when, (source, item)
+
+    return decode
+
+
+def event_id_of(durable: str) -> Decoder:
+    """(durable, event id) only, found in the bytes (the switch's inbox rows; no parse)."""
+
+    def decode(data: bytes) -> Decoded:
+        found = EVENT_ID.match(data)
+        if found is not None:
+            return 0.0, (durable, found.group(1).decode())
+        item = parse(data)  # not the envelope's first key: read it whole
+        return SKIP if item is None else (0.0, (durable, str(item[0].event_id)))
 
     return decode
 

@@ -31,7 +31,7 @@ from services.reporting.alerts.raising import evaluate_all
 from services.reporting.alerts.rule import AlertRule
 from services.reporting.projection.batch import lock
 from services.reporting.rebuild.bulk import Folding, Tagged, bulk, count, fresh_tables
-from services.reporting.rebuild.merge import merged
+from services.reporting.rebuild.merge import event_id_of, merged
 from services.reporting.rebuild.merge import tail as decode_tail
 from services.reporting.rebuild.projections import SOURCES, live_tables
 from services.reporting.rebuild.reader import Reader
@@ -105,13 +105,13 @@ async def _rebuild(
     nc = await connect(nats_url, "zuofeng-reporting-rebuild")
     js = nc.jetstream()
     last = reader.last
-    tail = []
-    for i, source in enumerate(SOURCES):  # from what the durable has not handled yet on
-        start = min(last.get(i, 0), await _acked(js, source))
-        decode = decode_tail(i)
-        tail.append(Replay(js, source.stream, source.filter_subject, Counts(), decode, start, True))
+    tail = [
+        Replay(js, s.stream, s.filter_subject, Counts(), decode_tail(i), last.get(i, 0), True)
+        for i, s in enumerate(SOURCES)
+    ]
     try:
-        await _switch(db, tail, folding, fresh, last, batch, counts)
+        unhandled = await _unhandled(js, last)  # read before the lock: it may be long
+        await _switch(db, tail, folding, fresh, last, batch, counts, unhandled)
     finally:
         for replay in tail:
             await replay.stop()
@@ -132,6 +132,28 @@ async def _acked(js: JetStreamContext, source: ConsumerDef) -> int:
     return int(info.ack_floor.stream_seq) if info.ack_floor else 0
 
 
+async def _unhandled(js: JetStreamContext, last: dict[int, int]) -> list[tuple[str, str]]:
+    """(durable, event id) of what the bulk read and the durable has not handled yet (after its
+    ack floor): short when reporting keeps up, everything when its durables are new."""
+    replays = []
+    for i, source in enumerate(SOURCES):
+        floor, until = await _acked(js, source), last.get(i, 0)
+        if floor < until:
+            decode = event_id_of(source.durable)
+            replay = Replay(js, source.stream, source.filter_subject, Counts(), decode, floor)
+            replay.until = until
+            await replay.start()
+            replays.append(replay)
+    found: list[tuple[str, str]] = []
+    try:
+        async for values in merged(replays, 10_000):
+            found += values
+    finally:
+        for replay in replays:
+            await replay.stop()
+    return found
+
+
 async def _raise_missing_alerts(db: Database, rule: AlertRule, directory: Directory) -> int:
     async with db.sessions() as session, session.begin():
         await lock(session)
@@ -146,15 +168,18 @@ async def _switch(
     last: dict[int, int],
     size: int,
     counts: Counts,
+    unhandled: list[tuple[str, str]],
 ) -> None:
     """Under the projection lock: fold what arrived since the bulk's read, mark in the inbox of
-    each durable every replayed event it has not handled (from its ack floor on), so live
+    each durable every replayed event it has not handled (`unhandled`, and what arrived), so live
     handling skips them after the switch, and put the fresh tables in place."""
     for replay in tail:
         await replay.start()
     async with db.sessions() as session, session.begin():
         await lock(session)
         await hold_writers(session, live_tables())
+        for start in range(0, len(unhandled), 10_000):
+            await mark_handled(session, unhandled[start : start + 10_000])
         for replay in tail:
             await replay.read_to_end()
         async for values in merged(tail, size):
