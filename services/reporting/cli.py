@@ -1,4 +1,4 @@
-"""Reporting: rebuild the projections from the streams; write a month's briefing."""
+"""Reporting: rebuild every projection from the streams; write a month's briefing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from services.reporting.alerts.rule import AlertRule
 from services.reporting.briefing.files import MONTH, BriefingFile, Format, briefing_file
 from services.reporting.context import Context
 from services.reporting.periods import local_day
-from services.reporting.rebuild.run import SOURCES, Result, rebuild
+from services.reporting.rebuild.projections import SOURCES
+from services.reporting.rebuild.run import Result, rebuild
 from services.reporting.scorecards.board import thresholds
 from services.reporting.settings import ReportingSettings
 from shared.bus import connect
@@ -32,7 +33,9 @@ def reporting() -> None:
 def rebuild_cmd(
     batch: Annotated[int, typer.Option(min=1, max=10000, help="events per transaction")] = 2000,
 ) -> None:
-    """Replay the INTAKE and CASES streams from the start into fresh tables and switch over."""
+    """Replay the streams of reporting's durables from the start into fresh copies of every
+    projection (facts and counts, scorecards, re-checks, supervision, programmes) and switch
+    over."""
     settings = ReportingSettings()
     result = asyncio.run(_run(settings, batch))
     total = sum(result.events.values())
@@ -69,7 +72,8 @@ async def _messages(url: str) -> int:
     nc = await connect(url, "zuofeng-reporting-rebuild-count")
     try:
         js = nc.jetstream()
-        return sum([(await js.stream_info(stream)).state.messages for stream, _ in SOURCES])
+        streams = dict.fromkeys(source.stream for source in SOURCES)
+        return sum([(await js.stream_info(stream)).state.messages for stream in streams])
     finally:
         await nc.close()
 

@@ -2,7 +2,9 @@
 
 `report_facts`, `case_facts`, `daily_counts` and `latency_hist` are projections (rebuildable:
 `zuofeng reporting rebuild` replays the streams into copies named `<table>__rebuild` and
-switches over). `alerts` and `alert_decisions` are records: they hold what people decided.
+switches over), as are the scorecards', supervision's and programmes' tables (every projection
+is in `rebuild/projections.py`). `alerts` and `alert_decisions` are records: they hold what
+people decided.
 """
 
 from __future__ import annotations

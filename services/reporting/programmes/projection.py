@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.context import Context
 from services.reporting.programmes.tables import prog_aid, prog_items, prog_villages
+from services.reporting.projection.batch import lock
 from shared import inbox
 from shared.bus import BatchHandler
 from shared.events import Envelope, EventData
@@ -30,6 +31,7 @@ def when_programmes_change(ctx: Context, durable: str) -> BatchHandler:
     async def handle(events: Events) -> None:
         """Each federation event updates the programme figures once."""
         async with ctx.db.sessions() as session, session.begin():
+            await lock(session)  # a rebuild's switch-over holds it (rebuild/run.py)
             for envelope, payload in await inbox.claim_many(session, durable, events):
                 found = rows_of(payload, envelope.sequence)
                 if found is not None:

@@ -1,76 +1,103 @@
-"""The bulk of a rebuild: fresh tables, and what the reader process sends projected into them,
-written every so often."""
+"""The bulk of a rebuild: fresh copies of every projection's tables, and what the reader process
+sends folded into them (each event to the projections its durable feeds, projections.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import MetaData
-
-from services.reporting.models import shadow_tables
-from services.reporting.projection.batch import Item, flush, project
-from services.reporting.projection.cache import Cache
-from services.reporting.projection.tables import Tables
-from services.reporting.projection.totals import Totals
+from services.reporting.projection.batch import Item
+from services.reporting.rebuild.folds import Fold
 from services.reporting.rebuild.merge import parse
+from services.reporting.rebuild.projections import (
+    PROJECTIONS,
+    SOURCES,
+    fresh_copies,
+    new_meta,
+)
 from services.reporting.rebuild.reader import Reader
 from services.reporting.rebuild.replay import Counts
-from shared.db import NAMING, Database
+from shared.db import Database
 from shared.directory import Directory
 
-FLUSH_EVERY = 200_000  # events whose row changes and aggregate deltas wait in memory
+Tagged = tuple[int, Item]  # an event and the index in SOURCES of the durable it came by
 
 
-CACHE_ROWS = 500_000  # fact rows kept between flushes (beyond: emptied, then read back)
-
-
-async def fresh_tables(db: Database) -> Tables:
-    """Empty copies of the projection tables (left over ones from a failed run dropped)."""
-    meta = MetaData(naming_convention=NAMING)  # key and index names as the live ones'
-    fresh = Tables.of(shadow_tables(meta))
+async def fresh_tables(db: Database) -> dict[str, Any]:
+    """Empty copies of the projection tables, by live name (left over ones dropped)."""
+    meta = new_meta()
+    fresh = fresh_copies(meta)
     async with db.engine.begin() as conn:
         await conn.run_sync(meta.drop_all)
         await conn.run_sync(meta.create_all)
     return fresh
 
 
+class Folding:
+    """Every projection's fold over the fresh tables, each handed the events of its durables
+    (and, for the projections that need it, each event once)."""
+
+    def __init__(self, fresh: dict[str, Any], directory: Directory) -> None:
+        self.folds: list[tuple[frozenset[int], Fold, set[bytes] | None]] = []
+        for projection in PROJECTIONS:
+            sources = frozenset(SOURCES.index(c) for c in projection.consumers)
+            seen: set[bytes] | None = set() if projection.once else None
+            self.folds.append((sources, projection.fold(fresh, directory), seen))
+
+    async def batch(self, session: Any, tagged: Sequence[Tagged]) -> None:
+        for sources, fold, seen in self.folds:
+            items = [item for source, item in tagged if source in sources]
+            if seen is not None:
+                items = _once(items, seen)
+            if items:
+                await fold.batch(session, items)
+
+    async def flush(self, session: Any) -> None:
+        for _, fold, _ in self.folds:
+            await fold.flush(session)
+
+
+def _once(items: list[Item], seen: set[bytes]) -> list[Item]:
+    out = []
+    for item in items:
+        key = item[0].event_id.bytes
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
 async def bulk(
     db: Database,
     reader: Reader,
-    fresh: Tables,
-    directory: Directory,
-    pending: Totals,
+    folding: Folding,
     counts: Counts,
     advance: Callable[[int], None] = lambda read: None,
 ) -> None:
-    """Project what the reader process sends; fact rows and aggregates are written every so
-    often (the fresh tables are nobody's until the switch, so a crash only wastes the run).
-    `advance(n)` after each batch projected, n the messages it held (the command's bar)."""
-    since_flush, cache = 0, Cache(limit=CACHE_ROWS)
+    """Fold what the reader process sends (the fresh tables are nobody's until the switch, so a
+    crash only wastes the run); `advance(n)` after each batch, n the messages it held."""
     async for raw_batch in reader.batches():
-        items = _parsed(raw_batch, counts)
-        since_flush += len(items)
+        tagged = tag(raw_batch, counts)
         async with db.sessions() as session, session.begin():
-            await project(session, fresh, items, directory, pending, cache)
-            if since_flush >= FLUSH_EVERY:
-                await cache.flush(session, fresh)
-                await flush(session, fresh, pending)
-                pending.clear()
-                since_flush = 0
+            await folding.batch(session, tagged)
         advance(len(raw_batch))
     async with db.sessions() as session, session.begin():
-        await cache.flush(session, fresh)  # the tail and the switch read the tables
+        await folding.flush(session)  # the tail and the switch read the tables
     counts.skipped += reader.skipped
 
 
-def _parsed(raw_batch: list[bytes], counts: Counts) -> list[Item]:
+def tag(raw_batch: list[tuple[int, bytes]], counts: Counts) -> list[Tagged]:
     items = []
-    for data in raw_batch:
-        item = parse(data)[1]
+    for source, data in raw_batch:
+        item = parse(data)
         if item is None:
             counts.skipped += 1
             continue
-        stream = "INTAKE" if item[0].type.startswith("report.") else "CASES"
-        counts.events[stream] = counts.events.get(stream, 0) + 1
-        items.append(item)
+        count(counts, source)
+        items.append((source, item))
     return items
+
+
+def count(counts: Counts, source: int) -> None:
+    stream = SOURCES[source].stream
+    counts.events[stream] = counts.events.get(stream, 0) + 1

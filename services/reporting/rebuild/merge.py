@@ -1,4 +1,4 @@
-"""Batches from several replays, merged roughly by time, and the two ways a message is decoded for
+"""Batches from several replays, merged roughly by time, and the ways a message is decoded for
 them."""
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from services.reporting.projection.batch import Item
-from services.reporting.rebuild.replay import SKIP, Decoded, Replay
+from services.reporting.rebuild.replay import SKIP, Decoded, Decoder, Replay
 from shared.events import Envelope, UnknownEventType, parse_payload
-from shared.events.cases import CaseEvent
-from shared.events.intake import ReportReceived
 
 OCCURRED = re.compile(rb'"occurred_at":"([^"]+)"')
+EVENT_ID = re.compile(rb'^\s*\{\s*"event_id"\s*:\s*"([0-9a-fA-F-]{36})"')  # the envelope's
 
 
 async def merged(replays: list[Replay], size: int) -> AsyncIterator[list[Any]]:
@@ -48,17 +47,47 @@ def _when(decoded: Decoded) -> float:
     return decoded[0]
 
 
-def parse(data: bytes) -> Decoded:
-    """The event itself (in-process replays)."""
+def parse(data: bytes) -> Item | None:
+    """The event itself; None when it is unreadable or of no known type."""
     try:
         envelope = Envelope.model_validate_json(data)  # JSON parsed by pydantic: faster
-        payload = parse_payload(envelope)
+        return envelope, parse_payload(envelope)
     except (ValueError, UnknownEventType):
-        return SKIP
-    if not isinstance(payload, ReportReceived | CaseEvent):
-        return SKIP
-    item: Item = (envelope, payload)
-    return envelope.occurred_at.timestamp(), item
+        return None
+
+
+def tail(source: int) -> Decoder:
+    """The event, its source's index and (Replay.keep_seq) its sequence (the switch's read)."""
+
+    def decode(data: bytes) -> Decoded:
+        item = parse(data)
+        when = float("-inf") if item is None else item[0].occurred_at.timestamp()
+        return when, (source, item)
+
+    return decode
+
+
+def event_id_of(durable: str) -> Decoder:
+    """(durable, event id) only, found in the bytes (the switch's inbox rows; no parse)."""
+
+    def decode(data: bytes) -> Decoded:
+        found = EVENT_ID.match(data)
+        if found is not None:
+            return 0.0, (durable, found.group(1).decode())
+        item = parse(data)  # not the envelope's first key: read it whole
+        return SKIP if item is None else (0.0, (durable, str(item[0].event_id)))
+
+    return decode
+
+
+def tagged(source: int) -> Decoder:
+    """The bytes with their source's index (the reader process)."""
+
+    def decode(data: bytes) -> Decoded:
+        when, value = raw(data)
+        return when, (source, value)
+
+    return decode
 
 
 def raw(data: bytes) -> Decoded:

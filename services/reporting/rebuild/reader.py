@@ -2,8 +2,9 @@
 
 Taking messages off NATS costs about as much CPU as projecting them; in a second process it
 runs beside the projection instead of before it. The child replays the streams from the start
-to their last message at start-up and sends batches of raw messages, in order of time, through
-a pipe; the parent parses and projects them, then reads the tail itself (run.py)."""
+to their last message at start-up and sends batches of raw messages (each with the index of its
+source), in order of time, through a pipe; the parent parses and projects them, then reads the
+tail itself (run.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 import nats
 
-from services.reporting.rebuild.merge import merged, raw
+from services.reporting.rebuild.merge import merged, tagged
 from services.reporting.rebuild.replay import Counts, Replay
 from shared.bus.servers import server_list
 from shared.natsauth import connect_options
@@ -41,7 +42,11 @@ async def _read(
         servers, name="zuofeng-reporting-rebuild-reader", **connect_options(servers[0])
     )
     counts = Counts()
-    replays = [Replay(nc.jetstream(), stream, subject, counts, raw) for stream, subject in sources]
+    js = nc.jetstream()
+    replays = [
+        Replay(js, stream, subject, counts, tagged(i))
+        for i, (stream, subject) in enumerate(sources)
+    ]
     try:
         for replay in replays:
             await replay.start()
@@ -50,7 +55,7 @@ async def _read(
             # In a thread: while the parent is busy the loop keeps serving NATS (heartbeats,
             # flow control), and a full buffer pauses the consumer instead of stalling it.
             await asyncio.to_thread(pipe.send, ("batch", batch))
-        last = {replay.stream: replay.until for replay in replays}
+        last = {i: replay.until for i, replay in enumerate(replays)}
         pipe.send(("done", (last, counts.skipped)))
     finally:
         for replay in replays:
@@ -69,10 +74,10 @@ class Reader:
         )
         self.process.start()
         child_end.close()
-        self.last: dict[str, int] = {}
+        self.last: dict[int, int] = {}  # by index in `sources`: the last sequence read
         self.skipped = 0
 
-    async def batches(self) -> AsyncIterator[list[bytes]]:
+    async def batches(self) -> AsyncIterator[list[tuple[int, bytes]]]:
         try:
             while True:
                 kind, body = await asyncio.to_thread(self._receive)

@@ -48,12 +48,14 @@ class Replay:
         counts: Counts,
         decode: Decoder,
         start: int = 0,
+        keep_seq: bool = False,
     ) -> None:
         self.js, self.stream, self.subject, self.counts = js, stream, subject, counts
         self.decode, self.seq, self.until, self.fetched = decode, start, start, start
         self.sub: JetStreamContext.PushSubscription | None = None
         self.buffer: deque[tuple[int, Decoded]] = deque()
         self.more, self.full = asyncio.Event(), False
+        self.keep_seq = keep_seq  # hand on (stream sequence, value) instead of the value
 
     async def start(self) -> None:
         """Consume from the message after the last one kept."""
@@ -108,7 +110,7 @@ class Replay:
             if decoded[1] is None:
                 counts.skipped += 1
             else:
-                out.append(decoded)
+                out.append((decoded[0], (self.seq, decoded[1])) if self.keep_seq else decoded)
                 counts.events[self.stream] = counts.events.get(self.stream, 0) + 1
 
     async def _wait(self) -> bool:

@@ -1,12 +1,16 @@
-"""Rebuild the projections from the streams: replay INTAKE's reports and CASES's case events
-with ordered consumers from the start into fresh tables, then switch over. The bulk is read
-by a process of its own (reader.py) and projected here; the tail is read here (replay.py).
+"""Rebuild every projection from the streams (projections.py: the facts and aggregates, the
+scorecards, the re-checks, the supervision and the programme tables): replay the streams of
+reporting's durables with ordered consumers from the start into fresh tables, then switch over.
+The bulk is read by a process of its own (reader.py) and folded here; the tail is read here
+(replay.py).
 
-The switch holds the projection lock (PostgreSQL: live handlers wait at it; SQLite: the
-write lock, live handlers retry), replays what arrived meanwhile, and puts the fresh tables in
-place of the live ones in one transaction (switchover.py), so readers see the old figures or
-the new, never a mix. Live handlers need no pause: every fold is idempotent and order-free, so
-an event both replayed and projected live counts once.
+The switch holds the projection lock (PostgreSQL: every live handler of reporting waits at it;
+SQLite: the write lock, live handlers retry), folds what arrived meanwhile, marks in each
+durable's inbox the replayed events it has not handled yet, and puts the fresh tables in place of
+the live ones in one transaction (switchover.py), so readers see the old figures or the new,
+never a mix. Live handlers need no pause: what they handled before the switch is in the fresh
+tables by the replay, what they had not is marked handled there, and what comes after the read
+is theirs; each event counts once.
 
 Alerts are records, not projections: they stay; crossings the rebuilt facts imply and no alert
 records yet are raised afterwards (through the outbox, published by the service)."""
@@ -19,22 +23,24 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from sqlalchemy import Table
+
 from services.reporting.alerts.raising import evaluate_all
 from services.reporting.alerts.rule import AlertRule
-from services.reporting.projection.batch import flush, lock, project
-from services.reporting.projection.tables import Tables
-from services.reporting.projection.totals import Totals
-from services.reporting.rebuild.bulk import bulk, fresh_tables
-from services.reporting.rebuild.merge import merged, parse
+from services.reporting.projection.batch import lock
+from services.reporting.rebuild.bulk import Folding, Tagged, bulk, count, fresh_tables
+from services.reporting.rebuild.merge import event_id_of, merged
+from services.reporting.rebuild.merge import tail as decode_tail
+from services.reporting.rebuild.projections import SOURCES, live_tables
 from services.reporting.rebuild.reader import Reader
 from services.reporting.rebuild.replay import Counts, Replay
-from services.reporting.rebuild.switchover import hold_writers, swap
+from services.reporting.rebuild.switchover import hold_writers, mark_handled, swap
 from shared.bus import connect
 from shared.db import Database
 from shared.directory import Directory
-from shared.subjects import all_counties
-
-SOURCES = (("INTAKE", all_counties("report")), ("CASES", all_counties("case")))
+from shared.streams import ConsumerDef
 
 
 @dataclass
@@ -59,8 +65,8 @@ async def rebuild(
     progress: Callable[[str], None] = lambda line: None,
     advance: Callable[[int], None] = lambda read: None,
 ) -> Result:
-    """Replay both streams into fresh tables, switch over, then raise missing alerts;
-    `advance(n)` as each batch of n messages of the bulk is projected."""
+    """Replay the streams of every projection into fresh tables, switch over, then raise
+    missing alerts; `advance(n)` as each batch of n messages of the bulk is projected."""
     with paused_gc():
         return await _rebuild(db, nats_url, directory, rule, batch, progress, advance)
 
@@ -89,19 +95,23 @@ async def _rebuild(
     progress: Callable[[str], None],
     advance: Callable[[int], None],
 ) -> Result:
-    started, counts, pending = time.perf_counter(), Counts(), Totals()
+    started, counts = time.perf_counter(), Counts()
     fresh = await fresh_tables(db)
-    reader = Reader(nats_url, SOURCES, batch)
-    await bulk(db, reader, fresh, directory, pending, counts, advance)
+    folding = Folding(fresh, directory)
+    reader = Reader(nats_url, tuple((c.stream, c.filter_subject) for c in SOURCES), batch)
+    await bulk(db, reader, folding, counts, advance)
     progress(f"replayed {counts.events} ({counts.skipped} skipped); switching over")
     replayed = time.perf_counter()
     nc = await connect(nats_url, "zuofeng-reporting-rebuild")
+    js = nc.jetstream()
+    last = reader.last
     tail = [
-        Replay(nc.jetstream(), stream, subject, counts, parse, reader.last.get(stream, 0))
-        for stream, subject in SOURCES
+        Replay(js, s.stream, s.filter_subject, Counts(), decode_tail(i), last.get(i, 0), True)
+        for i, s in enumerate(SOURCES)
     ]
     try:
-        await _switch(db, tail, fresh, directory, batch, pending)
+        unhandled = await _unhandled(js, last)  # read before the lock: it may be long
+        await _switch(db, tail, folding, fresh, last, batch, counts, unhandled)
     finally:
         for replay in tail:
             await replay.stop()
@@ -110,6 +120,38 @@ async def _rebuild(
     result = Result(counts.events, counts.skipped, done - started, done - replayed)
     result.alerts_raised = await _raise_missing_alerts(db, rule, directory)
     return result
+
+
+async def _acked(js: JetStreamContext, source: ConsumerDef) -> int:
+    """The durable's ack floor: everything up to it was handled live (claimed in the inbox,
+    or not the handler's); 0 when the durable does not exist."""
+    try:
+        info = await js.consumer_info(source.stream, source.durable)
+    except NotFoundError:
+        return 0
+    return int(info.ack_floor.stream_seq) if info.ack_floor else 0
+
+
+async def _unhandled(js: JetStreamContext, last: dict[int, int]) -> list[tuple[str, str]]:
+    """(durable, event id) of what the bulk read and the durable has not handled yet (after its
+    ack floor): short when reporting keeps up, everything when its durables are new."""
+    replays = []
+    for i, source in enumerate(SOURCES):
+        floor, until = await _acked(js, source), last.get(i, 0)
+        if floor < until:
+            decode = event_id_of(source.durable)
+            replay = Replay(js, source.stream, source.filter_subject, Counts(), decode, floor)
+            replay.until = until
+            await replay.start()
+            replays.append(replay)
+    found: list[tuple[str, str]] = []
+    try:
+        async for values in merged(replays, 10_000):
+            found += values
+    finally:
+        for replay in replays:
+            await replay.stop()
+    return found
 
 
 async def _raise_missing_alerts(db: Database, rule: AlertRule, directory: Directory) -> int:
@@ -121,20 +163,38 @@ async def _raise_missing_alerts(db: Database, rule: AlertRule, directory: Direct
 async def _switch(
     db: Database,
     tail: list[Replay],
-    fresh: Tables,
-    directory: Directory,
+    folding: Folding,
+    fresh: dict[str, Table],
+    last: dict[int, int],
     size: int,
-    pending: Totals,
+    counts: Counts,
+    unhandled: list[tuple[str, str]],
 ) -> None:
+    """Under the projection lock: fold what arrived since the bulk's read, mark in the inbox of
+    each durable every replayed event it has not handled (`unhandled`, and what arrived), so live
+    handling skips them after the switch, and put the fresh tables in place."""
     for replay in tail:
         await replay.start()
     async with db.sessions() as session, session.begin():
         await lock(session)
-        await hold_writers(session)
+        await hold_writers(session, live_tables())
+        for start in range(0, len(unhandled), 10_000):
+            await mark_handled(session, unhandled[start : start + 10_000])
         for replay in tail:
             await replay.read_to_end()
-        async for items in merged(tail, size):
-            await project(session, fresh, items, directory, pending)
-        await flush(session, fresh, pending)
-        pending.clear()
-        await swap(session, fresh)
+        async for values in merged(tail, size):
+            new: list[Tagged] = []
+            seen: list[tuple[str, str]] = []
+            for seq, (source, item) in values:
+                if seq > last.get(source, 0):  # not read by the bulk
+                    if item is None:
+                        counts.skipped += 1
+                        continue
+                    count(counts, source)
+                    new.append((source, item))
+                if item is not None:
+                    seen.append((SOURCES[source].durable, str(item[0].event_id)))
+            await folding.batch(session, new)
+            await mark_handled(session, seen)
+        await folding.flush(session)
+        await swap(session, [(live, fresh[live.name]) for live in live_tables()])

@@ -1,4 +1,5 @@
-"""Put a rebuild's fresh tables in place of the live ones, inside the caller's transaction.
+"""Put a rebuild's fresh tables in place of the live ones, inside the caller's transaction, and
+mark in the durables' inbox what the fresh tables hold and live handling has not done yet.
 
 PostgreSQL: drop the live tables and rename the fresh ones (and their indexes) to the live
 names: instant whatever the size, and readers see the old tables or the new. SQLite (local
@@ -6,26 +7,42 @@ use, small data): replace the live rows with the fresh rows and drop the fresh t
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, text
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, delete, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.projection.storage import dialect
-from services.reporting.projection.tables import LIVE, Tables
+from shared.db import INBOX
 
 INDEXES = text(
     "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = :t"
 )
 
 
-async def hold_writers(session: AsyncSession) -> None:
+async def hold_writers(session: AsyncSession, live: Iterable[Table]) -> None:
     """On SQLite, take the write lock now (PostgreSQL writers wait at the projection lock)."""
     if dialect(session) != "postgresql":
-        for table in LIVE.all():
+        for table in live:
             await session.execute(delete(table))
 
 
-async def swap(session: AsyncSession, fresh: Tables) -> None:
-    for live, new in zip(LIVE.all(), fresh.all(), strict=True):
+async def mark_handled(session: AsyncSession, rows: Sequence[tuple[str, str]]) -> None:
+    """Inbox rows (durable, event id) for events the fresh tables hold, unless already there:
+    live handling, let go after the switch, skips them."""
+    if not rows:
+        return
+    build = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    now = datetime.now(UTC)
+    values = [{"consumer": c, "event_id": e, "processed_at": now} for c, e in dict.fromkeys(rows)]
+    await session.execute(build(INBOX).on_conflict_do_nothing(), values)
+
+
+async def swap(session: AsyncSession, pairs: Sequence[tuple[Table, Table]]) -> None:
+    """Each (live, fresh) pair: the fresh table's rows become the live table's."""
+    for live, new in pairs:
         if dialect(session) == "postgresql":
             await _rename(session, live.name, new.name)
         else:

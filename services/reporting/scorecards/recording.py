@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.scorecards.marks import Dues, mark_of, new_dues
@@ -16,13 +16,17 @@ from shared.events.cases import CaseEvent
 
 
 async def record(
-    session: AsyncSession, items: Sequence[tuple[Envelope, EventData]], directory: Directory
+    session: AsyncSession,
+    items: Sequence[tuple[Envelope, EventData]],
+    directory: Directory,
+    marks_table: Table = scorecard_marks,  # or a rebuild's fresh copies
+    dues_table: Table = scorecard_dues,
 ) -> int:
     """Write the marks of these events; returns how many."""
     events = [(e, p) for e, p in items if isinstance(p, CaseEvent)]
     if not events:
         return 0
-    dues = await _load(session, {p.case_id for _, p in events})
+    dues = await _load(session, dues_table, {p.case_id for _, p in events})
     before = {k: dict(v) for k, v in dues.items()}
 
     def county_of(unit: str) -> str:
@@ -36,22 +40,22 @@ async def record(
             marks.append(mark)
         case_dues.update(new_dues(event))
     if marks:
-        await session.execute(insert(scorecard_marks), marks)
-    await _save(session, before, dues)
+        await session.execute(insert(marks_table), marks)
+    await _save(session, dues_table, before, dues)
     return len(marks)
 
 
-async def _load(session: AsyncSession, case_ids: set[str]) -> dict[str, Dues]:
-    rows = await session.execute(
-        select(scorecard_dues).where(scorecard_dues.c.case_id.in_(case_ids))
-    )
+async def _load(session: AsyncSession, table: Table, case_ids: set[str]) -> dict[str, Dues]:
+    rows = await session.execute(select(table).where(table.c.case_id.in_(case_ids)))
     out: dict[str, Dues] = {}
     for row in rows:
         out.setdefault(row.case_id, {})[row.kind] = row.due
     return out
 
 
-async def _save(session: AsyncSession, before: dict[str, Dues], after: dict[str, Dues]) -> None:
+async def _save(
+    session: AsyncSession, table: Table, before: dict[str, Dues], after: dict[str, Dues]
+) -> None:
     changed = [
         (case_id, kind, due)
         for case_id, kinds in after.items()
@@ -61,7 +65,7 @@ async def _save(session: AsyncSession, before: dict[str, Dues], after: dict[str,
     if not changed:
         return
     keys = [(case_id, kind) for case_id, kind, _ in changed]
-    pair = tuple_(scorecard_dues.c.case_id, scorecard_dues.c.kind)
-    await session.execute(delete(scorecard_dues).where(pair.in_(keys)))
+    pair = tuple_(table.c.case_id, table.c.kind)
+    await session.execute(delete(table).where(pair.in_(keys)))
     rows = [{"case_id": c, "kind": k, "due": d} for c, k, d in changed]
-    await session.execute(insert(scorecard_dues), rows)
+    await session.execute(insert(table), rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.supervision.tables import sup_rechecks
@@ -28,7 +28,11 @@ def step_of(event: EventData) -> tuple[str, str | None] | None:
     return None
 
 
-async def record(session: AsyncSession, items: Sequence[tuple[Envelope, EventData]]) -> None:
+async def record(
+    session: AsyncSession,
+    items: Sequence[tuple[Envelope, EventData]],
+    table: Table = sup_rechecks,  # or a rebuild's fresh copy
+) -> None:
     rows: list[dict[str, Any]] = []
     for envelope, event in items:
         step = step_of(event)
@@ -40,11 +44,11 @@ async def record(session: AsyncSession, items: Sequence[tuple[Envelope, EventDat
     if not rows:
         return
     ids = [row["event_id"] for row in rows]
-    known = select(sup_rechecks.c.event_id).where(sup_rechecks.c.event_id.in_(ids))
+    known = select(table.c.event_id).where(table.c.event_id.in_(ids))
     seen = set((await session.execute(known)).scalars())
-    fresh = [row for row in rows if row["event_id"] not in seen]
+    fresh = list({row["event_id"]: row for row in rows if row["event_id"] not in seen}.values())
     if fresh:
-        await session.execute(insert(sup_rechecks), fresh)
+        await session.execute(insert(table), fresh)
 
 
 async def recheck_figures(
