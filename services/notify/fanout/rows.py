@@ -46,11 +46,15 @@ def delivery_row(
 def unit_rows(
     ctx: Context,
     envelope: Envelope,
-    payload: CaseEvent,
+    payload: EventData,
     target: audiences.UnitTarget,
     now: datetime,
+    urgent: bool | None = None,
 ) -> list[dict[str, Any]]:
-    urgent = audiences.is_urgent(envelope.type)
+    """The unit's inbox row (delivered at once), its mail (at once, or held for its daily
+    digest unless urgent) and, for what cannot wait, SMS: as its contact settings say. Urgent:
+    as `urgent` says, else as case events are."""
+    urgent = audiences.is_urgent(envelope.type) if urgent is None else urgent
     common = {"recipient_kind": "unit", "recipient": target.unit, "audience": target.audience}
     rows = [
         delivery_row(envelope, payload, now, channel="inbox", status="delivered", finished_at=now)

@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notify.audiences import UnitTarget
 from services.notify.context import Context
-from services.notify.digests import next_digest
-from services.notify.fanout.rows import delivery_row
+from services.notify.fanout.rows import unit_rows
 from services.notify.models import deliveries, notices, source_events
 from services.notify.notices import TITLE_MAX
 from services.notify.notifications import notification
@@ -86,26 +85,5 @@ def _notice(
 def _unit_rows(
     ctx: Context, envelope: Envelope, payload: EventData, target: UnitTarget, now: datetime
 ) -> list[dict[str, Any]]:
-    """The unit's inbox row (delivered at once), its mail (at once, or held for its daily
-    digest unless urgent) and, for what cannot wait, SMS: as its contact settings say."""
-    urgent = envelope.type in audiences.URGENT
-    common = {"recipient_kind": "unit", "recipient": target.unit, "audience": target.audience}
-    rows = [
-        delivery_row(envelope, payload, now, channel="inbox", status="delivered", finished_at=now)
-    ]
-    contact = ctx.contacts.for_unit(target.unit)
-    if ctx.settings.email_enabled and contact.email:
-        if contact.digest == "daily" and not urgent:
-            due, batch = next_digest(now, ctx.settings.digest_time)
-            held = {"status": "digest", "next_attempt_at": due}
-            rows.append(
-                delivery_row(envelope, payload, now, channel="email", **held)
-                | {"batch": batch, "external_id": None}
-            )
-        else:
-            rows.append(delivery_row(envelope, payload, now, channel="email", urgent=urgent))
-    if ctx.settings.sms_enabled and contact.sms and urgent:
-        rows.append(delivery_row(envelope, payload, now, channel="sms", urgent=True))
-    for row in rows:
-        row.update(common)
-    return rows
+    """As for a case event's unit, urgency from the supervision's own list."""
+    return unit_rows(ctx, envelope, payload, target, now, envelope.type in audiences.URGENT)
