@@ -3,34 +3,19 @@ chromium` installs): embedded, so the document reads the same on any machine."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fpdf import FPDF
 
 from services.reporting.briefing.content import Block, Briefing
+from shared.cjkpdf import add_song
 
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 # Index 2 of the Noto CJK collections is Simplified Chinese (JP, KR, SC, TC, HK).
 SC = 2
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def _fonts(pdf: FPDF) -> None:
-    regular, bold = FONT_DIR / "NotoSerifCJK-Regular.ttc", FONT_DIR / "NotoSerifCJK-Bold.ttc"
-    if not regular.exists():
-        raise FontMissing(f"{regular} not found: install fonts-noto-cjk (make chromium)")
-    pdf.add_font("song", fname=str(regular), collection_font_number=SC)
-    pdf.add_font("song", style="B", fname=str(bold if bold.exists() else regular),
-                 collection_font_number=SC)  # fmt: skip
 
 
 def pdf_bytes(brief: Briefing) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_margins(22, 20, 22)
-    _fonts(pdf)
+    add_song(pdf)
     pdf.add_page()
     pdf.set_text_color(192, 0, 0)
     pdf.set_font("song", "B", 20)
