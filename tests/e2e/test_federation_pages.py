@@ -18,25 +18,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
 import uvicorn
 from playwright.async_api import Browser, Page
 
-from services.cases.signin import accounts, totp
+from services.cases.signin import accounts
 from services.federation.main import create_app as federation_app
 from services.federation.settings import FederationSettings
 from shared import migrate
 from shared.natsserver import start_nats
 from tests.e2e.pages_browser import serious_violations
 from tests.e2e.stack import SECRET, Stack, running_stack, token
-from tests.e2e.test_officials_pages import PASSWORD, _chromium
+from tests.e2e.test_officials_pages import PASSWORD, _chromium, sign_in_as
 from tests.pg import PgServer, free_port, in_thread
 
 pytestmark = pytest.mark.e2e
@@ -112,22 +110,8 @@ async def _stack(tmp_path: Path, databases: dict[str, str]) -> AsyncIterator[tup
         nats_server.stop()
 
 
-async def _sign_in(browser: Browser, stack: Stack, login: str, then: str, width: int = 1366,
-                   height: int = 768) -> Page:  # fmt: skip
-    """A person's own browser, signed in through cases' sign-in page, on `then`."""
-    context = await browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
-    page = await context.new_page()
-    await page.goto(f"{stack.urls['cases']}/signin?next={then}")
-    await page.get_by_label("登录名").fill(login)
-    await page.get_by_label("密码").fill(PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    if PEOPLE[login][1] in totp.REQUIRED_FOR:
-        await page.wait_for_url("**/signin/totp**")
-        secret = await page.locator("#totp-secret").inner_text()
-        await page.get_by_label("6位验证码").fill(pyotp.TOTP(secret).at(time.time()))
-        await page.get_by_role("button", name="验证").click()
-    await page.wait_for_url(then.split("?")[0] + "**")
-    return page
+async def _sign_in(browser: Browser, stack: Stack, login: str, then: str) -> Page:
+    return await sign_in_as(browser, stack, login, PEOPLE[login][1], then)
 
 
 async def _both_sizes(page: Page, url: str, name: str) -> None:
