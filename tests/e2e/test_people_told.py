@@ -95,7 +95,7 @@ async def test_a_closed_cases_reporter_rates_it_once_through_the_sms_link(
                 running_stack(
                     nats_server.url, stack_databases, tmp_path / "var", linked=True
                 ) as stack,
-                httpx.AsyncClient(timeout=10) as http,
+                httpx.AsyncClient(timeout=30) as http,  # a generous wait, never a speed check
             ):
                 link, case_id = await _closed_and_texted(http, stack.urls, gateway)
                 await _rated_once(http, stack.urls, link, case_id, tmp_path)
