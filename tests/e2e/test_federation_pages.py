@@ -206,13 +206,15 @@ async def test_an_application_from_the_cadres_form_to_disbursement_and_one_refus
         await cadre.locator("#diagnosis").select_option("cervical")
         for field, value in (APPLICANT | {"account_number": "账号不详"}).items():
             await cadre.locator(f"#{field}").fill(value)
+        await cadre.locator("#phone").fill("call me")  # her contact, optional, checked too
         await cadre.locator("#send").click()
         await cadre.wait_for_load_state()
         assert await cadre.locator("#account_number").get_attribute("aria-invalid") == "true"
+        assert await cadre.locator("#phone").get_attribute("aria-invalid") == "true"
         assert await cadre.locator("#hospital").input_value() == APPLICANT["hospital"]
         assert await cadre.get_by_test_id("receipt").count() == 0
         await cadre.goto(f"{fed}/federation/submit")
-        paid = await _submit(cadre, ids["village"])
+        paid = await _submit(cadre, ids["village"], phone="13800001234")  # sealed to notify
         await cadre.goto(f"{fed}/federation/submit")
         await cadre.locator("#drive_id").select_option(ids["drive"])
         refused = await _submit(cadre, ids["village"], diagnosis="breast",

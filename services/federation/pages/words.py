@@ -41,6 +41,13 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "details": ("申请人信息", "Applicant's details"),
     "applicant_name": ("申请人姓名", "Applicant's name"),
+    "contact": ("申请人联系方式（选填）", "The applicant's contact (optional)"),
+    "contact_help": (
+        "填写后，办理进展将以短信或邮件告知申请人（不含病情）；联系方式加密保存。",
+        "If given, she is told of each step by SMS or mail (never the illness); kept sealed.",
+    ),
+    "phone": ("手机号码", "Mobile phone"),
+    "email": ("电子邮箱", "Email"),
     "household_ref": ("建档立卡户编号", "Poverty registration number"),
     "diagnosis": ("诊断", "Diagnosis"),
     "cervical": ("宫颈癌", "cervical cancer"),

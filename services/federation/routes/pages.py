@@ -37,6 +37,7 @@ AppId = Annotated[str, Path(min_length=1, max_length=36)]
 Action = Literal["check", "review", "approve", "disburse", "close", "refuse"]
 Status = Literal["submitted", "eligible", "reviewed", "approved", "disbursed", "closed", "refused"]
 DETAILS = tuple(AidDetails.model_fields)
+CONTACT = ("phone", "email")  # optional: where notify tells the applicant of each step
 RECORDERS = (callers.OFFICER, callers.CADRE)
 
 
@@ -187,7 +188,9 @@ async def submit_page(request: Request, ctx: Ctx, session: PageCaller) -> HTMLRe
     """The application sent as the API's body; the receipt shown once (`no-store`)."""
     form = await request.form(max_fields=20)
     english = is_english(request, form)
-    values = {k: str(form.get(k) or "").strip() for k in (*DETAILS, "village_id", "drive_id")}
+    names = (*DETAILS, *CONTACT, "village_id", "drive_id")
+    values = {k: str(form.get(k) or "").strip() for k in names}
+    contact = {k: values[k] for k in CONTACT if values[k]}  # sealed to notify, to tell her
     try:
         session.check_form(sessions_of(request).secret, form)
         if (refusal := _role(session, *RECORDERS)) is not None:
@@ -199,6 +202,7 @@ async def submit_page(request: Request, ctx: Ctx, session: PageCaller) -> HTMLRe
             "village_id": values["village_id"] or "-",
             "drive_id": values["drive_id"] or None,
             "details": {k: values[k] for k in DETAILS},
+            "contact": contact or None,
         })  # fmt: skip
         answer = await applications.submit(ctx, session.principal, body)
     except ValidationError as invalid:
