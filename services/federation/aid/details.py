@@ -7,18 +7,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.federation.context import HOLDER, Context
 from shared import sealing
+from shared.contacts import checked_email, checked_phone
 from shared.events.intake import SealedIdentity
 
 NOTIFY = "notify"  # the holder that tells her of each step: it alone opens her contact
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AidDetails(BaseModel):
@@ -65,19 +63,8 @@ class ApplicantContact(BaseModel):
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value and not (PHONE.match(value) and 7 <= len(sealing.normalise_phone(value)) <= 15):
-            raise ValueError("电话号码格式不正确 | phone number is malformed")
-        return value or None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and not EMAIL.match(value):
-            raise ValueError("电子邮箱格式不正确 | email address is malformed")
-        return value or None
+    _phone = field_validator("phone")(checked_phone)
+    _email = field_validator("email")(checked_email)
 
     @model_validator(mode="after")
     def _something(self) -> ApplicantContact:

@@ -3,15 +3,10 @@ them (sealed by intake before it is stored)."""
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.intake.schemas.text import no_control_characters
-from shared.sealing import normalise_phone
-
-PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,24}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+from shared.contacts import checked_email, checked_phone
 
 
 class Reporter(BaseModel):
@@ -29,19 +24,8 @@ class Reporter(BaseModel):
     # (recipient included, as they want it written); letter and visit reports only (ReportIn).
     address: str | None = Field(None, max_length=200)
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value and not (PHONE.match(value) and 7 <= len(normalise_phone(value)) <= 15):
-            raise ValueError("电话号码格式不正确 | phone number is malformed")
-        return value or None
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value and not EMAIL.match(value):
-            raise ValueError("电子邮箱格式不正确 | email address is malformed")
-        return value or None
+    _phone = field_validator("phone")(checked_phone)
+    _email = field_validator("email")(checked_email)
 
     @model_validator(mode="after")
     def _anonymous_means_nothing(self) -> Reporter:
