@@ -54,3 +54,6 @@ class AlertDecided(EventData):
     target: Literal["unit", "officials"]
     decided_at: datetime
     decided_unit: str
+    # The alert's: a decision on a department's alert is one of 监督责任, kept apart from a unit's
+    # own (主体责任) as the alert is; decisions on record before this field said nothing: `main`.
+    responsibility: Literal["main", "supervision"] = "main"

@@ -137,3 +137,17 @@ async def test_decisions_stay_on_record(database_url: str, tmp_path: Path) -> No
         published = await _stream(svc.js, "zuofeng.v1.*.alert.decided")
         assert [e["sequence"] for e in published] == [2, 3]
         assert "张某" not in json.dumps(published, ensure_ascii=False)
+        assert {e["data"]["responsibility"] for e in published} == {"main"}
+        # A department's alert is one of 监督责任, and so is the decision taken on it.
+        department = next(a for a in (await _alerts(svc))["items"] if a["scope"] == "department")
+        assert department["responsibility"] == "supervision"
+        decide = f"/api/v1/alerts/{department['id']}/decision"
+        assert (await svc.http.post(decide, json=body, headers=token())).status_code == 200
+
+        async def told_all() -> bool:
+            return len(await _stream(svc.js, "zuofeng.v1.*.alert.decided")) == 3
+
+        await eventually(told_all, timeout=15)
+        published = await _stream(svc.js, "zuofeng.v1.*.alert.decided")
+        by_alert = {e["data"]["alert_id"]: e["data"]["responsibility"] for e in published}
+        assert by_alert == {alert["id"]: "main", department["id"]: "supervision"}

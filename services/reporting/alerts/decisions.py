@@ -13,7 +13,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.alerts.listing import _decision_view
-from services.reporting.alerts.rule import NAMESPACE, PRODUCER
+from services.reporting.alerts.rule import NAMESPACE, PRODUCER, SCOPE_RESPONSIBILITY
 from services.reporting.models import alert_decisions, alerts
 from shared import outbox
 from shared.auth import Principal
@@ -62,6 +62,7 @@ async def record_decision(
         target=body.target,
         decided_at=now,
         decided_unit=caller.unit,
+        responsibility=SCOPE_RESPONSIBILITY[alert["scope"]],  # type: ignore[arg-type]
     )
     await outbox.add(session, _envelope(payload, alert, sequence, now))
     # alert.decided names the deciding unit only; the audit record says who (no names, no note).
