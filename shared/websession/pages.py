@@ -130,8 +130,16 @@ def sessions_of(request: Request) -> WebSessions:
 
 # async, as every dependency here: FastAPI runs a plain `def` one in its thread pool.
 async def page_session(request: Request) -> PageSession | None:
-    """The request's live session, or None (signed out, expired, ended elsewhere)."""
-    return await sessions_of(request).current(request)
+    """The request's live session, or None (signed out, expired, ended elsewhere).
+
+    Looked up once per request: each look is several round trips to the bus's bucket (and
+    touches the session), and a page may ask more than once (who is looking; the form token)."""
+    if hasattr(request.state, "page_session"):
+        known: PageSession | None = request.state.page_session
+        return known
+    session = await sessions_of(request).current(request)
+    request.state.page_session = session
+    return session
 
 
 async def required_page_session(

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+import httpx
 import pytest
+from fastapi import FastAPI, Request
 from nats.js import JetStreamContext
 
 from shared.auth import Principal
@@ -19,6 +22,7 @@ from shared.websession import (
     forms_csrf_ok,
     new_claims,
 )
+from shared.websession.pages import COOKIE, WebSessions, install, page_session
 from shared.websession.store import BUCKET
 
 OFFICER = Principal(sub="user:li", unit="371402-fpb", role="officer")
@@ -110,3 +114,49 @@ def test_pages_link_across_services(tmp_path: object) -> None:
     assert ports.signin_url == "http://127.0.0.1:8002/signin"
     assert ports.page_url("intake", "/desk") == "http://h:1/desk"
     assert ports.page_url("reporting", "/") == "/"
+
+
+class CountingStore(KvSessionStore):
+    """The real bucket, with a count of the session checks (each several bus round trips)."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        super().__init__(lambda: js)
+        self.checks = 0
+
+    async def alive(self, claims, now, idle):  # type: ignore[no-untyped-def]
+        self.checks += 1
+        return await super().alive(claims, now, idle)
+
+
+async def test_a_page_asking_twice_checks_the_session_once(js: JetStreamContext) -> None:
+    with contextlib.suppress(Exception):
+        await js.delete_key_value(BUCKET)
+    await ensure_bucket(js)
+    store = CountingStore(js)
+    settings = SimpleNamespace(
+        resolved_session_secret=lambda: "s" * 32, session_idle_minutes=30,
+        session_absolute_hours=10, signin_url="/signin", session_cookie_secure=None,
+        environment="development",
+    )  # fmt: skip
+    sessions = WebSessions(settings, store, clock=lambda: NOW)
+    app = FastAPI()
+    install(app, sessions)
+
+    @app.get("/page")
+    async def page(request: Request) -> dict[str, str | None]:
+        who = await page_session(request)  # who is looking
+        form = await page_session(request)  # the form's token
+        return {"sub": who.claims.sub if who else None, "csrf": form.csrf if form else None}
+
+    mine = claims()
+    await store.open(mine, NOW)
+    cookie = {COOKIE: encode_session("s" * 32, mine)}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", cookies=cookie) as http:
+        first = (await http.get("/page")).json()
+        assert first == {"sub": OFFICER.sub, "csrf": csrf_token("s" * 32, mine.sid)}
+        assert store.checks == 1
+        await http.get("/page")
+        assert store.checks == 2  # a new request checks again (the session may have ended)
+        await store.end(mine.sid)
+        assert (await http.get("/page")).json() == {"sub": None, "csrf": None}
