@@ -17,7 +17,7 @@ from services.notify.supervision.handler import when_supervised_tell_the_units
 from shared import http_errors, http_limits, officials, openapi_contract
 from shared.bus import document_publishers
 from shared.directory import load_directory
-from shared.events.audit import AuditWebhookChanged
+from shared.events.audit import AuditLetterOpened, AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
 from shared.streams import (
@@ -52,7 +52,8 @@ def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False
     ):
         runtime.consumers.batched(durable, handler)
     document_publishers(
-        runtime.broker, [NotificationDelivered, NotificationFailed, AuditWebhookChanged]
+        runtime.broker,
+        [NotificationDelivered, NotificationFailed, AuditWebhookChanged, AuditLetterOpened],
     )
     runtime.background.append(DeliveryWorker(ctx).run)
     app = build_app(runtime, title="Zuofeng notify", description="The right people told, once.")

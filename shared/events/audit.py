@@ -5,9 +5,10 @@
 - cases records every sign-in, failure, lockout and sign-out of the officials' pages, and
   every change to an account (`audit.signin`, `audit.account_changed`).
 - notify, reporting and the `zuofeng apikey` command record the actions that have no trail of
-  their own: webhook subscriptions changed, exports taken, accountability decisions, API keys
-  created and revoked. Each record is its own aggregate (a fresh id, sequence 1), published
-  with the change through the service's outbox (the command publishes it directly).
+  their own: webhook subscriptions changed, written notices opened for printing (the reporter's
+  address opened), exports taken, accountability decisions, API keys created and revoked.
+  Each record is its own aggregate (a fresh id, sequence 1), published with the change through
+  the service's outbox (the command publishes it directly).
 
 Ids, codes, who acted and what was done; never a secret, a key, a URL's path, a name or a note.
 All at city level: `zuofeng.v1.371400.audit.<event>`.
@@ -82,6 +83,17 @@ class AuditAlertDecided(_Acted):
     decision: Decision
     target: Literal["unit", "officials"]
     decided_at: datetime
+
+
+@register
+class AuditLetterOpened(_Acted):
+    """Someone opened a written notice (书面告知) for printing (notify): the reporter's postal
+    address was opened to lay out the PDF. Which letter, of which case; never the address."""
+
+    type = "audit.letter_opened"
+    letter_id: str
+    case_id: str
+    opened_at: datetime
 
 
 @register

@@ -22,7 +22,7 @@ SERVICE_PUBLISHES = {
 SERVICE_AUDIT_EVENTS = {
     "intake": [],
     "cases": ["audit.anchored", "audit.signin", "audit.account_changed"],
-    "notify": ["audit.webhook_changed"],
+    "notify": ["audit.webhook_changed", "audit.letter_opened"],
     "reporting": ["audit.exported", "audit.alert_decided"],
     "federation": [],
 }

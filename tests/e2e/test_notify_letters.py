@@ -8,6 +8,7 @@ queue."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from pathlib import Path
@@ -51,15 +52,20 @@ async def test_a_letter_report_s_acceptance_is_printed_with_the_address_and_only
             running_stack(nats_server.url, stack_databases, tmp_path / "var") as stack,
             httpx.AsyncClient(timeout=15) as http,
         ):
-            await _live(http, stack.urls)
-        await _nowhere_on_the_bus(nats_server.url)
+            letter_id, case_id = await _live(http, stack.urls)
+        opened = await _nowhere_on_the_bus(nats_server.url)
     finally:
         nats_server.stop()
+    # Opening it for printing (once, by the clerk; the other county's 404 opened nothing) is on
+    # the AUDIT stream: who, which letter of which case.
+    assert [(r["actor_unit"], r["actor_role"], r["letter_id"], r["case_id"]) for r in opened] == [
+        ("371402-fpb", "clerk", letter_id, case_id)
+    ]
     logged = "\n".join(f"{r.getMessage()} {r.__dict__!r}" for r in caplog.records)
     assert logged and all(secret not in logged for secret in SECRETS)
 
 
-async def _live(http: httpx.AsyncClient, urls: dict[str, str]) -> None:
+async def _live(http: httpx.AsyncClient, urls: dict[str, str]) -> tuple[str, str]:
     refused = await http.post(
         f"{urls['intake']}/api/v1/reports", json={**LETTER, "channel": "hotline"}, headers=CLERK
     )
@@ -105,6 +111,7 @@ async def _live(http: httpx.AsyncClient, urls: dict[str, str]) -> None:
     printed = (await http.get(letters, headers=CLERK, params={"printed": "true"})).json()
     assert printed["total"] == 1 and printed["items"][0]["downloads"] == 1
     # The status the reporter follows is told by letter: the delivery went by the letter channel.
+    return item["id"], case["id"]
 
 
 async def _opened(http: httpx.AsyncClient, cases_url: str) -> dict[str, Any]:
@@ -117,11 +124,12 @@ async def _opened(http: httpx.AsyncClient, cases_url: str) -> dict[str, Any]:
     return dict((await http.get(f"{cases_url}/api/v1/cases", headers=city)).json()["items"][0])
 
 
-async def _nowhere_on_the_bus(url: str) -> None:
-    """Every message of every stream, read raw: neither the address nor the name in clear."""
+async def _nowhere_on_the_bus(url: str) -> list[dict[str, Any]]:
+    """Every message of every stream, read raw: neither the address nor the name in clear.
+    Returns the `audit.letter_opened` records' payloads."""
     nc = await nats.connect(url)
     js = nc.jetstream()
-    seen = 0
+    seen, opened = 0, []
     try:
         for stream in STREAMS:
             info = await js.stream_info(stream.name)
@@ -132,6 +140,9 @@ async def _nowhere_on_the_bus(url: str) -> None:
                 raw = (msg.data or b"").decode("utf-8", "replace") + repr(msg.headers)
                 assert all(secret not in raw for secret in SECRETS), (stream.name, seq)
                 seen += 1
+                if msg.subject.endswith(".audit.letter_opened"):
+                    opened.append(json.loads(msg.data)["data"])
     finally:
         await nc.close()
     assert seen >= 4  # the report, the case's opening and acceptance, the notifications at least
+    return opened

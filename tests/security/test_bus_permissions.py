@@ -112,6 +112,7 @@ PUBLISH: list[tuple[str, set[str]]] = [
     # record is admin's (`zuofeng apikey`).
     ("zuofeng.v1.371400.audit.anchored", _everyone("cases")),
     ("zuofeng.v1.371400.audit.webhook_changed", _everyone("notify")),
+    ("zuofeng.v1.371400.audit.letter_opened", _everyone("notify")),
     ("zuofeng.v1.371400.audit.exported", _everyone("reporting")),
     ("zuofeng.v1.371400.audit.alert_decided", _everyone("reporting")),
     ("zuofeng.v1.371400.audit.apikey_changed", _everyone()),

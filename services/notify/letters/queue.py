@@ -19,9 +19,11 @@ from services.notify import reporters
 from services.notify.context import Context
 from services.notify.letters.tables import letters
 from services.notify.rendering import Message
+from shared import outbox
 from shared.auth import Principal, require_role
 from shared.db import one_of
 from shared.errors import Refusal
+from shared.events.audit import AuditLetterOpened, actor, audit_record
 
 log = logging.getLogger("zuofeng.notify.letters")
 PRINTERS = ("clerk", "city_office")
@@ -107,6 +109,12 @@ async def printable(ctx: Context, caller: Principal, letter_id: str) -> bytes:
             update(letters).where(letters.c.id == letter_id)
             .values(downloads=letters.c.downloads + 1)
         )  # fmt: skip
+        # Committed with the count before the address is opened: no letter is laid out with
+        # the address unrecorded on the AUDIT stream.
+        record = AuditLetterOpened(
+            **actor(caller), letter_id=letter_id, case_id=row["case_id"], opened_at=ctx.clock()
+        )
+        await outbox.add(session, audit_record(record, "notify"))
     identity = reporters.open_contact(contact, ctx.private_key())
     try:
         # Off the event loop: the CJK font's layout takes seconds of CPU, which would stop
