@@ -36,10 +36,12 @@ promtool:
 # Test files run on both cores (pytest-xdist): most of a run is waiting on services starting
 # and events arriving. `--dist loadfile` keeps each file in one worker, so a module's shared stack
 # is started once; every worker has its own nats-server and throwaway databases. TEST_JOBS=0 runs
-# in one process (for a debugger or pdb).
+# in one process (for a debugger or pdb). The slowest tests are listed at the end: the suite has
+# a 25-minute budget on two cores, and the list says where it goes.
 TEST_JOBS ?= 2
 test: $(STAMP) chromium nginx promtool
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile) \
+		--durations=25 --durations-min=20 $(PYTEST_ARGS)
 
 faults: $(STAMP)
 	$(BIN)/python -m pytest -m faults tests/faults -p no:randomly --timeout 3600 $(PYTEST_ARGS)
