@@ -26,6 +26,7 @@ from services.cases.routes import (
     pages_lists,
     pages_workbench,
 )
+from services.cases.routing.rules import check_rules, load_rules
 from services.cases.settings import CasesSettings
 from services.cases.signin import flow as signin_flow
 from services.cases.signin import oidc_routes, totp_routes
@@ -49,6 +50,9 @@ def create_app(
     settings = settings or CasesSettings()
     runtime = build_runtime(settings, for_docs=for_docs)
     ctx = build_context(settings, runtime.db, now=now, audit_key=settings.resolved_audit_key())
+    # Rules naming a unit the directory lacks would send cases nowhere anyone looks: refused at
+    # start, naming the rule (as `zuofeng config check` does before a deployment).
+    check_rules(load_rules(), ctx.directory)
     runtime.consumers.batched(CASES_REPORTS, handlers.when_reports_arrive(ctx))
     document_publishers(
         runtime.broker,
