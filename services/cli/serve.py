@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ def serve(
     ],
 ) -> None:
     """Serve one service with uvicorn on its configured port."""
+    _without_unused_extras()
     import uvicorn
 
     from shared.observability import configure_logging
@@ -55,6 +57,20 @@ def serve(
         proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
+
+
+# Imported by a library only when installed, and never used by a served service: nats-py's
+# websocket transport (aiohttp, about 8 MB per service with yarl, multidict and attrs). It is a
+# dev dependency (the bench's load generator, the fault suite), not in the production image, so
+# a service served from the dev venv would hold memory a deployed one does not.
+UNUSED_EXTRAS = ("aiohttp",)
+
+
+def _without_unused_extras() -> None:
+    """A None in sys.modules makes `import aiohttp` raise ImportError, which nats-py takes as
+    "not installed" (its websocket transport then says so, were it ever asked for)."""
+    for name in UNUSED_EXTRAS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def _app(service: str, settings: BaseServiceSettings) -> Any:
