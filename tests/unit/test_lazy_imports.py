@@ -96,3 +96,33 @@ def test_the_whole_command_is_still_there_for_everything_else() -> None:
     groups = {group.name for group in app.registered_groups}
     assert {"run", "serve", "migrate", "token"} <= names
     assert {"bus", "db", "dlq", "cases", "reporting"} <= groups
+
+
+# `make run`'s launcher lives as long as the services and only supervises them: the streams,
+# migrations and demo accounts are a short-lived child's (services.launch_setup), and honcho's
+# watcher processes (multiprocessing) are gone.
+LAUNCHER_NEVER = [
+    "honcho",
+    "multiprocessing",
+    "pydantic",
+    "sqlalchemy",
+    "alembic",
+    "nats",
+    "typer",
+    "fastapi",
+    "urllib.request",
+]
+
+
+def test_the_launcher_imports_only_what_supervises() -> None:
+    """`zuofeng run` as `make run` starts it, up to the launcher's module (not launched)."""
+    code = """
+import sys
+sys.argv = ["zuofeng", "run"]
+import services.cli
+import services.launcher
+"""
+    modules = _imported(code)
+    assert "services.launcher" in modules
+    assert _offending(modules, LAUNCHER_NEVER) == {}
+    assert "services.launch_setup" not in modules
