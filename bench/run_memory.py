@@ -4,7 +4,7 @@ Starts `zuofeng run` on free ports with a throwaway var directory (SQLite, the b
 `make run` starts them), waits for "all services ready", lets it settle, then reads VmRSS
 (/proc/<pid>/status) and Pss (/proc/<pid>/smaps_rollup) of the launcher and every descendant,
 and stops it with SIGINT as Ctrl-C would. RSS counts shared pages in each process (issue 27's
-figure is a sum of RSS); PSS splits them.
+figure is a sum of RSS); PSS splits them; peak is VmHWM (the highest RSS since the start).
 Run: .venv/bin/python bench/run_memory.py [--settle 30] [--env MALLOC_ARENA_MAX=2]
 """
 
@@ -101,13 +101,14 @@ def main() -> int:
             proc = Path(f"/proc/{pid}")
             try:
                 rss, pss = _field(proc / "status", "VmRSS"), _field(proc / "smaps_rollup", "Pss")
-                rows.append((_name(pid) if pid != launcher.pid else "launcher", pid, rss, pss))
+                hwm = _field(proc / "status", "VmHWM")
+                rows.append((_name(pid) if pid != launcher.pid else "launcher", pid, rss, pss, hwm))
             except OSError:
                 continue
         print(f"ready after {ready:.1f}s, read {args.settle:.0f}s later; load {os.getloadavg()}")
-        print(f"{'process':<60} {'pid':>7} {'RSS MB':>8} {'PSS MB':>8}")
-        for name, pid, rss, pss in rows:
-            print(f"{name:<60} {pid:>7} {rss:>8.1f} {pss:>8.1f}")
+        print(f"{'process':<60} {'pid':>7} {'RSS MB':>8} {'PSS MB':>8} {'peak MB':>8}")
+        for name, pid, rss, pss, hwm in rows:
+            print(f"{name:<60} {pid:>7} {rss:>8.1f} {pss:>8.1f} {hwm:>8.1f}")
         total_rss, total_pss = sum(r[2] for r in rows), sum(r[3] for r in rows)
         print(f"{'tree (' + str(len(rows)) + ' processes)':<60} {'':>7} {total_rss:>8.1f} "
               f"{total_pss:>8.1f}")  # fmt: skip

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -31,20 +33,21 @@ def serve(
     ],
 ) -> None:
     """Serve one service with uvicorn on its configured port."""
-    _without_unused_extras()
     import uvicorn
-
-    from shared.observability import configure_logging
 
     if service not in PORTS:
         typer.echo(f"unknown service {service!r}; one of {', '.join(PORTS)}", err=True)
         raise typer.Exit(2)
-    settings = _safe_settings(service)
-    refuse_broken(f"zuofeng serve {service}", settings.config_dir)
-    configure_logging(settings.log_level, settings.resolved_log_format, service)
-    _exit_with_launcher()
+    with _leaving_out(UNUSED_EXTRAS):
+        from shared.observability import configure_logging  # imports the bus (nats-py)
+
+        settings = _safe_settings(service)
+        refuse_broken(f"zuofeng serve {service}", settings.config_dir)
+        configure_logging(settings.log_level, settings.resolved_log_format, service)
+        _exit_with_launcher()
+        app = _app(service, settings)
     uvicorn.run(
-        _app(service, settings),
+        app,
         host=settings.host,
         port=settings.port or settings.default_port,
         log_config=None,
@@ -59,18 +62,28 @@ def serve(
     )
 
 
-# Imported by a library only when installed, and never used by a served service: nats-py's
-# websocket transport (aiohttp, about 8 MB per service with yarl, multidict and attrs). It is a
-# dev dependency (the bench's load generator, the fault suite), not in the production image, so
-# a service served from the dev venv would hold memory a deployed one does not.
-UNUSED_EXTRAS = ("aiohttp",)
+# Imported by a library at its own import only when installed, and never used by a served
+# service: nats-py's websocket transport (aiohttp, about 8 MB per service with yarl, multidict
+# and attrs; a dev dependency, for the bench's load generator and the fault suite, not in the
+# production image) and httpx's command-line tool (`httpx` in a terminal: rich and pygments,
+# 3 MB in notify, whose delivery worker imports httpx at start). Issue 27: RSS per service.
+UNUSED_EXTRAS = ("aiohttp", "pygments")
 
 
-def _without_unused_extras() -> None:
-    """A None in sys.modules makes `import aiohttp` raise ImportError, which nats-py takes as
-    "not installed" (its websocket transport then says so, were it ever asked for)."""
-    for name in UNUSED_EXTRAS:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+@contextlib.contextmanager
+def _leaving_out(names: tuple[str, ...]) -> Iterator[None]:
+    """While the service's code is imported, `import <name>` raises ImportError (a None in
+    sys.modules), which both libraries take as "not installed". Lifted afterwards, so anything
+    that wants one of them later (typer's error formatting wants pygments) imports it as usual."""
+    blocked = [name for name in names if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
 
 
 def _app(service: str, settings: BaseServiceSettings) -> Any:
