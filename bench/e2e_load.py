@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -71,11 +72,24 @@ def others_cpu_ms(stack: ProcStack, pg: PrivatePostgres) -> dict[str, float]:
     }
 
 
-def peak_rss_mb(pid: int) -> float:
+def _status_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The highest RSS since the process started (VmHWM), so across the phases so far."""
+    return _status_mb(pid, "VmHWM")
+
+
+def steady_rss_mb(samples: list[tuple[float, float]], started: float, finished: float) -> float:
+    """The median RSS over the second half of the load (the first half is the climb to it);
+    `samples` are (perf_counter, MB), one a second."""
+    middle = started + (finished - started) / 2
+    held = sorted(mb for at, mb in samples if middle <= at <= finished)
+    return held[len(held) // 2] if held else float("nan")
 
 
 async def transactions(stack: ProcStack) -> int:
@@ -111,10 +125,13 @@ async def phase(
     max_lag: dict[str, int] = {}
     last_lag: dict[str, int] = {}
     loads: list[float] = []
+    rss: dict[str, list[tuple[float, float]]] = {s: [] for s in SERVICES}
 
     async def watch() -> None:
         while True:
             loads.append(os.getloadavg()[0])
+            for s in SERVICES:
+                rss[s].append((time.perf_counter(), _status_mb(stack.pid(s), "VmRSS")))
             last_lag.update(await lag(js))
             for name, value in last_lag.items():
                 max_lag[name] = max(max_lag.get(name, 0), value)
@@ -177,6 +194,8 @@ async def phase(
         "load_avg": [min(loads, default=0.0), max(loads, default=0.0)],
         "wall_s": counted_at - load.started,
         "peak_rss_mb": {s: peak_rss_mb(stack.pid(s)) for s in SERVICES},
+        # Issue 27's "steady" figure: what a service holds once the rate has been held a while.
+        "steady_rss_mb": {s: steady_rss_mb(rss[s], load.started, load.finished) for s in SERVICES},
     }
 
 
@@ -295,13 +314,15 @@ def table(result: dict) -> str:  # type: ignore[type-arg]
         for name in result["phases"][0]["max_lag"]
     ))  # fmt: skip
     lines.append(
-        "service     peak RSS MB   CPU ms/report per phase ("
+        "service     peak RSS MB   steady RSS MB per phase   CPU ms/report per phase ("
         + ", ".join(str(p["rate"]) for p in result["phases"]) + ")"
     )  # fmt: skip
     for s in SERVICES:
         cpu = " / ".join(f"{p['cpu_ms_per_report'][s]:.2f}" for p in result["phases"])
         rss = max(p["peak_rss_mb"][s] for p in result["phases"])
-        lines.append(f"{s:<11} {rss:>11.0f}   {cpu}")
+        steady = " / ".join(f"{p.get('steady_rss_mb', {}).get(s, math.nan):.0f}"
+                            for p in result["phases"])  # fmt: skip
+        lines.append(f"{s:<11} {rss:>11.0f}   {steady:>23}   {cpu}")
     lines.append(
         "PostgreSQL transactions per report: "
         + " / ".join(f"{p.get('transactions_per_report', 0):.1f}" for p in result["phases"])

@@ -87,6 +87,9 @@ def line_of(result: dict[str, Any], phases: str) -> dict[str, Any]:
                 "per_service_cpu_ms": services,
                 "transactions_per_report": round(p.get("transactions_per_report", 0.0), 2),
                 "load_avg": [round(x, 2) for x in p.get("load_avg", [])] or None,
+                "steady_rss_mb": {k: _figure(v) for k, v in p.get("steady_rss_mb", {}).items()}
+                or None,
+                "peak_rss_mb": {k: _figure(v) for k, v in p.get("peak_rss_mb", {}).items()} or None,
             }
         )
     if "replay" in result:

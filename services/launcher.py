@@ -1,211 +1,220 @@
-"""`make run`: the bundled NATS, streams and migrations, then the four services under honcho.
+"""`make run`: the bundled NATS, then the five services, each in a process of its own.
 
-Ctrl-C (or SIGTERM) stops the services (honcho) and then NATS (SIGTERM, so its store is
-flushed). A NATS left behind by a launcher that was killed is stopped on the next start.
+The streams, migrations, demo accounts and banner are prepared by a short-lived child
+(services.launch_setup), so this process holds little more than the interpreter for as long as
+`make run` runs (issue 27: the whole tree under 600 MB). It supervises the services itself,
+one thread per service relaying its output with the service's name in front, as honcho did,
+without honcho's watcher process per service, fork server and resource tracker (about 90 MB).
+
+Ctrl-C (or SIGTERM) stops the services (SIGTERM, SIGKILL after 5 s) and then NATS (SIGTERM, so
+its store is flushed); a service that stops on its own stops the others. A launcher killed with
+-9 leaves no service behind (each watches ZUOFENG_LAUNCHER_PID) and a NATS that the next start
+stops (var/nats.pid). Only the standard library and shared.natsserver are imported here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import multiprocessing
+import json
 import os
+import queue
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from datetime import timedelta
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from honcho.manager import Manager
+from shared.natsserver import NatsProcess, start_with_config
 
-from services.catalog import PORTS, settings_of
-from shared import migrate
-from shared.auth import issue_token
-from shared.bus import connect, init_bus
-from shared.directory import load_directory
-from shared.natsauth import (
-    authorization_block,
-    load_or_create_passwords,
-    user_names,
-    with_credentials,
-)
-from shared.natsserver import NatsProcess, start_nats
-from shared.settings import BaseServiceSettings
-from shared.taxonomy import load_taxonomy
-
-SERVICES = PORTS
+KILL_WAIT = 5.0  # seconds between SIGTERM and SIGKILL for a service that does not stop
+SIGNALS = {signal.SIGINT: ("SIGINT", 130), signal.SIGTERM: ("SIGTERM", 143)}
+COLOURS = ("36", "33", "32", "35", "31", "34")  # one per service when the output is a terminal
+WIDTH = len("federation")
 
 
-def _settings(service: str) -> BaseServiceSettings:
-    return settings_of(service)
+class Output:
+    """Lines of every service on stdout, one at a time, "HH:MM:SS name | line" (honcho's)."""
+
+    def __init__(self) -> None:
+        # Re-entrant: the signal handler prints from the main thread, which may hold it already.
+        self.lock = threading.RLock()
+        self.colour = sys.stdout.isatty()
+
+    def line(self, name: str, text: str, colour: str = "") -> None:
+        prefix = f"{time.strftime('%H:%M:%S')} {name:<{WIDTH}} | "
+        if colour and self.colour:
+            prefix = f"\033[0m\033[{colour}m{prefix}\033[0m"
+        with self.lock:
+            print(prefix + text, flush=True)
+
+    def block(self, text: str) -> None:
+        with self.lock:
+            print(text, flush=True)
 
 
-def _stop_stale_nats(var: Path) -> None:
-    pid_file = var / "nats.pid"
-    if not pid_file.exists():
-        return
-    pid = int(pid_file.read_text().strip() or 0)
-    with contextlib.suppress(ProcessLookupError, PermissionError, FileNotFoundError):
-        if "nats-server" in Path(f"/proc/{pid}/cmdline").read_text():
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(100):
-                if not Path(f"/proc/{pid}").exists():
-                    break
-                time.sleep(0.1)
-    pid_file.unlink(missing_ok=True)
-
-
-def _check_ports_free() -> None:
-    for service in SERVICES:
-        port = _settings(service).port
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", int(port or 0))) == 0:
-                raise SystemExit(
-                    f"port {port} for {service} is taken: another `make run`?"
-                    f" (set ZUOFENG_{service.upper()}_PORT)"
-                )
-
-
-def _start_bus(var: Path) -> tuple[str, dict[str, str], NatsProcess | None]:
-    """(admin URL, per-service URLs, the server we started or None when external)."""
-    configured = os.environ.get("ZUOFENG_NATS_URL")
-    if configured:
-        return configured, {service: configured for service in SERVICES}, None
-    _stop_stale_nats(var)
-    counties = [code for code, _ in load_directory().counties()]
-    passwords = load_or_create_passwords(var / "nats-users.json", user_names(counties))
-    port = int(os.environ.get("ZUOFENG_NATS_PORT", "-1"))
-    server = start_nats(
-        var / "nats", port=port, authorization=authorization_block(passwords, counties)
+def _setup(held: dict[str, Any]) -> dict[str, Any]:
+    """services.launch_setup in a child; this process starts NATS when it asks."""
+    read_fd, write_fd = os.pipe()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "services.launch_setup", str(write_fd)],
+        stdin=subprocess.PIPE,
+        pass_fds=(write_fd,),
+        text=True,
     )
-    admin = with_credentials(server.url, "admin", passwords["admin"])
-    url_file = var / "nats.url"
-    url_file.touch(mode=0o600, exist_ok=True)
-    url_file.write_text(admin)  # the CLI (dlq, bus init) connects as admin
-    (var / "nats.pid").write_text(str(server.pid))
-    services = {name: with_credentials(server.url, name, passwords[name]) for name in SERVICES}
-    return admin, services, server
+    os.close(write_fd)
+    assert child.stdin is not None
+    with os.fdopen(read_fd) as answers:
+        first = answers.readline()
+        if first:
+            asked = json.loads(first)
+            held["var"] = Path(asked["var"])
+            if asked["nats"] is not None:
+                nats = asked["nats"]
+                server = start_with_config(Path(nats["base"]), nats["config"], nats["port"])
+                (held["var"] / "nats.pid").write_text(str(server.pid))
+                held["server"] = server
+                child.stdin.write(json.dumps({"url": server.url}) + "\n")
+                child.stdin.flush()
+        result = answers.readline()
+    child.stdin.close()
+    code = child.wait()
+    if code != 0 or not result:
+        raise SystemExit(code or 1)  # the child said why on stderr
+    prepared: dict[str, Any] = json.loads(result)
+    return prepared
 
 
-async def _init_bus(url: str, settings: BaseServiceSettings) -> None:
-    nc = await connect(url, "zuofeng-launcher")
+def _relay(name: str, child: subprocess.Popen[bytes], output: Output, colour: str) -> None:
+    assert child.stdout is not None
+    for raw in iter(child.stdout.readline, b""):
+        output.line(name, raw.decode("utf-8", "replace").rstrip("\r\n"), colour)
+    child.stdout.close()
+
+
+def _ready(port: int) -> bool:
+    """/readyz answers 200 (a raw request: urllib would add 8 MB to this process)."""
     try:
-        await init_bus(nc.jetstream(), max_deliver=settings.max_deliver, ack_wait=settings.ack_wait)
-    finally:
-        await nc.close()
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"GET /readyz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            return sock.recv(32).startswith((b"HTTP/1.0 200", b"HTTP/1.1 200"))
+    except OSError:
+        return False
 
 
-def _wait_ready(started: float, banner: str) -> None:
-    pending = {service: _settings(service).port for service in SERVICES}
+def _wait_ready(ports: dict[str, int], started: float, banner: str, output: Output) -> None:
+    pending = dict(ports)
     while pending and time.monotonic() - started < 300:
         for service, port in list(pending.items()):
-            url = f"http://127.0.0.1:{port}/readyz"
-            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    del pending[service]
+            if _ready(port):
+                del pending[service]
         time.sleep(0.3)
     state = "all services ready" if not pending else f"NOT ready: {', '.join(pending)}"
-    print(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n", flush=True)
+    output.block(f"\n{banner}\n  {state} after {time.monotonic() - started:.1f}s\n")
 
 
-def _banner(url: str, settings: BaseServiceSettings, signin: list[str]) -> str:
-    directory = load_directory()
-    office = directory.city_office()
-    token = issue_token(
-        settings.resolved_jwt_secret(),
-        unit=office.id,
-        role="city_office",
-        sub="make-run",
-        ttl=timedelta(hours=12),
-        audience=settings.jwt_audience,
-        issuer=settings.jwt_issuer,
-    )
-    lines = [
-        "Zuofeng (作风) is running",
-        f"  NATS        {url}  (users and passwords: var/nats-users.json)",
-    ]
-    lines += [f"  {name:<11} http://127.0.0.1:{_settings(name).port}/docs" for name in SERVICES]
-    lines += [
-        f"  report page http://127.0.0.1:{_settings('intake').port}/  (track a report at /track,"
-        " the exposure board at /exposures)",
-        f"  dashboard   http://127.0.0.1:{_settings('reporting').port}/dashboard",
-        *signin,
-        f"  mail        {_mail_line()}",
-        f"  directory   {len(directory.units())} units, {len(directory.counties())} counties;"
-        f" problem list {load_taxonomy().version}",
-        f"  token ({office.name}, city_office, 12h):",
-        f"    {token}",
-        "  other tokens: .venv/bin/zuofeng token --unit UNIT_ID --role ROLE",
-        "    (unit ids: GET http://127.0.0.1:8002/api/v1/units)",
-        "  Ctrl-C stops everything.",
-    ]
-    return "\n".join(lines)
+class Supervisor:
+    """The services as children: output relayed, all stopped when one stops or on a signal."""
 
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.stopped: queue.Queue[tuple[str, int]] = queue.Queue()
+        self.returncode: int | None = None
+        self.stopping_since: float | None = None
 
-def _demo_accounts() -> list[str]:
-    """Demo accounts for every role (cases' database), and how to sign in with them."""
-    from services.cases.settings import CasesSettings  # the launcher composes the services
-    from services.cases.signin import demo
+    def start(self, name: str, env: dict[str, str], command: list[str] | None = None) -> None:
+        """`zuofeng serve <name>` (or `command`) as a child in a session of its own."""
+        child = subprocess.Popen(
+            command or [sys.executable, "-m", "services.cli", "serve", name],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the launcher, which stops the services
+        )
+        self.children[name] = child
+        self.output.line("system", f"{name} started (pid={child.pid})")
+        colour = COLOURS[(len(self.children) - 1) % len(COLOURS)]
 
-    cases = CasesSettings()
-    password = asyncio.run(demo.ensure_demo(cases))
-    return demo.banner(password, f"http://127.0.0.1:{cases.port}/signin")
+        def relay() -> None:
+            _relay(name, child, self.output, colour)
+            self.stopped.put((name, child.wait()))
 
+        threading.Thread(target=relay, name=f"relay-{name}", daemon=True).start()
 
-def _mail_line() -> str:
-    from services.notify.settings import NotifySettings  # the launcher composes the services
+    def _signal(self, signum: int, _frame: object) -> None:
+        name, code = SIGNALS[signal.Signals(signum)]
+        self.output.line("system", f"{name} received")
+        if self.returncode is None:
+            self.returncode = code
+        self.stop()
 
-    notify = NotifySettings()
-    if notify.email_enabled:
-        return f"to SMTP {notify.smtp_host}:{notify.smtp_port}"
-    return "off (README: 'Mail to a local SMTP sink'); notices go to the inbox and webhooks"
+    def _send(self, names: Iterable[str], signum: signal.Signals) -> None:
+        for name in names:
+            child = self.children[name]
+            if child.returncode is None:
+                self.output.line("system", f"sending {signum.name} to {name} (pid {child.pid})")
+                with contextlib.suppress(ProcessLookupError):  # ended meanwhile: relay reports it
+                    os.kill(child.pid, signum)
 
+    def stop(self) -> None:
+        if self.stopping_since is None:
+            self.stopping_since = time.monotonic()
+            self._send(list(self.children), signal.SIGTERM)
 
-def _page_origins() -> str:
-    origins = []
-    for service in SERVICES:
-        settings = _settings(service)
-        origins.append(f"{service}=http://{settings.host}:{settings.port}")
-    return ",".join(origins)
+    def loop(self) -> int:
+        """Until every service has stopped; the first signal's or stopped service's code."""
+        for signum in SIGNALS:
+            signal.signal(signum, self._signal)
+        running = set(self.children)
+        killed = False
+        while running:
+            try:
+                name, code = self.stopped.get(timeout=0.1)
+            except queue.Empty:
+                pass
+            else:
+                running.discard(name)
+                self.output.line("system", f"{name} stopped (rc={code})")
+                if self.returncode is None:
+                    self.returncode = code
+                self.stop()
+            since = self.stopping_since
+            if not killed and since is not None and time.monotonic() - since > KILL_WAIT:
+                killed = True
+                self._send(running, signal.SIGKILL)
+        return self.returncode or 0
 
 
 def launch() -> int:
     started = time.monotonic()
-    cli = _settings("cli")
-    var = cli.var_dir.resolve()
-    var.mkdir(parents=True, exist_ok=True)
-    _check_ports_free()
-    url, service_urls, server = _start_bus(var)
+    output = Output()
+    held: dict[str, Any] = {}
+    # Until the services run, SIGTERM stops like Ctrl-C does: NATS is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        asyncio.run(_init_bus(url, cli))
-        for service in SERVICES:
-            database_url = _settings(service).database_url
-            assert database_url is not None
-            migrate.upgrade(service, database_url)
-        # honcho watches each service from a child process of its own; forked, each would map
-        # this launcher's whole memory (alembic, every service's migrations and settings, about
-        # 90 MB RSS each); started fresh, each holds honcho and little else.
-        multiprocessing.set_start_method("forkserver", force=True)
-        manager = Manager()
+        prepared = _setup(held)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "ZUOFENG_LAUNCHER_PID": str(os.getpid())}
-        # Each service has its own port here: pages link to each other by absolute address
-        # (one session cookie serves them all: cookies do not depend on the port).
-        env.setdefault("ZUOFENG_PAGE_ORIGINS", _page_origins())
-        for service in SERVICES:
-            # Each service connects as its own NATS user (the fenced bus).
-            own = {**env, "ZUOFENG_NATS_URL": service_urls[service]}
-            command = f"'{sys.executable}' -m services.cli serve {service}"
-            manager.add_process(service, command, env=own)
-        banner = _banner(server.url if server else url, cli, _demo_accounts())
-        threading.Thread(target=_wait_ready, args=(started, banner), daemon=True).start()
-        manager.loop()
+        env.setdefault("ZUOFENG_PAGE_ORIGINS", prepared["page_origins"])
+        supervisor = Supervisor(output)
+        for service, own in prepared["env"].items():
+            supervisor.start(service, {**env, **own})
+        ports = {name: int(port) for name, port in prepared["ports"].items()}
+        threading.Thread(
+            target=_wait_ready, args=(ports, started, prepared["banner"], output), daemon=True
+        ).start()
+        code = supervisor.loop()
         # Ctrl-C or SIGTERM is how a user stops it: a clean stop, not an error.
-        return 0 if manager.returncode in (130, 143) else int(manager.returncode or 0)
+        return 0 if code in (130, 143) else code
+    except KeyboardInterrupt:
+        return 0
     finally:
+        server: NatsProcess | None = held.get("server")
         if server is not None:
             server.stop()
+            var: Path = held["var"]
             (var / "nats.pid").unlink(missing_ok=True)
             (var / "nats.url").unlink(missing_ok=True)

@@ -18,6 +18,11 @@ SERVING = ("serve", "run")
 
 
 def main() -> None:
+    if sys.argv[1:] == ["run"]:
+        # `make run`'s launcher lives as long as the services: it leaves out even typer.
+        from services.launcher import launch
+
+        raise SystemExit(launch())
     if sys.argv[1:2] and sys.argv[1] in SERVING:
         import typer
 

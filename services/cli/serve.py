@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -32,17 +35,19 @@ def serve(
     """Serve one service with uvicorn on its configured port."""
     import uvicorn
 
-    from shared.observability import configure_logging
-
     if service not in PORTS:
         typer.echo(f"unknown service {service!r}; one of {', '.join(PORTS)}", err=True)
         raise typer.Exit(2)
-    settings = _safe_settings(service)
-    refuse_broken(f"zuofeng serve {service}", settings.config_dir)
-    configure_logging(settings.log_level, settings.resolved_log_format, service)
-    _exit_with_launcher()
+    with _leaving_out(UNUSED_EXTRAS):
+        from shared.observability import configure_logging  # imports the bus (nats-py)
+
+        settings = _safe_settings(service)
+        refuse_broken(f"zuofeng serve {service}", settings.config_dir)
+        configure_logging(settings.log_level, settings.resolved_log_format, service)
+        _exit_with_launcher()
+        app = _app(service, settings)
     uvicorn.run(
-        _app(service, settings),
+        app,
         host=settings.host,
         port=settings.port or settings.default_port,
         log_config=None,
@@ -55,6 +60,30 @@ def serve(
         proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
+
+
+# Imported by a library at its own import only when installed, and never used by a served
+# service: nats-py's websocket transport (aiohttp, about 8 MB per service with yarl, multidict
+# and attrs; a dev dependency, for the bench's load generator and the fault suite, not in the
+# production image) and httpx's command-line tool (`httpx` in a terminal: rich and pygments,
+# 3 MB in notify, whose delivery worker imports httpx at start). Issue 27: RSS per service.
+UNUSED_EXTRAS = ("aiohttp", "pygments")
+
+
+@contextlib.contextmanager
+def _leaving_out(names: tuple[str, ...]) -> Iterator[None]:
+    """While the service's code is imported, `import <name>` raises ImportError (a None in
+    sys.modules), which both libraries take as "not installed". Lifted afterwards, so anything
+    that wants one of them later (typer's error formatting wants pygments) imports it as usual."""
+    blocked = [name for name in names if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, "") is None:
+                del sys.modules[name]
 
 
 def _app(service: str, settings: BaseServiceSettings) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +75,7 @@ def test_serving_a_service_builds_no_other_command(service: str) -> None:
     the serve command's app, not every command's (alembic, the other services' CLIs)."""
     code = f"""
 import sys
+from pathlib import Path
 sys.argv = ["zuofeng", "serve", "--help"]
 from services.cli import main
 try:
@@ -96,3 +98,59 @@ def test_the_whole_command_is_still_there_for_everything_else() -> None:
     groups = {group.name for group in app.registered_groups}
     assert {"run", "serve", "migrate", "token"} <= names
     assert {"bus", "db", "dlq", "cases", "reporting"} <= groups
+
+
+# `make run`'s launcher lives as long as the services and only supervises them: the streams,
+# migrations and demo accounts are a short-lived child's (services.launch_setup), and honcho's
+# watcher processes (multiprocessing) are gone.
+LAUNCHER_NEVER = [
+    "honcho",
+    "multiprocessing",
+    "pydantic",
+    "sqlalchemy",
+    "alembic",
+    "nats",
+    "typer",
+    "fastapi",
+    "urllib.request",
+]
+
+
+def test_the_launcher_imports_only_what_supervises() -> None:
+    """`zuofeng run` as `make run` starts it, up to the launcher's module (not launched)."""
+    code = """
+import sys
+from pathlib import Path
+sys.argv = ["zuofeng", "run"]
+import services.cli
+import services.launcher
+"""
+    modules = _imported(code)
+    assert "services.launcher" in modules
+    assert _offending(modules, LAUNCHER_NEVER) == {}
+    assert "services.launch_setup" not in modules
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_served_app_leaves_out_what_libraries_import_only_if_installed(
+    service: str, tmp_path: Path
+) -> None:
+    """`zuofeng serve <service>` up to uvicorn (stubbed: it returns at once): nats-py's
+    websocket transport (aiohttp) and httpx's command-line tool (pygments) stay out, and so does
+    everything else in LAZY_WHEN_SERVED."""
+    code = f"""
+import os, sys
+os.environ["ZUOFENG_VAR_DIR"] = {str(tmp_path / "var")!r}
+os.environ["ZUOFENG_NATS_URL"] = "nats://127.0.0.1:9"  # not connected before uvicorn starts
+import uvicorn
+uvicorn.run = lambda app, **options: None
+sys.argv = ["zuofeng", "serve", "{service}"]
+from services.cli import main
+try:
+    main()
+except SystemExit as stop:
+    assert not stop.code, stop.code
+assert "services.{service}.main" in sys.modules
+"""
+    modules = _imported(code)
+    assert _offending(modules, ["aiohttp", "pygments", *LAZY_WHEN_SERVED]) == {}
