@@ -11,8 +11,11 @@ from typing import Any
 from services.notify.delivery.worker import DeliveryWorker
 
 
-def _worker(claimed: list[int], batch: int = 200) -> tuple[DeliveryWorker, list[int]]:
-    """A worker whose rounds claim `claimed` rows in turn (then none), and the rounds' log."""
+def _worker(
+    claimed: list[int], batch: int = 200, due: float = 0.0
+) -> tuple[DeliveryWorker, list[int]]:
+    """A worker whose rounds claim `claimed` rows in turn (then none), and the rounds' log; its
+    look at the table says a row can go in `due` seconds."""
     settings = SimpleNamespace(delivery_poll_interval=3600.0, delivery_batch=batch)
     worker = DeliveryWorker(SimpleNamespace(settings=settings, wake=asyncio.Event()))  # type: ignore[arg-type]
     rounds: list[int] = []
@@ -22,7 +25,7 @@ def _worker(claimed: list[int], batch: int = 200) -> tuple[DeliveryWorker, list[
         return rounds[-1]
 
     async def refresh() -> float:
-        return 0.0  # something is due now: the rest is the shortest there is
+        return due
 
     worker.work_once = work_once  # type: ignore[method-assign]
     worker.refresh = refresh  # type: ignore[method-assign]
@@ -39,6 +42,20 @@ async def test_a_full_round_claims_again_until_a_short_one() -> None:
     worker, rounds = _worker([5, 5, 2], batch=5)
     await worker._round_and_rest()
     assert rounds == [5, 5, 2]
+
+
+async def test_a_poll_that_finds_nothing_due_claims_nothing() -> None:
+    worker, rounds = _worker([3], due=0.05)
+    worker.woken = False  # the last rest ended by the poll, not a fan-out
+    await worker._round_and_rest()
+    assert rounds == []
+
+
+async def test_a_poll_that_finds_a_row_due_claims_it() -> None:
+    worker, rounds = _worker([3], due=-1.0)
+    worker.woken = False
+    await worker._round_and_rest()
+    assert rounds == [3]
 
 
 async def test_the_fan_outs_that_wake_a_settling_worker_go_in_its_next_round() -> None:

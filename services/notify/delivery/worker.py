@@ -8,7 +8,9 @@ At ordinary load every fan-out wakes the worker: a woken worker waits `WAKE_COAL
 so the fan-outs of that moment go in one round (one claim, one record, one outbox wake-up)
 rather than one round each. A round that claimed fewer rows than a batch took every row that
 could go; the look at the table after it (`refresh`) says when one can go next, rows held
-behind an earlier one of their case left out, so no empty claim follows a round.
+behind an earlier one of their case left out, so no empty claim follows a round. A poll (no
+wake-up: rows no fan-out of this process announced, a retry's time) looks before it claims,
+and claims only when a row can go.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class DeliveryWorker:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.clients: Clients | None = None
+        self.woken = True  # the first round claims at once (rows a restart left due)
 
     async def run(self) -> None:
         """Forever: work what is due, then sleep until the next due row, a wake-up or the poll."""
@@ -61,14 +64,20 @@ class DeliveryWorker:
     async def _round_and_rest(self) -> None:
         pause = self.ctx.settings.delivery_poll_interval
         try:
-            # A short round took every row that could go (refresh then says if one can now).
-            while await self.work_once() >= self.ctx.settings.delivery_batch:
-                pass
-            pause = min(pause, await self.refresh())
+            # A poll (no wake-up) looks before it claims: idle, that is one query a poll.
+            due = None if self.woken else await self.refresh()
+            if due is None or due <= 0:
+                # A short round took every row that could go (refresh then says if one can now).
+                while await self.work_once() >= self.ctx.settings.delivery_batch:
+                    pass
+                due = await self.refresh()
+            pause = min(pause, due)
         except Exception as exc:  # noqa: BLE001 - outlive database and network blips
             log.warning("delivery worker will retry: %s", scrub(f"{type(exc).__name__}: {exc}"))
+        self.woken = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.ctx.wake.wait(), max(pause, 0.01))
+            self.woken = True
             await self.settle()  # woken by a fan-out: the next ones join its round
         self.ctx.wake.clear()
 
