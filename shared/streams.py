@@ -53,8 +53,8 @@ class ConsumerDef:
 
 
 # See ConsumerDef.linger. 50 ms took one or two events per batch at 20 reports/s: each its own
-# pull, transaction and ack round. 300 ms takes about six; a count or a notice trailing by a
-# third of a second is still well within what anyone reading it could notice.
+# pull, transaction and ack round. In 300 ms about six arrive; no one reading a count or a
+# notice can tell it trails by a third of a second.
 LINGER = 0.3
 
 STREAMS: tuple[StreamDef, ...] = (
