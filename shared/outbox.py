@@ -2,6 +2,8 @@
 
 `add` writes the row in the caller's transaction and flags the session so the relay wakes on
 commit; the relay also polls as a fallback and, on start, publishes whatever a crash left.
+A relay given `settle` waits that long after a wake-up, so the commits of that moment go in one
+claim and publish round (for services whose events no one waits on by the millisecond).
 Re-sends carry the same `Nats-Msg-Id`, so JetStream drops doubles inside its window and the
 consumers' inbox drops them after it.
 """
@@ -58,10 +60,12 @@ class OutboxRelay:
         js: Callable[[], JetStreamContext],
         poll_interval: float = 2.0,
         registry: CollectorRegistry | None = None,
+        settle: float = 0.0,
     ) -> None:
         self.db = db
         self.js = js
         self.poll_interval = poll_interval
+        self.settle = settle
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self.published = 0
@@ -101,7 +105,12 @@ class OutboxRelay:
                 log.warning("outbox relay will retry: %s", describe_error(exc))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.db.outbox_signal.wait(), self.poll_interval)
+                await self.settling()  # the commits that follow join this round
             self.db.outbox_signal.clear()
+
+    async def settling(self) -> None:
+        if self.settle:
+            await asyncio.sleep(self.settle)
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published (0 when none were waiting).

@@ -56,12 +56,17 @@ class Runtime:
 
 
 def build_runtime(
-    settings: BaseServiceSettings, *, for_docs: bool = False, dlq_mover: bool = True
+    settings: BaseServiceSettings,
+    *,
+    for_docs: bool = False,
+    dlq_mover: bool = True,
+    relay_settle: float = 0.0,
 ) -> Runtime:
     """No FastStream metrics middleware: the durable consumers are our own pull loops
     (zuofeng_consumer_*), the outbox publishes through nats-py (zuofeng_outbox_*) and intake's
     request-reply has its own histogram, so most `faststream_*` families never got a sample.
-    `dlq_mover=False` for a service at a county's leaf (shared.natsauth.county says why)."""
+    `dlq_mover=False` for a service at a county's leaf (shared.natsauth.county says why);
+    `relay_settle` for one whose events no one waits on by the millisecond (shared.outbox)."""
     configdir.activate(settings.config_dir)  # the county's files for every loader here
     registry = CollectorRegistry()
     url = DOCS_NATS_URL if for_docs else settings.resolved_nats_url()
@@ -78,7 +83,9 @@ def build_runtime(
     assert settings.database_url is not None
     db = Database(settings.database_url)
     registry.register(PoolMetrics(settings.service, db.engine))
-    relay = OutboxRelay(db, lambda: js_of(broker), settings.outbox_poll_interval, registry)
+    relay = OutboxRelay(
+        db, lambda: js_of(broker), settings.outbox_poll_interval, registry, settle=relay_settle
+    )
     consumers = Consumers(broker, settings, for_docs=for_docs, metrics=ConsumerMetrics(registry))
     if dlq_mover:
         consumers.dlq_mover()

@@ -21,6 +21,7 @@ from shared.events.audit import AuditLetterOpened, AuditWebhookChanged
 from shared.events.notify import NotificationDelivered, NotificationFailed
 from shared.runtime import build_app, build_runtime
 from shared.streams import (
+    LINGER,
     NOTIFY_ALERTS,
     NOTIFY_CASES,
     NOTIFY_FEDERATION,
@@ -34,7 +35,9 @@ log = logging.getLogger("zuofeng.notify")
 
 def create_app(settings: NotifySettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or NotifySettings()
-    runtime = build_runtime(settings, for_docs=for_docs)
+    # Its events (notices told, deliveries done) feed no one waiting by the millisecond:
+    # the relay takes the commits of a third of a second in one round.
+    runtime = build_runtime(settings, for_docs=for_docs, relay_settle=LINGER)
     ctx = Context(
         settings=settings,
         db=runtime.db,

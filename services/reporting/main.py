@@ -28,6 +28,7 @@ from shared.events.audit import AuditAlertDecided, AuditExported
 from shared.events.reporting import AlertDecided, AlertFrequentProblems
 from shared.runtime import Runtime, build_app, build_runtime
 from shared.streams import (
+    LINGER,
     REPORTING_CASES,
     REPORTING_DATAREQUESTS,
     REPORTING_FEDERATION,
@@ -39,7 +40,9 @@ from shared.streams import (
 
 def create_app(settings: ReportingSettings | None = None, *, for_docs: bool = False) -> FastAPI:
     settings = settings or ReportingSettings()
-    runtime = build_runtime(settings, for_docs=for_docs)
+    # Its events (alerts, audit anchors) go to lingering consumers and the audit stream:
+    # the relay takes the commits of a third of a second in one round.
+    runtime = build_runtime(settings, for_docs=for_docs, relay_settle=LINGER)
     ctx = Context.build(settings, runtime.db)
     _subscribe(runtime, ctx)
     runtime.registry.register(ctx.metrics)

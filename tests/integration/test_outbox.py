@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -84,6 +85,44 @@ async def test_commit_wakes_the_relay_without_waiting_for_the_poll(
     assert relay.published == 1
 
 
+async def test_a_settling_relay_publishes_the_commits_that_follow_a_wake_up_in_one_round(
+    database_url: str, js: JetStreamContext
+) -> None:
+    """Three commits: the first wakes the relay, the others come while it settles. One round
+    publishes all three (a relay that does not settle publishes the first alone)."""
+    await init_bus(js, max_deliver=9, ack_wait=30)
+    county = random_county()
+    db = await migrated(database_url)
+    relay = outbox.OutboxRelay(db, lambda: js, poll_interval=3600, settle=1.0)
+    settling, settled = asyncio.Event(), asyncio.Event()
+    rounds: list[int] = []
+    publish_pending = relay.publish_pending
+
+    async def gate() -> None:
+        settling.set()
+        await settled.wait()
+
+    async def counted() -> int:
+        rounds.append(await publish_pending())
+        return rounds[-1]
+
+    relay.settling = gate  # type: ignore[method-assign]
+    relay.publish_pending = counted  # type: ignore[method-assign]
+    relay.start()
+    try:
+        await eventually(lambda: _rounds_are(rounds, [0]))  # the first pass found nothing
+        await _stage(db, county, 1)
+        await asyncio.wait_for(settling.wait(), 10)
+        await _stage(db, county, 1)
+        await _stage(db, county, 1)
+        settled.set()
+        await eventually(lambda: _pending_is(relay, 0), timeout=10)
+    finally:
+        await relay.stop()
+        await db.dispose()
+    assert [n for n in rounds if n] == [3]
+
+
 async def test_rolled_back_changes_publish_nothing(database_url: str, js: JetStreamContext) -> None:
     await init_bus(js, max_deliver=9, ack_wait=30)
     db = await migrated(database_url)
@@ -93,6 +132,10 @@ async def test_rolled_back_changes_publish_nothing(database_url: str, js: JetStr
             raise RuntimeError("business rule failed after staging")
     assert await outbox.OutboxRelay(db, lambda: js).pending() == 0
     await db.dispose()
+
+
+async def _rounds_are(rounds: list[int], expected: list[int]) -> bool:
+    return rounds == expected
 
 
 async def _pending_is(relay: outbox.OutboxRelay, n: int) -> bool:

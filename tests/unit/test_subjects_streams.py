@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.events import REGISTRY
-from shared.streams import CONSUMERS, STREAMS, stream_for_subject
+from shared.streams import CONSUMERS, LINGER, STREAMS, stream_for_subject
 from shared.subjects import dlq_subject, event_subject, subject_matches, submit_subject
 
 
@@ -55,3 +55,12 @@ def test_each_consumer_reads_a_stream_that_captures_its_filter() -> None:
     streams = {s.name: s for s in STREAMS}
     for consumer in CONSUMERS:
         assert consumer.filter_subject in streams[consumer.stream].subjects
+
+
+def test_only_the_case_opening_consumer_handles_each_event_at_once() -> None:
+    """Reports become cases at once; every other consumer (counts, notices, the public status)
+    waits for more events to share a pull and a transaction. (The DLQ mover's advisories are
+    rare and each its own.)"""
+    at_once = [c.durable for c in CONSUMERS if not c.linger]
+    assert at_once == ["cases-reports", "dlq-mover"]
+    assert {c.linger for c in CONSUMERS if c.linger} == {LINGER}

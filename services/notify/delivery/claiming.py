@@ -21,7 +21,7 @@ async def claim(ctx: Context) -> list[dict[str, Any]]:
     """Take due rows under a lease and count the attempt; digests get their id here.
 
     A row waits while its case's earlier event has a row to the same address still to be tried
-    and falling due after it (see `_earlier_untried`); in a tie the earlier sorts first, so the
+    and falling due after it (see `held`); in a tie the earlier sorts first, so the
     batch limit never takes a later row without the earlier one.
     """
     now = ctx.clock()
@@ -31,7 +31,7 @@ async def claim(ctx: Context) -> list[dict[str, Any]]:
             .where(
                 deliveries.c.status.in_(ledger.OPEN),
                 deliveries.c.next_attempt_at <= now,
-                ~_earlier_untried(),
+                ~held(),
             )
             .order_by(deliveries.c.next_attempt_at, deliveries.c.recipient, deliveries.c.sequence)
             .limit(ctx.settings.delivery_batch)
@@ -54,7 +54,7 @@ async def claim(ctx: Context) -> list[dict[str, Any]]:
     return rows
 
 
-def _earlier_untried() -> ColumnElement[bool]:
+def held() -> ColumnElement[bool]:
     """The row's case has an earlier event whose row to the same address falls due later and
     has not failed at the receiver yet: new, waiting for its report (uncounted), or out on its
     first try elsewhere. Only a retried row may be overtaken (README); a digest row is not
