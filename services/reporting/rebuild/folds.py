@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reporting.programmes import projection as programmes
 from services.reporting.programmes.projection import rows_of
 from services.reporting.programmes.tables import prog_aid, prog_items, prog_villages
-from services.reporting.projection.batch import Item, flush, project
+from services.reporting.projection.batch import Item, flush, fold_rows, report_parts_in
 from services.reporting.projection.cache import Cache
+from services.reporting.projection.contributions import Parts, case_parts, report_parts
+from services.reporting.projection.storage import Row
 from services.reporting.projection.tables import Tables
 from services.reporting.projection.totals import Totals
 from services.reporting.rebuild.held import Held, whole
@@ -49,20 +51,48 @@ class Fold(Protocol):
 
 
 class Facts:
-    """Report and case facts, daily counts and latency histograms (`projection/batch.py`)."""
+    """Report and case facts, daily counts and latency histograms (`projection/batch.py`).
+
+    Live, each batch adds what its rows count after it less what they counted before. Here the
+    rows stay in the cache between flushes, so that difference is taken once per flush instead:
+    what a row counted when a batch first changed it since the last flush, against what it
+    counts at the flush (the sum of the per-batch differences, without working out each row's
+    counts twice per event)."""
 
     def __init__(self, fresh: Fresh, directory: Directory) -> None:
         self.tables, self.directory = Tables.of(dict(fresh)), directory
         self.pending, self.cache, self.since_flush = Totals(), Cache(limit=CACHE_ROWS), 0
+        self.cases_counted: dict[str, Parts | None] = {}  # at the first change since the flush
+        self.reports_counted: dict[str, Parts | None] = {}
+        self.cases_now: dict[str, Row] = {}  # the newest row of each changed since the flush
+        self.reports_now: dict[str, tuple[Row, Row | None]] = {}  # with its case's row
 
     async def batch(self, session: AsyncSession, items: list[Item]) -> None:
         mine = [(e, p) for e, p in items if isinstance(p, ReportReceived | CaseEvent)]
-        await project(session, self.tables, mine, self.directory, self.pending, self.cache)
+        step = await fold_rows(session, self.tables, mine, self.directory, self.cache)
+        (cases_before, reports_before), (cases, reports) = step.before, step.after
+        for case_id in step.changed_cases:
+            if case_id not in self.cases_counted:
+                self.cases_counted[case_id] = case_parts(cases_before.get(case_id))
+            self.cases_now[case_id] = cases[case_id]
+        for report_id in step.moved:
+            if report_id not in self.reports_counted:
+                counted = report_parts_in(reports_before, cases_before, report_id)
+                self.reports_counted[report_id] = counted
+            report = reports[report_id]
+            self.reports_now[report_id] = (report, cases.get(report["case_id"] or ""))
+        self.cache.keep(cases, reports, step.changed_cases, step.changed_reports)
         self.since_flush += len(mine)
         if self.since_flush >= FLUSH_EVERY:
             await self.flush(session)
 
     async def flush(self, session: AsyncSession) -> None:
+        for case_id, counted in self.cases_counted.items():
+            self.pending.change(counted, case_parts(self.cases_now[case_id]))
+        for report_id, counted in self.reports_counted.items():
+            self.pending.change(counted, report_parts(*self.reports_now[report_id]))
+        for held in (self.cases_counted, self.reports_counted, self.cases_now, self.reports_now):
+            held.clear()
         await self.cache.flush(session, self.tables)
         await flush(session, self.tables, self.pending)
         self.pending.clear()
