@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.programmes import projection as programmes
 from services.reporting.programmes.projection import rows_of
 from services.reporting.programmes.tables import prog_aid, prog_items, prog_villages
+from services.reporting.projection import storage
 from services.reporting.projection.batch import Item, flush, fold_rows, report_parts_in
 from services.reporting.projection.cache import Cache
 from services.reporting.projection.contributions import Parts, case_parts, report_parts
@@ -36,7 +37,6 @@ CACHE_ROWS = 500_000  # fact rows kept between flushes (beyond: emptied, then re
 
 Fresh = Mapping[str, Table]  # a live table's name -> its fresh copy
 
-DUE_KINDS = ("accept", "complete")  # the scorecards' dues of a case (scorecards/marks.py)
 SUPERVISION_TABLES = tuple(supervision.TABLES)
 PROGRAMME_TABLES = (prog_villages, prog_aid, prog_items)
 
@@ -101,35 +101,46 @@ class Facts:
 
 class Scorecards:
     """Marks and dues (`scorecards/recording.py`), in the order the events are replayed: every
-    case's dues stay in memory for the whole rebuild (written once per flush, the last ones at
-    the switch), the marks wait for the flush."""
+    case's dues stay in memory for the whole rebuild, as the fold reads and moves them (written
+    once per flush, the last ones at the switch); the marks wait for the flush."""
 
     def __init__(self, fresh: Fresh, directory: Directory) -> None:
         self.marks = Held(fresh["scorecard_marks"], 0)  # never read back: let go at each flush
-        self.dues = Held(fresh["scorecard_dues"], CACHE_ROWS)
-        self.directory = directory
+        self.table, self.directory = fresh["scorecard_dues"], directory
+        self.dues: dict[str, Dues] = {}  # by case
+        self.dirty: set[str] = set()  # cases whose dues the table does not have yet
+        self.complete = True  # every case's dues are in `dues` (none let go)
 
     async def batch(self, session: AsyncSession, items: list[Item]) -> None:
         events = [(e, p) for e, p in items if isinstance(p, CaseEvent)]
         case_ids = {p.case_id for _, p in events}
-        await self.dues.load(session, [(c, k) for c in case_ids for k in DUE_KINDS])
-        dues: dict[str, Dues] = {}
-        for case_id in case_ids:
-            held = ((k, self.dues.get((case_id, k))) for k in DUE_KINDS)
-            dues[case_id] = {k: row["due"] for k, row in held if row is not None}
-        before = {c: dict(d) for c, d in dues.items()}
-        for mark in fold_marks(events, dues, self.directory):
+        if not self.complete:
+            await self._load(session, case_ids - self.dues.keys())
+        for mark in fold_marks(events, self.dues, self.directory):
             self.marks.put(mark)
-        for case_id, kinds in dues.items():
-            for kind, due in kinds.items():
-                if before[case_id].get(kind) != due:
-                    self.dues.put({"case_id": case_id, "kind": kind, "due": due})
-        if self.marks.pending() + self.dues.pending() >= FLUSH_EVERY:
+        self.dirty |= case_ids  # written once per flush, changed or not
+        if self.marks.pending() + len(self.dirty) >= FLUSH_EVERY:
             await self.flush(session)
+
+    async def _load(self, session: AsyncSession, case_ids: set[str]) -> None:
+        wanted = sorted(case_ids)
+        for start in range(0, len(wanted), 5000):
+            where = self.table.c.case_id.in_(wanted[start : start + 5000])
+            for row in await session.execute(select(self.table).where(where)):
+                self.dues.setdefault(row.case_id, {})[row.kind] = row.due
 
     async def flush(self, session: AsyncSession) -> None:
         await self.marks.flush(session)
-        await self.dues.flush(session)
+        rows = [
+            {"case_id": case_id, "kind": kind, "due": due}
+            for case_id in self.dirty
+            for kind, due in self.dues.get(case_id, {}).items()
+        ]
+        await storage.upsert(session, self.table, rows)
+        self.dirty.clear()
+        if len(self.dues) > CACHE_ROWS:
+            self.dues.clear()
+            self.complete = False
 
 
 class Rechecks:
