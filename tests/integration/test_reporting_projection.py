@@ -15,6 +15,7 @@ from services.reporting import handlers
 from services.reporting.context import Context
 from services.reporting.projection.batch import project
 from services.reporting.projection.tables import LIVE
+from services.reporting.rebuild import folds
 from services.reporting.settings import ReportingSettings
 from services.reporting.stats.city import stats
 from shared.db import Database
@@ -108,6 +109,39 @@ async def test_batched_projection_equals_recount(
             items: list[Any] = [(e, parse_payload(e)) for e in batch]
             async with db.sessions() as session, session.begin():
                 await project(session, LIVE, items, DIRECTORY)
+        await _compare(db, events, random.Random(seed))
+    finally:
+        await db.dispose()
+
+
+@given(data=deliveries(), sizes=st.lists(st.integers(1, 12), min_size=1),
+       every=st.integers(1, 30), rows=st.integers(1, 40), seed=st.integers())  # fmt: skip
+@SLOW
+async def test_rebuild_fold_equals_recount(
+    database_url: str,
+    data: tuple[list[Envelope], list[Envelope]],
+    sizes: list[int],
+    every: int,
+    rows: int,
+    seed: int,
+) -> None:
+    """The rebuild's fold (rebuild/folds.py: rows held between flushes, what they count worked
+    out once per flush), flushed every few events and its rows let go past a few."""
+    events, delivered = data
+    db = await _database(database_url)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(folds, "FLUSH_EVERY", every)
+            patch.setattr(folds, "CACHE_ROWS", rows)
+            fold = folds.Facts({t.name: t for t in LIVE.all()}, DIRECTORY)
+        for batch in _batches(delivered, sizes):
+            items: list[Any] = [(e, parse_payload(e)) for e in batch]
+            async with db.sessions() as session, session.begin():
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(folds, "FLUSH_EVERY", every)
+                    await fold.batch(session, items)
+        async with db.sessions() as session, session.begin():
+            await fold.flush(session)
         await _compare(db, events, random.Random(seed))
     finally:
         await db.dispose()

@@ -8,6 +8,7 @@ sponsor, a child's reference and a published family's name are not needed and no
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Table, and_, insert, select, update
@@ -90,16 +91,27 @@ async def fold(session: AsyncSession, table: Table, row: dict[str, Any]) -> None
     where = and_(*(table.c[k] == row[k] for k in keys))
     current = (await session.execute(select(table).where(where))).mappings().first()
     if current is None:
-        defaults = {"amount": 0} if "amount" in table.c else {}
-        known = {k: v for k, v in row.items() if v is not None}
-        await session.execute(insert(table).values(**(defaults | known)))
+        await session.execute(insert(table).values(**first(table, row)))
         return
+    values = changes(table, dict(current), row)
+    if values:
+        await session.execute(update(table).where(where).values(**values))
+
+
+def first(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row an event inserts when there is none yet (what it does not know left out)."""
+    defaults = {"amount": 0} if "amount" in table.c else {}
+    return defaults | {k: v for k, v in row.items() if v is not None}
+
+
+def changes(table: Table, current: Mapping[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """What this event changes of the row there: its state only with a newer sequence, what it
+    adds whatever the order. Pure: live and a rebuild (in memory, rebuild/folds.py) share it."""
+    keys = [c.name for c in table.primary_key.columns]
     newer = "sequence" not in row or row["sequence"] > current["sequence"]
     values = {
         k: v
         for k, v in row.items()
         if k not in keys and v is not None and (newer or (k not in ORDERED and k != "sequence"))
     }
-    values = {k: v for k, v in values.items() if current[k] != v}
-    if values:
-        await session.execute(update(table).where(where).values(**values))
+    return {k: v for k, v in values.items() if current[k] != v}

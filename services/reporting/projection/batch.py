@@ -61,6 +61,40 @@ async def project(
     With `pending`, the aggregates' deltas are added to it for the caller to `flush` later
     (a replay writes them once per many batches: far fewer rows); with `cache`, the fact rows
     too (`Cache.flush`)."""
+    step = await fold_rows(session, tables, items, directory, cache)
+    totals = Totals() if pending is None else pending
+    _count(totals, step.before, step.after, step.changed_cases, step.moved)
+    cases, reports = step.after
+    if cache is not None:
+        cache.keep(cases, reports, step.changed_cases, step.changed_reports)
+    else:
+        await storage.upsert(session, tables.cases, [cases[k] for k in sorted(step.changed_cases)])
+        rows = [reports[k] for k in sorted(step.changed_reports)]
+        await storage.upsert(session, tables.reports, rows)
+    if pending is None:
+        await flush(session, tables, totals)
+    return Outcome(_findings(step.before[0], cases, step.changed_cases))
+
+
+@dataclass
+class Step:
+    """A batch folded into the rows it touches (rows are replaced, never changed in place)."""
+
+    before: tuple[dict[str, Row], dict[str, Row]]  # (cases, reports) as loaded
+    after: tuple[dict[str, Row], dict[str, Row]]
+    changed_cases: set[str]
+    changed_reports: set[str]
+    moved: set[str]  # the reports that count differently: changed, or their case changed
+
+
+async def fold_rows(
+    session: AsyncSession,
+    tables: Tables,
+    items: Sequence[Item],
+    directory: Directory,
+    cache: Cache | None = None,
+) -> Step:
+    """Load the rows the batch touches (from `cache` when given) and fold its events in."""
     case_ids, report_ids = _ids(items)
     if cache is not None:
         cases, reports = await cache.rows(session, tables, case_ids, report_ids)
@@ -75,17 +109,8 @@ async def project(
     # A report's counts move with its case (its unit, its problem) even when it did not change.
     changed_reports = {k for k, row in reports.items() if before_reports.get(k) != row}
     moved = changed_reports | {k for k, row in reports.items() if row["case_id"] in changed_cases}
-    totals = Totals() if pending is None else pending
-    _count(totals, (before_cases, before_reports), (cases, reports), changed_cases, moved)
-    if cache is not None:
-        cache.keep(cases, reports, changed_cases, changed_reports)
-    else:
-        await storage.upsert(session, tables.cases, [cases[k] for k in sorted(changed_cases)])
-        rows = [reports[k] for k in sorted(changed_reports)]
-        await storage.upsert(session, tables.reports, rows)
-    if pending is None:
-        await flush(session, tables, totals)
-    return Outcome(_findings(before_cases, cases, changed_cases))
+    before = (before_cases, before_reports)
+    return Step(before, (cases, reports), changed_cases, changed_reports, moved)
 
 
 async def flush(session: AsyncSession, tables: Tables, totals: Totals) -> None:
@@ -144,11 +169,13 @@ def _count(
         totals.change(case_parts(before[0].get(case_id)), case_parts(after[0][case_id]))
     for report_id in report_ids:
         totals.change(
-            _report(before[1], before[0], report_id), _report(after[1], after[0], report_id)
+            report_parts_in(before[1], before[0], report_id),
+            report_parts_in(after[1], after[0], report_id),
         )
 
 
-def _report(reports: dict[str, Row], cases: dict[str, Row], report_id: str) -> Parts | None:
+def report_parts_in(reports: dict[str, Row], cases: dict[str, Row], report_id: str) -> Parts | None:
+    """What a report counts under, its case's row among `cases`."""
     report = reports.get(report_id)
     if report is None:
         return None

@@ -7,6 +7,7 @@ projection itself); on SQLite through SQLAlchemy."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -54,7 +55,8 @@ async def upsert(session: AsyncSession, table: Table, rows: list[Row]) -> None:
         return
     names = [c.name for c in table.c]
     if dialect(session) == "postgresql":
-        await pg_write(session, table, [tuple(r[n] for n in names) for r in rows], True)
+        values = itemgetter(*names)  # a tuple per row in column order, in C (a replay's rows)
+        await pg_write(session, table, [values(r) for r in rows], True)
         return
     ins = sqlite.insert(table)
     keys = keys_of(table)

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, delete, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reporting.projection.postgres import raw_connection
 from services.reporting.projection.storage import dialect
 from shared.db import INBOX
 
@@ -34,10 +35,22 @@ async def mark_handled(session: AsyncSession, rows: Sequence[tuple[str, str]]) -
     live handling, let go after the switch, skips them."""
     if not rows:
         return
-    build = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    pairs = list(dict.fromkeys(rows))
     now = datetime.now(UTC)
-    values = [{"consumer": c, "event_id": e, "processed_at": now} for c, e in dict.fromkeys(rows)]
-    await session.execute(build(INBOX).on_conflict_do_nothing(), values)
+    if dialect(session) == "postgresql":  # one statement of two arrays, not a row at a time
+        raw = await raw_connection(session)
+        consumers, ids = [c for c, _ in pairs], [e for _, e in pairs]
+        await raw.execute(MARK, consumers, ids, now)
+        return
+    values = [{"consumer": c, "event_id": e, "processed_at": now} for c, e in pairs]
+    await session.execute(sqlite.insert(INBOX).on_conflict_do_nothing(), values)
+
+
+MARK = (
+    f"INSERT INTO {INBOX.name} (consumer, event_id, processed_at) "
+    "SELECT c, e, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS u(c, e) "
+    "ON CONFLICT DO NOTHING"
+)
 
 
 async def swap(session: AsyncSession, pairs: Sequence[tuple[Table, Table]]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reporting.scorecards.marks import Dues, mark_of, new_dues
+from services.reporting.scorecards.marks import Dues, Mark, mark_of, new_dues
 from services.reporting.scorecards.tables import scorecard_dues, scorecard_marks
 from shared.directory import Directory
 from shared.events import Envelope, EventData
@@ -19,15 +19,26 @@ async def record(
     session: AsyncSession,
     items: Sequence[tuple[Envelope, EventData]],
     directory: Directory,
-    marks_table: Table = scorecard_marks,  # or a rebuild's fresh copies
-    dues_table: Table = scorecard_dues,
 ) -> int:
     """Write the marks of these events; returns how many."""
     events = [(e, p) for e, p in items if isinstance(p, CaseEvent)]
     if not events:
         return 0
-    dues = await _load(session, dues_table, {p.case_id for _, p in events})
+    dues = await _load(session, scorecard_dues, {p.case_id for _, p in events})
     before = {k: dict(v) for k, v in dues.items()}
+    marks = fold(events, dues, directory)
+    if marks:
+        await session.execute(insert(scorecard_marks), marks)
+    await _save(session, scorecard_dues, before, dues)
+    return len(marks)
+
+
+def fold(
+    events: Sequence[tuple[Envelope, CaseEvent]], dues: dict[str, Dues], directory: Directory
+) -> list[Mark]:
+    """The marks of these case events, in order, each against its case's dues as the events
+    before it left them; `dues` (by case) moves on with them. Pure: the live handler reads and
+    writes the dues per batch, a rebuild keeps them in memory (rebuild/folds.py)."""
 
     def county_of(unit: str) -> str:
         return directory.unit(unit).county if unit in directory else ""
@@ -39,10 +50,7 @@ async def record(
         if mark is not None:
             marks.append(mark)
         case_dues.update(new_dues(event))
-    if marks:
-        await session.execute(insert(marks_table), marks)
-    await _save(session, dues_table, before, dues)
-    return len(marks)
+    return marks
 
 
 async def _load(session: AsyncSession, table: Table, case_ids: set[str]) -> dict[str, Dues]:

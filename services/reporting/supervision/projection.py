@@ -24,7 +24,7 @@ from shared.events.cases.supervision import (
 from shared.events.cases.tasks import TaskEvent
 
 Events = list[tuple[Envelope, EventData]]
-# The tables `apply` writes, by name: these live ones, or a rebuild's fresh copies.
+# The tables `apply` writes, by name (a rebuild folds into fresh copies of them).
 TABLES: Mapping[str, Table] = {t.name: t for t in (sup_tasks, sup_inspections, sup_datarequests)}
 
 
@@ -39,43 +39,68 @@ def when_supervision_changes(ctx: Context, durable: str) -> BatchHandler:
     return handle
 
 
-async def apply(
-    session: AsyncSession, payload: EventData, tables: Mapping[str, Table] = TABLES
-) -> None:
-    tasks, inspections = tables["sup_tasks"], tables["sup_inspections"]
-    requests = tables["sup_datarequests"]
+async def apply(session: AsyncSession, payload: EventData) -> None:
+    change = change_of(payload)
+    if change is None:
+        return
+    name, key, row, found = change
+    table = TABLES[name]
+    column = table.c[key]
+    current = (await session.execute(select(table).where(column == row[key]))).mappings().first()
+    after = merged(name, None if current is None else dict(current), row, found)
+    if after is None:
+        return
+    if current is None:
+        await session.execute(insert(table).values(**after))
+        return
+    values = {k: v for k, v in after.items() if current[k] != v}
+    if values:
+        await session.execute(update(table).where(column == row[key]).values(**values))
+
+
+Change = tuple[str, str, dict[str, Any], int]  # table name, key column, row, findings added
+
+
+def change_of(payload: EventData) -> Change | None:
+    """What an event writes: the row of its task, inspection or data request (None: nothing)."""
     if isinstance(payload, TaskEvent):
         row = {k: getattr(payload, k) for k in ("measure", "kind", "responsible_unit", "county",
                                                  "status", "overdue", "version")}  # fmt: skip
-        await _upsert(session, tasks, "task_id", payload.task_id, row)
-    elif isinstance(payload, InspectionEvent):
+        return "sup_tasks", "task_id", row | {"task_id": payload.task_id}, 0
+    if isinstance(payload, InspectionEvent):
         row = {k: getattr(payload, k) for k in ("county", "unit", "kind", "status", "version")}
         found = 1 if isinstance(payload, InspectionFindingReported) else 0
-        await _upsert(session, inspections, "inspection_id", payload.inspection_id, row, found)
-    elif isinstance(payload, DataRequestEvent):
+        return (
+            "sup_inspections",
+            "inspection_id",
+            row | {"inspection_id": payload.inspection_id},
+            found,
+        )
+    if isinstance(payload, DataRequestEvent):
         outcome = "refused" if isinstance(payload, DataRequestRefused) else "registered"
         if isinstance(payload, DataRequestRegistered) and payload.flagged:
             outcome = "flagged"
         row = {k: getattr(payload, k) for k in ("county", "requesting_unit", "kind", "year")}
-        row |= {"outcome": outcome, "request_id": payload.request_id}
-        known = select(requests.c.request_id).where(requests.c.request_id == payload.request_id)
-        if await session.scalar(known) is None:
-            await session.execute(insert(requests).values(**row))
+        return (
+            "sup_datarequests",
+            "request_id",
+            row | {"outcome": outcome, "request_id": payload.request_id},
+            0,
+        )
+    return None
 
 
-async def _upsert(
-    session: AsyncSession, table: Table, key: str, ident: str, row: dict[str, Any], found: int = 0
-) -> None:
-    """Insert, or update when this event's version is newer; findings add up whatever the
-    order (each finding event is counted once by the inbox)."""
-    column = table.c[key]
-    current = (await session.execute(select(table).where(column == ident))).mappings().first()
+def merged(
+    name: str, current: Mapping[str, Any] | None, row: dict[str, Any], found: int
+) -> dict[str, Any] | None:
+    """The whole row after this event, None when it changes nothing: a data request is written
+    once; a task or an inspection takes a newer version's fields, and findings add up whatever
+    the order (each finding event counted once). Pure: live and a rebuild (in memory) share it."""
     if current is None:
-        extra = {"findings": found} if "findings" in table.c else {}
-        await session.execute(insert(table).values(**{key: ident}, **row, **extra))
-        return
+        return row | {"findings": found} if name == "sup_inspections" else row
+    if name == "sup_datarequests":
+        return None
     values = row if row["version"] > current["version"] else {}
     if found:
         values = values | {"findings": current["findings"] + found}
-    if values:
-        await session.execute(update(table).where(column == ident).values(**values))
+    return dict(current) | values if values else None

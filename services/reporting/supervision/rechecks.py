@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reporting.supervision.tables import sup_rechecks
@@ -28,11 +28,20 @@ def step_of(event: EventData) -> tuple[str, str | None] | None:
     return None
 
 
-async def record(
-    session: AsyncSession,
-    items: Sequence[tuple[Envelope, EventData]],
-    table: Table = sup_rechecks,  # or a rebuild's fresh copy
-) -> None:
+async def record(session: AsyncSession, items: Sequence[tuple[Envelope, EventData]]) -> None:
+    rows = rows_of(items)
+    if not rows:
+        return
+    ids = [row["event_id"] for row in rows]
+    known = select(sup_rechecks.c.event_id).where(sup_rechecks.c.event_id.in_(ids))
+    seen = set((await session.execute(known)).scalars())
+    fresh = list({row["event_id"]: row for row in rows if row["event_id"] not in seen}.values())
+    if fresh:
+        await session.execute(insert(sup_rechecks), fresh)
+
+
+def rows_of(items: Sequence[tuple[Envelope, EventData]]) -> list[dict[str, Any]]:
+    """The re-check rows of these events (a rebuild folds them in memory, rebuild/folds.py)."""
     rows: list[dict[str, Any]] = []
     for envelope, event in items:
         step = step_of(event)
@@ -41,14 +50,7 @@ async def record(
         rows.append({"event_id": str(envelope.event_id), "case_id": event.case_id,
                      "county": event.county, "handling_unit": event.handling_unit,
                      "recheck_unit": step[1], "step": step[0]})  # fmt: skip
-    if not rows:
-        return
-    ids = [row["event_id"] for row in rows]
-    known = select(table.c.event_id).where(table.c.event_id.in_(ids))
-    seen = set((await session.execute(known)).scalars())
-    fresh = list({row["event_id"]: row for row in rows if row["event_id"] not in seen}.values())
-    if fresh:
-        await session.execute(insert(table), fresh)
+    return rows
 
 
 async def recheck_figures(
