@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,25 +60,45 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(port: int, profile: str | None) -> None:
-    """Child process: one intake replica under uvicorn (profiled when asked)."""
-    import uvicorn
-
+def serve(port: int, profile: str | None, server_name: str = "uvicorn") -> None:
+    """Child process: one intake replica under uvicorn (as `zuofeng serve` runs it: uvloop,
+    httptools, no proxy headers) or granian (to compare; not a dependency), profiled when
+    asked."""
     from services.intake.main import create_app
 
     app = create_app()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
+    run = _granian(app, port) if server_name == "granian" else _uvicorn(app, port)
     profiler = cProfile.Profile() if profile else None
     if profiler:
         profiler.enable()
     try:
-        server.run()
+        run()
     finally:
-        if profiler:
+        if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
+
+
+def _uvicorn(app: object, port: int) -> Callable[[], None]:
+    import uvicorn
+
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
+    return uvicorn.Server(config).run
+
+
+def _granian(app: object, port: int) -> Callable[[], None]:
+    from granian.constants import Interfaces  # type: ignore[import-not-found]
+    from granian.server.embed import Server  # type: ignore[import-not-found]
+
+    server = Server(app, address="127.0.0.1", port=port, interface=Interfaces.ASGI)
+    return lambda: asyncio.run(server.serve())
 
 
 async def yardstick(url: str, payload: bytes, n: int, in_flight: int) -> float:
@@ -169,7 +190,10 @@ async def run(args: argparse.Namespace) -> None:
         for child in children:
             child.send_signal(2)
         for child in children:
-            child.wait(30)
+            try:
+                child.wait(30)
+            except subprocess.TimeoutExpired:  # granian's embedded server ignores SIGINT
+                child.kill()
         server.stop()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -191,7 +215,7 @@ def spawn(
         "ZUOFENG_INTAKE_PUBLIC_SUBMIT_RATE": "0",
         "ZUOFENG_INTAKE_LOOKUP_RATE": "0",
     }
-    command = [sys.executable, __file__, "--serve", str(port)]
+    command = [sys.executable, __file__, "--serve", str(port), "--server", args.server]
     if args.profile:
         command += ["--profile-out", str(base / f"profile-{i}.out")]
     return subprocess.Popen(command, env=env)
@@ -226,12 +250,14 @@ async def measure(
         start += 1000
         await outbox_drained(dsn)
         for rate in args.rates:
+            meter.start()
             result = await fixed_rate(
                 f"{transport} {rate:g}/s", pool.send, rate, args.seconds, start
             )
             start += len(result.latencies)
             await outbox_drained(dsn)
             print(row(result), flush=True)
+            print_cpu(meter.stop(), result.accepted)
         began = time.perf_counter()
         meter.start()
         result = await closed_loop(
@@ -246,8 +272,7 @@ async def measure(
         published = args.max_n / (time.perf_counter() - began)
         cpu = meter.stop()
         print(row(result, published), flush=True)
-        spent = ", ".join(f"{k} {v * 1000 / args.max_n:.2f}" for k, v in cpu.items())
-        print(f"|  | CPU ms per report: {spent} | | | | | |", flush=True)
+        print_cpu(cpu, args.max_n)
         best = max(best, min(result.rate, published))
         if isinstance(pool, HttpPool):
             await pool.close()
@@ -255,6 +280,14 @@ async def measure(
         f"\nratio: {best:,.0f} accepted and published/s = {best / yard1:.0%} of the yardstick "
         f"one at a time, {best / yard_c:.0%} of it with {args.concurrency} in flight"
     )
+
+
+def print_cpu(cpu: dict[str, float], reports: int) -> None:
+    """The phase's CPU per accepted report (drain included), with the load average beside it:
+    the machine is shared, a busy one inflates every figure."""
+    spent = ", ".join(f"{k} {v * 1000 / max(reports, 1):.2f}" for k, v in cpu.items())
+    load = os.getloadavg()[0]
+    print(f"|  | CPU ms per report: {spent} (load {load:.1f}) | | | | | |", flush=True)
 
 
 def show_profile(paths: list[Path]) -> None:
@@ -301,11 +334,14 @@ def main() -> None:
     parser.add_argument("--transports", default="http,nats", help="http, nats or http,nats")
     parser.add_argument("--yardstick-n", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--server", choices=("uvicorn", "granian"), default="uvicorn", help="intake's ASGI server"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.profile_out)
+        serve(args.serve, args.profile_out, args.server)
         return
     asyncio.run(run(args))
 

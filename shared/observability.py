@@ -11,11 +11,11 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from faststream.nats import NatsBroker
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from shared.db import Database
 
@@ -94,37 +94,30 @@ def health_router(broker: NatsBroker, db: Database, registry: CollectorRegistry)
     return router
 
 
-class _RequestLatency:
-    """Pure ASGI: `@app.middleware("http")` (BaseHTTPMiddleware) spawns a task group and
-    memory streams per request, about a fifth of a small request's CPU."""
+class RequestLatency:
+    """Request latency by route template (not raw path: ids would explode the label set),
+    observed when the response starts. Called by the edge middleware (shared.headers) rather
+    than being a layer of its own: `@app.middleware("http")` (BaseHTTPMiddleware) spawned a
+    task group and memory streams per request, and even a pure ASGI layer costs a wrapper of
+    `send` per message."""
 
-    def __init__(self, app: ASGIApp, latency: Histogram, service: str) -> None:
-        self.app, self.latency, self.service = app, latency, service
+    def __init__(self, registry: CollectorRegistry, service: str) -> None:
+        self.latency = Histogram(
+            "zuofeng_http_request_duration_seconds",
+            "HTTP request latency",
+            ["service", "method", "route", "status"],
+            registry=registry,
+        )
+        self.service = service
+        # labels() validates and locks on every call: its children, once per label set (a
+        # bounded set: methods x route templates x statuses).
+        self._children: dict[tuple[str, str, int], Histogram] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-
-        async def timed_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                # Routing has filled the (shared) scope by now: the template, not the raw path.
-                template = getattr(scope.get("route"), "path", "unmatched")
-                self.latency.labels(
-                    self.service, scope["method"], template, str(message["status"])
-                ).observe(time.perf_counter() - started)
-            await send(message)
-
-        await self.app(scope, receive, timed_send)
-
-
-def add_http_metrics(app: FastAPI, registry: CollectorRegistry, service: str) -> None:
-    """Request latency by route template (not raw path: ids would explode the label set)."""
-    latency = Histogram(
-        "zuofeng_http_request_duration_seconds",
-        "HTTP request latency",
-        ["service", "method", "route", "status"],
-        registry=registry,
-    )
-    app.add_middleware(_RequestLatency, latency=latency, service=service)
+    def __call__(self, scope: Scope, status: int, started: float) -> None:
+        # Routing has filled the (shared) scope by now: the template, not the raw path.
+        key = (scope["method"], getattr(scope.get("route"), "path", "unmatched"), status)
+        child = self._children.get(key)
+        if child is None:
+            child = self.latency.labels(self.service, key[0], key[1], str(status))
+            self._children[key] = child
+        child.observe(time.perf_counter() - started)

@@ -27,7 +27,7 @@ from shared.db import Database
 from shared.db.pool import PoolMetrics
 from shared.headers import SecurityHeaders
 from shared.natsauth import connect_options
-from shared.observability import add_http_metrics, broker_connected, health_router
+from shared.observability import RequestLatency, broker_connected, health_router
 from shared.outbox import OutboxRelay
 from shared.settings import BaseServiceSettings
 from shared.subscriptions import Consumers
@@ -145,10 +145,10 @@ def build_app(runtime: Runtime, *, title: str, description: str) -> FastAPI:
     # Officials' page sessions, the same on every service (the SESSIONS bucket on the bus).
     install_websession(app, WebSessions(settings, KvSessionStore(runtime.js)))
     app.include_router(health_router(runtime.broker, runtime.db, runtime.registry))
-    add_http_metrics(app, runtime.registry, runtime.settings.service)
     app.add_middleware(
         SecurityHeaders,
         hsts=settings.environment == "production",
         form_origins=tuple(sorted(set(settings.page_origins.values()))),
+        on_start=RequestLatency(runtime.registry, runtime.settings.service),
     )
     return app

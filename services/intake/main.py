@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.intake import handlers
@@ -73,10 +74,14 @@ def create_app(
     http_refusals(app, ctx)
     _count_invalid_bodies(app, ctx)
     app.add_exception_handler(HTTPException, open311_errors)
-    app.add_middleware(
-        BodyLimit,
-        limit_for=body_limits(settings),
-        on_reject=lambda: ctx.metrics.rejected("too_large"),
+    # Inside the security headers (added innermost, as the guard below): its 413 answers get
+    # them too and are timed on /metrics like any other answer.
+    app.user_middleware.append(
+        Middleware(
+            BodyLimit,
+            limit_for=body_limits(settings),
+            on_reject=lambda: ctx.metrics.rejected("too_large"),
+        )
     )
     if settings.trusted_proxies:
         # The client (and scheme) as the trusted proxy saw it; from any other peer the

@@ -91,6 +91,9 @@ async def test_body_over_the_limit_is_413(
     ) as intake:
         answer = await intake.http.post("/api/v1/reports", json=report(content="长" * 1000))
         assert answer.status_code == 413
+        # Refused by its declared length before routing, and still an answer like any other:
+        # security headers on, timed on /metrics.
+        assert answer.headers["x-content-type-options"] == "nosniff"
         big = json.dumps(report(content="长" * 1000)).encode()
 
         async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it comes
@@ -104,6 +107,10 @@ async def test_body_over_the_limit_is_413(
         assert (await intake.http.post("/api/v1/reports", json=report())).status_code == 202
         metrics = (await intake.http.get("/metrics")).text
         assert 'zuofeng_intake_rejections_total{reason="too_large"} 2.0' in metrics
+        assert (
+            'zuofeng_http_request_duration_seconds_count{method="POST",route="unmatched",'
+            'service="intake",status="413"} 1.0'
+        ) in metrics
 
 
 async def test_a_valid_report_is_stored_and_published(intake: Intake) -> None:

@@ -43,3 +43,22 @@ def test_hsts_only_when_asked_for() -> None:
 
     assert answer(True)["strict-transport-security"].startswith("max-age=31536000")
     assert "strict-transport-security" not in answer(False)
+
+
+def test_a_header_the_answer_set_is_kept_and_the_answer_is_timed_by_template() -> None:
+    told: list[tuple[str, int]] = []
+    app = FastAPI()
+    app.add_middleware(
+        SecurityHeaders,
+        on_start=lambda scope, status, started: told.append((scope["route"].path, status)),
+    )
+
+    @app.get("/items/{item}", response_class=HTMLResponse)
+    async def item(item: str) -> HTMLResponse:
+        return HTMLResponse("<p>x</p>", headers={"X-Frame-Options": "SAMEORIGIN"})
+
+    answer = TestClient(app).get("/items/42")
+    assert answer.headers.get_list("x-frame-options") == ["SAMEORIGIN"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert told == [("/items/{item}", 200)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.intake import feedback, reporter_view, review
 from services.intake.authorization import authorize, authorize_county
@@ -36,7 +36,7 @@ async def submit_report(
     caller: MaybeCaller,
     ctx: Ctx,
     idempotency_key: IdempotencyKey = None,
-) -> ReportAccepted | JSONResponse:
+) -> ReportAccepted | Response:
     """Accept a report from any channel; channels other than web need a clerk or integrator.
 
     The same `Idempotency-Key` with the same body answers as the first time; with another
@@ -49,8 +49,9 @@ async def submit_report(
     accepted = await submit(
         ctx, body, idempotency_key=idempotency_key, unit=caller.unit if caller else None
     )
-    # Already validated: answering with a Response skips a second serialisation pass.
-    return JSONResponse(accepted.model_dump(), status_code=202)
+    # Already validated: its JSON straight from pydantic's serialiser, not the response
+    # model's validation again nor a dict through json.dumps.
+    return Response(accepted.model_dump_json(), status_code=202, media_type="application/json")
 
 
 def tracking_hash(ctx: Context, request: Request, tracking_code: str) -> str:
