@@ -124,7 +124,7 @@ def _banner(url: str, settings: BaseServiceSettings, signin: list[str]) -> str:
         f"  token ({office.name}, city_office, 12h):",
         f"    {token}",
         "  other tokens: .venv/bin/zuofeng token --unit UNIT_ID --role ROLE",
-        "    (unit ids: GET http://127.0.0.1:8002/api/v1/units)",
+        f"    (unit ids: GET http://127.0.0.1:{_settings('cases').port}/api/v1/units)",
         "  Ctrl-C stops everything.",
     ]
     return "\n".join(lines)

@@ -140,6 +140,7 @@ def test_make_run_starts_all_and_stops_cleanly_on_sigint(tmp_path: Path) -> None
         assert "all services ready" in output and "eyJ" in output  # the banner with a token
         assert f"report page http://127.0.0.1:{ports['intake']}/" in output
         assert f"federation  http://127.0.0.1:{ports['federation']}/docs" in output
+        assert f"unit ids: GET http://127.0.0.1:{ports['cases']}/api/v1/units" in output
         password = (tmp_path / "var" / "demo-password").read_text().strip()
         assert f"password {password}" in output and "demo-officer" in output
         assert not any(_listening(port) for port in ports.values())
