@@ -201,3 +201,32 @@ async def test_a_batch_without_its_puback_fails_and_stays_pending(
     assert isinstance(attempt.exception(), TimeoutError)
     assert await relay.pending() == 2 and relay.published == 0  # sent again on the next pass
     await db.dispose()
+
+
+async def test_a_batch_takes_the_oldest_rows_though_a_rewritten_one_is_stored_last(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # More rows wait than one batch takes: the batch is the oldest ones by id, not the first
+    # ones PostgreSQL happens to find (the rewritten oldest row's new version comes last).
+    monkeypatch.setattr(outbox, "BATCH", 2)
+    await init_bus(js, max_deliver=9, ack_wait=30)
+    db = await migrated(database_url)
+    county = random_county()
+    events = [report_received(county) for _ in range(3)]
+    await _stage_many(db, events)
+    async with db.sessions() as session, session.begin():
+        first = await session.scalar(select(func.min(OUTBOX.c.id)))
+        row = update(OUTBOX).where(OUTBOX.c.id == first)
+        await session.execute(row.values(published_at=datetime.now(UTC)))
+        await session.execute(row.values(published_at=None))
+    relay = outbox.OutboxRelay(db, lambda: js)
+    assert await relay.publish_pending() == 2
+    assert [r["published_at"] is None for r in await _rows(db)] == [False, False, True]
+    assert await relay.publish_pending() == 1
+    sub = await js.pull_subscribe(event_subject(county, "report.received"), stream="INTAKE")
+    try:
+        messages = await sub.fetch(3, timeout=5)
+    finally:
+        await sub.unsubscribe()
+    assert [m.data for m in messages] == [e.to_bytes() for e in events]
+    await db.dispose()
