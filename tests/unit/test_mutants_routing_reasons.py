@@ -48,10 +48,12 @@ def test_text_without_parameters_matches_only_itself() -> None:
     assert r.params == frozenset()
 
 
-@pytest.mark.parametrize("en", ["{unit!r} x", "{unit:>4} x", "{who} x"])
-def test_a_parameter_without_a_kind_or_with_a_format_is_refused(en: str) -> None:
-    with pytest.raises(ValueError):
-        Reason(en, "x")
+@pytest.mark.parametrize(
+    ("en", "zh"), [("{unit!r} x", "{unit}"), ("{unit:>4} x", "{unit}"), ("{who} x", "{who}")]
+)
+def test_a_parameter_without_a_kind_or_with_a_format_is_refused(en: str, zh: str) -> None:
+    with pytest.raises(ValueError, match="has no kind or carries a format"):
+        Reason(en, zh)
 
 
 @pytest.mark.parametrize(
