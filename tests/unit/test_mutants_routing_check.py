@@ -85,3 +85,14 @@ def test_a_rules_file_the_model_refuses_is_placed_field_by_field(tmp_path: Path)
     (tmp_path / "routing.yaml").write_text("version: 1\nproblems:\n  6:\n    bogus: 1\n")
     [problem] = check_routing(tmp_path, DZ)
     assert (problem.field, problem.line) == ("problems[6].bogus", 4)
+
+
+def test_an_odd_co_unit_id_is_placed_on_the_co_list(tmp_path: Path) -> None:
+    p = check(tmp_path, "version: 1\nproblems:\n  6:\n    lead: city-fpb\n    co: [Xnowhere]\n")
+    assert (p.field, p.line) == ("problems.6.co", 5)
+
+
+def test_an_entry_the_walk_cannot_follow_is_placed_on_the_nearest_line(tmp_path: Path) -> None:
+    text = "version: 1\ndefault: {lead: city-fpb}\nwhen_accused:\n  'no:where': [city-fpb]\n"
+    p = check(tmp_path, text)
+    assert p.line == 3 and "'no:where'" in p.message
