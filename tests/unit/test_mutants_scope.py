@@ -14,6 +14,7 @@ from services.cases.models import cases
 from services.cases.scope import Relation, case_filter, overseen, register_filter, relation
 from shared.auth import Principal
 from shared.directory import load_directory
+from tests.unit.test_scope_mutants import cases_engine
 
 D = load_directory()
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
@@ -104,30 +105,7 @@ CALLERS = [
 
 @pytest.fixture(scope="module")
 def engine() -> Any:
-    engine = create_engine("sqlite://")
-    cases.create(engine)
-    with engine.begin() as conn:
-        for n, (case_id, fields) in enumerate(ROWS.items()):
-            conn.execute(
-                insert(cases).values(
-                    id=case_id,
-                    report_id=f"r-{n}",
-                    county="371402",
-                    handling_county="371402",
-                    status="received",
-                    version=1,
-                    channel="web",
-                    triage=False,
-                    exposed=False,
-                    overdue=False,
-                    content="text",
-                    received_at=NOW,
-                    created_at=NOW,
-                    updated_at=NOW,
-                    **fields,
-                )
-            )
-    return engine
+    return cases_engine(ROWS)
 
 
 def test_a_co_responsible_unit_sees_the_case_as_a_co_unit() -> None:

@@ -84,33 +84,29 @@ CALLERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def engine() -> Any:
+def cases_engine(rows: dict[str, dict[str, Any]]) -> Any:
+    """An in-memory SQLite `cases` table holding `rows` (id -> the fields that matter)."""
     engine = create_engine("sqlite://")
     cases.create(engine)
     with engine.begin() as conn:
-        for n, (case_id, fields) in enumerate(ROWS.items()):
+        for n, (case_id, fields) in enumerate(rows.items()):
             conn.execute(
                 insert(cases).values(
-                    id=case_id,
-                    report_id=f"r-{n}",
-                    county="371402",
-                    handling_county="371402",
-                    co_units=[],
-                    status="received",
-                    version=1,
-                    channel="web",
-                    triage=False,
-                    exposed=False,
-                    overdue=False,
-                    content="text",
-                    received_at=NOW,
-                    created_at=NOW,
-                    updated_at=NOW,
-                    **fields,
+                    **{
+                        "id": case_id, "report_id": f"r-{n}", "county": "371402",
+                        "handling_county": "371402", "co_units": [], "status": "received",
+                        "version": 1, "channel": "web", "triage": False, "exposed": False,
+                        "overdue": False, "content": "text", "received_at": NOW,
+                        "created_at": NOW, "updated_at": NOW, **fields,
+                    }
                 )
-            )
+            )  # fmt: skip
     return engine
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    return cases_engine(ROWS)
 
 
 @pytest.mark.parametrize(("unit", "role"), CALLERS)
