@@ -1,5 +1,6 @@
 """A service's database: an async engine (SQLite locally, PostgreSQL in production), its
-sessions, and the signal that wakes the outbox relay on commit."""
+sessions, and what a commit hands the outbox relay: the signal that wakes it and the rows
+the transaction staged (shared/outbox.py)."""
 
 from __future__ import annotations
 
@@ -21,15 +22,41 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = create_engine(url, **engine_args)
         self.outbox_signal = asyncio.Event()
+        # Outbox rows of this process's committed transactions, in commit order, for the relay
+        # to publish without reading them back (`outbox.Staged`); `outbox_sweep` asks it to
+        # read the table instead, when rows may be there that nobody handed over.
+        self.outbox_handoff: list[Any] = []
+        self.outbox_sweep = False
         sync_class = type("ServiceSession", (Session,), {})
         event.listen(sync_class, "after_commit", self._after_commit)
+        event.listen(sync_class, "after_soft_rollback", self._after_soft_rollback)
+        event.listen(sync_class, "after_transaction_end", self._after_transaction_end)
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=sync_class
         )
 
     def _after_commit(self, session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released: its rows go with the transaction's commit
+        staged = session.info.pop("outbox_staged", None)
+        if staged:
+            self.outbox_handoff.extend(staged)
+        if session.info.pop("outbox_sweep", False):
+            self.outbox_sweep = True
         if session.info.pop("outbox_dirty", False):
             self.outbox_signal.set()
+
+    def _after_soft_rollback(self, session: Session, previous: Any) -> None:
+        """A savepoint rolled back (none in the services today): the list cannot tell which
+        of its rows went with it, so the relay reads the table after the commit instead."""
+        if previous.nested and session.info.get("outbox_staged"):
+            session.info["outbox_staged"] = None
+            session.info["outbox_sweep"] = True
+
+    def _after_transaction_end(self, session: Session, transaction: Any) -> None:
+        if transaction.parent is None:  # not committed (a commit took them): nothing to hand
+            session.info.pop("outbox_staged", None)
+            session.info.pop("outbox_sweep", None)
 
     @property
     def is_sqlite(self) -> bool:

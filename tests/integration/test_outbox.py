@@ -96,18 +96,18 @@ async def test_a_settling_relay_publishes_the_commits_that_follow_a_wake_up_in_o
     relay = outbox.OutboxRelay(db, lambda: js, poll_interval=3600, settle=1.0)
     settling, settled = asyncio.Event(), asyncio.Event()
     rounds: list[int] = []
-    publish_pending = relay.publish_pending
+    one_round = relay.round
 
     async def gate() -> None:
         settling.set()
         await settled.wait()
 
     async def counted() -> int:
-        rounds.append(await publish_pending())
+        rounds.append(await one_round())
         return rounds[-1]
 
     relay.settling = gate  # type: ignore[method-assign]
-    relay.publish_pending = counted  # type: ignore[method-assign]
+    relay.round = counted  # type: ignore[method-assign]
     relay.start()
     try:
         await eventually(lambda: _rounds_are(rounds, [0]))  # the first pass found nothing

@@ -21,14 +21,14 @@ async def _measures_while_running(seconds: float) -> int:
     relay = OutboxRelay(db, js=lambda: None, poll_interval=0.005, registry=CollectorRegistry())  # type: ignore[arg-type]
     measured: list[float] = []
 
-    async def publish_pending() -> int:
+    async def one_round() -> int:
         return 0
 
     async def measure() -> tuple[int, None]:
         measured.append(time.monotonic())
         return 0, None
 
-    relay.publish_pending = publish_pending  # type: ignore[method-assign]
+    relay.round = one_round  # type: ignore[method-assign]
     relay.measure = measure  # type: ignore[method-assign]
     relay.start()
     await asyncio.sleep(seconds)
