@@ -27,6 +27,7 @@ from nats.js import JetStreamContext
 from prometheus_client import CollectorRegistry, Gauge
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from shared.db import OUTBOX, Database, one_of
 from shared.dlq import describe_error
@@ -234,7 +235,7 @@ class OutboxRelay:
         unpublished rows not locked by another replica, RETURNING them), then published; a
         failed publish rolls the mark back. SQLite reads, publishes, then marks: its UPDATE
         would hold the database's one write lock while the PubAcks are awaited."""
-        waiting = OUTBOX.c.published_at.is_(None)
+        waiting: ColumnElement[bool] = OUTBOX.c.published_at.is_(None)
         if grace:
             waiting = waiting & (OUTBOX.c.created_at < datetime.now(UTC) - timedelta(seconds=grace))
         async with self.db.sessions() as session, session.begin():
