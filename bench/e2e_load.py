@@ -158,6 +158,9 @@ async def phase(
             break
         await asyncio.sleep(0.2)
     counted_at = time.perf_counter()
+    expected = phase.total + len(load.accepted)  # type: ignore[attr-defined]
+    if counted < expected:
+        print(f"  counted {counted:,} of {expected:,} reports after 120 s", flush=True)
     phase.total += len(load.accepted)  # type: ignore[attr-defined]
     watcher.cancel()
     cpu_after = {s: cpu_ms(stack.pid(s)) for s in SERVICES}
@@ -269,9 +272,13 @@ async def main(phases: list[tuple[float | None, float]]) -> dict:  # type: ignor
         opened: dict[str, float] = {}
 
         async def on_opened(msg) -> None:  # type: ignore[no-untyped-def]
-            opened[json.loads(msg.data)["data"]["report_id"]] = time.perf_counter()
+            data = json.loads(msg.data)["data"]
+            # A repeat report (同一事项) joins an open case (`case.merged`): in a case all the same.
+            report = data.get("merged_report_id") or data["report_id"]
+            opened[report] = time.perf_counter()
 
         await nc.subscribe("zuofeng.v1.*.case.opened", cb=on_opened)
+        await nc.subscribe("zuofeng.v1.*.case.merged", cb=on_opened)
         js = nc.jetstream()
         # Not measured: first connections, statement caches and imports settle.
         warm = await submit(stack.url("intake"), rate=20, duration=10, concurrency=8, seed=0)
