@@ -106,6 +106,8 @@ class OutboxRelay:
         settle: float = 0.0,
     ) -> None:
         self.db = db
+        if getattr(db, "outbox_handoff", None) is None:
+            db.outbox_handoff = []  # from now on the commits hand their rows to this relay
         self.js = js
         self.poll_interval = poll_interval
         self.settle = settle
@@ -166,7 +168,7 @@ class OutboxRelay:
     async def round(self) -> int:
         """One wake-up's work; returns how many rows it published."""
         db = self.db
-        if db.outbox_sweep or len(db.outbox_handoff) > HANDOFF_LIMIT:
+        if db.outbox_sweep or len(db.outbox_handoff or ()) > HANDOFF_LIMIT:
             db.outbox_sweep = False
             self._sweep_all = True
         if self._sweep_all or self._sweep_old:
@@ -176,7 +178,7 @@ class OutboxRelay:
     async def publish_handed(self) -> int:
         """Publish what this process's commits handed over; a failure leaves the rows to a
         sweep (they are in the table, unmarked)."""
-        rows, self.db.outbox_handoff = self.db.outbox_handoff, []
+        rows, self.db.outbox_handoff = self.db.outbox_handoff or [], []
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
             try:
@@ -203,7 +205,8 @@ class OutboxRelay:
         while (count := await self.publish_pending(grace, read)) == BATCH:
             published += count
         if read:  # committed while the passes ran, handed over, and read by them already
-            self.db.outbox_handoff = [r for r in self.db.outbox_handoff if r.event_id not in read]
+            handed = self.db.outbox_handoff or []
+            self.db.outbox_handoff = [r for r in handed if r.event_id not in read]
         self._sweep_all = self._sweep_old = False
         return published + count
 

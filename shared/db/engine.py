@@ -23,9 +23,10 @@ class Database:
         self.engine: AsyncEngine = create_engine(url, **engine_args)
         self.outbox_signal = asyncio.Event()
         # Outbox rows of this process's committed transactions, in commit order, for the relay
-        # to publish without reading them back (`outbox.Staged`); `outbox_sweep` asks it to
-        # read the table instead, when rows may be there that nobody handed over.
-        self.outbox_handoff: list[Any] = []
+        # to publish without reading them back (`outbox.Staged`); None until a relay takes them
+        # (a command-line process has none: its rows wait in the table for a service's relay).
+        # `outbox_sweep` asks the relay to read the table, where rows may be that nobody handed.
+        self.outbox_handoff: list[Any] | None = None
         self.outbox_sweep = False
         sync_class = type("ServiceSession", (Session,), {})
         event.listen(sync_class, "after_commit", self._after_commit)
@@ -39,7 +40,7 @@ class Database:
         if session.in_nested_transaction():
             return  # a savepoint released: its rows go with the transaction's commit
         staged = session.info.pop("outbox_staged", None)
-        if staged:
+        if staged and self.outbox_handoff is not None:
             self.outbox_handoff.extend(staged)
         if session.info.pop("outbox_sweep", False):
             self.outbox_sweep = True

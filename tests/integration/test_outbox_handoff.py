@@ -200,3 +200,13 @@ async def test_rows_of_another_process_are_read_once_they_are_older_than_the_gra
     assert await _unpublished(db) == []
     await other.dispose()
     await db.dispose()
+
+
+async def test_a_process_without_a_relay_keeps_no_copies(database_url: str) -> None:
+    """A command-line process commits events for a service's relay to publish: it holds no
+    copies of them (a long command would otherwise grow by every event it wrote)."""
+    db = await migrated(database_url)
+    ids = await _stage(db, random_county(), 3)
+    assert db.outbox_handoff is None
+    assert await _unpublished(db) == ids
+    await db.dispose()

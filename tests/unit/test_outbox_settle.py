@@ -4,6 +4,9 @@ wait. That a settling relay's round takes the commits that follow is proved in t
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -20,8 +23,9 @@ async def test_only_a_relay_given_a_settle_waits_and_for_that_long(
         slept.append(seconds)
 
     monkeypatch.setattr(outbox.asyncio, "sleep", sleep)
-    at_once = OutboxRelay(db=None, js=lambda: None, registry=CollectorRegistry())  # type: ignore[arg-type]
-    settling = OutboxRelay(db=None, js=lambda: None, registry=CollectorRegistry(), settle=0.3)  # type: ignore[arg-type]
+    db: Any = SimpleNamespace()  # no database: settling() touches none
+    at_once = OutboxRelay(db, js=lambda: None, registry=CollectorRegistry())  # type: ignore[arg-type, return-value]
+    settling = OutboxRelay(db, js=lambda: None, registry=CollectorRegistry(), settle=0.3)  # type: ignore[arg-type, return-value]
     await at_once.settling()
     await settling.settling()
     assert slept == [0.3]
