@@ -50,14 +50,21 @@ async def _published_ids(js: JetStreamContext, county: str, n: int) -> list[str]
     return [m.headers["Nats-Msg-Id"] for m in messages if m.headers]
 
 
+async def _started(
+    database_url: str, js: JetStreamContext
+) -> tuple[Database, str, outbox.OutboxRelay]:
+    """A migrated database, a county, and a relay past its first round (the start's sweep)."""
+    await init_bus(js, max_deliver=9, ack_wait=30)
+    db = await migrated(database_url)
+    relay = outbox.OutboxRelay(db, lambda: js)
+    assert await relay.round() == 0  # the first round reads the table (what a crash left)
+    return db, random_county(), relay
+
+
 async def test_committed_rows_are_published_without_reading_the_table_and_marked_at_once(
     database_url: str, js: JetStreamContext
 ) -> None:
-    await init_bus(js, max_deliver=9, ack_wait=30)
-    db = await migrated(database_url)
-    county = random_county()
-    relay = outbox.OutboxRelay(db, lambda: js)
-    assert await relay.round() == 0  # the first round reads the table (what a crash left)
+    db, county, relay = await _started(database_url, js)
     first = await _stage(db, county, 2)
     second = await _stage(db, county, 1)
     begun = _transactions(db)
@@ -75,11 +82,7 @@ async def test_committed_rows_are_published_without_reading_the_table_and_marked
 async def test_a_rolled_back_transaction_hands_nothing_over(
     database_url: str, js: JetStreamContext
 ) -> None:
-    await init_bus(js, max_deliver=9, ack_wait=30)
-    db = await migrated(database_url)
-    county = random_county()
-    relay = outbox.OutboxRelay(db, lambda: js)
-    await relay.round()
+    db, county, relay = await _started(database_url, js)
     with pytest.raises(RuntimeError):
         async with db.sessions() as session, session.begin():
             await outbox.add(session, report_received(county))
@@ -97,11 +100,7 @@ async def test_a_savepoint_rolled_back_sends_the_relay_to_the_table(
 ) -> None:
     """The staged list cannot tell what a rolled-back savepoint took away: the relay reads the
     table, which holds exactly what committed."""
-    await init_bus(js, max_deliver=9, ack_wait=30)
-    db = await migrated(database_url)
-    county = random_county()
-    relay = outbox.OutboxRelay(db, lambda: js)
-    await relay.round()
+    db, county, relay = await _started(database_url, js)
     kept = report_received(county)
     async with db.sessions() as session, session.begin():
         await outbox.add(session, kept)
@@ -159,11 +158,7 @@ async def test_a_failed_publish_leaves_the_rows_to_the_table_and_sends_each_once
 async def test_rows_published_but_not_marked_when_the_process_died_are_sent_again_once(
     database_url: str, js: JetStreamContext
 ) -> None:
-    await init_bus(js, max_deliver=9, ack_wait=30)
-    db = await migrated(database_url)
-    county = random_county()
-    relay = outbox.OutboxRelay(db, lambda: js)
-    await relay.round()
+    db, county, relay = await _started(database_url, js)
     ids = await _stage(db, county, 2)
     assert await relay.round() == 2
     await db.dispose()  # died before its mark
@@ -183,12 +178,9 @@ async def test_rows_of_another_process_are_read_once_they_are_older_than_the_gra
 ) -> None:
     """A CLI or a dead replica commits rows no commit here handed over: the backlog query
     finds them, and once older than SWEEP_GRACE (younger ones are their relay's) they are read."""
-    await init_bus(js, max_deliver=9, ack_wait=30)
     monkeypatch.setattr(outbox, "SWEEP_GRACE", 0.5)
-    db, other = await migrated(database_url), Database(database_url)
-    county = random_county()
-    relay = outbox.OutboxRelay(db, lambda: js)
-    await relay.round()
+    db, county, relay = await _started(database_url, js)
+    other = Database(database_url)
     ids = await _stage(other, county, 2)
     mine = await _stage(db, county, 1)
     assert (await relay.measure())[0] == 3
