@@ -50,8 +50,7 @@ class Database:
     def _after_soft_rollback(self, session: Session, previous: Any) -> None:
         """A savepoint rolled back (none in the services today): the list cannot tell which
         of its rows went with it, so the relay reads the table after the commit instead."""
-        if previous.nested and session.info.get("outbox_staged"):
-            session.info["outbox_staged"] = None
+        if previous.nested and session.info.pop("outbox_staged", None):
             session.info["outbox_sweep"] = True
 
     def _after_transaction_end(self, session: Session, transaction: Any) -> None:

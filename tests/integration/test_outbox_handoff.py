@@ -51,12 +51,13 @@ async def _published_ids(js: JetStreamContext, county: str, n: int) -> list[str]
 
 
 async def _started(
-    database_url: str, js: JetStreamContext
+    database_url: str, js: JetStreamContext, publisher: Any = None
 ) -> tuple[Database, str, outbox.OutboxRelay]:
-    """A migrated database, a county, and a relay past its first round (the start's sweep)."""
+    """A migrated database, a county, and a relay (publishing through `publisher`, the bus by
+    default) past its first round (the start's sweep)."""
     await init_bus(js, max_deliver=9, ack_wait=30)
     db = await migrated(database_url)
-    relay = outbox.OutboxRelay(db, lambda: js)
+    relay = outbox.OutboxRelay(db, lambda: publisher or js)
     assert await relay.round() == 0  # the first round reads the table (what a crash left)
     return db, random_county(), relay
 
@@ -135,12 +136,7 @@ class _FailingOnce:
 async def test_a_failed_publish_leaves_the_rows_to_the_table_and_sends_each_once(
     database_url: str, js: JetStreamContext
 ) -> None:
-    await init_bus(js, max_deliver=9, ack_wait=30)
-    db = await migrated(database_url)
-    county = random_county()
-    failing = _FailingOnce(js)
-    relay = outbox.OutboxRelay(db, lambda: failing)  # type: ignore[arg-type, return-value]
-    await relay.round()
+    db, county, relay = await _started(database_url, js, _FailingOnce(js))
     ids = await _stage(db, county, 3)
     with pytest.raises(ConnectionError):
         await relay.round()
